@@ -1,0 +1,22 @@
+@{
+    RootModule           = 'EnvTools.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f3c2a9e-8d1b-4c57-9a0e-2b7d4e1f5c83'
+    Author               = 'EnvTools'
+    CompanyName          = 'EnvTools'
+    Copyright            = '(c) EnvTools contributors. BSD-3-Clause.'
+    Description          = 'A conda-compatible environment manager: create, solve, install, export and activate conda environments from PowerShell.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('EnvTools.Format.ps1xml')
+    CmdletsToExport      = @()
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('conda', 'environment', 'packages', 'python', 'cuda')
+            ProjectUri = 'https://example.invalid/envtools'
+        }
+    }
+}

@@ -1,0 +1,171 @@
+#requires -Version 7.4
+<#
+.SYNOPSIS
+    EnvTools build entry point: Build, Test, Bench, Demo, Package.
+.DESCRIPTION
+    One script, no hidden steps. Everything it needs comes from NuGet (the .NET packages, Pester)
+    and the dotnet tool manifest (pwsh 7.6.9).
+      Build    compiles the solution and lays out an importable module in out/EnvTools/
+      Test     Build, then the xunit suite, then the Pester suite; prints "N passed, N failed"
+      Bench    runs the benchmark harness (-Suite Parse|Solve|All) and writes docs/benchmarks.md
+      Demo     imports the built module and runs the main job on the bundled local channel
+      Package  Build, then zips out/EnvTools into out/EnvTools-<version>.zip
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Bench', 'Demo', 'Package')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Benchmark suite for the Bench task.
+    [ValidateSet('Parse', 'Solve', 'All')]
+    [string] $Suite = 'All',
+
+    # Only run tests whose names match (xunit --filter syntax for the engine; Pester -FullNameFilter).
+    [string] $Filter
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'EnvTools'
+
+function Invoke-Native {
+    param([string] $File, [string[]] $Arguments)
+    Write-Host "> $File $($Arguments -join ' ')" -ForegroundColor DarkGray
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-Build {
+    Invoke-Native dotnet @('build', (Join-Path $Root 'EnvTools.sln'), '-c', $Configuration, '--nologo', '-v', 'minimal')
+
+    $bin = Join-Path $Root "src/EnvTools/bin/$Configuration/net8.0"
+    if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
+    $deps = Join-Path $ModuleOut 'Dependencies'
+    New-Item -ItemType Directory -Path $deps -Force | Out-Null
+
+    # The module assembly and the engine sit next to the manifest (default load context, so that
+    # PowerShell sees the engine's types); every third-party library goes to Dependencies/ and loads
+    # in the module's own AssemblyLoadContext.
+    Copy-Item (Join-Path $Root 'EnvTools.psd1') $ModuleOut
+    Copy-Item (Join-Path $Root 'src/EnvTools/EnvTools.Format.ps1xml') $ModuleOut
+    foreach ($f in 'EnvTools.dll', 'EnvTools.xml', 'EnvTools.Core.dll', 'EnvTools.Core.xml') {
+        $p = Join-Path $bin $f
+        if (Test-Path $p) { Copy-Item $p $ModuleOut }
+    }
+    Get-ChildItem $bin -Filter *.dll | Where-Object {
+        $_.Name -notin 'EnvTools.dll', 'EnvTools.Core.dll', 'System.Management.Automation.dll'
+    } | Copy-Item -Destination $deps
+    Write-Host "Module laid out in $ModuleOut" -ForegroundColor Green
+}
+
+function Get-PesterManifest {
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/EnvTools.Tests/Pester.Restore.csproj'), '--nologo', '-v', 'quiet')
+    $packages = $env:NUGET_PACKAGES
+    if (-not $packages) {
+        $line = (& dotnet nuget locals global-packages --list) | Select-Object -First 1
+        $packages = ($line -replace '^\s*global-packages:\s*', '').Trim()
+    }
+    $manifest = Join-Path $packages 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $manifest)) { throw "Pester 5.7.1 was not restored to $manifest" }
+    return $manifest
+}
+
+function Invoke-Test {
+    Invoke-Build
+
+    # 1. xunit: the engine.
+    $results = Join-Path $Out 'test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    $xunitArgs = @('test', (Join-Path $Root 'tests/EnvTools.Core.Tests/EnvTools.Core.Tests.csproj'), '-c', $Configuration,
+        '--no-build', '--nologo', '--logger', 'trx;LogFileName=core.trx', '--results-directory', $results)
+    if ($Filter) { $xunitArgs += @('--filter', $Filter) }
+    Write-Host "> dotnet $($xunitArgs -join ' ')" -ForegroundColor DarkGray
+    & dotnet @xunitArgs
+    $xunitExit = $LASTEXITCODE
+    $trx = Get-ChildItem $results -Filter core.trx -Recurse | Select-Object -First 1
+    $xPassed = 0; $xFailed = 0; $xSkipped = 0
+    if ($trx) {
+        [xml] $doc = Get-Content $trx.FullName -Raw
+        $c = $doc.TestRun.ResultSummary.Counters
+        $xPassed = [int] $c.passed
+        $xFailed = [int] $c.failed + [int] $c.error + [int] $c.timeout + [int] $c.aborted
+        $xSkipped = [int] $c.total - [int] $c.executed
+    }
+    elseif ($xunitExit -ne 0) { $xFailed = 1 }
+
+    # 2. Pester: the module, end to end, in a fresh pwsh process (a loaded binary module cannot be unloaded).
+    $pester = Get-PesterManifest
+    $pesterResult = Join-Path $results 'pester.json'
+    $script = @'
+param($Pester, $Tests, $Module, $ResultFile, $Filter)
+$ErrorActionPreference = 'Stop'
+Import-Module $Pester -MinimumVersion 5.7.1
+$env:ENVTOOLS_MODULE = $Module
+$cfg = New-PesterConfiguration
+$cfg.Run.Path = $Tests
+$cfg.Run.PassThru = $true
+$cfg.Output.Verbosity = 'Detailed'
+if ($Filter) { $cfg.Filter.FullName = "*$Filter*" }
+$r = Invoke-Pester -Configuration $cfg
+@{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount } |
+    ConvertTo-Json | Set-Content -Path $ResultFile
+'@
+    $scriptFile = Join-Path $results 'run-pester.ps1'
+    Set-Content -Path $scriptFile -Value $script
+    Push-Location $Root
+    try {
+        & dotnet pwsh -NoProfile -NonInteractive -File $scriptFile -Pester $pester -Tests (Join-Path $Root 'tests/EnvTools.Tests') `
+            -Module (Join-Path $ModuleOut 'EnvTools.psd1') -ResultFile $pesterResult -Filter $Filter
+    }
+    finally { Pop-Location }
+    $pPassed = 0; $pFailed = 1; $pSkipped = 0
+    if (Test-Path $pesterResult) {
+        $p = Get-Content $pesterResult -Raw | ConvertFrom-Json
+        $pPassed = [int] $p.Passed; $pFailed = [int] $p.Failed; $pSkipped = [int] $p.Skipped
+    }
+
+    $passed = $xPassed + $pPassed
+    $failed = $xFailed + $pFailed
+    $skipped = $xSkipped + $pSkipped
+    Write-Host ''
+    Write-Host "xunit:  $xPassed passed, $xFailed failed, $xSkipped skipped"
+    Write-Host "Pester: $pPassed passed, $pFailed failed, $pSkipped skipped"
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0 -or $xunitExit -ne 0 -and -not $trx) { exit 1 }
+}
+
+function Invoke-Bench {
+    Invoke-Native dotnet @('build', (Join-Path $Root 'bench/EnvTools.Bench/EnvTools.Bench.csproj'), '-c', 'Release', '--nologo', '-v', 'minimal')
+    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'bench/EnvTools.Bench/EnvTools.Bench.csproj'), '-c', 'Release', '--no-build', '--',
+        '--suite', $Suite.ToLowerInvariant(), '--root', $Root)
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'docs/demo.ps1'), '-ModulePath', (Join-Path $ModuleOut 'EnvTools.psd1'))
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $version = (Import-PowerShellDataFile (Join-Path $Root 'EnvTools.psd1')).ModuleVersion
+    $zip = Join-Path $Out "EnvTools-$version.zip"
+    if (Test-Path $zip) { Remove-Item $zip -Force }
+    Compress-Archive -Path $ModuleOut -DestinationPath $zip
+    Write-Host "Packaged $zip" -ForegroundColor Green
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Bench' { Invoke-Bench }
+    'Demo' { Invoke-Demo }
+    'Package' { Invoke-Package }
+}

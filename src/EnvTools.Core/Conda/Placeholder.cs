@@ -1,0 +1,4 @@
+namespace EnvTools.Conda;
+
+/// <summary>Temporary.</summary>
+public static class Placeholder { }

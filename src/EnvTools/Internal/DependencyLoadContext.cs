@@ -1,0 +1,62 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+
+namespace EnvTools.Commands.Internal;
+
+/// <summary>
+/// Loads the module's third-party libraries (ZstdSharp, SharpCompress, YamlDotNet, Polly,
+/// Microsoft.Extensions.*) from the module's <c>Dependencies</c> folder into an isolated
+/// <see cref="AssemblyLoadContext"/>, so that they never clash with another module's copies of the
+/// same libraries and never leak into the default context.
+/// </summary>
+/// <remarks>
+/// The module assembly and the engine (EnvTools.Core) live in the default context so that PowerShell's
+/// type resolution sees the engine's public types (<c>[EnvTools.Conda.Version]::Parse('1.0')</c>);
+/// PowerShell does not resolve type literals from custom load contexts. When the engine binds a
+/// library the default context cannot find, the <see cref="AssemblyLoadContext.Resolving"/> hook below
+/// hands it the copy from this context.
+/// </remarks>
+internal sealed class DependencyLoadContext : AssemblyLoadContext
+{
+    private static readonly string ModuleDirectory =
+        Path.GetDirectoryName(typeof(DependencyLoadContext).Assembly.Location) ?? AppContext.BaseDirectory;
+
+    private static readonly string DependencyDirectory = Path.Combine(ModuleDirectory, "Dependencies");
+
+    internal static readonly DependencyLoadContext Instance = new();
+
+    private DependencyLoadContext() : base("EnvTools.Dependencies", isCollectible: false) { }
+
+    protected override Assembly? Load(AssemblyName assemblyName)
+    {
+        string candidate = Path.Combine(DependencyDirectory, assemblyName.Name + ".dll");
+        // Anything shipped in Dependencies/ is ours to isolate; the framework and PowerShell itself are shared.
+        return File.Exists(candidate) ? LoadFromAssemblyPath(candidate) : null;
+    }
+
+    /// <summary>Hooks the default context before any type of this module is used.</summary>
+#pragma warning disable CA2255 // a binary module must hook resolution before PowerShell reflects over its cmdlets
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Register()
+    {
+        if (!Directory.Exists(DependencyDirectory))
+        {
+            return; // running from a build folder: everything sits side by side
+        }
+
+        AssemblyLoadContext.Default.Resolving += static (context, name) =>
+        {
+            if (string.Equals(name.Name, "EnvTools.Core", StringComparison.Ordinal))
+            {
+                string core = Path.Combine(ModuleDirectory, "EnvTools.Core.dll");
+                return File.Exists(core) ? context.LoadFromAssemblyPath(core) : null;
+            }
+
+            return File.Exists(Path.Combine(DependencyDirectory, name.Name + ".dll"))
+                ? Instance.LoadFromAssemblyName(name)
+                : null;
+        };
+    }
+}
