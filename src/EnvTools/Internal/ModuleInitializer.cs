@@ -11,7 +11,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     /// <inheritdoc />
     public void OnImport()
     {
-        _ = typeof(EnvTools.Conda.Placeholder).Assembly;
+        _ = typeof(EnvTools.EnvToolsException).Assembly;
     }
 
     /// <inheritdoc />

@@ -1,4 +1,0 @@
-namespace EnvTools.Conda;
-
-/// <summary>Temporary.</summary>
-public static class Placeholder { }
