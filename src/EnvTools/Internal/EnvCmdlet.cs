@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+
+namespace EnvTools.Commands.Internal;
+
+/// <summary>
+/// Base of the EnvTools cmdlets: a cancellation token made in BeginProcessing and cancelled in
+/// StopProcessing (Ctrl+C), engine errors turned into error records, and progress reported from any
+/// thread but written only on the pipeline thread.
+/// </summary>
+public abstract class EnvCmdlet : PSCmdlet
+{
+    private readonly ConcurrentQueue<ProgressRecord> _progress = new();
+    private CancellationTokenSource? _cts;
+
+    /// <summary>Cancelled when the user stops the pipeline.</summary>
+    protected CancellationToken CancellationToken => _cts?.Token ?? CancellationToken.None;
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        _cts = new CancellationTokenSource();
+    }
+
+    /// <inheritdoc />
+    protected override void StopProcessing()
+    {
+        _cts?.Cancel();
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        DrainProgress();
+        _cts?.Dispose();
+        _cts = null;
+    }
+
+    /// <summary>Queues a progress record; safe from any thread.</summary>
+    protected void QueueProgress(ProgressRecord record) => _progress.Enqueue(record);
+
+    /// <summary>Writes queued progress records; call on the pipeline thread.</summary>
+    protected void DrainProgress()
+    {
+        while (_progress.TryDequeue(out ProgressRecord? record))
+        {
+            WriteProgress(record);
+        }
+    }
+
+    /// <summary>
+    /// Runs engine work on the pipeline thread: engine exceptions become non-terminating error records
+    /// (with their stable ErrorId), cancellation becomes an OperationStopped error.
+    /// </summary>
+    protected bool TryRun(Action action, object? target = null)
+    {
+        try
+        {
+            action();
+            return true;
+        }
+        catch (EnvToolsException ex)
+        {
+            WriteError(ErrorRecords.From(ex, target));
+        }
+        catch (OperationCanceledException ex) when (CancellationToken.IsCancellationRequested)
+        {
+            WriteError(new ErrorRecord(ex, "OperationCancelled", ErrorCategory.OperationStopped, target));
+        }
+        finally
+        {
+            DrainProgress();
+        }
+
+        return false;
+    }
+}
