@@ -13,6 +13,15 @@ internal static class RecordErrors
     {
         long rel;
         string reason;
+        int by = 0;
+        ReadOnlySpan<byte> whole = slice;
+        if (ex is EnvTools.RepoData.RepoDataDecoder.ShiftedJsonException shifted)
+        {
+            by = shifted.By;
+            ex = shifted.Inner;
+            slice = slice[by..];
+        }
+
         if (ex is RecordFormatException rf)
         {
             rel = rf.Offset;
@@ -43,7 +52,8 @@ internal static class RecordErrors
         }
 
         rel = Math.Clamp(rel, 0, slice.Length);
-        long lineNo = linesBefore + slice[..(int)rel].Count((byte)'\n') + 1;
+        rel += by;
+        long lineNo = linesBefore + whole[..(int)rel].Count((byte)'\n') + 1;
         return new MalformedDataException(errorId, source, $"{reason} (at byte {sliceOffset + rel}, line {lineNo})", ex);
     }
 
