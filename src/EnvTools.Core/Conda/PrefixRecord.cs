@@ -1,0 +1,151 @@
+using System.Text.Json;
+
+namespace EnvTools.Conda;
+
+/// <summary>
+/// An installed package: a <c>conda-meta/&lt;name&gt;-&lt;version&gt;-&lt;build&gt;.json</c> file. It is the
+/// <see cref="RepoDataRecord"/> the package was installed from plus what the install did (files,
+/// <c>paths_data</c>, <c>link</c>) and why (<c>requested_spec</c>). <see cref="Read(string)"/> and
+/// <see cref="Write(Stream)"/> round-trip real conda, mamba and rattler files: unknown keys are kept
+/// verbatim and the key order of the file is kept.
+/// </summary>
+public class PrefixRecord : RepoDataRecord
+{
+    private string[] _files = [];
+    private PrefixRecordPathsData? _pathsData;
+    private PrefixRecordLink? _link;
+    private string? _requestedSpec;
+    private string[]? _requestedSpecs;
+    private string? _extractedPackageDir;
+    private string? _packageTarballFullPath;
+    private string? _packageType;
+
+    /// <summary>Creates an empty record.</summary>
+    public PrefixRecord()
+    {
+    }
+
+    /// <summary>Copies a repodata record (the install-specific fields start empty).</summary>
+    public PrefixRecord(PackageRecord other)
+        : base(other)
+    {
+    }
+
+    /// <summary>Paths of the files the package installed, relative to the prefix (<c>files</c>).</summary>
+    public IReadOnlyList<string> Files { get => _files; init { _files = value?.ToArray() ?? []; Set(RecordField.Files); } }
+
+    /// <summary>Per-file details (<c>paths_data</c>); null when absent.</summary>
+    public PrefixRecordPathsData? PathsData { get => _pathsData; init { _pathsData = value; Set(RecordField.PathsData, value is null); } }
+
+    /// <summary>Where the files were linked from and how (<c>link</c>); null when absent.</summary>
+    public PrefixRecordLink? Link { get => _link; init { _link = value; Set(RecordField.Link, value is null); } }
+
+    /// <summary>The spec the user asked for that installed this package (<c>requested_spec</c>), if any.</summary>
+    public string? RequestedSpec { get => _requestedSpec; init { _requestedSpec = value; Set(RecordField.RequestedSpec, value is null); } }
+
+    /// <summary>All the specs that asked for this package (<c>requested_specs</c>, newer conda), if any.</summary>
+    public IReadOnlyList<string>? RequestedSpecs { get => _requestedSpecs; init { _requestedSpecs = value?.ToArray(); Set(RecordField.RequestedSpecs, value is null); } }
+
+    /// <summary>The package cache folder the package was extracted to (<c>extracted_package_dir</c>).</summary>
+    public string? ExtractedPackageDir { get => _extractedPackageDir; init { _extractedPackageDir = value; Set(RecordField.ExtractedPackageDir, value is null); } }
+
+    /// <summary>The archive in the package cache (<c>package_tarball_full_path</c>).</summary>
+    public string? PackageTarballFullPath { get => _packageTarballFullPath; init { _packageTarballFullPath = value; Set(RecordField.PackageTarballFullPath, value is null); } }
+
+    /// <summary>The package type (<c>package_type</c>, e.g. <c>noarch_python</c>), if recorded.</summary>
+    public string? PackageType { get => _packageType; init { _packageType = value; Set(RecordField.PackageType, value is null); } }
+
+    /// <summary>Reads a conda-meta file.</summary>
+    /// <exception cref="MalformedDataException">The file is not valid JSON or not a record.</exception>
+    public static PrefixRecord Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Parse(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Reads a conda-meta record from a stream; <paramref name="sourceName"/> names it in errors.</summary>
+    /// <exception cref="MalformedDataException">The content is not valid JSON or not a record.</exception>
+    public static PrefixRecord Read(Stream stream, string sourceName = "<stream>")
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var ms = new MemoryStream();
+        stream.CopyTo(ms);
+        return Parse(ms.ToArray(), sourceName);
+    }
+
+    /// <summary>Writes the record as conda does (indented JSON, 2 spaces), keys in the order they were read.</summary>
+    public void Write(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions
+        {
+            Indented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
+        WriteTo(w);
+    }
+
+    internal static PrefixRecord Parse(byte[] bytes, string sourceName)
+    {
+        var ctx = new RecordReadContext(new RecordStringPool(), keepKeyOrder: true);
+        var rec = new PrefixRecord();
+        try
+        {
+            var r = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+            r.Read();
+            RecordWriter.Read(rec, ref r, bytes, ctx);
+            if (r.Read())
+            {
+                throw new RecordFormatException("unexpected data after the record", r.TokenStartIndex);
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or RecordFormatException)
+        {
+            throw RecordErrors.Malformed("MalformedPrefixRecord", sourceName, bytes, 0, ex);
+        }
+
+        return rec;
+    }
+
+    internal override bool ReadField(RecordField f, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
+    {
+        bool isNull = r.TokenType == JsonTokenType.Null;
+        switch (f)
+        {
+            case RecordField.Files: _files = RecordJson.ReadStringArray(ref r, ctx, "files", intern: false) ?? []; break;
+            case RecordField.PathsData: _pathsData = isNull ? null : PrefixRecordPathsData.Read(ref r, source, ctx); break;
+            case RecordField.Link: _link = isNull ? null : PrefixRecordLink.Read(ref r, source, ctx); break;
+            case RecordField.RequestedSpec: _requestedSpec = RecordJson.ReadString(ref r, ctx.Pool, "requested_spec"); break;
+            case RecordField.RequestedSpecs: _requestedSpecs = RecordJson.ReadStringArray(ref r, ctx, "requested_specs"); break;
+            case RecordField.ExtractedPackageDir: _extractedPackageDir = RecordJson.ReadString(ref r, ctx.Pool, "extracted_package_dir", intern: false); break;
+            case RecordField.PackageTarballFullPath: _packageTarballFullPath = RecordJson.ReadString(ref r, ctx.Pool, "package_tarball_full_path", intern: false); break;
+            case RecordField.PackageType: _packageType = RecordJson.ReadString(ref r, ctx.Pool, "package_type"); break;
+            default: return base.ReadField(f, ref r, source, ctx);
+        }
+
+        Set(f, isNull);
+        return true;
+    }
+
+    internal override void WriteValue(RecordField f, Utf8JsonWriter w)
+    {
+        if ((_nulls & RecordFields.Bit(f)) != 0)
+        {
+            w.WriteNullValue();
+            return;
+        }
+
+        switch (f)
+        {
+            case RecordField.Files: RecordJson.WriteArray(w, _files); break;
+            case RecordField.PathsData: if (_pathsData is null) w.WriteNullValue(); else _pathsData.Write(w); break;
+            case RecordField.Link: if (_link is null) w.WriteNullValue(); else _link.Write(w); break;
+            case RecordField.RequestedSpec: WriteNullable(w, _requestedSpec); break;
+            case RecordField.RequestedSpecs: if (_requestedSpecs is null) w.WriteNullValue(); else RecordJson.WriteArray(w, _requestedSpecs); break;
+            case RecordField.ExtractedPackageDir: WriteNullable(w, _extractedPackageDir); break;
+            case RecordField.PackageTarballFullPath: WriteNullable(w, _packageTarballFullPath); break;
+            case RecordField.PackageType: WriteNullable(w, _packageType); break;
+            default: base.WriteValue(f, w); break;
+        }
+    }
+}

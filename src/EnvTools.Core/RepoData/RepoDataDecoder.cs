@@ -1,0 +1,212 @@
+using System.Text.Json;
+using EnvTools.Conda;
+
+namespace EnvTools.RepoData;
+
+/// <summary>Decodes the members the scanner finds: records (Utf8JsonReader over the record's bytes) and the
+/// top-level keys (info, repodata_version, removed). Shared by the full parser and the lazy index.</summary>
+internal sealed class RepoDataDecoder
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
+    private readonly RecordReadContext _ctx = new(new RecordStringPool());
+    private string? _lastChannel, _lastChannelBase;
+
+    public RepoDataDecoder(string sourceName, string? subdirUrl)
+    {
+        SourceName = sourceName;
+        SubdirUrl = subdirUrl?.TrimEnd('/');
+    }
+
+    public string SourceName { get; }
+    public string? SubdirUrl { get; }
+    public string? Subdir { get; private set; }
+    public string? MetadataSubdir { get; private set; }
+    public string? BaseUrl { get; private set; }
+    public int? RepoDataVersion { get; private set; }
+    public List<string> Removed { get; } = [];
+
+    /// <summary>What a record's URL is made of when it has no url of its own: base_url (resolved against
+    /// the subdir URL when relative) or the subdir URL, with a trailing slash; null when neither is known.</summary>
+    public string? UrlBase { get; private set; }
+
+    public void Finish()
+    {
+        string? b = null;
+        if (!string.IsNullOrEmpty(BaseUrl))
+        {
+            b = BaseUrl;
+            if (SubdirUrl is not null && !b.Contains("://", StringComparison.Ordinal)
+                && Uri.TryCreate(SubdirUrl + "/", UriKind.Absolute, out Uri? baseUri) && Uri.TryCreate(baseUri, b, out Uri? resolved))
+            {
+                b = resolved.AbsoluteUri;
+            }
+        }
+        else
+        {
+            b = SubdirUrl;
+        }
+
+        UrlBase = b is null ? null : b.EndsWith('/') ? b : b + "/";
+        Subdir ??= MetadataSubdir;
+    }
+
+    /// <summary>Decodes one record; <paramref name="absOffset"/>/<paramref name="linesBefore"/> locate <paramref name="buf"/> in the source for errors.</summary>
+    public RepoDataRecord DecodeRecord(ReadOnlySpan<byte> buf, in RepoDataUnit u, long absOffset, long linesBefore, bool finished)
+    {
+        ReadOnlySpan<byte> value = buf.Slice(u.ValueStart, u.ValueLength);
+        var rec = new RepoDataRecord();
+        try
+        {
+            var r = new Utf8JsonReader(value, ReaderOptions);
+            r.Read();
+            RecordWriter.Read(rec, ref r, value, _ctx);
+        }
+        catch (Exception ex) when (ex is JsonException or RecordFormatException)
+        {
+            throw RecordErrors.Malformed("MalformedRepoData", SourceName, buf, absOffset, Shift(ex, u.ValueStart), linesBefore);
+        }
+
+        string key = RepoDataScanner.DecodeString(buf.Slice(u.KeyStart, u.KeyLength), u.KeyEscaped);
+        rec._fileName = key;
+        rec._present |= RecordFields.Bit(RecordField.Fn) | RecordFields.Bit(RecordField.Url);
+        if (rec._channel is null && SubdirUrl is not null && (rec._nulls & RecordFields.Bit(RecordField.Channel)) == 0)
+        {
+            rec._channel = SubdirUrl;
+            rec._present |= RecordFields.Bit(RecordField.Channel);
+        }
+
+        // A url that is just channel + "/" + fn is not stored: it is derived on demand.
+        if (rec._url is { } url && rec._channel is { } channel
+            && url.Length == channel.Length + 1 + key.Length && url.StartsWith(channel, StringComparison.Ordinal)
+            && url[channel.Length] == '/' && url.EndsWith(key, StringComparison.Ordinal))
+        {
+            if (!ReferenceEquals(channel, _lastChannel))
+            {
+                _lastChannel = channel;
+                _lastChannelBase = channel + "/";
+            }
+
+            rec._url = null;
+            rec._urlBase = _lastChannelBase;
+        }
+
+        if (finished)
+        {
+            Complete(rec);
+        }
+
+        return rec;
+    }
+
+    /// <summary>Gives a record without a url of its own the file's URL base (once info is known).</summary>
+    public void Complete(RepoDataRecord rec)
+    {
+        if (rec._urlBase is null && UrlBase is not null)
+        {
+            if (rec._url is { } url && url.Length == UrlBase.Length + rec._fileName.Length
+                && url.StartsWith(UrlBase, StringComparison.Ordinal) && url.EndsWith(rec._fileName, StringComparison.Ordinal))
+            {
+                rec._url = null;
+            }
+
+            if (rec._url is null)
+            {
+                rec._urlBase = UrlBase;
+            }
+        }
+    }
+
+    private static Exception Shift(Exception ex, int by) =>
+        ex is RecordFormatException rf ? new RecordFormatException(rf.Message, rf.Offset + by) : new ShiftedJsonException((JsonException)ex, by);
+
+    /// <summary>A JsonException from a sub-slice; carries how far into the buffer the slice started.</summary>
+    internal sealed class ShiftedJsonException(JsonException inner, int by) : Exception(inner.Message, inner)
+    {
+        public JsonException Inner { get; } = inner;
+        public int By { get; } = by;
+    }
+
+    /// <summary>Decodes a top-level member that is not a record.</summary>
+    public void DecodeTop(ReadOnlySpan<byte> buf, in RepoDataUnit u, long absOffset, long linesBefore)
+    {
+        string key = RepoDataScanner.DecodeString(buf.Slice(u.KeyStart, u.KeyLength), u.KeyEscaped);
+        ReadOnlySpan<byte> value = buf.Slice(u.ValueStart, u.ValueLength);
+        try
+        {
+            var r = new Utf8JsonReader(value, ReaderOptions);
+            r.Read();
+            switch (key)
+            {
+                case "info":
+                case "metadata":
+                    if (r.TokenType == JsonTokenType.StartObject)
+                    {
+                        ReadInfo(ref r, key == "info");
+                    }
+                    else
+                    {
+                        r.Skip();
+                    }
+
+                    break;
+                case "repodata_version":
+                    RepoDataVersion = r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int v) ? v
+                        : r.TokenType == JsonTokenType.Null ? null
+                        : throw new RecordFormatException("'repodata_version' must be an integer", 0);
+                    break;
+                case "removed":
+                    string[]? removed = RecordJson.ReadStringArray(ref r, _ctx, "removed", intern: false);
+                    if (removed is not null)
+                    {
+                        Removed.AddRange(removed);
+                    }
+
+                    break;
+                default:
+                    r.Skip();
+                    break;
+            }
+
+            if (r.Read())
+            {
+                throw new RecordFormatException("unexpected data", r.TokenStartIndex);
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or RecordFormatException)
+        {
+            throw RecordErrors.Malformed("MalformedRepoData", SourceName, buf, absOffset, Shift(ex, u.ValueStart), linesBefore);
+        }
+    }
+
+    private void ReadInfo(ref Utf8JsonReader r, bool isInfo)
+    {
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            bool subdir = r.ValueTextEquals("subdir"u8), baseUrl = r.ValueTextEquals("base_url"u8), version = r.ValueTextEquals("repodata_version"u8);
+            r.Read();
+            if (subdir && r.TokenType == JsonTokenType.String)
+            {
+                if (isInfo)
+                {
+                    Subdir = r.GetString();
+                }
+                else
+                {
+                    MetadataSubdir = r.GetString();
+                }
+            }
+            else if (baseUrl && isInfo && r.TokenType == JsonTokenType.String)
+            {
+                BaseUrl = r.GetString();
+            }
+            else if (version && !isInfo && RepoDataVersion is null && r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int v))
+            {
+                RepoDataVersion = v;
+            }
+            else
+            {
+                r.Skip();
+            }
+        }
+    }
+}

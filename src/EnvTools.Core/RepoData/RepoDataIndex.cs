@@ -1,0 +1,162 @@
+using System.Text;
+using EnvTools.Conda;
+
+namespace EnvTools.RepoData;
+
+/// <summary>
+/// A lazily decoded repodata file: one structural scan maps every package name to the byte ranges
+/// of its records, without decoding them; <see cref="GetRecords"/> decodes the records of one name
+/// the first time it is asked for (a solver asks only for the names its request reaches). The raw
+/// JSON is kept in memory for the lifetime of the index. Thread-safe.
+/// </summary>
+public sealed class RepoDataIndex
+{
+    private readonly byte[] _json;
+    private readonly RepoDataDecoder _decoder;
+    private readonly Dictionary<string, List<RepoDataUnit>> _byName;
+    private readonly Dictionary<string, IReadOnlyList<RepoDataRecord>> _decoded = new(StringComparer.Ordinal);
+    private readonly object _lock = new();
+
+    private RepoDataIndex(byte[] json, RepoDataDecoder decoder, Dictionary<string, List<RepoDataUnit>> byName, int count)
+    {
+        _json = json;
+        _decoder = decoder;
+        _byName = byName;
+        Count = count;
+    }
+
+    /// <summary>Reads (decompressing when needed) and indexes a repodata file.</summary>
+    /// <param name="path">The file (plain, .zst, .bz2 or .gz).</param>
+    /// <param name="subdirUrl">The channel subdir URL, as for <see cref="RepoDataParser.ParseFile"/>; default: the file's folder.</param>
+    /// <exception cref="MalformedDataException">The structure is malformed (records themselves are checked when decoded).</exception>
+    public static RepoDataIndex Load(string path, string? subdirUrl = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        subdirUrl ??= new Uri(Path.GetDirectoryName(Path.GetFullPath(path))!).AbsoluteUri;
+        byte[] json;
+        try
+        {
+            json = RepoDataStreams.ReadAll(path);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ZstdSharp.ZstdException || (ex is IOException && ex is not FileNotFoundException and not DirectoryNotFoundException))
+        {
+            throw new MalformedDataException("MalformedRepoData", path, $"cannot decompress: {ex.Message}", ex);
+        }
+
+        return Create(json, path, subdirUrl);
+    }
+
+    /// <summary>Indexes repodata JSON held in memory; the index keeps <paramref name="json"/> (do not modify it).</summary>
+    /// <exception cref="MalformedDataException">The structure is malformed.</exception>
+    public static RepoDataIndex Create(byte[] json, string sourceName, string? subdirUrl = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var decoder = new RepoDataDecoder(sourceName, subdirUrl);
+        var byName = new Dictionary<string, List<RepoDataUnit>>(StringComparer.Ordinal);
+        var names = new RecordStringPool();
+        var scanner = new RepoDataScanner();
+        int count = 0;
+        try
+        {
+            while (scanner.Next(json, final: true, out RepoDataUnit u) == RepoDataScanner.Result.Unit)
+            {
+                if (!u.IsRecord)
+                {
+                    decoder.DecodeTop(json, u, 0, 0);
+                    continue;
+                }
+
+                string name = u.NameStart >= 0
+                    ? NameOf(json.AsSpan(u.NameStart, u.NameLength), names)
+                    : NameFromFileName(RepoDataScanner.DecodeString(json.AsSpan(u.KeyStart, u.KeyLength), u.KeyEscaped));
+                if (!byName.TryGetValue(name, out List<RepoDataUnit>? list))
+                {
+                    byName[name] = list = new List<RepoDataUnit>(4);
+                }
+
+                list.Add(u);
+                count++;
+            }
+        }
+        catch (RepoDataScanner.ScanException ex)
+        {
+            throw RecordErrors.Malformed("MalformedRepoData", sourceName, json, 0, new RecordFormatException(ex.Message, ex.Offset));
+        }
+
+        decoder.Finish();
+        // Records in file order: packages before packages.conda, as RepoDataParser lists them.
+        foreach (List<RepoDataUnit> list in byName.Values)
+        {
+            if (list.Count > 1)
+            {
+                List<RepoDataUnit> sorted = list.OrderBy(u => u.Section).ThenBy(u => u.ValueStart).ToList();
+                list.Clear();
+                list.AddRange(sorted);
+            }
+        }
+
+        return new RepoDataIndex(json, decoder, byName, count);
+    }
+
+    /// <summary>Every package name in the file.</summary>
+    public IReadOnlyCollection<string> Names => _byName.Keys;
+
+    /// <summary>Number of records in the file.</summary>
+    public int Count { get; }
+
+    /// <summary><c>info.subdir</c>; null when absent.</summary>
+    public string? Subdir => _decoder.Subdir;
+
+    /// <summary><c>info.base_url</c>; null when absent.</summary>
+    public string? BaseUrl => _decoder.BaseUrl;
+
+    /// <summary><c>repodata_version</c>; null when absent.</summary>
+    public int? RepoDataVersion => _decoder.RepoDataVersion;
+
+    /// <summary>File names listed in <c>removed</c>.</summary>
+    public IReadOnlyList<string> Removed => _decoder.Removed;
+
+    /// <summary>True when the file has records of <paramref name="name"/>.</summary>
+    public bool Contains(string name) => _byName.ContainsKey(name);
+
+    /// <summary>The records of one package name (the <c>.tar.bz2</c> ones first, each group in file order),
+    /// decoded on the first call and cached; empty when the name is absent.</summary>
+    /// <exception cref="MalformedDataException">One of those records is malformed.</exception>
+    public IReadOnlyList<RepoDataRecord> GetRecords(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (_lock)
+        {
+            if (_decoded.TryGetValue(name, out IReadOnlyList<RepoDataRecord>? done))
+            {
+                return done;
+            }
+
+            if (!_byName.TryGetValue(name, out List<RepoDataUnit>? units))
+            {
+                return [];
+            }
+
+            var records = new RepoDataRecord[units.Count];
+            for (int i = 0; i < records.Length; i++)
+            {
+                records[i] = _decoder.DecodeRecord(_json, units[i], 0, 0, finished: true);
+            }
+
+            _decoded[name] = records;
+            return records;
+        }
+    }
+
+    private static string NameOf(ReadOnlySpan<byte> text, RecordStringPool pool) =>
+        text.IndexOf((byte)'\\') >= 0 ? pool.Get(RepoDataScanner.DecodeString(text, escaped: true)) : pool.Get(text);
+
+    /// <summary><c>name-version-build.ext</c> → name (version and build hold no '-').</summary>
+    internal static string NameFromFileName(string fn)
+    {
+        string stem = fn.EndsWith(".tar.bz2", StringComparison.Ordinal) ? fn[..^8] : fn.EndsWith(".conda", StringComparison.Ordinal) ? fn[..^6] : fn;
+        int b = stem.LastIndexOf('-');
+        int v = b > 0 ? stem.LastIndexOf('-', b - 1) : -1;
+        return v > 0 ? stem[..v] : stem;
+    }
+}

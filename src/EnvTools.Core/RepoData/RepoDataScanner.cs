@@ -1,0 +1,367 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace EnvTools.RepoData;
+
+/// <summary>Which part of a repodata file a record was found in.</summary>
+internal enum RepoDataSection : byte
+{
+    /// <summary><c>packages</c> (.tar.bz2), or a flat <c>{filename: record}</c> map entry ending in .tar.bz2.</summary>
+    Packages,
+    /// <summary><c>packages.conda</c>, or a flat map entry ending in .conda.</summary>
+    PackagesConda,
+}
+
+/// <summary>One complete member found by the scanner; offsets are relative to the buffer scanned.</summary>
+internal struct RepoDataUnit
+{
+    public bool IsRecord;
+    public RepoDataSection Section;
+    public int KeyStart, KeyLength;     // the key's text, without quotes (may hold escapes: KeyEscaped)
+    public bool KeyEscaped;
+    public int ValueStart, ValueLength; // the value's JSON
+    public int NameStart, NameLength;   // records only: the "name" value's text, or -1
+}
+
+/// <summary>
+/// A resumable structural scanner for repodata: it walks the top-level object and the
+/// <c>packages</c>/<c>packages.conda</c> maps and hands out one complete member at a time (a record
+/// or a top-level key) without decoding it. Strings are skipped with vectorised searches; record
+/// contents are validated later by the Utf8JsonReader that decodes them.
+/// </summary>
+internal struct RepoDataScanner
+{
+    private enum State : byte { Start, TopMember, TopNext, SectionMember, SectionNext, Done }
+
+    private static readonly SearchValues<byte> Structural = SearchValues.Create("\"{}[],"u8);
+    private static readonly SearchValues<byte> QuoteOrEscape = SearchValues.Create("\"\\"u8);
+    private static readonly SearchValues<byte> ScalarEnd = SearchValues.Create(",}] \t\r\n"u8);
+
+    private State _state;
+    private RepoDataSection _section;
+
+    /// <summary>Position in the current buffer of the next byte to scan.</summary>
+    public int Position;
+
+    /// <summary>True once the closing brace of the top-level object was read.</summary>
+    public readonly bool IsDone => _state == State.Done;
+
+    public enum Result { Unit, NeedMore, End }
+
+    /// <summary>Finds the next member. On <see cref="Result.NeedMore"/>, <see cref="Position"/> is where the
+    /// incomplete member starts: keep the bytes from there, append more, and call again.</summary>
+    public Result Next(ReadOnlySpan<byte> buf, bool final, out RepoDataUnit unit)
+    {
+        unit = default;
+        while (true)
+        {
+            int p = SkipWs(buf, Position);
+            if (p >= buf.Length)
+            {
+                if (final && _state != State.Done)
+                {
+                    throw Fail(p, _state == State.Start ? "the document is empty" : "unexpected end of data");
+                }
+
+                return _state == State.Done ? Result.End : Result.NeedMore;
+            }
+
+            byte c = buf[p];
+            switch (_state)
+            {
+                case State.Start:
+                    if (c != (byte)'{')
+                    {
+                        throw Fail(p, "repodata must be a JSON object");
+                    }
+
+                    Position = p + 1;
+                    _state = State.TopMember;
+                    continue;
+
+                case State.Done:
+                    throw Fail(p, "unexpected data after the end of the document");
+
+                case State.TopNext:
+                case State.SectionNext:
+                {
+                    bool top = _state == State.TopNext;
+                    if (c == (byte)',')
+                    {
+                        Position = p + 1;
+                        _state = top ? State.TopMember : State.SectionMember;
+                        // a member must follow the comma
+                        int q = SkipWs(buf, Position);
+                        if (q < buf.Length && buf[q] != (byte)'"')
+                        {
+                            throw Fail(q, "expected a property name after ','");
+                        }
+
+                        continue;
+                    }
+
+                    if (c == (byte)'}')
+                    {
+                        Position = p + 1;
+                        _state = top ? State.Done : State.TopNext;
+                        continue;
+                    }
+
+                    throw Fail(p, "expected ',' or '}'");
+                }
+
+                case State.TopMember:
+                case State.SectionMember:
+                {
+                    bool top = _state == State.TopMember;
+                    if (c == (byte)'}')
+                    {
+                        Position = p + 1;
+                        _state = top ? State.Done : State.TopNext;
+                        continue;
+                    }
+
+                    if (c != (byte)'"')
+                    {
+                        throw Fail(p, "expected a property name");
+                    }
+
+                    int keyEnd = SkipString(buf, p, out bool escaped);
+                    if (keyEnd < 0)
+                    {
+                        return NeedMore(buf, final, p);
+                    }
+
+                    int colon = SkipWs(buf, keyEnd);
+                    if (colon >= buf.Length)
+                    {
+                        return NeedMore(buf, final, p);
+                    }
+
+                    if (buf[colon] != (byte)':')
+                    {
+                        throw Fail(colon, "expected ':'");
+                    }
+
+                    int v = SkipWs(buf, colon + 1);
+                    if (v >= buf.Length)
+                    {
+                        return NeedMore(buf, final, p);
+                    }
+
+                    ReadOnlySpan<byte> key = buf[(p + 1)..(keyEnd - 1)];
+                    unit.KeyStart = p + 1;
+                    unit.KeyLength = keyEnd - p - 2;
+                    unit.KeyEscaped = escaped;
+
+                    if (top && !escaped && buf[v] == (byte)'{' && (key.SequenceEqual("packages"u8) || key.SequenceEqual("packages.conda"u8)))
+                    {
+                        _section = key.Length == 8 ? RepoDataSection.Packages : RepoDataSection.PackagesConda;
+                        Position = v + 1;
+                        _state = State.SectionMember;
+                        continue;
+                    }
+
+                    bool isRecord = !top || (buf[v] == (byte)'{' && (key.EndsWith(".tar.bz2"u8) || key.EndsWith(".conda"u8)));
+                    int end;
+                    unit.NameStart = -1;
+                    if (buf[v] == (byte)'{' && isRecord)
+                    {
+                        end = SkipRecord(buf, v, out unit.NameStart, out unit.NameLength);
+                    }
+                    else
+                    {
+                        end = SkipValue(buf, v, final);
+                    }
+
+                    if (end < 0)
+                    {
+                        return NeedMore(buf, final, p);
+                    }
+
+                    unit.IsRecord = isRecord;
+                    unit.Section = top ? (key.EndsWith(".conda"u8) ? RepoDataSection.PackagesConda : RepoDataSection.Packages) : _section;
+                    unit.ValueStart = v;
+                    unit.ValueLength = end - v;
+                    Position = end;
+                    _state = top ? State.TopNext : State.SectionNext;
+                    return Result.Unit;
+                }
+            }
+        }
+    }
+
+    private Result NeedMore(ReadOnlySpan<byte> buf, bool final, int memberStart)
+    {
+        if (final)
+        {
+            throw Fail(buf.Length, "unexpected end of data");
+        }
+
+        Position = memberStart;
+        return Result.NeedMore;
+    }
+
+    /// <summary>Thrown for structural errors; Offset is relative to the buffer.</summary>
+    public sealed class ScanException(string message, long offset) : Exception(message)
+    {
+        public long Offset { get; } = offset;
+    }
+
+    private static ScanException Fail(int at, string message) => new(message, at);
+
+    private static int SkipWs(ReadOnlySpan<byte> buf, int p)
+    {
+        while (p < buf.Length)
+        {
+            byte b = buf[p];
+            if (b != (byte)' ' && b != (byte)'\n' && b != (byte)'\r' && b != (byte)'\t')
+            {
+                break;
+            }
+
+            p++;
+        }
+
+        return p;
+    }
+
+    /// <summary>From an opening quote, the index after the closing quote, or -1 when the buffer ends first.</summary>
+    private static int SkipString(ReadOnlySpan<byte> buf, int p, out bool escaped)
+    {
+        escaped = false;
+        int j = p + 1;
+        while (true)
+        {
+            int k = buf[j..].IndexOfAny(QuoteOrEscape);
+            if (k < 0)
+            {
+                return -1;
+            }
+
+            j += k;
+            if (buf[j] == (byte)'"')
+            {
+                return j + 1;
+            }
+
+            escaped = true;
+            j += 2;
+            if (j >= buf.Length)
+            {
+                return -1;
+            }
+        }
+    }
+
+    private static int SkipValue(ReadOnlySpan<byte> buf, int v, bool final)
+    {
+        byte c = buf[v];
+        if (c == (byte)'"')
+        {
+            return SkipString(buf, v, out _);
+        }
+
+        if (c == (byte)'{' || c == (byte)'[')
+        {
+            return SkipRecord(buf, v, out _, out _);
+        }
+
+        int k = buf[v..].IndexOfAny(ScalarEnd);
+        if (k < 0)
+        {
+            return final ? buf.Length : -1;
+        }
+
+        return k == 0 ? throw Fail(v, "expected a value") : v + k;
+    }
+
+    /// <summary>Skips a container; for a record, also finds the text of its depth-1 <c>"name"</c> string value.</summary>
+    private static int SkipRecord(ReadOnlySpan<byte> buf, int v, out int nameStart, out int nameLength)
+    {
+        nameStart = -1;
+        nameLength = 0;
+        int depth = 0;
+        bool expectKey = false, nextIsName = false;
+        int i = v;
+        while (true)
+        {
+            int k = buf[i..].IndexOfAny(Structural);
+            if (k < 0)
+            {
+                return -1;
+            }
+
+            i += k;
+            switch (buf[i])
+            {
+                case (byte)'"':
+                    int end = SkipString(buf, i, out _);
+                    if (end < 0)
+                    {
+                        return -1;
+                    }
+
+                    if (depth == 1)
+                    {
+                        if (expectKey)
+                        {
+                            nextIsName = end - i == 6 && buf.Slice(i + 1, 4).SequenceEqual("name"u8);
+                            expectKey = false;
+                        }
+                        else if (nextIsName)
+                        {
+                            nameStart = i + 1;
+                            nameLength = end - i - 2;
+                            nextIsName = false;
+                        }
+                    }
+
+                    i = end;
+                    break;
+                case (byte)'{':
+                case (byte)'[':
+                    depth++;
+                    expectKey = depth == 1 && buf[i] == (byte)'{';
+                    i++;
+                    break;
+                case (byte)'}':
+                case (byte)']':
+                    depth--;
+                    i++;
+                    if (depth == 0)
+                    {
+                        return i;
+                    }
+
+                    break;
+                default: // ','
+                    if (depth == 1)
+                    {
+                        expectKey = true;
+                        nextIsName = false;
+                    }
+
+                    i++;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Decodes a key or name the scanner found.</summary>
+    public static string DecodeString(ReadOnlySpan<byte> text, bool escaped)
+    {
+        if (!escaped)
+        {
+            return Encoding.UTF8.GetString(text);
+        }
+
+        byte[] quoted = new byte[text.Length + 2];
+        quoted[0] = quoted[^1] = (byte)'"';
+        text.CopyTo(quoted.AsSpan(1));
+        var r = new Utf8JsonReader(quoted);
+        r.Read();
+        return r.GetString()!;
+    }
+}

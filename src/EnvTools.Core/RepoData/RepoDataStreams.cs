@@ -1,0 +1,82 @@
+using System.IO.Compression;
+using SharpCompress.Compressors;
+using SharpCompress.Compressors.BZip2;
+using ZstdSharp;
+
+namespace EnvTools.RepoData;
+
+/// <summary>Opens repodata files, decompressing <c>.zst</c>, <c>.bz2</c> and <c>.gz</c> by their magic bytes.</summary>
+internal static class RepoDataStreams
+{
+    public enum Kind { Json, Zstd, Bzip2, Gzip }
+
+    public static Kind Detect(ReadOnlySpan<byte> head)
+    {
+        if (head.Length >= 4 && head[0] == 0x28 && head[1] == 0xB5 && head[2] == 0x2F && head[3] == 0xFD)
+        {
+            return Kind.Zstd;
+        }
+
+        if (head.Length >= 3 && head[0] == (byte)'B' && head[1] == (byte)'Z' && head[2] == (byte)'h')
+        {
+            return Kind.Bzip2;
+        }
+
+        if (head.Length >= 2 && head[0] == 0x1F && head[1] == 0x8B)
+        {
+            return Kind.Gzip;
+        }
+
+        return Kind.Json;
+    }
+
+    /// <summary>A stream of the JSON text: <paramref name="raw"/> itself, or a decompressing wrapper (which owns it).</summary>
+    public static Stream Decompress(Stream raw)
+    {
+        Span<byte> head = stackalloc byte[4];
+        if (!raw.CanSeek)
+        {
+            raw = new BufferedStream(raw, 1 << 16);
+        }
+
+        long start = raw.CanSeek ? raw.Position : 0;
+        int n = raw.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        if (raw.CanSeek)
+        {
+            raw.Position = start;
+        }
+        else
+        {
+            throw new InvalidOperationException("unreachable: buffered streams seek");
+        }
+
+        return Detect(head[..n]) switch
+        {
+            Kind.Zstd => new DecompressionStream(raw, leaveOpen: false),
+            Kind.Bzip2 => BZip2Stream.Create(raw, SharpCompress.Compressors.CompressionMode.Decompress, true, false),
+            Kind.Gzip => new GZipStream(raw, System.IO.Compression.CompressionMode.Decompress, leaveOpen: false),
+            _ => raw,
+        };
+    }
+
+    /// <summary>All the JSON bytes of a file (decompressed when needed).</summary>
+    public static byte[] ReadAll(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        Span<byte> head = stackalloc byte[4];
+        int n = fs.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        if (Detect(head[..n]) == Kind.Json)
+        {
+            var bytes = new byte[fs.Length];
+            head[..n].CopyTo(bytes);
+            fs.ReadExactly(bytes.AsSpan(n));
+            return bytes;
+        }
+
+        fs.Position = 0;
+        using Stream s = Decompress(fs);
+        using var ms = new MemoryStream(checked((int)Math.Min(int.MaxValue / 2, fs.Length * 8)));
+        s.CopyTo(ms);
+        return ms.Length == ms.Capacity ? ms.GetBuffer() : ms.ToArray();
+    }
+}
