@@ -22,3 +22,25 @@ Describe 'EnvTools module' {
         (Get-ChildItem (Join-Path $moduleBase 'Dependencies') -Filter *.dll).Name | Should -Contain 'ZstdSharp.dll'
     }
 }
+
+Describe 'Engine types from PowerShell' {
+    It 'parses and orders conda versions' {
+        [EnvTools.Conda.Version]::Parse('1.0') | Should -Be ([EnvTools.Conda.Version]::Parse('1.0.0'))
+        $sorted = '1.0rc1', '1.0', '1.0.post1', '1.0a1', '1!0.5', '1.0dev0' |
+            ForEach-Object { [EnvTools.Conda.Version]::Parse($_) } | Sort-Object
+        ($sorted | ForEach-Object ToString) | Should -Be @('1.0dev0', '1.0a1', '1.0rc1', '1.0', '1.0.post1', '1!0.5')
+    }
+
+    It 'matches version specs' {
+        $spec = [EnvTools.Conda.VersionSpec]::Parse('>=1.21,<2|1.19.*')
+        $spec.Matches('1.22.3') | Should -BeTrue
+        $spec.Matches('1.19.5') | Should -BeTrue
+        $spec.Matches('2.0') | Should -BeFalse
+    }
+
+    It 'raises InvalidSpec for a bad version' {
+        $err = { [EnvTools.Conda.Version]::Parse('1..0') } | Should -Throw -PassThru
+        $err.Exception.InnerException | Should -BeOfType ([EnvTools.InvalidSpecException])
+        $err.Exception.InnerException.ErrorId | Should -Be 'InvalidSpec'
+    }
+}

@@ -11,7 +11,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     /// <inheritdoc />
     public void OnImport()
     {
-        _ = typeof(EnvTools.EnvToolsException).Assembly;
+        _ = typeof(EnvTools.Conda.Version).Assembly;
     }
 
     /// <inheritdoc />

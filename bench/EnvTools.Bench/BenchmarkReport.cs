@@ -1,0 +1,57 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace EnvTools.Bench;
+
+/// <summary>docs/benchmarks.md, one replaceable section per suite so suites can run separately.</summary>
+internal sealed class BenchmarkReport
+{
+    private const string Header = """
+        # Benchmarks
+
+        Measured by the harness (`dotnet pwsh ./build.ps1 Bench [-Suite Parse|Solve|All]`), never by unit
+        tests. Each table compares EnvTools with reference tools measured in the same run on the same
+        machine; ratios are the figures to read, absolute times depend on the machine.
+
+        """;
+
+    private readonly Dictionary<string, string> _sections = new(StringComparer.Ordinal);
+    private readonly List<string> _order = new();
+
+    internal BenchmarkReport(string path)
+    {
+        Path = path;
+        if (File.Exists(path))
+        {
+            foreach (Match m in Regex.Matches(File.ReadAllText(path), @"<!-- (\w+):begin -->\n(.*?)<!-- \1:end -->", RegexOptions.Singleline))
+            {
+                _sections[m.Groups[1].Value] = m.Groups[2].Value;
+                _order.Add(m.Groups[1].Value);
+            }
+        }
+    }
+
+    internal string Path { get; }
+
+    internal void SetSection(string name, string markdown)
+    {
+        if (!_sections.ContainsKey(name))
+        {
+            _order.Add(name);
+        }
+
+        _sections[name] = markdown.EndsWith('\n') ? markdown : markdown + "\n";
+    }
+
+    internal void Save()
+    {
+        var sb = new StringBuilder(Header);
+        foreach (string name in _order)
+        {
+            sb.Append("<!-- ").Append(name).Append(":begin -->\n").Append(_sections[name]).Append("<!-- ").Append(name).Append(":end -->\n\n");
+        }
+
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        File.WriteAllText(Path, sb.ToString());
+    }
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace EnvTools.Bench;
+
+/// <summary>
+/// The benchmark harness (<c>build.ps1 Bench</c>). Not a test: it measures EnvTools side by side with
+/// reference tools in the same run and writes docs/benchmarks.md.
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        try
+        {
+            if (args.Length > 0 && args[0] == "--child")
+            {
+                return ParseSuite.RunChild(args[1..]);
+            }
+
+            string suite = ArgValue(args, "--suite") ?? "all";
+            string root = Path.GetFullPath(ArgValue(args, "--root") ?? Directory.GetCurrentDirectory());
+            string data = LocateData(root);
+            string work = Path.Combine(root, "bench", "work");
+            Directory.CreateDirectory(work);
+            var report = new BenchmarkReport(Path.Combine(root, "docs", "benchmarks.md"));
+
+            if (suite is "parse" or "all")
+            {
+                report.SetSection("parse", ParseSuite.Run(data, work));
+            }
+
+            report.Save();
+            Console.WriteLine($"wrote {report.Path}");
+            return 0;
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"bench failed: {ex}");
+            return 1;
+        }
+    }
+
+    internal static string? ArgValue(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static string LocateData(string root)
+    {
+        string? env = Environment.GetEnvironmentVariable("ENVTOOLS_CONFORMANCE_DATA");
+        string candidate = !string.IsNullOrEmpty(env) ? env : Path.Combine(root, "..", "shared", "data");
+        if (!Directory.Exists(candidate))
+        {
+            throw new DirectoryNotFoundException(
+                $"the benchmark reads the shared conformance data; set ENVTOOLS_CONFORMANCE_DATA or place it at {candidate}");
+        }
+
+        return Path.GetFullPath(candidate);
+    }
+
+    internal static string Describe()
+    {
+        string cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim() ?? "?"
+            : "?";
+        return $"{Environment.ProcessorCount} cores ({cpu}), .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}";
+    }
+
+    internal static string ToolVersion(string file, string args)
+    {
+        try
+        {
+            var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using Process p = Process.Start(psi)!;
+            string o = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            return o.Trim();
+        }
+        catch (Exception)
+        {
+            return "not found";
+        }
+    }
+}
