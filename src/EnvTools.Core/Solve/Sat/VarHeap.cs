@@ -4,7 +4,7 @@ namespace EnvTools.Solve.Sat;
 internal sealed class VarHeap
 {
     private int[] _heap = new int[16];
-    private int[] _index = new int[16]; // position of a variable in _heap, -1 when absent
+    private int[] _index = Enumerable.Repeat(-1, 16).ToArray(); // position of a variable in _heap, -1 when absent
     private int _count;
     private double[] _activity;
 
