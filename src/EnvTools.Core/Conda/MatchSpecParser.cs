@@ -461,7 +461,7 @@ internal static class MatchSpecParser
 
             if (brackets.ContainsKey(key) || (key == "extras" && result.Extras is not null) || (key == "flags" && result.Flags is not null))
             {
-                throw new InvalidSpecException(input, $"key '{key}' can only be specified once in brackets", keyStart);
+                throw new InvalidSpecException(input, $"key can only be specified once in brackets: '{key}'", keyStart);
             }
 
             switch (key)
@@ -526,7 +526,18 @@ internal static class MatchSpecParser
         bool isList = false;
         if (c is '\'' or '"')
         {
-            int close = spec.IndexOf(c, i + 1, end - i - 1);
+            // The closing quote is the first one followed by a separator or the end of the section, so a
+            // quoted when-spec may itself contain the same quotes: when='(__unix and python[version='>=3'])'
+            int close = -1;
+            for (int j = i + 1; j < end; j++)
+            {
+                if (spec[j] == c && (j + 1 == end || spec[j + 1] == ',' || char.IsWhiteSpace(spec[j + 1])))
+                {
+                    close = j;
+                    break;
+                }
+            }
+
             if (close < 0)
             {
                 throw new InvalidSpecException(input, "unbalanced quotes in brackets", i);
