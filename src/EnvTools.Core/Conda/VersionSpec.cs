@@ -196,7 +196,10 @@ public sealed class VersionSpec : IEquatable<VersionSpec>
         }
     }
 
-    /// <summary>Whether the version text satisfies this spec; false when it is not a valid version. Parsed versions are cached.</summary>
+    /// <summary>
+    /// Whether the version text satisfies this spec; false when it is not a valid version (except for
+    /// <c>*</c>, which, as in conda, matches any text). Parsed versions are cached.
+    /// </summary>
     /// <param name="version">The version text.</param>
     public bool Matches(string version)
     {

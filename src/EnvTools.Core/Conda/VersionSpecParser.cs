@@ -106,6 +106,12 @@ internal static class VersionSpecParser
                             throw new InvalidSpecException(input, "unbalanced ')': expression must start with '('", Math.Min(pos, input.Length));
                         }
 
+                        if (stack[^1].Pos < 0 && pos < input.Length)
+                        {
+                            // This ')' closes the implicit group around the whole input.
+                            throw new InvalidSpecException(input, "unbalanced ')': expression must start with '('", pos);
+                        }
+
                         stack.RemoveAt(stack.Count - 1);
                         break;
                 }
