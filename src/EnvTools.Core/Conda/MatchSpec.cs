@@ -1,0 +1,815 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace EnvTools.Conda;
+
+/// <summary>
+/// conda's package query (<c>conda.models.match_spec.MatchSpec</c>, CEP-29): a package name (or <c>*</c>)
+/// plus optional conditions on version, build, build number, channel, subdir, checksums, file name,
+/// URL, features and license. Parses every string form conda accepts:
+/// <c>numpy</c>, <c>numpy 1.21.*</c>, <c>numpy&gt;=1.21,&lt;2|1.19.*</c>, <c>numpy=1.21=py39*</c>,
+/// <c>numpy==1.21.0=py39h1234567_0</c>, <c>conda-forge/linux-64::numpy</c>,
+/// <c>numpy[version='&gt;=1.21',build=*cuda*,build_number='&gt;=3']</c>, package URLs and file paths.
+/// <see cref="ToString"/> is conda's canonical form (<c>str(MatchSpec)</c>). Immutable and thread-safe;
+/// parsed specs are cached by text.
+/// </summary>
+public sealed class MatchSpec : IEquatable<MatchSpec>
+{
+    private const int CacheLimit = 65536;
+    private static readonly ConcurrentDictionary<string, MatchSpec> Cache = new(StringComparer.Ordinal);
+
+    private string? _text;
+    private string? _key;
+
+    private MatchSpec(string name)
+    {
+        Name = name;
+        NameMatcher = StringMatcher.Parse(name, ignoreCase: true);
+    }
+
+    /// <summary>The package name, lower-cased; <c>*</c> when any name matches. May be a glob (<c>py*</c>) or regex.</summary>
+    public string Name { get; }
+
+    /// <summary>The matcher for the name (case-insensitive).</summary>
+    public StringMatcher NameMatcher { get; }
+
+    /// <summary>The version condition, or null when any version matches.</summary>
+    public VersionSpec? Version { get; private set; }
+
+    /// <summary>The version condition as conda keeps it (its <c>get("version")</c>), e.g. <c>1.7*</c> for <c>numpy=1.7</c>.</summary>
+    public string? VersionText { get; private set; }
+
+    /// <summary>The build-string condition (exact, glob or regex), or null.</summary>
+    public StringMatcher? Build { get; private set; }
+
+    /// <summary>The build-number condition, or null.</summary>
+    public BuildNumberSpec? BuildNumber { get; private set; }
+
+    /// <summary>The channel condition, or null.</summary>
+    public MatchSpecChannel? Channel { get; private set; }
+
+    /// <summary>The required subdir (e.g. <c>linux-64</c>), or null.</summary>
+    public string? Subdir { get; private set; }
+
+    /// <summary>The required MD5 of the archive, or null.</summary>
+    public string? Md5 { get; private set; }
+
+    /// <summary>The required SHA-256 of the archive, or null.</summary>
+    public string? Sha256 { get; private set; }
+
+    /// <summary>The required archive file name (<c>fn</c>), or null.</summary>
+    public string? FileName { get; private set; }
+
+    /// <summary>The required archive URL, or null.</summary>
+    public string? Url { get; private set; }
+
+    /// <summary>The exact set of <c>track_features</c> a record must have (sorted), or null when unconstrained.</summary>
+    public IReadOnlyList<string>? TrackFeatures { get; private set; }
+
+    /// <summary>The exact set of legacy <c>features</c> a record must have (sorted), or null when unconstrained.</summary>
+    public IReadOnlyList<string>? Features { get; private set; }
+
+    /// <summary>The license condition (case-insensitive), or null.</summary>
+    public StringMatcher? License { get; private set; }
+
+    /// <summary>The license-family condition (case-insensitive), or null.</summary>
+    public StringMatcher? LicenseFamily { get; private set; }
+
+    /// <summary>CEP 'v3' condition under which the dependency applies (<c>[when="__win"]</c>), or null. Not used by <see cref="Matches(IPackageRecordView)"/>.</summary>
+    public string? When { get; private set; }
+
+    /// <summary>CEP 'v3' optional-dependency groups (<c>[extras=[a,b]]</c>) in the order given, or null. Not used by <see cref="Matches(IPackageRecordView)"/>.</summary>
+    public IReadOnlyList<string>? Extras { get; private set; }
+
+    /// <summary>CEP 'v3' flags (<c>[flags=[cpu]]</c>) in the order given, or null. Not used by <see cref="Matches(IPackageRecordView)"/>.</summary>
+    public IReadOnlyList<string>? Flags { get; private set; }
+
+    /// <summary>The text this spec was parsed from, or null when it was built from fields or merged.</summary>
+    public string? OriginalText { get; private set; }
+
+    /// <summary>The exact version required (<c>1.7</c> for <c>numpy==1.7</c>), or null when the version is a range, glob or absent.</summary>
+    public string? ExactVersion
+    {
+        get
+        {
+            if (Version is null || VersionText is null || !Version.IsExact)
+            {
+                return null;
+            }
+
+            return VersionText.StartsWith("==", StringComparison.Ordinal) ? VersionText[2..] : VersionText;
+        }
+    }
+
+    /// <summary>True when the spec is only an exact package name (no other condition).</summary>
+    public bool IsNameOnly => NameMatcher.ExactValue is not null && Version is null && Build is null && BuildNumber is null
+        && Channel is null && Subdir is null && Md5 is null && Sha256 is null && FileName is null && Url is null
+        && TrackFeatures is null && Features is null && License is null && LicenseFamily is null
+        && When is null && Extras is null && Flags is null;
+
+    /// <summary>
+    /// Parses a MatchSpec string; throws <see cref="InvalidSpecException"/> (with the reason and the
+    /// position of the problem) when it is malformed. Results are cached by text.
+    /// </summary>
+    public static MatchSpec Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (Cache.TryGetValue(text, out MatchSpec? cached))
+        {
+            return cached;
+        }
+
+        MatchSpec spec;
+        try
+        {
+            ParsedMatchSpec parsed = MatchSpecParser.Parse(text);
+            spec = FromParsed(parsed, text);
+        }
+        catch (InvalidSpecException e) when (e.Input != text)
+        {
+            throw new InvalidSpecException(text, e.Reason, e.Input.Length > 0 ? text.IndexOf(e.Input, StringComparison.Ordinal) : -1, e);
+        }
+
+        spec.OriginalText = text;
+        if (Cache.Count >= CacheLimit)
+        {
+            Cache.Clear();
+        }
+
+        Cache.TryAdd(text, spec);
+        return spec;
+    }
+
+    /// <summary>Parses a MatchSpec string without throwing; false (and null) when it is null or malformed.</summary>
+    public static bool TryParse(string? text, out MatchSpec? spec)
+    {
+        spec = null;
+        if (text is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            spec = Parse(text);
+            return true;
+        }
+        catch (InvalidSpecException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Builds a spec from field values, like conda's <c>MatchSpec(name=..., version=..., build=...)</c>.
+    /// Keys are conda's field names (<c>name</c>, <c>version</c>, <c>build</c>, <c>build_number</c>,
+    /// <c>channel</c>, <c>subdir</c>, <c>md5</c>, <c>sha256</c>, <c>fn</c>, <c>url</c>, <c>track_features</c>,
+    /// <c>features</c>, <c>license</c>, <c>license_family</c>, <c>when</c>); values are taken literally
+    /// (no <c>=1.2</c> → <c>1.2*</c> rewriting). A missing name means <c>*</c>.
+    /// </summary>
+    public static MatchSpec FromFields(IReadOnlyDictionary<string, string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var parsed = new ParsedMatchSpec();
+        foreach (KeyValuePair<string, string> kv in fields)
+        {
+            if (Array.IndexOf(MatchSpecParser.FieldNames, kv.Key) < 0)
+            {
+                throw new InvalidSpecException(string.Join(", ", fields.Select(f => $"{f.Key}={f.Value}")), $"Cannot match on field(s): {kv.Key}");
+            }
+
+            if (kv.Key is "extras" or "flags")
+            {
+                List<string> list = kv.Value.Split(',').Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
+                if (kv.Key == "extras")
+                {
+                    parsed.Extras = list;
+                }
+                else
+                {
+                    parsed.Flags = list;
+                }
+
+                continue;
+            }
+
+            parsed.Fields[kv.Key] = kv.Value;
+        }
+
+        if (parsed.Fields.TryGetValue("channel", out string? channel))
+        {
+            (MatchSpecChannel? ch, string? subdir) = MatchSpecChannel.ParseWithSubdir(channel);
+            if (ch is null)
+            {
+                parsed.Fields.Remove("channel");
+            }
+            else
+            {
+                parsed.Fields["channel"] = ch.Value;
+            }
+
+            if (subdir is not null && !parsed.Fields.ContainsKey("subdir"))
+            {
+                parsed.Fields["subdir"] = subdir;
+            }
+        }
+
+        parsed.Fields.TryAdd("name", "*");
+        return FromParsed(parsed, null);
+    }
+
+    /// <summary>
+    /// conda's <c>MatchSpec.from_dist_str</c>: <c>[channel[/subdir]::]name-version-build[.conda|.tar.bz2]</c>
+    /// (the form of <c>conda list --explicit</c> dist names and conda-meta file names).
+    /// </summary>
+    public static MatchSpec FromDistString(string dist)
+    {
+        ArgumentNullException.ThrowIfNull(dist);
+        string s = dist;
+        if (s.EndsWith(".conda", StringComparison.Ordinal))
+        {
+            s = s[..^6];
+        }
+        else if (s.EndsWith(".tar.bz2", StringComparison.Ordinal))
+        {
+            s = s[..^8];
+        }
+
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        int sep = s.IndexOf("::", StringComparison.Ordinal);
+        if (sep >= 0)
+        {
+            string channelSubdir = s[..sep];
+            s = s[(sep + 2)..];
+            int slash = channelSubdir.LastIndexOf('/');
+            if (slash > 0 && MatchSpecChannelNames.IsKnownSubdir(channelSubdir[(slash + 1)..]))
+            {
+                fields["channel"] = channelSubdir[..slash];
+                fields["subdir"] = channelSubdir[(slash + 1)..];
+            }
+            else
+            {
+                fields["channel"] = channelSubdir;
+            }
+        }
+
+        string[] nvb = MatchSpecParser.RSplit(s, '-', 2);
+        if (nvb.Length != 3 || nvb.Any(p => p.Length == 0))
+        {
+            throw new InvalidSpecException(dist, "a dist string is <name>-<version>-<build>");
+        }
+
+        fields["name"] = nvb[0];
+        fields["version"] = nvb[1];
+        fields["build"] = nvb[2];
+        return FromFields(fields);
+    }
+
+    /// <summary>Whether <paramref name="record"/> satisfies every condition of this spec.</summary>
+    public bool Matches(IPackageRecordView record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (!NameMatcher.IsMatchAll && !NameMatcher.IsMatch(record.Name))
+        {
+            return false;
+        }
+
+        if (Version is not null && Version.Kind != VersionSpecKind.Any && !Version.Matches(record.Version))
+        {
+            return false;
+        }
+
+        if (Build is not null && !Build.IsMatchAll && !Build.IsMatch(record.Build))
+        {
+            return false;
+        }
+
+        if (BuildNumber is not null && !BuildNumber.Matches(record.BuildNumber))
+        {
+            return false;
+        }
+
+        if (Channel is not null && !Channel.IsMatchAll && !Channel.Matches(record.Channel))
+        {
+            return false;
+        }
+
+        if (Subdir is not null && !string.Equals(Subdir, record.Subdir, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (Md5 is not null && !string.Equals(Md5, record.Md5, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (Sha256 is not null && !string.Equals(Sha256, record.Sha256, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (FileName is not null && !string.Equals(FileName, record.FileName, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (Url is not null && !string.Equals(Url, record.Url, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (TrackFeatures is not null && !SameFeatures(TrackFeatures, record.TrackFeatures))
+        {
+            return false;
+        }
+
+        if (Features is not null && !SameFeatures(Features, record.Features))
+        {
+            return false;
+        }
+
+        if (License is not null && !License.IsMatch(record.License))
+        {
+            return false;
+        }
+
+        return LicenseFamily is null || LicenseFamily.IsMatch(record.LicenseFamily);
+    }
+
+    /// <summary>
+    /// conda's <c>MatchSpec.merge</c>: specs for the same name are intersected into one (versions joined
+    /// with <c>,</c>, build globs intersected, other fields must agree); specs named <c>*</c> are kept
+    /// apart. Throws <see cref="InvalidOperationException"/> when two specs of one name cannot both hold.
+    /// </summary>
+    public static IReadOnlyList<MatchSpec> Merge(IEnumerable<MatchSpec> specs)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        List<MatchSpec> sorted = specs.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToList();
+        var groups = new List<List<MatchSpec>>();
+        var byName = new Dictionary<string, List<MatchSpec>>(StringComparer.Ordinal);
+        var unmergeable = new List<MatchSpec>();
+        foreach (MatchSpec s in sorted)
+        {
+            if (s.NameMatcher.ExactValue is null)
+            {
+                unmergeable.Add(s);
+                continue;
+            }
+
+            if (!byName.TryGetValue(s.Name, out List<MatchSpec>? group))
+            {
+                group = new List<MatchSpec>();
+                byName[s.Name] = group;
+                groups.Add(group);
+            }
+
+            group.Add(s);
+        }
+
+        var result = new List<MatchSpec>(groups.Count + unmergeable.Count);
+        foreach (List<MatchSpec> group in groups)
+        {
+            MatchSpec merged = group[0];
+            for (int i = 1; i < group.Count; i++)
+            {
+                merged = merged.MergeWith(group[i]);
+            }
+
+            result.Add(merged);
+        }
+
+        result.AddRange(unmergeable);
+        return result;
+    }
+
+    /// <summary>
+    /// Intersects this spec with another of the same name (conda's <c>_merge</c>). Throws
+    /// <see cref="InvalidOperationException"/> when a field cannot satisfy both.
+    /// </summary>
+    public MatchSpec MergeWith(MatchSpec other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Name != other.Name)
+        {
+            throw new InvalidOperationException($"Incompatible MatchSpec merge: '{this}' and '{other}' have different names");
+        }
+
+        var m = new MatchSpec(Name)
+        {
+            Version = Version,
+            VersionText = VersionText,
+            Build = Pick(Build, other.Build, (a, b) => a.Merge(b)),
+            BuildNumber = Same(BuildNumber, other.BuildNumber),
+            Channel = Pick(Channel, other.Channel, (a, b) => a.Merge(b)),
+            Subdir = Same(Subdir, other.Subdir),
+            Md5 = Same(Md5, other.Md5),
+            Sha256 = Same(Sha256, other.Sha256),
+            FileName = Same(FileName, other.FileName),
+            Url = Same(Url, other.Url),
+            TrackFeatures = SameList(TrackFeatures, other.TrackFeatures),
+            Features = SameList(Features, other.Features),
+            License = Pick(License, other.License, (a, b) => a.Merge(b)),
+            LicenseFamily = Pick(LicenseFamily, other.LicenseFamily, (a, b) => a.Merge(b)),
+            When = Same(When, other.When),
+            Extras = SameList(Extras, other.Extras),
+            Flags = SameList(Flags, other.Flags),
+        };
+
+        if (VersionText is not null && other.VersionText is not null && VersionText != other.VersionText)
+        {
+            string[] parts = { Group(VersionText), Group(other.VersionText) };
+            Array.Sort(parts, StringComparer.Ordinal);
+            m.SetVersion(string.Join(",", parts), null);
+        }
+        else if (VersionText is null && other.VersionText is not null)
+        {
+            m.Version = other.Version;
+            m.VersionText = other.VersionText;
+        }
+
+        return m;
+
+        static string Group(string v) => v.Contains('|') && !(v.StartsWith('(') && v.EndsWith(')')) ? $"({v})" : v;
+    }
+
+    /// <summary>conda's <c>conda_build_form()</c>: <c>name [version [build]]</c> with spaces (the exact name is required).</summary>
+    public string CondaBuildForm()
+    {
+        string name = NameMatcher.ExactValue ?? throw new InvalidOperationException($"'{this}' has no exact package name");
+        var sb = new StringBuilder(name);
+        if (Build is not null)
+        {
+            sb.Append(' ').Append(VersionText ?? "*").Append(' ').Append(Build.Pattern);
+        }
+        else if (VersionText is not null)
+        {
+            sb.Append(' ').Append(VersionText);
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>conda's <c>conda_env_form()</c>: the canonical form without channel and with <c>=</c> for <c>==</c> (environment.yml export).</summary>
+    public string CondaEnvForm()
+    {
+        string s = ToString();
+        int sep = s.IndexOf("::", StringComparison.Ordinal);
+        if (sep >= 0)
+        {
+            s = s[(sep + 2)..];
+        }
+
+        int eq = s.IndexOf("==", StringComparison.Ordinal);
+        return eq >= 0 ? s.Remove(eq, 1) : s;
+    }
+
+    /// <summary>
+    /// conda's canonical string form (<c>str(MatchSpec)</c>):
+    /// <c>[channel[/subdir]::]name[==version[=build]|=fuzzy|!=v|~=v][key=value,...]</c>, e.g.
+    /// <c>numpy 1.7*</c> → <c>numpy=1.7</c>, <c>numpy&gt;=1.7</c> → <c>numpy[version='&gt;=1.7']</c>.
+    /// </summary>
+    public override string ToString() => _text ??= Format();
+
+    /// <inheritdoc />
+    public bool Equals(MatchSpec? other) => other is not null && string.Equals(Key, other.Key, StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as MatchSpec);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Key);
+
+    /// <summary>Equality of the conditions (not of the original text).</summary>
+    public static bool operator ==(MatchSpec? left, MatchSpec? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>Inequality of the conditions.</summary>
+    public static bool operator !=(MatchSpec? left, MatchSpec? right) => !(left == right);
+
+    private string Key => _key ??= $"{ToString()}\u0001{Url}\u0001{FileName}\u0001{(Extras is null ? null : string.Join(",", Extras.Order(StringComparer.Ordinal)))}";
+
+    private static MatchSpec FromParsed(ParsedMatchSpec parsed, string? input)
+    {
+        string name = parsed.Fields.TryGetValue("name", out string? n) ? n : "*";
+        MatchSpec spec;
+        try
+        {
+            spec = new MatchSpec(name.ToLowerInvariant());
+        }
+        catch (InvalidSpecException e)
+        {
+            throw new InvalidSpecException(input ?? name, e.Reason, -1, e);
+        }
+
+        foreach (KeyValuePair<string, string> kv in parsed.Fields)
+        {
+            string v = kv.Value;
+            try
+            {
+                switch (kv.Key)
+                {
+                    case "name":
+                        break;
+                    case "version":
+                        spec.SetVersion(v, input);
+                        break;
+                    case "build":
+                        spec.Build = StringMatcher.Parse(v);
+                        break;
+                    case "build_number":
+                        spec.BuildNumber = BuildNumberSpec.Parse(v);
+                        break;
+                    case "channel":
+                        spec.Channel = MatchSpecChannel.Parse(v);
+                        break;
+                    case "subdir":
+                        spec.Subdir = v;
+                        break;
+                    case "md5":
+                        spec.Md5 = v;
+                        break;
+                    case "sha256":
+                        spec.Sha256 = v;
+                        break;
+                    case "fn":
+                        spec.FileName = v;
+                        break;
+                    case "url":
+                        spec.Url = v;
+                        break;
+                    case "track_features":
+                        spec.TrackFeatures = SplitFeatures(v);
+                        break;
+                    case "features":
+                        spec.Features = SplitFeatures(v);
+                        break;
+                    case "license":
+                        spec.License = StringMatcher.Parse(v, ignoreCase: true);
+                        break;
+                    case "license_family":
+                        spec.LicenseFamily = StringMatcher.Parse(v, ignoreCase: true);
+                        break;
+                    case "when":
+                        spec.When = v;
+                        break;
+                    default:
+                        throw new InvalidSpecException(input ?? kv.Key, $"Cannot match on field(s): {kv.Key}");
+                }
+            }
+            catch (InvalidSpecException e) when (input is not null && e.Input != input)
+            {
+                throw new InvalidSpecException(input, $"invalid {kv.Key} '{v}': {e.Reason}", input.IndexOf(v, StringComparison.Ordinal), e);
+            }
+        }
+
+        spec.Extras = parsed.Extras;
+        spec.Flags = parsed.Flags;
+        return spec;
+    }
+
+    private void SetVersion(string text, string? input)
+    {
+        VersionSpec vs = VersionSpec.Parse(text);
+        Version = vs;
+        VersionText = text;
+        _ = input;
+    }
+
+    private static IReadOnlyList<string> SplitFeatures(string value) =>
+        value.Replace(' ', ',').Split(',').Select(f => f.Trim()).Where(f => f.Length > 0)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+
+    private static bool SameFeatures(IReadOnlyList<string> wanted, IReadOnlyList<string>? actual)
+    {
+        var have = new HashSet<string>(StringComparer.Ordinal);
+        if (actual is not null)
+        {
+            foreach (string f in actual)
+            {
+                foreach (string part in f.Replace(' ', ',').Split(','))
+                {
+                    if (part.Trim().Length > 0)
+                    {
+                        have.Add(part.Trim());
+                    }
+                }
+            }
+        }
+
+        return have.SetEquals(wanted);
+    }
+
+    private static T? Pick<T>(T? a, T? b, Func<T, T, T> merge)
+        where T : class =>
+        a is null ? b : b is null ? a : merge(a, b);
+
+    private static T? Same<T>(T? a, T? b)
+        where T : class
+    {
+        if (a is null)
+        {
+            return b;
+        }
+
+        if (b is null || Equals(a, b))
+        {
+            return a;
+        }
+
+        throw new InvalidOperationException($"Incompatible component merge:\n  - '{a}'\n  - '{b}'");
+    }
+
+    private static IReadOnlyList<string>? SameList(IReadOnlyList<string>? a, IReadOnlyList<string>? b)
+    {
+        if (a is null)
+        {
+            return b;
+        }
+
+        if (b is null || a.SequenceEqual(b, StringComparer.Ordinal))
+        {
+            return a;
+        }
+
+        throw new InvalidOperationException($"Incompatible component merge:\n  - '{string.Join(",", a)}'\n  - '{string.Join(",", b)}'");
+    }
+
+    /// <summary>The version text conda's <c>__str__</c> sees (<c>str(VersionSpec)</c>); groups keep their parentheses.</summary>
+    private string? DisplayVersion =>
+        VersionText is null || Version is null ? null : VersionText.Contains('(') ? VersionText : Version.ToString();
+
+    private string Format()
+    {
+        var builder = new StringBuilder();
+        var brackets = new List<string>();
+
+        bool channelExact = Channel is not null && !Channel.IsPattern;
+        if (channelExact)
+        {
+            builder.Append(Channel!.Value);
+        }
+        else if (Channel is not null && !Channel.IsMatchAll)
+        {
+            brackets.Add(KeyValue("channel", Channel.Value));
+        }
+
+        if (Subdir is not null)
+        {
+            if (channelExact)
+            {
+                builder.Append('/').Append(Subdir);
+            }
+            else
+            {
+                brackets.Add(KeyValue("subdir", Subdir));
+            }
+        }
+
+        if (builder.Length > 0)
+        {
+            builder.Append("::");
+        }
+
+        builder.Append(Name);
+
+        bool versionExact = false;
+        string? version = DisplayVersion;
+        if (version is not null && version != "*")
+        {
+            if (version.IndexOfAny(new[] { '>', '<', '$', '^', '|', ',' }) >= 0)
+            {
+                brackets.Add($"version='{version}'");
+            }
+            else if (version.StartsWith("!=", StringComparison.Ordinal) || version.StartsWith("~=", StringComparison.Ordinal))
+            {
+                if (Build is not null)
+                {
+                    brackets.Add($"version='{version}'");
+                }
+                else
+                {
+                    builder.Append(version);
+                }
+            }
+            else if (version.EndsWith(".*", StringComparison.Ordinal))
+            {
+                builder.Append('=').Append(version, 0, version.Length - 2);
+            }
+            else if (version.EndsWith('*'))
+            {
+                builder.Append('=').Append(version, 0, version.Length - 1);
+            }
+            else if (version.StartsWith("==", StringComparison.Ordinal))
+            {
+                builder.Append(version);
+                versionExact = true;
+            }
+            else
+            {
+                builder.Append("==").Append(version);
+                versionExact = true;
+            }
+        }
+
+        if (Build is not null)
+        {
+            string build = Build.Pattern;
+            if (build.IndexOfAny(new[] { '>', '<', '$', '^', '|', ',' }) >= 0)
+            {
+                brackets.Add($"build='{build}'");
+            }
+            else if (build.Contains('*'))
+            {
+                brackets.Add($"build={build}");
+            }
+            else if (versionExact)
+            {
+                builder.Append('=').Append(build);
+            }
+            else
+            {
+                brackets.Add($"build={build}");
+            }
+        }
+
+        if (BuildNumber is not null)
+        {
+            brackets.Add(KeyValue("build_number", BuildNumber.Text));
+        }
+
+        if (TrackFeatures is not null)
+        {
+            brackets.Add(KeyValue("track_features", string.Join(" ", TrackFeatures)));
+        }
+
+        if (Features is not null)
+        {
+            brackets.Add(KeyValue("features", string.Join(" ", Features)));
+        }
+
+        if (Url is not null && Channel is null)
+        {
+            brackets.Add(KeyValue("url", Url));
+        }
+
+        if (Md5 is not null)
+        {
+            brackets.Add(KeyValue("md5", Md5));
+        }
+
+        if (Sha256 is not null)
+        {
+            brackets.Add(KeyValue("sha256", Sha256));
+        }
+
+        if (License is not null)
+        {
+            brackets.Add(KeyValue("license", License.Pattern));
+        }
+
+        if (LicenseFamily is not null)
+        {
+            brackets.Add(KeyValue("license_family", LicenseFamily.Pattern));
+        }
+
+        if (FileName is not null && Url is null)
+        {
+            brackets.Add(KeyValue("fn", FileName));
+        }
+
+        if (When is not null)
+        {
+            brackets.Add(KeyValue("when", When));
+        }
+
+        if (Extras is not null)
+        {
+            brackets.Add("extras=" + ListValue(Extras));
+        }
+
+        if (Flags is not null)
+        {
+            brackets.Add("flags=" + ListValue(Flags));
+        }
+
+        if (brackets.Count > 0)
+        {
+            builder.Append('[').AppendJoin(',', brackets).Append(']');
+        }
+
+        return builder.ToString();
+    }
+
+    private static string KeyValue(string key, string value)
+    {
+        if (value.IndexOfAny(new[] { ',', ' ', '=', '[', ']' }) < 0 && value.Length > 0)
+        {
+            return $"{key}={value}";
+        }
+
+        return value.Contains('\'') ? $"{key}=\"{value}\"" : $"{key}='{value}'";
+    }
+
+    private static string ListValue(IReadOnlyList<string> items) =>
+        "[" + string.Join(", ", items.Order(StringComparer.Ordinal).Select(i => i.Contains('\'') ? $"\"{i}\"" : $"'{i}'")) + "]";
+}
