@@ -6,7 +6,7 @@ namespace EnvTools.Conda;
 /// A <see cref="PackageRecord"/> as it comes from a channel: with the file name (<c>fn</c>), the
 /// download <see cref="Url"/> and the <see cref="Channel"/> (the subdir URL, as conda writes it).
 /// </summary>
-public class RepoDataRecord : PackageRecord
+public class RepoDataRecord : PackageRecord, IPackageRecordView
 {
     internal string _fileName = string.Empty;
     internal string? _url;      // explicit url; null = derived from _urlBase + file name
