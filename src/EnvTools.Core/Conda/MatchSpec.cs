@@ -17,6 +17,7 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
 {
     private const int CacheLimit = 65536;
     private static readonly ConcurrentDictionary<string, MatchSpec> Cache = new(StringComparer.Ordinal);
+    private static int _cacheCount;
 
     private string? _text;
     private string? _key;
@@ -131,9 +132,12 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
         }
 
         spec.OriginalText = text;
-        if (Cache.Count >= CacheLimit)
+
+        // ConcurrentDictionary.Count takes every lock; keep our own approximate count instead.
+        if (Interlocked.Increment(ref _cacheCount) > CacheLimit)
         {
             Cache.Clear();
+            Interlocked.Exchange(ref _cacheCount, 0);
         }
 
         Cache.TryAdd(text, spec);

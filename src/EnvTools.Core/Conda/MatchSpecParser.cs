@@ -35,8 +35,8 @@ internal static class MatchSpecParser
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
-    // Step 6 of _parse_spec_str: the package name, then the version + build remainder.
-    private static readonly Regex NameAndRest = new(@"^([^ =<>!~]+)?([><!=~ ].+)?", RegexOptions.CultureInvariant | RegexOptions.Singleline, Timeout);
+    // Step 6 of _parse_spec_str: the package name ends at the first of these.
+    private static readonly char[] NameStop = { ' ', '=', '<', '>', '!', '~' };
 
     // _parse_version_plus_build
     private static readonly Regex VersionPlusBuild = new(
@@ -127,10 +127,13 @@ internal static class MatchSpecParser
         }
 
         // Step 4. a trailing '(target=..., optional)' section is accepted and ignored, as conda does
-        Match parens = ParensSection.Match(spec);
-        if (parens.Success)
+        if (spec.Contains('('))
         {
-            spec = spec[..parens.Index];
+            Match parens = ParensSection.Match(spec);
+            if (parens.Success)
+            {
+                spec = spec[..parens.Index];
+            }
         }
 
         // Step 5. 'channel(/subdir)::' and the (unused) namespace
@@ -174,15 +177,21 @@ internal static class MatchSpecParser
         }
 
         // Step 6. the package name
-        Match m = NameAndRest.Match(spec);
-        string? name = m.Groups[1].Success ? m.Groups[1].Value : null;
+        // conda: ^([^ =<>!~]+)?([><!=~ ].+)? -- a remainder of one character is dropped ("numpy=" is "numpy")
+        int nameEnd = spec.IndexOfAny(NameStop);
+        if (nameEnd < 0)
+        {
+            nameEnd = spec.Length;
+        }
+
+        string? name = nameEnd == 0 ? null : spec[..nameEnd];
         if (name is null)
         {
             throw new InvalidSpecException(input, $"no package name found in '{spec}'", Math.Max(0, input.IndexOf(spec, StringComparison.Ordinal)));
         }
 
         ValidateName(input, name);
-        string? rest = m.Groups[2].Success ? m.Groups[2].Value.Trim() : null;
+        string? rest = spec.Length - nameEnd >= 2 ? spec[nameEnd..].Trim() : null;
 
         // Step 7. version and build
         string? version = null;
@@ -229,23 +238,42 @@ internal static class MatchSpecParser
         return result;
     }
 
-    /// <summary>conda's <c>_parse_version_plus_build</c>.</summary>
+    /// <summary>
+    /// conda's <c>_parse_version_plus_build</c> without the regex: the build is the text after the first
+    /// separator (space or <c>=</c>, not preceded by one of <c>=!|,&lt;&gt;~</c>) after which only build
+    /// characters (none of <c>-=,|&lt;&gt;~</c>) follow. Equivalent to conda's
+    /// <c>((?:.+?)[^&gt;&lt;!,|]?)(?:(?&lt;![=!|,&lt;&gt;~])(?:[ =])([^-=,|&lt;&gt;~]+?))?$</c> (checked by a test
+    /// against <see cref="VersionPlusBuildRegex"/>).
+    /// </summary>
     internal static (string? Version, string? Build) SplitVersionAndBuild(string text)
     {
-        Match m = VersionPlusBuild.Match(text);
-        string? version;
-        string? build;
-        if (m.Success)
+        // The build may only contain characters after the last forbidden one.
+        int lastForbidden = text.LastIndexOfAny(BuildForbidden);
+        string? version = text;
+        string? build = null;
+        for (int p = Math.Max(1, lastForbidden); p < text.Length - 1; p++)
         {
-            version = m.Groups[1].Value;
-            build = m.Groups[2].Success ? m.Groups[2].Value.Trim() : null;
-        }
-        else
-        {
-            version = text;
-            build = null;
+            char c = text[p];
+            if ((c == ' ' || c == '=') && Array.IndexOf(SeparatorForbiddenBefore, text[p - 1]) < 0)
+            {
+                version = text[..p];
+                build = text[(p + 1)..].Trim();
+                break;
+            }
         }
 
+        return (version.Length == 0 ? version : version.Replace(" ", string.Empty, StringComparison.Ordinal), build);
+    }
+
+    private static readonly char[] BuildForbidden = { '-', '=', ',', '|', '<', '>', '~' };
+    private static readonly char[] SeparatorForbiddenBefore = { '=', '!', '|', ',', '<', '>', '~' };
+
+    /// <summary>conda's regex for <c>_parse_version_plus_build</c>, kept as the oracle for <see cref="SplitVersionAndBuild"/>.</summary>
+    internal static (string? Version, string? Build) VersionPlusBuildRegex(string text)
+    {
+        Match m = VersionPlusBuild.Match(text);
+        string? version = m.Success ? m.Groups[1].Value : text;
+        string? build = m.Success && m.Groups[2].Success ? m.Groups[2].Value.Trim() : null;
         return (string.IsNullOrEmpty(version) ? version : version.Replace(" ", string.Empty, StringComparison.Ordinal), build);
     }
 
@@ -307,11 +335,46 @@ internal static class MatchSpecParser
         }
 
         string body = lower.StartsWith("__", StringComparison.Ordinal) ? lower[2..] : lower;
-        if (body.Length == 0 || !DistributableName.IsMatch(body))
+        if (!IsCep26Name(body))
         {
             throw new InvalidSpecException(input, $"invalid package name '{name}' (see CEP-26: start with a letter, digit or single '_', no leading or doubled '.', '-', '_')", at);
         }
     }
+
+    /// <summary>
+    /// CEP-26's distributable-name regex <c>^(([a-z0-9])|([a-z0-9_](?!_)))[._-]?([a-z0-9]+(\.|-|_|$))*$</c>
+    /// as a scanner (the regex stays as the oracle of a test); <paramref name="name"/> holds only <c>[a-z0-9._-]</c>.
+    /// </summary>
+    internal static bool IsCep26Name(string name)
+    {
+        if (name.Length == 0 || name[0] is '.' or '-' || (name[0] == '_' && name.Length > 1 && name[1] == '_'))
+        {
+            return false;
+        }
+
+        int i = 1;
+        if (i < name.Length && name[i] is '.' or '_' or '-')
+        {
+            i++;
+        }
+
+        if (i < name.Length && name[i] is '.' or '_' or '-')
+        {
+            return false;
+        }
+
+        for (; i < name.Length - 1; i++)
+        {
+            if (name[i] is '.' or '_' or '-' && name[i + 1] is '.' or '_' or '-')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    internal static bool IsCep26NameRegex(string name) => DistributableName.IsMatch(name);
 
     internal static bool IsPackageFile(string spec)
     {

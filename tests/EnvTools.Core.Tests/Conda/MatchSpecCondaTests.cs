@@ -232,6 +232,8 @@ public class MatchSpecCondaTests
         Assert.Equal("file:///tmp/distr", spec.Channel!.Value);
 
         Assert.Equal("https://repo.anaconda.com/pkgs/main", MatchSpecParser.Parse("https://repo.anaconda.com/pkgs/main::numpy").Fields["channel"]);
+        Assert.Equal("https://repo.anaconda.com/pkgs/main::numpy", M("https://repo.anaconda.com/pkgs/main::numpy"));
+        Assert.Equal("defaults::numpy", M("pkgs/main::numpy"));
         Assert.Equal("defaults", MatchSpecParser.Parse("pkgs/main::numpy").Fields["channel"]);
         Assert.Equal("https://example.com/pkgs/main", MatchSpecParser.Parse("https://example.com/pkgs/main::numpy").Fields["channel"]);
     }
