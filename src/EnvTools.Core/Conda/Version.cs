@@ -17,6 +17,7 @@ public sealed class Version : IComparable<Version>, IEquatable<Version>, ICompar
 {
     private const int CacheLimit = 65536;
     private static readonly ConcurrentDictionary<string, Version?> Cache = new(StringComparer.Ordinal);
+    private static int _cacheAdds;
 
     private readonly string _text;
     private readonly string _normalized;
@@ -107,8 +108,10 @@ public sealed class Version : IComparable<Version>, IEquatable<Version>, ICompar
         }
 
         TryParseCore(text, out v, out _, out _);
-        if (Cache.Count >= CacheLimit)
+        // ConcurrentDictionary.Count takes every internal lock: keep an approximate count instead.
+        if (Interlocked.Increment(ref _cacheAdds) >= CacheLimit)
         {
+            Interlocked.Exchange(ref _cacheAdds, 0);
             Cache.Clear();
         }
 

@@ -57,6 +57,7 @@ public sealed class VersionSpec : IEquatable<VersionSpec>
 {
     private const int CacheLimit = 16384;
     private static readonly ConcurrentDictionary<string, VersionSpec> Cache = new(StringComparer.Ordinal);
+    private static int _cacheAdds;
     private static readonly VersionSpec[] NoChildren = [];
 
     private readonly string _text;
@@ -122,8 +123,10 @@ public sealed class VersionSpec : IEquatable<VersionSpec>
         }
 
         VersionSpec spec = VersionSpecParser.Parse(text);
-        if (Cache.Count >= CacheLimit)
+        // ConcurrentDictionary.Count takes every internal lock: keep an approximate count instead.
+        if (Interlocked.Increment(ref _cacheAdds) >= CacheLimit)
         {
+            Interlocked.Exchange(ref _cacheAdds, 0);
             Cache.Clear();
         }
 
