@@ -1,0 +1,113 @@
+using EnvTools.Conda;
+using EnvTools.RepoData;
+
+namespace EnvTools.Solve;
+
+/// <summary>The records of one channel subdir, decoded lazily per package name.</summary>
+public interface IRecordSource
+{
+    /// <summary>The channel (canonical name or URL), as written in records.</summary>
+    string Channel { get; }
+
+    /// <summary>The subdir, e.g. <c>linux-64</c> or <c>noarch</c>.</summary>
+    string Subdir { get; }
+
+    /// <summary>Every package name this source has records for.</summary>
+    IEnumerable<string> Names { get; }
+
+    /// <summary>The records of <paramref name="name"/> (empty when there are none).</summary>
+    IReadOnlyList<RepoDataRecord> GetRecords(string name);
+}
+
+/// <summary>An <see cref="IRecordSource"/> over a lazily decoded <see cref="RepoDataIndex"/>.</summary>
+public sealed class RepoDataIndexSource : IRecordSource
+{
+    private readonly RepoDataIndex _index;
+
+    /// <summary>Wraps <paramref name="index"/>.</summary>
+    /// <param name="index">The index.</param>
+    /// <param name="channel">The channel name or URL.</param>
+    /// <param name="subdir">The subdir; default: the index's <c>info.subdir</c>, else <c>noarch</c>.</param>
+    public RepoDataIndexSource(RepoDataIndex index, string channel, string? subdir = null)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(channel);
+        _index = index;
+        Channel = channel;
+        Subdir = subdir ?? index.Subdir ?? "noarch";
+    }
+
+    /// <inheritdoc />
+    public string Channel { get; }
+
+    /// <inheritdoc />
+    public string Subdir { get; }
+
+    /// <inheritdoc />
+    public IEnumerable<string> Names => _index.Names;
+
+    /// <inheritdoc />
+    public IReadOnlyList<RepoDataRecord> GetRecords(string name) =>
+        _index.Contains(name) ? _index.GetRecords(name) : Array.Empty<RepoDataRecord>();
+}
+
+/// <summary>An <see cref="IRecordSource"/> over records held in memory (tests, virtual or installed packages).</summary>
+public sealed class InMemoryRecordSource : IRecordSource
+{
+    private readonly Dictionary<string, List<RepoDataRecord>> _byName = new(StringComparer.Ordinal);
+
+    /// <summary>Groups <paramref name="records"/> by name.</summary>
+    public InMemoryRecordSource(string channel, string subdir, IEnumerable<RepoDataRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentNullException.ThrowIfNull(subdir);
+        ArgumentNullException.ThrowIfNull(records);
+        Channel = channel;
+        Subdir = subdir;
+        foreach (var r in records)
+        {
+            if (!_byName.TryGetValue(r.Name, out var list))
+            {
+                _byName[r.Name] = list = new List<RepoDataRecord>();
+            }
+
+            list.Add(r);
+        }
+    }
+
+    /// <inheritdoc />
+    public string Channel { get; }
+
+    /// <inheritdoc />
+    public string Subdir { get; }
+
+    /// <inheritdoc />
+    public IEnumerable<string> Names => _byName.Keys;
+
+    /// <inheritdoc />
+    public IReadOnlyList<RepoDataRecord> GetRecords(string name) =>
+        _byName.TryGetValue(name, out var list) ? list : Array.Empty<RepoDataRecord>();
+}
+
+/// <summary>A channel of a solve request: its subdirs (e.g. <c>linux-64</c> and <c>noarch</c>). Its priority is its
+/// position in <see cref="SolveRequest.Channels"/> (first = highest).</summary>
+public sealed class SolverChannel
+{
+    /// <summary>Creates a channel.</summary>
+    public SolverChannel(string name, IReadOnlyList<IRecordSource> subdirs)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(subdirs);
+        Name = name;
+        Subdirs = subdirs;
+    }
+
+    /// <summary>The channel's name (or URL).</summary>
+    public string Name { get; }
+
+    /// <summary>The channel's subdirs.</summary>
+    public IReadOnlyList<IRecordSource> Subdirs { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

@@ -1,0 +1,76 @@
+using EnvTools.Conda;
+
+namespace EnvTools.Solve;
+
+/// <summary>What to solve: the specs, the channels, and the state of the target environment.</summary>
+public sealed class SolveRequest
+{
+    /// <summary>The requested specs (to install or update).</summary>
+    public IReadOnlyList<MatchSpec> Specs { get; init; } = Array.Empty<MatchSpec>();
+
+    /// <summary>Specs whose packages are removed (with what only they needed).</summary>
+    public IReadOnlyList<MatchSpec> SpecsToRemove { get; init; } = Array.Empty<MatchSpec>();
+
+    /// <summary>The channels, highest priority first.</summary>
+    public IReadOnlyList<SolverChannel> Channels { get; init; } = Array.Empty<SolverChannel>();
+
+    /// <summary>The virtual packages of the target (<c>__unix</c>, <c>__glibc</c>, <c>__cuda</c> …).</summary>
+    public IReadOnlyList<PackageRecord> VirtualPackages { get; init; } = Array.Empty<PackageRecord>();
+
+    /// <summary>The records installed in the target environment.</summary>
+    public IReadOnlyList<RepoDataRecord> Installed { get; init; } = Array.Empty<RepoDataRecord>();
+
+    /// <summary>The specs the user asked for before (conda-meta/history); they keep constraining the environment.</summary>
+    public IReadOnlyList<MatchSpec> HistorySpecs { get; init; } = Array.Empty<MatchSpec>();
+
+    /// <summary>Pinned specs (conda-meta/pinned, <c>pinned_packages</c>): constraints on the result.</summary>
+    public IReadOnlyList<MatchSpec> PinnedSpecs { get; init; } = Array.Empty<MatchSpec>();
+
+    /// <summary>Channel priority mode; default <see cref="Solve.ChannelPriority.Flexible"/>.</summary>
+    public ChannelPriority ChannelPriority { get; init; } = ChannelPriority.Flexible;
+
+    /// <summary>Treatment of installed packages; default <see cref="Solve.UpdateModifier.UpdateSpecs"/>.</summary>
+    public UpdateModifier UpdateModifier { get; init; } = UpdateModifier.UpdateSpecs;
+
+    /// <summary>Wall-clock limit of the solve; null for none.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Receives progress reports, or null.</summary>
+    public IProgress<SolveProgress>? Progress { get; init; }
+}
+
+/// <summary>The answer of a solve.</summary>
+public sealed class SolveResult
+{
+    /// <summary>Creates a result.</summary>
+    public SolveResult(IReadOnlyList<RepoDataRecord> records, IReadOnlyList<RepoDataRecord> toInstall, IReadOnlyList<RepoDataRecord> toRemove)
+    {
+        Records = records;
+        ToInstall = toInstall;
+        ToRemove = toRemove;
+    }
+
+    /// <summary>The final state of the environment, in install order: dependencies first (ties by name).</summary>
+    public IReadOnlyList<RepoDataRecord> Records { get; }
+
+    /// <summary>Records of <see cref="Records"/> that are not installed yet (in install order).</summary>
+    public IReadOnlyList<RepoDataRecord> ToInstall { get; }
+
+    /// <summary>Installed records that are not part of <see cref="Records"/>.</summary>
+    public IReadOnlyList<RepoDataRecord> ToRemove { get; }
+
+    /// <summary>Time spent decoding candidates and building clauses.</summary>
+    public TimeSpan LoadTime { get; init; }
+
+    /// <summary>Time spent in the SAT search.</summary>
+    public TimeSpan SolveTime { get; init; }
+
+    /// <summary>Number of SAT variables.</summary>
+    public int Variables { get; init; }
+
+    /// <summary>Number of SAT clauses.</summary>
+    public int Clauses { get; init; }
+
+    /// <summary>Number of conflicts of the search.</summary>
+    public int Conflicts { get; init; }
+}
