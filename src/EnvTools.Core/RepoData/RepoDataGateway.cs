@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using EnvTools.Conda;
+using EnvTools.Solve;
+
+namespace EnvTools.RepoData;
+
+/// <summary>A channel that cannot be read: missing folder, no repodata, unreachable server.</summary>
+public sealed class ChannelUnavailableException : EnvToolsException
+{
+    /// <summary>Creates the error.</summary>
+    public ChannelUnavailableException(string channel, string message, Exception? inner = null)
+        : base("ChannelUnavailable", ErrorKind.ResourceUnavailable, message, channel, inner)
+    {
+        Channel = channel;
+    }
+
+    /// <summary>The channel as resolved.</summary>
+    public string Channel { get; }
+}
+
+/// <summary>Progress of loading one channel subdir.</summary>
+/// <param name="Channel">The channel's canonical name.</param>
+/// <param name="Subdir">The subdir.</param>
+/// <param name="Completed">Subdirs finished so far.</param>
+/// <param name="Total">Subdirs to load.</param>
+public readonly record struct RepoDataProgress(string Channel, string Subdir, int Completed, int Total);
+
+/// <summary>
+/// Returns the records of channels for a platform: for each channel its platform subdir and
+/// <c>noarch</c>, loaded concurrently into lazy name indexes (only the records a solve reaches are
+/// decoded). Local folders and <c>file://</c> URLs are read in place; <c>repodata.json</c> is preferred,
+/// then <c>repodata.json.zst</c>, then <c>repodata.json.bz2</c>.
+/// </summary>
+public static class RepoDataGateway
+{
+    private static readonly string[] Candidates = { "repodata.json", "repodata.json.zst", "repodata.json.bz2" };
+
+    /// <summary>The subdirs a platform reads: the platform's own and <c>noarch</c>.</summary>
+    public static IReadOnlyList<string> SubdirsFor(Platform platform) =>
+        platform.IsNoArch ? new[] { "noarch" } : new[] { platform.Name, "noarch" };
+
+    /// <summary>Loads the channels, in priority order (first = highest).</summary>
+    /// <exception cref="ChannelUnavailableException">A channel has no readable repodata for the platform.</exception>
+    public static IReadOnlyList<SolverChannel> Load(IReadOnlyList<Channel> channels, Platform platform,
+        IProgress<RepoDataProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        IReadOnlyList<string> subdirs = SubdirsFor(platform);
+        var jobs = channels.SelectMany((c, ci) => subdirs.Select((s, si) => (Channel: c, ChannelIndex: ci, Subdir: s, SubdirIndex: si))).ToArray();
+        var loaded = new ConcurrentDictionary<(int, int), IRecordSource?>();
+        int completed = 0;
+        try
+        {
+            Parallel.ForEach(jobs, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, job =>
+            {
+                loaded[(job.ChannelIndex, job.SubdirIndex)] = LoadSubdir(job.Channel, job.Subdir);
+                progress?.Report(new RepoDataProgress(job.Channel.Name, job.Subdir, Interlocked.Increment(ref completed), jobs.Length));
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0 && ex.InnerExceptions[0] is EnvToolsException)
+        {
+            throw ex.InnerExceptions[0];
+        }
+
+        var result = new List<SolverChannel>(channels.Count);
+        for (int ci = 0; ci < channels.Count; ci++)
+        {
+            var sources = new List<IRecordSource>();
+            for (int si = 0; si < subdirs.Count; si++)
+            {
+                if (loaded[(ci, si)] is { } source)
+                {
+                    sources.Add(source);
+                }
+            }
+
+            if (sources.Count == 0)
+            {
+                throw new ChannelUnavailableException(channels[ci].Name,
+                    $"Channel '{channels[ci].Name}' has no repodata for {string.Join(" or ", subdirs)} " +
+                    $"(looked for {string.Join(", ", Candidates)} under {string.Join(", ", subdirs.Select(channels[ci].SubdirUrl))}).");
+            }
+
+            result.Add(new SolverChannel(channels[ci].Name, sources));
+        }
+
+        return result;
+    }
+
+    private static IRecordSource? LoadSubdir(Channel channel, string subdir)
+    {
+        if (!channel.IsLocal)
+        {
+            throw new ChannelUnavailableException(channel.Name,
+                $"Channel '{channel.Name}' is remote ({channel.BaseUrl}); this build reads local channels only (folders and file:// URLs).");
+        }
+
+        string root = channel.LocalPath!;
+        if (!Directory.Exists(root))
+        {
+            throw new ChannelUnavailableException(channel.Name, $"Channel folder '{root}' does not exist.");
+        }
+
+        foreach (string name in Candidates)
+        {
+            string path = Path.Combine(root, subdir, name);
+            if (File.Exists(path))
+            {
+                try
+                {
+                    RepoDataIndex index = RepoDataIndex.Load(path, channel.SubdirUrl(subdir));
+                    return new RepoDataIndexSource(index, channel.Name, subdir);
+                }
+                catch (IOException ex)
+                {
+                    throw new ChannelUnavailableException(channel.Name, $"Cannot read '{path}': {ex.Message}", ex);
+                }
+            }
+        }
+
+        return null; // a missing subdir is an empty one, as for conda
+    }
+}

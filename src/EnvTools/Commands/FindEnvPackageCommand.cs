@@ -1,0 +1,58 @@
+using System.Management.Automation;
+using EnvTools.Commands.Internal;
+using EnvTools.Conda;
+using EnvTools.RepoData;
+using EnvTools.Solve;
+
+namespace EnvTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Searches channels for the packages that match a spec (conda search).</para>
+/// <para type="description">Find-EnvPackage returns every record matching the MatchSpec, newest first. The name may be
+/// a glob (*numpy*). A .conda archive hides its .tar.bz2 twin.</para>
+/// </summary>
+/// <example><code>Find-EnvPackage "numpy>=1.20" -Channel ./channel | Select-Object -First 3</code></example>
+[Cmdlet(VerbsCommon.Find, "EnvPackage")]
+[OutputType(typeof(RepoDataRecord))]
+public sealed class FindEnvPackageCommand : EnvCmdlet
+{
+    #region Parameters
+
+    /// <summary>The MatchSpec to search for; the name may contain * wildcards.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Spec { get; set; } = string.Empty;
+
+    /// <summary>Channels: names, URLs or local folders.</summary>
+    [Parameter]
+    public string[]? Channel { get; set; }
+
+    /// <summary>The platform (subdir) to search, e.g. linux-64; the host's by default.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(PlatformCompleter))]
+    public string? Platform { get; set; }
+
+    #endregion
+
+    private IReadOnlyList<SolverChannel>? _loaded;
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        TryRun(() =>
+        {
+            MatchSpec spec = MatchSpec.Parse(Spec);
+            if (_loaded is null)
+            {
+                Platform platform = ChannelArguments.ResolvePlatform(Platform);
+                _loaded = ChannelArguments.Load(ChannelArguments.ResolveChannels(this, Channel), platform, QueueProgress, CancellationToken);
+                DrainProgress();
+            }
+
+            foreach (RepoDataRecord r in PackageSearch.Find(_loaded, spec, CancellationToken))
+            {
+                WriteObject(ChannelArguments.ToOutput(r));
+            }
+        }, Spec);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Management.Automation;
+using EnvTools.Commands.Internal;
+using EnvTools.Conda;
+using EnvTools.Solve;
+
+namespace EnvTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Solves package specs against channels and returns the packages an environment would get.</para>
+/// <para type="description">Resolve-EnvPackage runs the solver on MatchSpecs (numpy, "numpy>=1.21,&lt;2", conda-forge::numpy,
+/// "pytorch=*=*cuda*") and returns the records, dependencies first. Nothing is installed.</para>
+/// </summary>
+/// <example><code>Resolve-EnvPackage python=3.9 -Channel ./channel -Platform linux-64</code></example>
+[Cmdlet(VerbsDiagnostic.Resolve, "EnvPackage")]
+[OutputType(typeof(RepoDataRecord))]
+public sealed class ResolveEnvPackageCommand : EnvCmdlet
+{
+    private readonly List<string> _specs = new();
+
+    #region Parameters
+
+    /// <summary>The MatchSpecs to solve.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Spec { get; set; } = Array.Empty<string>();
+
+    /// <summary>Channels in priority order: names, URLs or local folders.</summary>
+    [Parameter]
+    public string[]? Channel { get; set; }
+
+    /// <summary>The target platform (subdir), e.g. linux-64; the host's by default.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(PlatformCompleter))]
+    public string? Platform { get; set; }
+
+    /// <summary>Virtual packages (__cuda=12.4, __glibc=2.28 …), over the host's (or the platform's defaults).</summary>
+    [Parameter]
+    public string[]? VirtualPackage { get; set; }
+
+    /// <summary>Channel priority: Flexible (conda's default), Strict or Disabled.</summary>
+    [Parameter]
+    public ChannelPriority ChannelPriority { get; set; } = ChannelPriority.Flexible;
+
+    /// <summary>Stops the solve after this many seconds.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int TimeoutSec { get; set; }
+
+    #endregion
+
+    /// <inheritdoc />
+    protected override void ProcessRecord() => _specs.AddRange(Spec);
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        TryRun(() =>
+        {
+            var specs = _specs.Select(MatchSpec.Parse).ToArray();
+            Platform platform = ChannelArguments.ResolvePlatform(Platform);
+            var channels = ChannelArguments.ResolveChannels(this, Channel);
+            var virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage);
+            var loaded = ChannelArguments.Load(channels, platform, QueueProgress, CancellationToken);
+            DrainProgress();
+            WriteVerbose($"Solving {string.Join(", ", specs.Select(s => s.ToString()))} for {platform.Name} against {string.Join(", ", channels)}");
+            SolveResult result = CondaSolver.Solve(new SolveRequest
+            {
+                Specs = specs,
+                Channels = loaded,
+                VirtualPackages = virtuals.Select(v => v.ToRecord()).ToArray(),
+                ChannelPriority = ChannelPriority,
+                Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,
+            }, CancellationToken);
+            WriteVerbose($"Solved in {result.SolveTime.TotalMilliseconds:F0} ms (load {result.LoadTime.TotalMilliseconds:F0} ms): " +
+                         $"{result.Records.Count} packages, {result.Variables} variables, {result.Clauses} clauses, {result.Conflicts} conflicts");
+            foreach (RepoDataRecord r in result.Records)
+            {
+                WriteObject(ChannelArguments.ToOutput(r));
+            }
+        }, _specs.ToArray());
+        base.EndProcessing();
+    }
+}

@@ -1,0 +1,61 @@
+using System.Management.Automation;
+using EnvTools.Activation;
+using EnvTools.Conda;
+using EnvTools.RepoData;
+using EnvTools.Solve;
+
+namespace EnvTools.Commands.Internal;
+
+/// <summary>The parts of channel/platform handling that several cmdlets share.</summary>
+internal static class ChannelArguments
+{
+    /// <summary>The channel used when none is given (configuration comes with .condarc support).</summary>
+    internal const string DefaultChannel = "conda-forge";
+
+    internal static Platform ResolvePlatform(string? platform) =>
+        string.IsNullOrEmpty(platform) ? Platform.Current :
+        Platform.TryParse(platform, out Platform p) ? p :
+        throw new InvalidSpecException(platform, $"unknown platform; expected one of {string.Join(", ", Platform.All.Select(x => x.Name))}");
+
+    internal static IReadOnlyList<Channel> ResolveChannels(PSCmdlet cmdlet, string[]? channels)
+    {
+        string cwd = cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        string[] names = channels is { Length: > 0 } ? channels : new[] { DefaultChannel };
+        return names.Select(c => Channel.Parse(c, cwd)).Distinct().ToArray();
+    }
+
+    internal static IReadOnlyList<VirtualPackage> ResolveVirtualPackages(Platform platform, string[]? given)
+    {
+        IReadOnlyList<VirtualPackage> detected = VirtualPackages.For(platform);
+        return given is { Length: > 0 } ? VirtualPackages.Merge(detected, given.Select(VirtualPackages.Parse)) : detected;
+    }
+
+    /// <summary>Loads channels, reporting progress through the cmdlet's queue (written on the pipeline thread).</summary>
+    internal static IReadOnlyList<SolverChannel> Load(IReadOnlyList<Channel> channels, Platform platform,
+        Action<ProgressRecord> queueProgress, CancellationToken cancellationToken)
+    {
+        const int activityId = 1;
+        IReadOnlyList<SolverChannel> loaded = RepoDataGateway.Load(channels, platform, new SyncProgress<RepoDataProgress>(p => queueProgress(
+            new ProgressRecord(activityId, "Loading channels", $"{p.Channel}/{p.Subdir}") { PercentComplete = 100 * p.Completed / Math.Max(1, p.Total) })), cancellationToken);
+        queueProgress(new ProgressRecord(activityId, "Loading channels", "done") { RecordType = ProgressRecordType.Completed });
+        return loaded;
+    }
+
+    /// <summary>The output object of a package record: the engine record, typed as <c>EnvTools.PackageRecord</c>.</summary>
+    internal static PSObject ToOutput(RepoDataRecord record)
+    {
+        var o = PSObject.AsPSObject(record);
+        o.TypeNames.Insert(0, "EnvTools.PackageRecord");
+        return o;
+    }
+}
+
+/// <summary>An <see cref="IProgress{T}"/> that calls back on the reporting thread (no synchronisation context hop).</summary>
+internal sealed class SyncProgress<T> : IProgress<T>
+{
+    private readonly Action<T> _handler;
+
+    internal SyncProgress(Action<T> handler) => _handler = handler;
+
+    public void Report(T value) => _handler(value);
+}
