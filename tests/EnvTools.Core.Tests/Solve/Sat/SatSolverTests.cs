@@ -283,6 +283,7 @@ public class SatSolverTests
     [InlineData(5)]
     [InlineData(6)]
     [InlineData(7)]
+    [InlineData(8)]
     public void PigeonholeIsUnsatisfiable(int holes)
     {
         var s = Load((holes + 1) * holes, Pigeonhole(holes + 1, holes));
