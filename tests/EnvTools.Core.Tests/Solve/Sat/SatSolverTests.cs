@@ -354,6 +354,17 @@ public class SatSolverTests
     }
 
     [Fact]
+    public void ManyRepeatedAssumptionsAreFine()
+    {
+        var s = Load(2, new[] { new[] { -1, 2 } });
+        var assumptions = Enumerable.Repeat(L(1), 100).Append(L(2)).ToArray();
+        Assert.Equal(SatResult.Satisfiable, s.Solve(assumptions));
+        Assert.True(s.ModelValue(0) && s.ModelValue(1));
+        Assert.Equal(SatResult.Unsatisfiable, s.Solve(assumptions.Append(L(-2)).ToArray()));
+        Assert.Equal(new[] { -2, 1 }, s.FailedAssumptions.Select(l => l.ToDimacs()).Distinct().OrderBy(x => x));
+    }
+
+    [Fact]
     public void AssumptionFalseAtLevelZeroFailsAlone()
     {
         var s = Load(3, new[] { new[] { -1 }, new[] { 2, 3 } }, Tracking());
