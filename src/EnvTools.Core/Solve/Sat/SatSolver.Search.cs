@@ -3,103 +3,106 @@ namespace EnvTools.Solve.Sat;
 internal sealed partial class SatSolver
 {
     /// <summary>Unit propagation over the watch lists; returns the conflicting clause or <see cref="NoRef"/>.</summary>
-    private int Propagate()
+    /// <remarks>Pointer-based: neither the arena nor the value array can move while it runs (no allocation of
+    /// clauses or variables happens here), and only other literals' watch arrays grow.</remarks>
+    private unsafe int Propagate()
     {
         int confl = NoRef;
-        int[] arena = _arena;
-        sbyte[] val = _val;
         WatchList[] watches = _watches;
         int[] trail = _trail;
-        int props = 0;
-        while (_qhead < _trailSize)
+        int[] levels = _level;
+        int[] reasons = _reason;
+        int level = _levels;
+        int qhead = _qhead;
+        int trailSize = _trailSize;
+        fixed (int* arena = _arena)
+        fixed (sbyte* val = _val)
         {
-            int falseLit = trail[_qhead++] ^ 1;
-            props++;
-            ref WatchList ws = ref watches[falseLit];
-            Watcher[] w = ws.Items;
-            int n = ws.Count;
-            int i = 0, j = 0;
-            while (i < n)
+            while (qhead < trailSize)
             {
-                int blocker = w[i].Blocker;
-                if (val[blocker] > 0)
+                int falseLit = trail[qhead++] ^ 1;
+                ref WatchList ws = ref watches[falseLit];
+                Watcher[] w = ws.Items;
+                int n = ws.Count;
+                int i = 0, j = 0;
+                while (i < n)
                 {
-                    w[j++] = w[i++];
-                    continue;
-                }
-
-                int cr = w[i].CRef;
-                int lits = cr + H;
-                int first = arena[lits];
-                if (first == falseLit)
-                {
-                    first = arena[lits + 1];
-                    arena[lits] = first;
-                    arena[lits + 1] = falseLit;
-                }
-
-                i++;
-                if (first != blocker && val[first] > 0)
-                {
-                    w[j].CRef = cr;
-                    w[j++].Blocker = first;
-                    continue;
-                }
-
-                int end = lits + arena[cr];
-                bool moved = false;
-                for (int k = lits + 2; k < end; k++)
-                {
-                    int lk = arena[k];
-                    if (val[lk] >= 0)
+                    Watcher cur = w[i++];
+                    if (val[cur.Blocker] > 0)
                     {
-                        arena[lits + 1] = lk;
-                        arena[k] = falseLit;
+                        w[j++] = cur;
+                        continue;
+                    }
+
+                    int cr = cur.CRef;
+                    int* lits = arena + cr + H;
+                    int first = lits[0];
+                    if (first == falseLit)
+                    {
+                        first = lits[1];
+                        lits[0] = first;
+                        lits[1] = falseLit;
+                    }
+
+                    if (first != cur.Blocker && val[first] > 0)
+                    {
+                        w[j++] = new Watcher(cr, first);
+                        continue;
+                    }
+
+                    int* end = lits + arena[cr];
+                    int* k = lits + 2;
+                    for (; k < end; k++)
+                    {
+                        if (val[*k] >= 0)
+                        {
+                            break;
+                        }
+                    }
+
+                    if (k < end)
+                    {
+                        int lk = *k;
+                        lits[1] = lk;
+                        *k = falseLit;
                         ref WatchList other = ref watches[lk];
                         if (other.Count == other.Items.Length)
                         {
                             Array.Resize(ref other.Items, Math.Max(4, other.Count * 2));
                         }
 
-                        other.Items[other.Count].CRef = cr;
-                        other.Items[other.Count++].Blocker = first;
-                        moved = true;
-                        break;
+                        other.Items[other.Count++] = new Watcher(cr, first);
+                        continue;
                     }
-                }
 
-                if (moved)
-                {
-                    continue;
-                }
-
-                w[j].CRef = cr;
-                w[j++].Blocker = first;
-                if (val[first] < 0)
-                {
-                    confl = cr;
-                    _qhead = _trailSize;
-                    while (i < n)
+                    w[j++] = new Watcher(cr, first);
+                    if (val[first] < 0)
                     {
-                        w[j++] = w[i++];
+                        confl = cr;
+                        qhead = trailSize;
+                        while (i < n)
+                        {
+                            w[j++] = w[i++];
+                        }
+                    }
+                    else
+                    {
+                        val[first] = 1;
+                        val[first ^ 1] = -1;
+                        int v = first >> 1;
+                        levels[v] = level;
+                        reasons[v] = cr;
+                        trail[trailSize++] = first;
                     }
                 }
-                else
-                {
-                    // enqueue
-                    val[first] = 1;
-                    val[first ^ 1] = -1;
-                    int v = first >> 1;
-                    _level[v] = _levels;
-                    _reason[v] = cr;
-                    trail[_trailSize++] = first;
-                }
-            }
 
-            ws.Count = j;
+                ws.Count = j;
+            }
         }
 
-        Propagations += props;
+        Propagations += trailSize - _qhead;
+        _qhead = qhead;
+        _trailSize = trailSize;
         return confl;
     }
 

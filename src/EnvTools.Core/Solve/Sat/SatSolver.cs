@@ -595,6 +595,13 @@ internal sealed partial class SatSolver
         }
 
         _assumptions = assumptions.ToArray();
+        int maxLevels = _numVars + _assumptions.Length + 1; // already-true assumptions open empty levels
+        if (_trailLim.Length < maxLevels)
+        {
+            Array.Resize(ref _trailLim, maxLevels);
+            Array.Resize(ref _levelStamp, maxLevels);
+        }
+
         long deadline = _opt.TimeLimit is { } limit
             ? Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency)
             : long.MaxValue;

@@ -283,6 +283,7 @@ public class SatSolverTests
     [InlineData(5)]
     [InlineData(6)]
     [InlineData(7)]
+    [InlineData(8)]
     public void PigeonholeIsUnsatisfiable(int holes)
     {
         var s = Load((holes + 1) * holes, Pigeonhole(holes + 1, holes));
@@ -350,6 +351,17 @@ public class SatSolverTests
         Assert.True(s.ModelValue(2) && s.ModelValue(3));
         Assert.Equal(SatResult.Unsatisfiable, s.Solve(Lits(1, -1)));
         Assert.Equal(new[] { -1, 1 }, s.FailedAssumptions.Select(l => l.ToDimacs()).OrderBy(x => x));
+    }
+
+    [Fact]
+    public void ManyRepeatedAssumptionsAreFine()
+    {
+        var s = Load(2, new[] { new[] { -1, 2 } });
+        var assumptions = Enumerable.Repeat(L(1), 100).Append(L(2)).ToArray();
+        Assert.Equal(SatResult.Satisfiable, s.Solve(assumptions));
+        Assert.True(s.ModelValue(0) && s.ModelValue(1));
+        Assert.Equal(SatResult.Unsatisfiable, s.Solve(assumptions.Append(L(-2)).ToArray()));
+        Assert.Equal(new[] { -2, 1 }, s.FailedAssumptions.Select(l => l.ToDimacs()).Distinct().OrderBy(x => x));
     }
 
     [Fact]
