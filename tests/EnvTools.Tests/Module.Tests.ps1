@@ -44,3 +44,26 @@ Describe 'Engine types from PowerShell' {
         $err.Exception.InnerException.ErrorId | Should -Be 'InvalidSpec'
     }
 }
+
+Describe 'Third-party libraries in the module''s load context' {
+    BeforeAll {
+        $data = $env:ENVTOOLS_CONFORMANCE_DATA
+        if (-not $data) { $data = Join-Path $PSScriptRoot '../../../shared/data' }
+        $script:zst = Join-Path $data 'repodata/conda-forge-subchannel-python3.9-2024-05-16/noarch/repodata.json.zst'
+    }
+
+    It 'reads a .zst-only channel through ZstdSharp loaded in EnvTools.Dependencies' {
+        if (-not (Test-Path $zst)) { Set-ItResult -Skipped -Because "conformance data not found (set ENVTOOLS_CONFORMANCE_DATA)"; return }
+        $dir = Join-Path $TestDrive 'zst-channel/noarch'
+        New-Item -ItemType Directory -Path $dir -Force | Out-Null
+        Copy-Item $zst (Join-Path $dir 'repodata.json.zst')
+        $found = Find-EnvPackage 'pip' -Channel (Join-Path $TestDrive 'zst-channel') -Platform noarch
+        $found | Should -Not -BeNullOrEmpty
+        $found[0].Name | Should -Be 'pip'
+        $zstd = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'ZstdSharp' }
+        $zstd | Should -Not -BeNullOrEmpty
+        foreach ($a in $zstd) {
+            [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($a).Name | Should -Be 'EnvTools.Dependencies'
+        }
+    }
+}
