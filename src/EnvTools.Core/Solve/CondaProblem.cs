@@ -74,6 +74,7 @@ internal enum RootKind
     Spec,
     History,
     Installed,
+    Virtual,
 }
 
 internal sealed record Root(RootKind Kind, MatchSpec Spec, Requirement Requirement);
@@ -224,13 +225,9 @@ internal sealed partial class CondaProblem
         // Which installed names are favoured (their installed record sorted first).
         if (mod is not UpdateModifier.UpdateAll)
         {
-            foreach (var n in installedNames)
-            {
-                if (!_specNames.Contains(n))
-                {
-                    _favoured.Add(n);
-                }
-            }
+            // Spec names too: an installed record that satisfies the spec is kept (conda: "all requested packages
+            // already installed"; rattler: the installed package is favoured).
+            _favoured.UnionWith(installedNames);
         }
 
         // Roots: requested specs, then history specs, then installed names.
@@ -259,6 +256,15 @@ internal sealed partial class CondaProblem
                 {
                     pending.Add((RootKind.Installed, MatchSpec.Parse(r.Name)));
                 }
+            }
+        }
+
+        // Virtual packages are always present (their constrains and the constrains against them apply).
+        foreach (var vp in _request.VirtualPackages)
+        {
+            if (pending.All(p => p.Kind != RootKind.Virtual || p.Spec.Name != vp.Name))
+            {
+                pending.Add((RootKind.Virtual, MatchSpec.Parse(vp.Name)));
             }
         }
 
@@ -426,7 +432,7 @@ internal sealed partial class CondaProblem
             {
                 foreach (var r in source.GetRecords(name))
                 {
-                    if (r.Name != name)
+                    if (!string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
                     {
                         continue;
                     }
@@ -454,7 +460,7 @@ internal sealed partial class CondaProblem
         // Installed records: mark the matching candidate, or add the record itself.
         foreach (var inst in _request.Installed)
         {
-            if (inst.Name != name)
+            if (!string.Equals(inst.Name, name, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
