@@ -15,10 +15,12 @@ $channel = Join-Path $PSScriptRoot 'demo/channel'
 function Show([string] $Title, [scriptblock] $Block) {
     Write-Host ''
     Write-Host "PS> $($Block.ToString().Trim())" -ForegroundColor Cyan
-    & $Block | Out-Host
+    & $Block | Out-String -Width 160 | Write-Host
 }
 
 Write-Host "EnvTools demo on the bundled channel $channel" -ForegroundColor Green
+Push-Location $PSScriptRoot
+$channel = './demo/channel'   # a relative folder: channels can be paths, file:// URLs or names
 
 Show 'versions' { '1.0rc1', '1.0', '1.0.post1', '1!0.1', '1.0a2', '1.0dev' | ForEach-Object { [EnvTools.Conda.Version]::Parse($_) } | Sort-Object | ForEach-Object ToString }
 

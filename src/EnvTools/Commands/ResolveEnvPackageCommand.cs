@@ -19,8 +19,8 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
 
     #region Parameters
 
-    /// <summary>The MatchSpecs to solve.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The MatchSpecs to solve (several may follow each other, as with conda: numpy "python=3.11").</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ValueFromRemainingArguments = true)]
     [ValidateNotNullOrEmpty]
     public string[] Spec { get; set; } = Array.Empty<string>();
 
