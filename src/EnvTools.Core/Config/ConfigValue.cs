@@ -33,7 +33,10 @@ public sealed class ConfigValue
     /// <summary>The 1-based line in the file, when the source is a file.</summary>
     public int? Line => SourceInfo.Line;
 
-    /// <summary>Every source that contributed (several for merged lists and maps), highest precedence first.</summary>
+    /// <summary>
+    /// Every source (file, variable, option) that contributed, once each with the line of its first element used:
+    /// several for merged lists and maps, highest precedence first.
+    /// </summary>
     public IReadOnlyList<ConfigSource> Sources { get; }
 
     /// <inheritdoc />

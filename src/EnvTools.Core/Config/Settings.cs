@@ -250,7 +250,7 @@ public sealed class Settings
                     items = items.DistinctBy(i => i.Value, env.IsWindows ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal).ToList();
                 }
 
-                IReadOnlyList<ConfigSource> sources = items.Select(i => i.Source).Distinct().ToArray();
+                IReadOnlyList<ConfigSource> sources = items.Select(i => i.Source).DistinctBy(x => (x.Kind, x.Name)).ToArray();
                 return (items.Select(i => i.Value).ToArray(), src, sources.Count == 0 ? new[] { src } : sources);
             }
 
@@ -284,7 +284,7 @@ public sealed class Settings
 
     private static IReadOnlyList<ConfigSource> SourcesOf(IReadOnlyList<KeyValuePair<string, TypedMatch>> entries, ConfigSource fallback)
     {
-        ConfigSource[] s = entries.Select(e => e.Value.Source).Distinct().ToArray();
+        ConfigSource[] s = entries.Select(e => e.Value.Source).DistinctBy(x => (x.Kind, x.Name)).ToArray();
         return s.Length == 0 ? new[] { fallback } : s;
     }
 
