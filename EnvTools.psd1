@@ -12,6 +12,7 @@
     CmdletsToExport      = @(
         'Find-EnvPackage'
         'Resolve-EnvPackage'
+        'Get-EnvConfig'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

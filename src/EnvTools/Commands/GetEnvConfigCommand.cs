@@ -1,0 +1,102 @@
+using System.Management.Automation;
+using EnvTools.Commands.Internal;
+using EnvTools.Config;
+
+namespace EnvTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Shows the effective configuration and where each value came from (conda config --show --show-sources).</para>
+/// <para type="description">Get-EnvConfig merges the .condarc files (system, user, the environment's, $CONDARC), the CONDA_*
+/// environment variables and conda's defaults as conda does, and returns one EnvTools.ConfigValue per key: Key, Value,
+/// Source (file, env:NAME or default) and Line. Tokens and passwords in URLs are masked. A malformed file is an
+/// InvalidConfiguration error naming the file and line.</para>
+/// </summary>
+/// <example><code>Get-EnvConfig channel*</code></example>
+/// <example><code>Get-EnvConfig -Prefix ./envs/ml pkgs_dirs</code></example>
+[Cmdlet(VerbsCommon.Get, "EnvConfig")]
+[OutputType(typeof(ConfigValue))]
+public sealed class GetEnvConfigCommand : EnvCmdlet
+{
+    #region Parameters
+
+    /// <summary>The keys to show (conda names, wildcards allowed); all when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(ConfigKeyCompleter))]
+    public string[]? Key { get; set; }
+
+    /// <summary>The environment whose .condarc is read (instead of the active one's, $CONDA_PREFIX).</summary>
+    [Parameter]
+    public string? Prefix { get; set; }
+
+    #endregion
+
+    private Settings? _settings;
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        TryRun(() =>
+        {
+            if (_settings is null)
+            {
+                string cwd = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+                string? prefix = string.IsNullOrEmpty(Prefix) ? null : GetUnresolvedProviderPathFromPSPath(Prefix);
+                _settings = Settings.Load(prefix, null, ConfigEnvironment.FromProcess(cwd));
+                foreach (ConfigValue unknown in _settings.UnknownKeys)
+                {
+                    WriteWarning($"Unknown configuration key '{unknown.Key}' in {unknown.SourceInfo} is ignored.");
+                }
+            }
+
+            IReadOnlyList<ConfigValue> values = _settings.Values;
+            if (Key is not { Length: > 0 })
+            {
+                foreach (ConfigValue v in values)
+                {
+                    WriteObject(ToOutput(v));
+                }
+
+                return;
+            }
+
+            foreach (string k in Key)
+            {
+                var pattern = WildcardPattern.Get(k, WildcardOptions.IgnoreCase);
+                ConfigValue[] matched = values.Where(v => pattern.IsMatch(v.Key)).ToArray();
+                if (matched.Length == 0 && _settings.GetValue(k) is ConfigValue alias)
+                {
+                    matched = new[] { alias };
+                }
+
+                if (matched.Length == 0 && !WildcardPattern.ContainsWildcardCharacters(k))
+                {
+                    WriteError(new ErrorRecord(new ItemNotFoundException($"'{k}' is not a configuration key EnvTools knows; known keys: {string.Join(", ", Settings.KnownKeys)}"),
+                        "ConfigKeyNotFound", ErrorCategory.ObjectNotFound, k));
+                }
+
+                foreach (ConfigValue v in matched)
+                {
+                    WriteObject(ToOutput(v));
+                }
+            }
+        }, Prefix);
+    }
+
+    private static PSObject ToOutput(ConfigValue value)
+    {
+        var o = PSObject.AsPSObject(value);
+        o.TypeNames.Insert(0, "EnvTools.ConfigValue");
+        return o;
+    }
+}
+
+/// <summary>Completes configuration key names.</summary>
+public sealed class ConfigKeyCompleter : IArgumentCompleter
+{
+    /// <inheritdoc />
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        System.Management.Automation.Language.CommandAst commandAst, System.Collections.IDictionary fakeBoundParameters) =>
+        Settings.KnownKeys.Where(k => k.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))
+            .Select(k => new CompletionResult(k, k, CompletionResultType.ParameterValue, k));
+}
