@@ -91,3 +91,31 @@ Describe 'Resolve-EnvPackage' {
         $err[0].Exception.Message | Should -Match 'numpy'
     }
 }
+
+Describe 'Channels and pins from .condarc' {
+    BeforeAll {
+        $script:saved = @{ CONDARC = $env:CONDARC; CONDA_RESTRICT_RC_SEARCH_PATH = $env:CONDA_RESTRICT_RC_SEARCH_PATH }
+        $rc = Join-Path $TestDrive 'condarc.yml'
+        @"
+channels:
+  - $channel
+pinned_packages:
+  - python 3.11.*
+"@ | Set-Content -Path $rc
+        $env:CONDARC = $rc
+        $env:CONDA_RESTRICT_RC_SEARCH_PATH = 'true'
+    }
+    AfterAll {
+        foreach ($k in $saved.Keys) { Set-Item "env:$k" -Value $saved[$k] -ErrorAction SilentlyContinue; if ($null -eq $saved[$k]) { Remove-Item "env:$k" -ErrorAction SilentlyContinue } }
+    }
+
+    It 'uses the configured channels when -Channel is omitted, and honours pinned_packages' {
+        $r = Resolve-EnvPackage numpy -Platform linux-64 -VirtualPackage '__glibc=2.28'
+        ($r | Where-Object Name -eq python).Version | Should -Be '3.11.7'
+        ($r | Where-Object Name -eq numpy).Build | Should -Be 'py311_0'
+    }
+
+    It 'searches the configured channels' {
+        (Find-EnvPackage 'zlib' -Platform linux-64).Version | Should -Be @('1.3', '1.2.13')
+    }
+}

@@ -45,7 +45,8 @@ public sealed class FindEnvPackageCommand : EnvCmdlet
             if (_loaded is null)
             {
                 Platform platform = ChannelArguments.ResolvePlatform(Platform);
-                _loaded = ChannelArguments.Load(ChannelArguments.ResolveChannels(this, Channel), platform, QueueProgress, CancellationToken);
+                var settings = ChannelArguments.LoadSettings(this);
+                _loaded = ChannelArguments.Load(ChannelArguments.ResolveChannels(this, settings, Channel), platform, QueueProgress, CancellationToken);
                 DrainProgress();
             }
 

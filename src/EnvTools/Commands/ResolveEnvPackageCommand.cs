@@ -37,9 +37,9 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
     [Parameter]
     public string[]? VirtualPackage { get; set; }
 
-    /// <summary>Channel priority: Flexible (conda's default), Strict or Disabled.</summary>
+    /// <summary>Channel priority: Flexible, Strict or Disabled; the configured channel_priority (conda's default: Flexible) when omitted.</summary>
     [Parameter]
-    public ChannelPriority ChannelPriority { get; set; } = ChannelPriority.Flexible;
+    public ChannelPriority? ChannelPriority { get; set; }
 
     /// <summary>Stops the solve after this many seconds.</summary>
     [Parameter]
@@ -58,7 +58,8 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
         {
             var specs = _specs.Select(MatchSpec.Parse).ToArray();
             Platform platform = ChannelArguments.ResolvePlatform(Platform);
-            var channels = ChannelArguments.ResolveChannels(this, Channel);
+            var settings = ChannelArguments.LoadSettings(this);
+            var channels = ChannelArguments.ResolveChannels(this, settings, Channel);
             var virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage);
             var loaded = ChannelArguments.Load(channels, platform, QueueProgress, CancellationToken);
             DrainProgress();
@@ -68,7 +69,8 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
                 Specs = specs,
                 Channels = loaded,
                 VirtualPackages = virtuals.Select(v => v.ToRecord()).ToArray(),
-                ChannelPriority = ChannelPriority,
+                ChannelPriority = ChannelPriority ?? settings.ChannelPriority,
+                PinnedSpecs = settings.PinnedPackages.Select(MatchSpec.Parse).ToArray(),
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,
             }, CancellationToken);
             WriteVerbose($"Solved in {result.SolveTime.TotalMilliseconds:F0} ms (load {result.LoadTime.TotalMilliseconds:F0} ms): " +

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using EnvTools.Activation;
+using EnvTools.Config;
 using EnvTools.Conda;
 using EnvTools.RepoData;
 using EnvTools.Solve;
@@ -9,20 +10,26 @@ namespace EnvTools.Commands.Internal;
 /// <summary>The parts of channel/platform handling that several cmdlets share.</summary>
 internal static class ChannelArguments
 {
-    /// <summary>The channel used when none is given (configuration comes with .condarc support).</summary>
-    internal const string DefaultChannel = "conda-forge";
-
     internal static Platform ResolvePlatform(string? platform) =>
         string.IsNullOrEmpty(platform) ? Platform.Current :
         Platform.TryParse(platform, out Platform p) ? p :
         throw new InvalidSpecException(platform, $"unknown platform; expected one of {string.Join(", ", Platform.All.Select(x => x.Name))}");
 
-    internal static IReadOnlyList<Channel> ResolveChannels(PSCmdlet cmdlet, string[]? channels)
+    /// <summary>The effective settings (.condarc files, CONDA_* variables) for the session's current directory.</summary>
+    internal static Settings LoadSettings(PSCmdlet cmdlet, string? prefix = null) =>
+        Settings.Load(prefix, null, ConfigEnvironment.FromProcess(CurrentDirectory(cmdlet)));
+
+    /// <summary>
+    /// The channels to read: the given ones (names, URLs, folders, multichannels such as <c>defaults</c>),
+    /// else the configured <c>channels</c>; resolved through the configured alias and custom channels.
+    /// </summary>
+    internal static IReadOnlyList<Channel> ResolveChannels(PSCmdlet cmdlet, Settings settings, string[]? channels)
     {
-        string cwd = cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-        string[] names = channels is { Length: > 0 } ? channels : new[] { DefaultChannel };
-        return names.Select(c => Channel.Parse(c, cwd)).Distinct().ToArray();
+        IEnumerable<string> names = channels is { Length: > 0 } ? channels : settings.Channels;
+        return settings.CreateChannelResolver().ResolveAll(names, CurrentDirectory(cmdlet));
     }
+
+    private static string CurrentDirectory(PSCmdlet cmdlet) => cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
 
     internal static IReadOnlyList<VirtualPackage> ResolveVirtualPackages(Platform platform, string[]? given)
     {
