@@ -1,10 +1,110 @@
+using System.Diagnostics;
+using EnvTools.Conda;
+using EnvTools.Solve.Sat;
+
 namespace EnvTools.Solve;
 
+/// <summary>A candidate record of a package name: one SAT variable.</summary>
+internal sealed class Candidate
+{
+    public Candidate(RepoDataRecord record, NameEntry name, int channel)
+    {
+        Record = record;
+        Name = name;
+        Channel = channel;
+    }
+
+    public RepoDataRecord Record { get; }
+
+    public NameEntry Name { get; }
+
+    /// <summary>Channel index (priority: lower is better); the channel count for installed-only and virtual records.</summary>
+    public int Channel { get; }
+
+    /// <summary>The installed record this candidate stands for, when it is installed.</summary>
+    public RepoDataRecord? Installed { get; set; }
+
+    public bool IsVirtual { get; init; }
+
+    public int Var { get; set; } = -1;
+
+    public Requirement[] Depends { get; set; } = Array.Empty<Requirement>();
+
+    public Requirement[] Constrains { get; set; } = Array.Empty<Requirement>();
+
+    /// <summary>Stamp of the decision provider's walk.</summary>
+    public int Stamp { get; set; }
+
+    public string Display => $"{Record.Name} {Record.Version} {Record.Build}";
+
+    public override string ToString() => Display;
+}
+
+/// <summary>All candidates of one package name, best first.</summary>
+internal sealed class NameEntry
+{
+    public NameEntry(string name) => Name = name;
+
+    public string Name { get; }
+
+    public List<Candidate> Candidates { get; } = new();
+}
+
+/// <summary>A spec and the candidates that match it (in preference order).</summary>
+internal sealed class Requirement
+{
+    public Requirement(MatchSpec spec, NameEntry? name, Candidate[] matches)
+    {
+        Spec = spec;
+        Name = name;
+        Matches = matches;
+    }
+
+    public MatchSpec Spec { get; }
+
+    public NameEntry? Name { get; }
+
+    public Candidate[] Matches { get; }
+
+    public override string ToString() => Spec.ToString();
+}
+
+internal enum RootKind
+{
+    Spec,
+    History,
+    Installed,
+}
+
+internal sealed record Root(RootKind Kind, MatchSpec Spec, Requirement Requirement);
+
+internal enum TagKind
+{
+    Root,
+    Depends,
+    Constrains,
+    Pin,
+    Removed,
+}
+
+/// <summary>What a tagged clause stands for (for the unsatisfiability explanation).</summary>
+internal sealed record TagInfo(TagKind Kind, Root? Root, Candidate? Candidate, Requirement? Requirement, Candidate? Other, MatchSpec? Spec);
+
 /// <summary>One solve: candidates, clauses, search, answer.</summary>
-internal sealed class CondaProblem
+internal sealed partial class CondaProblem
 {
     private readonly SolveRequest _request;
     private readonly CancellationToken _ct;
+    private readonly Dictionary<string, NameEntry> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MatchSpec> _specCache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Requirement> _reqCache = new(StringComparer.Ordinal);
+    private readonly List<Candidate> _all = new();
+    private readonly List<Root> _roots = new();
+    private readonly HashSet<string> _removedNames = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _specNames = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _favoured = new(StringComparer.Ordinal);
+    private readonly List<TagInfo> _tags = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public CondaProblem(SolveRequest request, CancellationToken ct)
     {
@@ -12,5 +112,693 @@ internal sealed class CondaProblem
         _ct = ct;
     }
 
-    public SolveResult Run() => throw new NotImplementedException("solving is being implemented");
+    private int ChannelCount => _request.Channels.Count;
+
+    public SolveResult Run()
+    {
+        _request.Progress?.Report(new SolveProgress("Loading"));
+        Load();
+        TimeSpan loadTime = _clock.Elapsed;
+        _request.Progress?.Report(new SolveProgress("Solving", $"{_all.Count} candidates of {_names.Count} names"));
+
+        bool freeze = _request.UpdateModifier == UpdateModifier.FreezeInstalled;
+        SatSolver solver;
+        SatResult result;
+        var lockedLits = new List<Lit>();
+        if (freeze)
+        {
+            foreach (var c in _all)
+            {
+                if (c.Installed is not null && !_specNames.Contains(c.Name.Name) && !_removedNames.Contains(c.Name.Name))
+                {
+                    lockedLits.Add(Lit.Pos(c.Var));
+                }
+            }
+        }
+
+        (solver, result) = Search(trackCore: false, lockedLits);
+        if (result == SatResult.Unsatisfiable && lockedLits.Count > 0)
+        {
+            // conda: "failed with initial frozen solve, retrying with flexible solve".
+            (solver, result) = Search(trackCore: false, new List<Lit>());
+        }
+
+        switch (result)
+        {
+            case SatResult.Cancelled:
+                throw new OperationCanceledException(_ct);
+            case SatResult.TimedOut:
+                throw TimeoutError();
+            case SatResult.Unsatisfiable:
+                throw Explain();
+        }
+
+        var chosen = Reachable(solver);
+        var records = PostProcess(chosen);
+        var ordered = Toposort.Sort(records);
+        var installed = _request.Installed;
+        var installedKeys = new HashSet<string>(installed.Select(Key), StringComparer.Ordinal);
+        var finalKeys = new HashSet<string>(ordered.Select(Key), StringComparer.Ordinal);
+        var toInstall = ordered.Where(r => !installedKeys.Contains(Key(r))).ToList();
+        var toRemove = installed.Where(r => !finalKeys.Contains(Key(r))).ToList();
+        _request.Progress?.Report(new SolveProgress("Done", $"{ordered.Count} packages"));
+        return new SolveResult(ordered, toInstall, toRemove)
+        {
+            LoadTime = loadTime,
+            SolveTime = _clock.Elapsed - loadTime,
+            Variables = solver.VariableCount,
+            Clauses = solver.ClauseCount,
+            Conflicts = (int)Math.Min(int.MaxValue, solver.Conflicts),
+        };
+    }
+
+    internal static string Key(PackageRecord r) => $"{r.Name}-{r.Version}-{r.Build}";
+
+    private EnvToolsException TimeoutError() =>
+        new("SolveTimeout", ErrorKind.OperationStopped,
+            $"The solve did not finish within {_request.Timeout?.TotalSeconds:0.###} s.", _request);
+
+    private TimeSpan? Remaining()
+    {
+        if (_request.Timeout is not { } t)
+        {
+            return null;
+        }
+
+        var left = t - _clock.Elapsed;
+        return left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1);
+    }
+
+    // =====================================================================================================
+    // Loading
+    // =====================================================================================================
+
+    internal MatchSpec ParseSpec(string text)
+    {
+        if (!_specCache.TryGetValue(text, out var spec))
+        {
+            spec = MatchSpec.Parse(text);
+            _specCache[text] = spec;
+        }
+
+        return spec;
+    }
+
+    private void Load()
+    {
+        var removeSpecs = _request.SpecsToRemove;
+        foreach (var s in removeSpecs)
+        {
+            _removedNames.Add(s.Name);
+        }
+
+        foreach (var s in _request.Specs)
+        {
+            _specNames.Add(s.Name);
+        }
+
+        var mod = _request.UpdateModifier;
+        var installedNames = new HashSet<string>(_request.Installed.Select(r => r.Name), StringComparer.Ordinal);
+        bool removing = removeSpecs.Count > 0;
+
+        // Which installed names are favoured (their installed record sorted first).
+        if (mod is not UpdateModifier.UpdateAll)
+        {
+            foreach (var n in installedNames)
+            {
+                if (!_specNames.Contains(n))
+                {
+                    _favoured.Add(n);
+                }
+            }
+        }
+
+        // Roots: requested specs, then history specs, then installed names.
+        var pending = new List<(RootKind Kind, MatchSpec Spec)>();
+        foreach (var s in _request.Specs)
+        {
+            pending.Add((RootKind.Spec, s));
+        }
+
+        var historyNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in _request.HistorySpecs)
+        {
+            historyNames.Add(s.Name);
+            if (!_specNames.Contains(s.Name) && !_removedNames.Contains(s.Name))
+            {
+                pending.Add((RootKind.History, s));
+            }
+        }
+
+        if (!removing)
+        {
+            foreach (var r in _request.Installed)
+            {
+                if (!_specNames.Contains(r.Name) && !historyNames.Contains(r.Name) && !_removedNames.Contains(r.Name)
+                    && pending.All(p => p.Kind != RootKind.Installed || p.Spec.Name != r.Name))
+                {
+                    pending.Add((RootKind.Installed, MatchSpec.Parse(r.Name)));
+                }
+            }
+        }
+
+        // Breadth-first over names reachable from the roots (and the installed names, whose records must be
+        // candidates); constrains do not pull names in.
+        var queue = new Queue<string>();
+        void Enqueue(string name)
+        {
+            if (!_names.ContainsKey(name))
+            {
+                _names[name] = new NameEntry(name);
+                queue.Enqueue(name);
+            }
+        }
+
+        foreach (var p in pending)
+        {
+            Enqueue(p.Spec.Name);
+        }
+
+        foreach (var r in _request.Installed)
+        {
+            Enqueue(r.Name);
+        }
+
+        while (queue.Count > 0)
+        {
+            _ct.ThrowIfCancellationRequested();
+            var entry = _names[queue.Dequeue()];
+            LoadCandidates(entry);
+            foreach (var c in entry.Candidates)
+            {
+                foreach (var d in c.Record.Depends)
+                {
+                    if (TryParse(d) is { } spec)
+                    {
+                        Enqueue(spec.Name);
+                    }
+                }
+            }
+        }
+
+        // Requirements of every candidate (now that every reachable name is loaded).
+        foreach (var entry in _names.Values)
+        {
+            foreach (var c in entry.Candidates)
+            {
+                var deps = new List<Requirement>(c.Record.Depends.Count);
+                foreach (var d in c.Record.Depends)
+                {
+                    if (TryParse(d) is { } spec)
+                    {
+                        deps.Add(GetRequirement(spec));
+                    }
+                }
+
+                c.Depends = deps.ToArray();
+                var cons = new List<Requirement>();
+                foreach (var k in c.Record.Constrains)
+                {
+                    if (TryParse(k) is { } spec && _names.ContainsKey(spec.Name))
+                    {
+                        cons.Add(GetRequirement(spec));
+                    }
+                }
+
+                c.Constrains = cons.ToArray();
+            }
+        }
+
+        foreach (var p in pending)
+        {
+            _roots.Add(new Root(p.Kind, p.Spec, GetRequirement(p.Spec)));
+        }
+
+        // Requested specs that nothing matches: report them all at once.
+        var missing = _roots.Where(r => r.Kind == RootKind.Spec && r.Requirement.Matches.Length == 0).ToList();
+        if (missing.Count > 0)
+        {
+            throw NotFound(missing);
+        }
+
+        _roots.RemoveAll(r => r.Requirement.Matches.Length == 0);
+    }
+
+    private MatchSpec? TryParse(string text)
+    {
+        try
+        {
+            return ParseSpec(text);
+        }
+        catch (InvalidSpecException)
+        {
+            return null; // an unparsable dependency cannot be satisfied: handled as a requirement with no match
+        }
+    }
+
+    internal Requirement GetRequirement(MatchSpec spec)
+    {
+        string key = spec.ToString();
+        if (_reqCache.TryGetValue(key, out var req))
+        {
+            return req;
+        }
+
+        _names.TryGetValue(spec.Name, out var entry);
+        var matches = entry is null
+            ? Array.Empty<Candidate>()
+            : entry.Candidates.Where(c => spec.Matches(c.Record)).ToArray();
+        req = new Requirement(spec, entry, matches);
+        _reqCache[key] = req;
+        return req;
+    }
+
+    private void LoadCandidates(NameEntry entry)
+    {
+        string name = entry.Name;
+        var list = entry.Candidates;
+        if (name.StartsWith("__", StringComparison.Ordinal))
+        {
+            foreach (var vp in _request.VirtualPackages)
+            {
+                if (vp.Name == name)
+                {
+                    var rec = vp as RepoDataRecord ?? new RepoDataRecord(vp) { Channel = "@", FileName = $"{vp.Name}-{vp.Version}-{vp.Build}" };
+                    list.Add(new Candidate(rec, entry, ChannelCount) { IsVirtual = true });
+                }
+            }
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        int firstChannel = -1;
+        for (int ci = 0; ci < _request.Channels.Count; ci++)
+        {
+            if (_request.ChannelPriority == ChannelPriority.Strict && firstChannel >= 0)
+            {
+                break;
+            }
+
+            foreach (var source in _request.Channels[ci].Subdirs)
+            {
+                foreach (var r in source.GetRecords(name))
+                {
+                    if (r.Name != name)
+                    {
+                        continue;
+                    }
+
+                    // A .conda and its .tar.bz2 twin (same name-version-build in one channel subdir): keep the .conda.
+                    string twin = $"{ci}/{source.Subdir}/{r.Version}/{r.Build}";
+                    bool isConda = r.FileName.EndsWith(".conda", StringComparison.OrdinalIgnoreCase);
+                    if (seen.TryGetValue(twin, out int at))
+                    {
+                        if (isConda && !list[at].Record.FileName.EndsWith(".conda", StringComparison.OrdinalIgnoreCase))
+                        {
+                            list[at] = new Candidate(r, entry, ci);
+                        }
+
+                        continue;
+                    }
+
+                    seen[twin] = list.Count;
+                    list.Add(new Candidate(r, entry, ci));
+                    firstChannel = ci;
+                }
+            }
+        }
+
+        // Installed records: mark the matching candidate, or add the record itself.
+        foreach (var inst in _request.Installed)
+        {
+            if (inst.Name != name)
+            {
+                continue;
+            }
+
+            var match = list.FirstOrDefault(c => !c.IsVirtual && c.Record.Version == inst.Version && c.Record.Build == inst.Build
+                && SameOrigin(c.Record, inst));
+            if (match is not null)
+            {
+                match.Installed = inst;
+            }
+            else
+            {
+                list.Add(new Candidate(inst, entry, ChannelCount) { Installed = inst });
+            }
+        }
+
+        list.Sort(Compare);
+    }
+
+    private static bool SameOrigin(RepoDataRecord a, RepoDataRecord b)
+    {
+        if (ReferenceEquals(a, b) || a.Channel is null || b.Channel is null)
+        {
+            return true;
+        }
+
+        return string.Equals(a.Channel.TrimEnd('/'), b.Channel.TrimEnd('/'), StringComparison.Ordinal)
+            || string.Equals(a.Url, b.Url, StringComparison.Ordinal)
+            || a.Channel.StartsWith(b.Channel.TrimEnd('/'), StringComparison.Ordinal)
+            || b.Channel.StartsWith(a.Channel.TrimEnd('/'), StringComparison.Ordinal);
+    }
+
+    private static int FeaturePenalty(Candidate c) => c.Record.TrackFeatures.Count + c.Record.Features.Count;
+
+    /// <summary>conda's preference: channel (per priority mode), fewer track_features, higher version, higher build
+    /// number, arch-specific over noarch, newer timestamp. Installed records come first for favoured names.</summary>
+    private int Compare(Candidate a, Candidate b)
+    {
+        if (_favoured.Contains(a.Name.Name))
+        {
+            int ia = a.Installed is null ? 1 : 0, ib = b.Installed is null ? 1 : 0;
+            if (ia != ib)
+            {
+                return ia - ib;
+            }
+        }
+
+        bool disabled = _request.ChannelPriority == ChannelPriority.Disabled;
+        int c;
+        if (!disabled && (c = a.Channel.CompareTo(b.Channel)) != 0)
+        {
+            return c;
+        }
+
+        if ((c = FeaturePenalty(a).CompareTo(FeaturePenalty(b))) != 0)
+        {
+            return c;
+        }
+
+        if ((c = CompareVersions(b.Record.Version, a.Record.Version)) != 0)
+        {
+            return c;
+        }
+
+        if (disabled && (c = a.Channel.CompareTo(b.Channel)) != 0)
+        {
+            return c;
+        }
+
+        if ((c = b.Record.BuildNumber.CompareTo(a.Record.BuildNumber)) != 0)
+        {
+            return c;
+        }
+
+        int na = a.Record.Subdir == "noarch" ? 1 : 0, nb = b.Record.Subdir == "noarch" ? 1 : 0;
+        if (na != nb)
+        {
+            return na - nb;
+        }
+
+        if ((c = (b.Record.Timestamp ?? 0).CompareTo(a.Record.Timestamp ?? 0)) != 0)
+        {
+            return c;
+        }
+
+        return string.CompareOrdinal(a.Record.Build, b.Record.Build);
+    }
+
+    private readonly Dictionary<string, Conda.Version?> _versions = new(StringComparer.Ordinal);
+
+    private int CompareVersions(string a, string b)
+    {
+        var va = GetVersion(a);
+        var vb = GetVersion(b);
+        if (va is null || vb is null)
+        {
+            return (va is null ? 0 : 1) - (vb is null ? 0 : 1);
+        }
+
+        return va.CompareTo(vb);
+    }
+
+    private Conda.Version? GetVersion(string text)
+    {
+        if (!_versions.TryGetValue(text, out var v))
+        {
+            Conda.Version.TryParse(text, out v);
+            _versions[text] = v;
+        }
+
+        return v;
+    }
+
+    // =====================================================================================================
+    // Clauses and search
+    // =====================================================================================================
+
+    private int Tag(TagInfo info)
+    {
+        _tags.Add(info);
+        return _tags.Count - 1;
+    }
+
+    private (SatSolver Solver, SatResult Result) Search(bool trackCore, List<Lit> assumptions)
+    {
+        var solver = new SatSolver(new SatSolverOptions { TrackCore = trackCore, TimeLimit = Remaining() });
+        _tags.Clear();
+        _all.Clear();
+        foreach (var entry in _names.Values)
+        {
+            foreach (var c in entry.Candidates)
+            {
+                c.Var = solver.NewVariable();
+                _all.Add(c);
+            }
+        }
+
+        var lits = new List<Lit>();
+        foreach (var entry in _names.Values)
+        {
+            if (entry.Candidates.Count > 1)
+            {
+                lits.Clear();
+                foreach (var c in entry.Candidates)
+                {
+                    lits.Add(Lit.Pos(c.Var));
+                }
+
+                solver.AddAtMostOne(lits.ToArray());
+            }
+        }
+
+        foreach (var c in _all)
+        {
+            foreach (var req in c.Depends)
+            {
+                lits.Clear();
+                lits.Add(Lit.Neg(c.Var));
+                foreach (var m in req.Matches)
+                {
+                    lits.Add(Lit.Pos(m.Var));
+                }
+
+                solver.AddClause(lits.ToArray(), Tag(new TagInfo(TagKind.Depends, null, c, req, null, req.Spec)));
+            }
+
+            foreach (var req in c.Constrains)
+            {
+                if (req.Name is null)
+                {
+                    continue;
+                }
+
+                foreach (var other in req.Name.Candidates)
+                {
+                    if (!req.Spec.Matches(other.Record))
+                    {
+                        solver.AddClause(Lit.Neg(c.Var), Lit.Neg(other.Var), Tag(new TagInfo(TagKind.Constrains, null, c, req, other, req.Spec)));
+                    }
+                }
+            }
+        }
+
+        foreach (var pin in _request.PinnedSpecs)
+        {
+            if (_names.TryGetValue(pin.Name, out var entry))
+            {
+                foreach (var c in entry.Candidates)
+                {
+                    if (!pin.Matches(c.Record))
+                    {
+                        solver.AddUnit(Lit.Neg(c.Var), Tag(new TagInfo(TagKind.Pin, null, c, null, null, pin)));
+                    }
+                }
+            }
+        }
+
+        foreach (var rm in _request.SpecsToRemove)
+        {
+            if (_names.TryGetValue(rm.Name, out var entry))
+            {
+                foreach (var c in entry.Candidates)
+                {
+                    if (rm.Matches(c.Record))
+                    {
+                        solver.AddUnit(Lit.Neg(c.Var), Tag(new TagInfo(TagKind.Removed, null, c, null, null, rm)));
+                    }
+                }
+            }
+        }
+
+        foreach (var root in _roots)
+        {
+            lits.Clear();
+            foreach (var m in root.Requirement.Matches)
+            {
+                lits.Add(Lit.Pos(m.Var));
+            }
+
+            solver.AddClause(lits.ToArray(), Tag(new TagInfo(TagKind.Root, root, null, root.Requirement, null, root.Spec)));
+        }
+
+        solver.DecisionProvider = new PreferenceProvider(this);
+        var result = solver.Solve(assumptions.ToArray(), _ct);
+        return (solver, result);
+    }
+
+    /// <summary>resolvo-style decisions: the most preferred unassigned candidate of the first open requirement,
+    /// walking from the roots through the dependencies of the chosen candidates; once every requirement is met,
+    /// the remaining candidates are decided false. After many conflicts (hard, puzzle-like problems) VSIDS takes over.</summary>
+    private sealed class PreferenceProvider : IDecisionProvider
+    {
+        private const long VsidsAfterConflicts = 4000;
+        private readonly CondaProblem _p;
+        private readonly List<Requirement> _queue = new();
+        private int _stamp;
+
+        public PreferenceProvider(CondaProblem p) => _p = p;
+
+        public Lit NextDecision(SatSolver solver)
+        {
+            if (solver.Conflicts > VsidsAfterConflicts)
+            {
+                return Lit.Undef;
+            }
+
+            _stamp++;
+            _queue.Clear();
+            foreach (var root in _p._roots)
+            {
+                _queue.Add(root.Requirement);
+            }
+
+            for (int i = 0; i < _queue.Count; i++)
+            {
+                var req = _queue[i];
+                Candidate? chosen = null;
+                Candidate? open = null;
+                foreach (var c in req.Matches)
+                {
+                    if (solver.IsTrue(Lit.Pos(c.Var)))
+                    {
+                        chosen = c;
+                        break;
+                    }
+
+                    if (open is null && !solver.IsAssigned(c.Var))
+                    {
+                        open = c;
+                    }
+                }
+
+                if (chosen is not null)
+                {
+                    if (chosen.Stamp != _stamp)
+                    {
+                        chosen.Stamp = _stamp;
+                        _queue.AddRange(chosen.Depends);
+                    }
+
+                    continue;
+                }
+
+                if (open is not null)
+                {
+                    return Lit.Pos(open.Var);
+                }
+            }
+
+            foreach (var c in _p._all)
+            {
+                if (!solver.IsAssigned(c.Var))
+                {
+                    return Lit.Neg(c.Var);
+                }
+            }
+
+            return Lit.Undef;
+        }
+    }
+
+    /// <summary>The true candidates reachable from the roots (drops stray true variables of a VSIDS phase).</summary>
+    private List<Candidate> Reachable(SatSolver solver)
+    {
+        var result = new List<Candidate>();
+        var seen = new HashSet<Candidate>();
+        var queue = new Queue<Requirement>(_roots.Select(r => r.Requirement));
+        while (queue.Count > 0)
+        {
+            var req = queue.Dequeue();
+            foreach (var c in req.Matches)
+            {
+                if (solver.ModelValue(c.Var))
+                {
+                    if (seen.Add(c))
+                    {
+                        result.Add(c);
+                        foreach (var d in c.Depends)
+                        {
+                            queue.Enqueue(d);
+                        }
+                    }
+
+                    break;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private List<RepoDataRecord> PostProcess(List<Candidate> chosen)
+    {
+        var records = chosen.Where(c => !c.IsVirtual).Select(c => c.Installed ?? c.Record).ToList();
+        switch (_request.UpdateModifier)
+        {
+            case UpdateModifier.OnlyDeps:
+                {
+                    var installedNames = new HashSet<string>(_request.Installed.Select(r => r.Name), StringComparer.Ordinal);
+                    records.RemoveAll(r => _specNames.Contains(r.Name) && !installedNames.Contains(r.Name));
+                    break;
+                }
+
+            case UpdateModifier.NoDeps:
+                {
+                    var byName = records.ToDictionary(r => r.Name, StringComparer.Ordinal);
+                    var result = new List<RepoDataRecord>();
+                    foreach (var inst in _request.Installed)
+                    {
+                        if (!_specNames.Contains(inst.Name) && !_removedNames.Contains(inst.Name))
+                        {
+                            result.Add(inst);
+                        }
+                    }
+
+                    foreach (var n in _specNames)
+                    {
+                        if (byName.TryGetValue(n, out var r))
+                        {
+                            result.Add(r);
+                        }
+                    }
+
+                    records = result;
+                    break;
+                }
+        }
+
+        return records;
+    }
 }

@@ -1,0 +1,261 @@
+using EnvTools.Conda;
+using EnvTools.Solve.Sat;
+
+namespace EnvTools.Solve;
+
+/// <summary>Failure reports: missing packages and unsatisfiability trees.</summary>
+internal sealed partial class CondaProblem
+{
+    private PackagesNotFoundException NotFound(List<Root> missing)
+    {
+        var allNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var ch in _request.Channels)
+        {
+            foreach (var s in ch.Subdirs)
+            {
+                allNames.UnionWith(s.Names);
+            }
+        }
+
+        var entries = new List<MissingPackage>();
+        foreach (var root in missing)
+        {
+            var spec = root.Spec;
+            var close = new List<string>();
+            if (_names.TryGetValue(spec.Name, out var entry) && entry.Candidates.Count > 0)
+            {
+                // The name exists: list what there is (other versions, builds, channels, subdirs).
+                foreach (var c in entry.Candidates.Take(5))
+                {
+                    close.Add($"{c.Record.Name} {c.Record.Version} {c.Record.Build} ({ChannelLabel(c)})");
+                }
+
+                if (entry.Candidates.Count > 5)
+                {
+                    close.Add($"… {entry.Candidates.Count - 5} more");
+                }
+            }
+            else
+            {
+                close.AddRange(allNames
+                    .Select(n => (Name: n, Distance: EditDistance(spec.Name, n)))
+                    .Where(x => x.Distance <= Math.Max(2, spec.Name.Length / 3)
+                        || (spec.Name.Length >= 3 && (x.Name.Contains(spec.Name, StringComparison.Ordinal) || spec.Name.Contains(x.Name, StringComparison.Ordinal)) && x.Name.Length >= 3))
+                    .OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal)
+                    .Take(5)
+                    .Select(x => x.Name));
+            }
+
+            entries.Add(new MissingPackage(spec, Array.Empty<string>(), close));
+        }
+
+        return new PackagesNotFoundException(entries, _request.Channels.Select(c => c.Name).ToList());
+    }
+
+    private string ChannelLabel(Candidate c) =>
+        c.IsVirtual ? "virtual package"
+        : c.Channel < ChannelCount ? $"{_request.Channels[c.Channel].Name}/{c.Record.Subdir}"
+        : "installed";
+
+    internal static int EditDistance(string a, string b)
+    {
+        var prev = new int[b.Length + 1];
+        var cur = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            prev[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
+                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+
+            (prev, cur) = (cur, prev);
+        }
+
+        return prev[b.Length];
+    }
+
+    // =====================================================================================================
+    // Unsatisfiable
+    // =====================================================================================================
+
+    private Exception Explain()
+    {
+        // Re-solve with proof tracking to get the clauses of a refutation, then draw them as a tree.
+        var (solver, result) = Search(trackCore: true, new List<Lit>());
+        if (result == SatResult.Cancelled)
+        {
+            return new OperationCanceledException(_ct);
+        }
+
+        HashSet<int> core;
+        if (result == SatResult.Unsatisfiable)
+        {
+            core = new HashSet<int>(solver.GetCoreTags());
+        }
+        else
+        {
+            // Timed out while explaining: blame every root.
+            core = new HashSet<int>(Enumerable.Range(0, _tags.Count).Where(t => _tags[t].Kind == TagKind.Root));
+        }
+
+        var byCandidate = new Dictionary<Candidate, List<TagInfo>>();
+        var roots = new List<Root>();
+        foreach (int t in core)
+        {
+            var info = _tags[t];
+            if (info.Kind == TagKind.Root)
+            {
+                roots.Add(info.Root!);
+            }
+            else if (info.Candidate is { } c)
+            {
+                if (!byCandidate.TryGetValue(c, out var list))
+                {
+                    byCandidate[c] = list = new List<TagInfo>();
+                }
+
+                list.Add(info);
+            }
+        }
+
+        roots.Sort((a, b) => _roots.IndexOf(a).CompareTo(_roots.IndexOf(b)));
+        var builder = new TreeBuilder(this, byCandidate);
+        var children = roots.Select(r => builder.Requirement(r.Requirement, r, top: true)).ToList();
+        var tree = new ConflictNode(ConflictNodeKind.Root, "The following packages are incompatible", null, null, children);
+        return new UnsatisfiableException(tree, roots.Select(r => r.Spec).ToList());
+    }
+
+    private sealed class TreeBuilder
+    {
+        private const int MaxDepth = 8;
+        private readonly CondaProblem _p;
+        private readonly Dictionary<Candidate, List<TagInfo>> _reasons;
+        private readonly HashSet<string> _shown = new(StringComparer.Ordinal);
+        private int _depth;
+
+        public TreeBuilder(CondaProblem p, Dictionary<Candidate, List<TagInfo>> reasons)
+        {
+            _p = p;
+            _reasons = reasons;
+        }
+
+        public ConflictNode Requirement(Requirement req, Root? root, bool top)
+        {
+            string spec = req.Spec.ToString();
+            string Label(string what) => top ? $"{spec} {what}" : $"{spec}, which {what}";
+            string suffix = root switch
+            {
+                { Kind: RootKind.History } => " (previously requested)",
+                { Kind: RootKind.Installed } => " (installed)",
+                _ => string.Empty,
+            };
+
+            if (req.Matches.Length == 0)
+            {
+                return new ConflictNode(ConflictNodeKind.Missing, top ? $"No candidates were found for {spec}{suffix}." : $"{spec}, for which no candidates were found.", req.Spec, null, Array.Empty<ConflictNode>());
+            }
+
+            if (_shown.Contains(spec) || _depth >= MaxDepth)
+            {
+                return new ConflictNode(ConflictNodeKind.Conflict, Label("conflicts with the versions reported above.") , req.Spec, null, Array.Empty<ConflictNode>());
+            }
+
+            _shown.Add(spec);
+            _depth++;
+            var groups = new List<(string Key, List<Candidate> Members, List<TagInfo> Reasons)>();
+            foreach (var c in req.Matches)
+            {
+                var reasons = _reasons.TryGetValue(c, out var r) ? r : new List<TagInfo>();
+                string key = string.Join("\n", reasons.Select(x => $"{x.Kind}:{x.Spec}:{x.Other?.Display}").OrderBy(x => x, StringComparer.Ordinal));
+                var g = groups.FindIndex(x => x.Key == key);
+                if (g < 0)
+                {
+                    groups.Add((key, new List<Candidate> { c }, reasons));
+                }
+                else
+                {
+                    groups[g].Members.Add(c);
+                }
+            }
+
+            bool viable = groups.Any(g => g.Reasons.Count == 0);
+            var children = new List<ConflictNode>();
+            foreach (var g in groups)
+            {
+                children.Add(CandidateGroup(g.Members, g.Reasons));
+            }
+
+            _depth--;
+            string text = viable
+                ? Label("can be installed with any of the following options:")
+                : top ? $"{spec}{suffix} cannot be installed because there are no viable options:" : $"{spec}, which cannot be installed because there are no viable options:";
+            if (viable && top)
+            {
+                text = $"{spec}{suffix} can be installed with any of the following options:";
+            }
+
+            return new ConflictNode(ConflictNodeKind.Requirement, text, req.Spec, null, children);
+        }
+
+        private ConflictNode CandidateGroup(List<Candidate> members, List<TagInfo> reasons)
+        {
+            var first = members[0];
+            var versions = members.Select(m => m.Record.Version).Distinct().ToList();
+            string label = versions.Count > 6
+                ? $"{first.Record.Name} {string.Join(" | ", versions.Take(3))} | … | {versions[^1]}"
+                : $"{first.Record.Name} {string.Join(" | ", versions)}";
+            if (first.IsVirtual)
+            {
+                label += " (virtual package)";
+            }
+            else if (members.All(m => m.Installed is not null))
+            {
+                label += " (installed)";
+            }
+
+            if (reasons.Count == 0)
+            {
+                return new ConflictNode(ConflictNodeKind.Candidate, label, null, first.Record, Array.Empty<ConflictNode>());
+            }
+
+            var deps = reasons.Where(r => r.Kind == TagKind.Depends).ToList();
+            var cons = reasons.Where(r => r.Kind == TagKind.Constrains).ToList();
+            var children = new List<ConflictNode>();
+            foreach (var d in deps.DistinctBy(d => d.Spec!.ToString()))
+            {
+                children.Add(Requirement(d.Requirement!, null, top: false));
+            }
+
+            foreach (var k in cons.GroupBy(k => k.Spec!.ToString()))
+            {
+                var others = k.Select(x => x.Other!).Distinct().ToList();
+                string who = string.Join(" | ", others.Select(o => o.Record.Version).Distinct());
+                string tail = others.All(o => o.IsVirtual) ? " (virtual package)" : others.All(o => o.Installed is not null) ? " (installed)" : string.Empty;
+                children.Add(new ConflictNode(ConflictNodeKind.Conflict, $"{k.Key}, which conflicts with {others[0].Record.Name} {who}{tail}", k.First().Spec, others[0].Record, Array.Empty<ConflictNode>()));
+            }
+
+            foreach (var pin in reasons.Where(r => r.Kind == TagKind.Pin).DistinctBy(r => r.Spec!.ToString()))
+            {
+                children.Add(new ConflictNode(ConflictNodeKind.Locked, $"the pinned spec {pin.Spec}, which excludes it", pin.Spec, first.Record, Array.Empty<ConflictNode>()));
+            }
+
+            foreach (var rm in reasons.Where(r => r.Kind == TagKind.Removed).DistinctBy(r => r.Spec!.ToString()))
+            {
+                children.Add(new ConflictNode(ConflictNodeKind.Locked, $"the removal of {rm.Spec}, which excludes it", rm.Spec, first.Record, Array.Empty<ConflictNode>()));
+            }
+
+            string verb = deps.Count > 0 && cons.Count == 0 ? " would require"
+                : cons.Count > 0 && deps.Count == 0 ? " would constrain"
+                : deps.Count > 0 ? " would require and constrain"
+                : " is excluded by";
+            return new ConflictNode(ConflictNodeKind.Candidate, label + verb, null, first.Record, children);
+        }
+    }
+}
