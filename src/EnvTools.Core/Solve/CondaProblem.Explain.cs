@@ -52,6 +52,8 @@ internal sealed partial class CondaProblem
         return new PackagesNotFoundException(entries, _request.Channels.Select(c => c.Name).ToList());
     }
 
+    internal static string SpecText(MatchSpec spec) => spec.OriginalText?.Trim() is { Length: > 0 } t ? t : spec.ToString();
+
     private string ChannelLabel(Candidate c) =>
         c.IsVirtual ? "virtual package"
         : c.Channel < ChannelCount ? $"{_request.Channels[c.Channel].Name}/{c.Record.Subdir}"
@@ -148,12 +150,13 @@ internal sealed partial class CondaProblem
 
         public ConflictNode Requirement(Requirement req, Root? root, bool top)
         {
-            string spec = req.Spec.ToString();
+            string spec = SpecText(req.Spec);
             string Label(string what) => top ? $"{spec} {what}" : $"{spec}, which {what}";
             string suffix = root switch
             {
                 { Kind: RootKind.History } => " (previously requested)",
                 { Kind: RootKind.Installed } => " (installed)",
+                { Kind: RootKind.Virtual } => " (virtual package)",
                 _ => string.Empty,
             };
 
@@ -238,17 +241,17 @@ internal sealed partial class CondaProblem
                 var others = k.Select(x => x.Other!).Distinct().ToList();
                 string who = string.Join(" | ", others.Select(o => o.Record.Version).Distinct());
                 string tail = others.All(o => o.IsVirtual) ? " (virtual package)" : others.All(o => o.Installed is not null) ? " (installed)" : string.Empty;
-                children.Add(new ConflictNode(ConflictNodeKind.Conflict, $"{k.Key}, which conflicts with {others[0].Record.Name} {who}{tail}", k.First().Spec, others[0].Record, Array.Empty<ConflictNode>()));
+                children.Add(new ConflictNode(ConflictNodeKind.Conflict, $"{SpecText(k.First().Spec!)}, which conflicts with {others[0].Record.Name} {who}{tail}", k.First().Spec, others[0].Record, Array.Empty<ConflictNode>()));
             }
 
             foreach (var pin in reasons.Where(r => r.Kind == TagKind.Pin).DistinctBy(r => r.Spec!.ToString()))
             {
-                children.Add(new ConflictNode(ConflictNodeKind.Locked, $"the pinned spec {pin.Spec}, which excludes it", pin.Spec, first.Record, Array.Empty<ConflictNode>()));
+                children.Add(new ConflictNode(ConflictNodeKind.Locked, $"the pinned spec {SpecText(pin.Spec!)}, which excludes it", pin.Spec, first.Record, Array.Empty<ConflictNode>()));
             }
 
             foreach (var rm in reasons.Where(r => r.Kind == TagKind.Removed).DistinctBy(r => r.Spec!.ToString()))
             {
-                children.Add(new ConflictNode(ConflictNodeKind.Locked, $"the removal of {rm.Spec}, which excludes it", rm.Spec, first.Record, Array.Empty<ConflictNode>()));
+                children.Add(new ConflictNode(ConflictNodeKind.Locked, $"the removal of {SpecText(rm.Spec!)}, which excludes it", rm.Spec, first.Record, Array.Empty<ConflictNode>()));
             }
 
             string verb = deps.Count > 0 && cons.Count == 0 ? " would require"

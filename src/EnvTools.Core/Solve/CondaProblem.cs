@@ -74,6 +74,7 @@ internal enum RootKind
     Spec,
     History,
     Installed,
+    Virtual,
 }
 
 internal sealed record Root(RootKind Kind, MatchSpec Spec, Requirement Requirement);
@@ -224,13 +225,9 @@ internal sealed partial class CondaProblem
         // Which installed names are favoured (their installed record sorted first).
         if (mod is not UpdateModifier.UpdateAll)
         {
-            foreach (var n in installedNames)
-            {
-                if (!_specNames.Contains(n))
-                {
-                    _favoured.Add(n);
-                }
-            }
+            // Spec names too: an installed record that satisfies the spec is kept (conda: "all requested packages
+            // already installed"; rattler: the installed package is favoured).
+            _favoured.UnionWith(installedNames);
         }
 
         // Roots: requested specs, then history specs, then installed names.
@@ -244,13 +241,13 @@ internal sealed partial class CondaProblem
         foreach (var s in _request.HistorySpecs)
         {
             historyNames.Add(s.Name);
-            if (!_specNames.Contains(s.Name) && !_removedNames.Contains(s.Name))
+            if (!_specNames.Contains(s.Name) && !_removedNames.Contains(s.Name) && !_request.Prune)
             {
                 pending.Add((RootKind.History, s));
             }
         }
 
-        if (!removing)
+        if (!removing && !_request.Prune)
         {
             foreach (var r in _request.Installed)
             {
@@ -259,6 +256,15 @@ internal sealed partial class CondaProblem
                 {
                     pending.Add((RootKind.Installed, MatchSpec.Parse(r.Name)));
                 }
+            }
+        }
+
+        // Virtual packages are always present (their constrains and the constrains against them apply).
+        foreach (var vp in _request.VirtualPackages)
+        {
+            if (pending.All(p => p.Kind != RootKind.Virtual || p.Spec.Name != vp.Name))
+            {
+                pending.Add((RootKind.Virtual, MatchSpec.Parse(vp.Name)));
             }
         }
 
@@ -284,6 +290,11 @@ internal sealed partial class CondaProblem
             Enqueue(r.Name);
         }
 
+        foreach (var r in _request.Installed)
+        {
+            _activeFeatures.UnionWith(r.TrackFeatures);
+        }
+
         while (queue.Count > 0)
         {
             _ct.ThrowIfCancellationRequested();
@@ -299,6 +310,25 @@ internal sealed partial class CondaProblem
                     }
                 }
             }
+        }
+
+        // Features tracked by the preferred candidate of a root are activated: records with those features are then
+        // preferred (conda's legacy features), the others stay down-weighted.
+        foreach (var p in pending)
+        {
+            if (_names.TryGetValue(p.Spec.Name, out var e) && e.Candidates.FirstOrDefault(c => p.Spec.Matches(c.Record)) is { } best)
+            {
+                _activeFeatures.UnionWith(best.Record.TrackFeatures);
+            }
+        }
+
+        // Final order: ties (same channel, features, version, build number) go to the candidate whose
+        // dependencies allow higher versions (rattler's and libmamba's tie-break; conda's classic solver gets the
+        // same effect by maximising the versions of every package).
+        _depTieBreak = true;
+        foreach (var entry in _names.Values)
+        {
+            entry.Candidates.Sort(Compare);
         }
 
         // Requirements of every candidate (now that every reachable name is loaded).
@@ -402,7 +432,7 @@ internal sealed partial class CondaProblem
             {
                 foreach (var r in source.GetRecords(name))
                 {
-                    if (r.Name != name)
+                    if (!string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
                     {
                         continue;
                     }
@@ -430,7 +460,7 @@ internal sealed partial class CondaProblem
         // Installed records: mark the matching candidate, or add the record itself.
         foreach (var inst in _request.Installed)
         {
-            if (inst.Name != name)
+            if (!string.Equals(inst.Name, name, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -463,7 +493,18 @@ internal sealed partial class CondaProblem
             || b.Channel.StartsWith(a.Channel.TrimEnd('/'), StringComparison.Ordinal);
     }
 
-    private static int FeaturePenalty(Candidate c) => c.Record.TrackFeatures.Count + c.Record.Features.Count;
+    private readonly HashSet<string> _activeFeatures = new(StringComparer.Ordinal);
+
+    private int FeaturePenalty(Candidate c)
+    {
+        int penalty = c.Record.TrackFeatures.Count;
+        foreach (var f in c.Record.Features)
+        {
+            penalty += _activeFeatures.Contains(f) ? -1 : 1;
+        }
+
+        return penalty;
+    }
 
     /// <summary>conda's preference: channel (per priority mode), fewer track_features, higher version, higher build
     /// number, arch-specific over noarch, newer timestamp. Installed records come first for favoured names.</summary>
@@ -505,6 +546,11 @@ internal sealed partial class CondaProblem
             return c;
         }
 
+        if (_depTieBreak && (c = CompareDependencies(a, b)) != 0)
+        {
+            return c;
+        }
+
         int na = a.Record.Subdir == "noarch" ? 1 : 0, nb = b.Record.Subdir == "noarch" ? 1 : 0;
         if (na != nb)
         {
@@ -517,6 +563,63 @@ internal sealed partial class CondaProblem
         }
 
         return string.CompareOrdinal(a.Record.Build, b.Record.Build);
+    }
+
+    private bool _depTieBreak;
+    private readonly Dictionary<string, Conda.Version?> _maxVersion = new(StringComparer.Ordinal);
+
+    /// <summary>Positive when <paramref name="b"/>'s dependencies reach higher versions than <paramref name="a"/>'s.</summary>
+    private int CompareDependencies(Candidate a, Candidate b)
+    {
+        int score = 0;
+        foreach (var da in a.Record.Depends)
+        {
+            if (TryParse(da) is not { } sa)
+            {
+                continue;
+            }
+
+            foreach (var db in b.Record.Depends)
+            {
+                if (TryParse(db) is not { } sb || sb.Name != sa.Name || da == db)
+                {
+                    continue;
+                }
+
+                var va = MaxVersion(da, sa);
+                var vb = MaxVersion(db, sb);
+                if (va is not null && vb is not null)
+                {
+                    score += Math.Sign(vb.CompareTo(va));
+                }
+
+                break;
+            }
+        }
+
+        return score;
+    }
+
+    private Conda.Version? MaxVersion(string text, MatchSpec spec)
+    {
+        if (_maxVersion.TryGetValue(text, out var v))
+        {
+            return v;
+        }
+
+        if (_names.TryGetValue(spec.Name, out var entry))
+        {
+            foreach (var c in entry.Candidates)
+            {
+                if (spec.Matches(c.Record) && GetVersion(c.Record.Version) is { } cv && (v is null || cv.CompareTo(v) > 0))
+                {
+                    v = cv;
+                }
+            }
+        }
+
+        _maxVersion[text] = v;
+        return v;
     }
 
     private readonly Dictionary<string, Conda.Version?> _versions = new(StringComparer.Ordinal);

@@ -54,9 +54,9 @@ public sealed class RepoDataIndexSource : IRecordSource
 /// <summary>An <see cref="IRecordSource"/> over records held in memory (tests, virtual or installed packages).</summary>
 public sealed class InMemoryRecordSource : IRecordSource
 {
-    private readonly Dictionary<string, List<RepoDataRecord>> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<RepoDataRecord>> _byName = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Groups <paramref name="records"/> by name.</summary>
+    /// <summary>Groups <paramref name="records"/> by name (looked up case-insensitively, as conda names are).</summary>
     public InMemoryRecordSource(string channel, string subdir, IEnumerable<RepoDataRecord> records)
     {
         ArgumentNullException.ThrowIfNull(channel);

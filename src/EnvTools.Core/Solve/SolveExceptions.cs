@@ -23,7 +23,7 @@ public sealed class MissingPackage
     public IReadOnlyList<string> CloseMatches { get; }
 
     /// <inheritdoc />
-    public override string ToString() => Spec.ToString();
+    public override string ToString() => CondaProblem.SpecText(Spec);
 }
 
 /// <summary>Some requested specs (or dependencies every candidate of a requested spec needs) match no package.</summary>
@@ -50,7 +50,7 @@ public sealed class PackagesNotFoundException : EnvToolsException
           .Append(string.Join(", ", channels)).Append("):");
         foreach (var m in missing)
         {
-            sb.Append("\n  - ").Append(m.Spec);
+            sb.Append("\n  - ").Append(CondaProblem.SpecText(m.Spec));
             if (m.NeededBy.Count > 0)
             {
                 sb.Append(" (required by ").Append(string.Join(" → ", m.NeededBy)).Append(')');

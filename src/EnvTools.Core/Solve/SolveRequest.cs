@@ -32,6 +32,10 @@ public sealed class SolveRequest
     /// <summary>Treatment of installed packages; default <see cref="Solve.UpdateModifier.UpdateSpecs"/>.</summary>
     public UpdateModifier UpdateModifier { get; init; } = UpdateModifier.UpdateSpecs;
 
+    /// <summary>Drop installed packages that neither the request, the history specs nor another kept package need
+    /// (conda's <c>prune</c>).</summary>
+    public bool Prune { get; init; }
+
     /// <summary>Wall-clock limit of the solve; null for none.</summary>
     public TimeSpan? Timeout { get; init; }
 
