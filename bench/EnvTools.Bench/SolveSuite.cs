@@ -13,7 +13,9 @@ internal sealed record SolveCase(
     IReadOnlyList<string> Specs,
     IReadOnlyList<string> VirtualPackages,
     double TimeoutSeconds = 120,
-    bool SudokuGrid = false);
+    bool SudokuGrid = false,
+    string? CondaCase = null,
+    IReadOnlyList<string>? CondaExpected = null);
 
 /// <summary>
 /// Solve benchmark (<c>build.ps1 Bench -Suite Solve</c>): EnvTools' CondaSolver side by side with rattler's
@@ -75,7 +77,8 @@ internal static class SolveSuite
         string[] pt = { Path.Combine(ch, "pytorch"), Path.Combine(ch, "pytorch-stubs") };
         var list = new List<SolveCase>
         {
-            new("conda1-numpy", "conda test index", "channel-1 (index.json, 1,149 records)", new[] { Path.Combine(ch, "channel-1") }, new[] { "numpy" }, Linux),
+            new("conda1-numpy", "conda test index", "channel-1 (index.json, 1,149 records); conda's own expected answer is `test_solve_1` of simple_cases.json", new[] { Path.Combine(ch, "channel-1") }, new[] { "numpy" }, Linux,
+                CondaCase: "test_solve_1", CondaExpected: CondaExpectation(data, "test_solve_1")),
             new("conda1-scipy-pandas", "conda test index", "channel-1", new[] { Path.Combine(ch, "channel-1") }, new[] { "scipy", "pandas", "ipython" }, Linux),
             new("conda4-numpy", "conda test index", "channel-4 (index4.json, 5,643 records)", new[] { Path.Combine(ch, "channel-4") }, new[] { "numpy" }, Linux),
             new("conda4-jupyter", "conda test index", "channel-4", new[] { Path.Combine(ch, "channel-4") }, new[] { "jupyter" }, Linux),
@@ -99,6 +102,24 @@ internal static class SolveSuite
         }
 
         return list;
+    }
+
+    /// <summary>The expected final state of one of conda's simple_cases.json cases, as sorted name-version-build.</summary>
+    private static IReadOnlyList<string>? CondaExpectation(string data, string name)
+    {
+        string file = Path.Combine(data, "solver-cases", "conda-test_solve", "simple_cases.json");
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(file));
+        JsonElement cases = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement : doc.RootElement.GetProperty("cases");
+        foreach (JsonElement c in cases.EnumerateArray())
+        {
+            if (c.TryGetProperty("test", out JsonElement n) && n.GetString() == name)
+            {
+                return c.GetProperty("expected_final_state").EnumerateArray()
+                    .Select(e => e.GetString()!.Split("::")[^1]).Order(StringComparer.Ordinal).ToList();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Specs <c>sudoku_X_Y ==v</c> (X = column, Y = row) for the given cells of a row-major 81-character grid.</summary>
@@ -181,7 +202,7 @@ internal static class SolveSuite
     private static string RenderRow(Row r)
     {
         SolveCase c = r.Case;
-        string specs = c.Specs.Count > 4 ? $"{c.Specs.Count} givens" : string.Join(" ", c.Specs.Select(s => $"`{s}`"));
+        string specs = c.Group == "sudoku" && c.Specs.Count > 4 ? $"{c.Specs.Count} givens" : string.Join(" ", c.Specs.Select(s => $"`{s}`"));
         EnvToolsRun w = r.Warm;
         string status = w.Outcome.Status == "ok" ? string.Empty : $" ({w.Outcome.Status})";
         string load = r.Runs == 0 && w.Outcome.Status is "timeout" or "error" ? "—" : ReferenceSolver.Format(w.LoadSeconds);
@@ -224,6 +245,11 @@ internal static class SolveSuite
         if (e.Status == "ok" && f.Status == "ok")
         {
             string grid = r.Case.SudokuGrid ? $"; grids: EnvTools {SudokuCheck(e.Records)}, reference {SudokuCheck(f.Records)}" : string.Empty;
+            if (r.Case.CondaExpected is { } expected)
+            {
+                grid += $"; conda's `{r.Case.CondaCase}`: EnvTools {(e.Records.SequenceEqual(expected) ? "✓" : "✗")}, reference {(f.Records.SequenceEqual(expected) ? "✓" : "✗")}";
+            }
+
             if (e.Records.SequenceEqual(f.Records))
             {
                 return $"same ({e.Records.Count} records){grid}";
