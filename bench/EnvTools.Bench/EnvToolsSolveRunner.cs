@@ -150,6 +150,13 @@ internal static class EnvToolsSolveRunner
                 _ => "error",
             };
             string text = ex is EnvToolsException et ? $"{et.ErrorId}: {ex.Message}" : $"{ex.GetType().Name}: {ex.Message}";
+            if (status == "unsat" && solve >= timeoutSeconds * 0.99)
+            {
+                // CondaSolver proves unsatisfiability, then searches again with proof tracking to explain it; when that
+                // second search reaches the time limit it still reports Unsatisfiable, blaming every requested spec.
+                text = $"proof found, explanation cut at the {timeoutSeconds:F0} s limit — {text}";
+            }
+
             return new EnvToolsRun(new SolveOutcome(status, Array.Empty<string>(), ReferenceSolver.First(text)), load, solve, 0);
         }
     }

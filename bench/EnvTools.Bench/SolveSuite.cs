@@ -360,21 +360,24 @@ internal static class SolveSuite
         sb.AppendLine();
     }
 
+    private static bool Noteworthy(SolveOutcome o) =>
+        o.Error is not null && (o.Status != "unsat" || o.Error.StartsWith("proof found", StringComparison.Ordinal));
+
     private static void RenderErrors(StringBuilder sb, List<Row> rows)
     {
-        var notes = rows.Where(r => r.Warm.Outcome.Error is not null && r.Warm.Outcome.Status != "unsat" || r.Reference.Outcome.Status == "error").ToList();
+        var notes = rows.Where(r => Noteworthy(r.Warm.Outcome) || r.Reference.Outcome.Status == "error").ToList();
         if (notes.Count == 0)
         {
             return;
         }
 
-        sb.AppendLine("### Errors");
+        sb.AppendLine("### Errors and notes");
         sb.AppendLine();
         foreach (Row r in notes)
         {
-            if (r.Warm.Outcome.Error is not null && r.Warm.Outcome.Status != "unsat")
+            if (Noteworthy(r.Warm.Outcome))
             {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"- `{r.Case.Id}` EnvTools: {r.Warm.Outcome.Error.Replace("|", "\\|", StringComparison.Ordinal)}");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"- `{r.Case.Id}` EnvTools: {r.Warm.Outcome.Error!.Replace("|", "\\|", StringComparison.Ordinal)}");
             }
 
             if (r.Reference.Outcome.Status == "error")
