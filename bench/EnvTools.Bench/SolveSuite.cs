@@ -167,7 +167,7 @@ internal static class SolveSuite
         sb.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Program.Describe()}; node: {Program.ToolVersion("node", "--version")}. Reference: rattler/resolvo, npm `{ReferenceSolver.Package}` {ReferenceSolver.PackageVersion} (WASM `simpleSolve`), fed the same local channel folders through a `fetch` replacement in its node process.");
         sb.AppendLine();
         sb.AppendLine("How to read the columns:");
-        sb.AppendLine($"- **EnvTools load**: `RepoDataIndex.Load` of every subdir (read + structural scan, no record decoded); **solve**: `CondaSolver.Solve` (decodes the names the request reaches, then solves; the decode part is in brackets). Best of {Repeats} runs in one process after one warm-up run; each run loads its own indexes. A case slower than 5 s runs once; over 10 s its cold child run stands for it.");
+        sb.AppendLine($"- **EnvTools load**: `RepoDataIndex.Load` of every subdir (read + structural scan, no record decoded); **solve**: `CondaSolver.Solve` (decodes the names the request reaches, then solves; the decode part, `SolveResult.LoadTime`, is in brackets when there is a result). Best of {Repeats} runs in one process after one warm-up run; each run loads its own indexes. A case slower than 5 s runs once; over 10 s its cold child run stands for it.");
         sb.AppendLine("- **EnvTools cold**: one load + solve in a fresh child process of the harness (wall time of the whole process in brackets, .NET start-up included). EnvTools keeps no on-disk index cache yet: every process reads and scans the JSON again.");
         sb.AppendLine($"- **reference cold / warm**: the first `simpleSolve` in a fresh node process (WASM module already compiled at `require`), and the best of the next {ReferenceRepeats - 1} in the same process (skipped when the cold one took over 20 s). `simpleSolve` fetches, parses and solves in one call and builds a new gateway each time, so load and solve cannot be timed apart; warm runs re-read the repodata too.");
         sb.AppendLine("- **ratio** = EnvTools total (load + solve) / reference warm (cold when there is no warm). Target ≤ 0.5×.");
@@ -206,7 +206,7 @@ internal static class SolveSuite
         EnvToolsRun w = r.Warm;
         string status = w.Outcome.Status == "ok" ? string.Empty : $" ({w.Outcome.Status})";
         string load = r.Runs == 0 && w.Outcome.Status is "timeout" or "error" ? "—" : ReferenceSolver.Format(w.LoadSeconds);
-        string solve = w.Outcome.Status is "error" ? "—" : $"{ReferenceSolver.Format(w.SolveSeconds)} [{ReferenceSolver.Format(w.DecodeSeconds)}]";
+        string solve = w.Outcome.Status is "error" ? "—" : w.Outcome.Status == "ok" ? $"{ReferenceSolver.Format(w.SolveSeconds)} [{ReferenceSolver.Format(w.DecodeSeconds)}]" : ReferenceSolver.Format(w.SolveSeconds);
         string total = w.Outcome.Status is "error" ? "—" : ReferenceSolver.Format(w.Total) + status + (r.Runs is 0 or 1 ? " (1 run)" : string.Empty);
         string cold = r.Cold.Outcome.Status is "error" ? "error" : $"{ReferenceSolver.Format(r.Cold.Total)} ({ReferenceSolver.Format(r.ColdWall)})";
         ReferenceResult f = r.Reference;
@@ -255,9 +255,7 @@ internal static class SolveSuite
                 return $"same ({e.Records.Count} records){grid}";
             }
 
-            var onlyE = e.Records.Except(f.Records).ToList();
-            var onlyF = f.Records.Except(e.Records).ToList();
-            return $"differ: EnvTools only {List(onlyE)}; reference only {List(onlyF)}{grid}";
+            return $"differ (EnvTools / reference): {Differences(e.Records, f.Records, r.Case.Specs)}{grid}";
         }
 
         if (e.Status == "unsat" && f.Status == "unsat")
@@ -273,8 +271,23 @@ internal static class SolveSuite
         return $"EnvTools {e.Status}, reference {f.Status}";
     }
 
-    private static string List(List<string> items) =>
-        items.Count == 0 ? "—" : string.Join(", ", items.Take(6).Select(i => $"`{i}`")) + (items.Count > 6 ? $" … ({items.Count})" : string.Empty);
+    /// <summary>Per package name: <c>name v-b / v-b</c> where the two solutions pick different records, requested
+    /// names first; a name only one side has shows — on the other.</summary>
+    private static string Differences(IReadOnlyList<string> envtools, IReadOnlyList<string> reference, IReadOnlyList<string> specs)
+    {
+        var requested = specs.Select(s => s.Split(' ', '=', '<', '>', '!')[0].ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        static Dictionary<string, string> ByName(IEnumerable<string> records) => records.ToDictionary(
+            r => r[..r.LastIndexOf('-', r.LastIndexOf('-') - 1)],
+            r => r[(r.LastIndexOf('-', r.LastIndexOf('-') - 1) + 1)..],
+            StringComparer.Ordinal);
+        var e = ByName(envtools);
+        var f = ByName(reference);
+        var diffs = e.Keys.Union(f.Keys).OrderBy(n => requested.Contains(n) ? 0 : n is "python" or "pytorch-cuda" ? 1 : 2).ThenBy(n => n, StringComparer.Ordinal)
+            .Where(n => !(e.TryGetValue(n, out string? a) && f.TryGetValue(n, out string? b) && a == b))
+            .Select(n => $"`{n}` {e.GetValueOrDefault(n, "—")} / {f.GetValueOrDefault(n, "—")}")
+            .ToList();
+        return string.Join(", ", diffs.Take(8)) + (diffs.Count > 8 ? $" … ({diffs.Count} names differ)" : string.Empty);
+    }
 
     /// <summary>"valid grid" when the records fill all 81 cells without a row, column or box repeat.</summary>
     private static string SudokuCheck(IReadOnlyList<string> records)
@@ -346,7 +359,7 @@ internal static class SolveSuite
             bool ok = timeoutCheck.Status == "timeout" && timeoutCheck.StoppedAfter <= timeoutCheck.LimitSeconds + 1;
             bool finished = timeoutCheck.Status is "ok" or "unsat";
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"- {(ok ? "✓" : finished ? "–" : "✗")} `SolveRequest.Timeout` (what `-TimeoutSec` sets) of {timeoutCheck.LimitSeconds:F0} s on `sudoku_0_0`: {(finished ? $"not exercised, the solve finished first ({timeoutCheck.Status})" : $"{timeoutCheck.Status}")} after {ReferenceSolver.Format(timeoutCheck.StoppedAfter)}{(timeoutCheck.Error is null ? string.Empty : $" — {timeoutCheck.Error}")}.");
+                $"- {(ok ? "✓" : finished ? "–" : "✗")} `SolveRequest.Timeout` (what `-TimeoutSec` sets) of {timeoutCheck.LimitSeconds:F0} s on `sudoku_0_0`: {(finished ? $"not exercised, the solve finished first ({timeoutCheck.Status})" : $"{timeoutCheck.Status}")} after {ReferenceSolver.Format(timeoutCheck.StoppedAfter)}{(timeoutCheck.Error is null ? string.Empty : $" — {timeoutCheck.Error.TrimEnd('.')}")}.");
         }
 
         Row? scale = rows.FirstOrDefault(r => r.Case.Id == "scale-python");
