@@ -282,7 +282,7 @@ internal static class SolveSuite
             StringComparer.Ordinal);
         var e = ByName(envtools);
         var f = ByName(reference);
-        var diffs = e.Keys.Union(f.Keys).OrderBy(n => requested.Contains(n) ? 0 : n is "python" or "pytorch-cuda" ? 1 : 2).ThenBy(n => n, StringComparer.Ordinal)
+        var diffs = e.Keys.Union(f.Keys).OrderBy(n => requested.Contains(n) ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal)
             .Where(n => !(e.TryGetValue(n, out string? a) && f.TryGetValue(n, out string? b) && a == b))
             .Select(n => $"`{n}` {e.GetValueOrDefault(n, "—")} / {f.GetValueOrDefault(n, "—")}")
             .ToList();
