@@ -18,6 +18,11 @@ internal static class Program
                 return ParseSuite.RunChild(args[1..]);
             }
 
+            if (args.Length > 0 && args[0] == "--solve-child")
+            {
+                return EnvToolsSolveRunner.RunChild(args[1..]);
+            }
+
             string suite = ArgValue(args, "--suite") ?? "all";
             string root = Path.GetFullPath(ArgValue(args, "--root") ?? Directory.GetCurrentDirectory());
             string data = LocateData(root);
@@ -28,6 +33,11 @@ internal static class Program
             if (suite is "parse" or "all")
             {
                 report.SetSection("parse", ParseSuite.Run(data, work));
+            }
+
+            if (suite is "solve" or "all")
+            {
+                report.SetSection("solve", SolveSuite.Run(data, work, root));
             }
 
             report.Save();
