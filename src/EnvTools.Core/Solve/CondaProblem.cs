@@ -107,16 +107,47 @@ internal sealed partial class CondaProblem
     private readonly List<TagInfo> _tags = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    public CondaProblem(SolveRequest request, CancellationToken ct)
+    private readonly Dictionary<string, RepoDataRecord> _addBack = new(StringComparer.Ordinal);
+    private readonly bool _unfavourSpecs;
+    private readonly IReadOnlySet<string>? _onlyDepsNames;
+
+    public CondaProblem(SolveRequest request, CancellationToken ct, bool unfavourSpecs = false, IReadOnlySet<string>? onlyDepsNames = null)
     {
         _request = request;
         _ct = ct;
+        _unfavourSpecs = unfavourSpecs;
+        _onlyDepsNames = onlyDepsNames;
+    }
+
+    private static string? MajorMinor(string version)
+    {
+        var parts = version.Split('.');
+        return parts.Length >= 2 && parts[0].Length > 0 && parts[1].Length > 0 && parts[0].All(char.IsAsciiDigit)
+            && parts[1].All(char.IsAsciiDigit) ? $"{parts[0]}.{parts[1]}" : null;
     }
 
     private int ChannelCount => _request.Channels.Count;
 
     public SolveResult Run()
     {
+        if (_request.ForceRemove && _request.SpecsToRemove.Count > 0)
+        {
+            // conda's force_remove: take out exactly the matching records, nothing else is solved.
+            var kept = _request.Installed.Where(r => !_request.SpecsToRemove.Any(s => s.Matches(r))).ToList();
+            return Finish(kept, TimeSpan.Zero, null);
+        }
+
+        if (_request.UpdateModifier == UpdateModifier.SpecsSatisfiedSkipSolve && _request.SpecsToRemove.Count == 0 && !_request.Prune
+            && _request.Specs.All(s => _request.Installed.Any(s.Matches)))
+        {
+            return Finish(_request.Installed.ToList(), TimeSpan.Zero, null);
+        }
+
+        if (_request.UpdateModifier is UpdateModifier.UpdateDeps or UpdateModifier.UpdateDepsOnlyDeps)
+        {
+            return UpdateDeps();
+        }
+
         _request.Progress?.Report(new SolveProgress("Loading"));
         Load();
         TimeSpan loadTime = _clock.Elapsed;
@@ -141,7 +172,8 @@ internal sealed partial class CondaProblem
         if (result == SatResult.Unsatisfiable && lockedLits.Count > 0)
         {
             // conda: "failed with initial frozen solve, retrying with flexible solve".
-            (solver, result) = Search(trackCore: false, new List<Lit>());
+            lockedLits.Clear();
+            (solver, result) = Search(trackCore: false, lockedLits);
         }
 
         switch (result)
@@ -154,8 +186,20 @@ internal sealed partial class CondaProblem
                 throw Explain();
         }
 
-        var chosen = Reachable(solver);
+        var model = ImproveRequested(solver, lockedLits);
+        var chosen = Reachable(model);
         var records = PostProcess(chosen);
+        foreach (var (name, rec) in _addBack)
+        {
+            records.RemoveAll(r => r.Name == name);
+            records.Add(rec);
+        }
+
+        return Finish(records, loadTime, solver);
+    }
+
+    private SolveResult Finish(List<RepoDataRecord> records, TimeSpan loadTime, SatSolver? solver)
+    {
         var ordered = Toposort.Sort(records);
         var installed = _request.Installed;
         var installedKeys = new HashSet<string>(installed.Select(Key), StringComparer.Ordinal);
@@ -167,10 +211,69 @@ internal sealed partial class CondaProblem
         {
             LoadTime = loadTime,
             SolveTime = _clock.Elapsed - loadTime,
-            Variables = solver.VariableCount,
-            Clauses = solver.ClauseCount,
-            Conflicts = (int)Math.Min(int.MaxValue, solver.Conflicts),
+            Variables = solver?.VariableCount ?? 0,
+            Clauses = solver?.ClauseCount ?? 0,
+            Conflicts = (int)Math.Min(int.MaxValue, solver?.Conflicts ?? 0),
         };
+    }
+
+    /// <summary>conda's UPDATE_DEPS: solve the request, then solve again with every dependency of the requested
+    /// packages (in that solution) requested by name, so that they update to the newest versions the request allows;
+    /// pinned names keep their pins and an installed python its major.minor version.</summary>
+    private SolveResult UpdateDeps()
+    {
+        bool onlyDeps = _request.UpdateModifier == UpdateModifier.UpdateDepsOnlyDeps;
+        var first = new CondaProblem(_request.With(_request.Specs, _request.HistorySpecs, UpdateModifier.UpdateSpecs, Remaining()), _ct).Run();
+        var byName = first.Records.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        var names = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>(_request.Specs.Select(s => s.Name));
+        while (queue.Count > 0)
+        {
+            string n = queue.Dequeue();
+            if (!seen.Add(n) || !byName.TryGetValue(n, out var rec))
+            {
+                continue;
+            }
+
+            names.Add(n);
+            foreach (var d in rec.Depends)
+            {
+                if (TryParse(d) is { } ds)
+                {
+                    queue.Enqueue(ds.Name);
+                }
+            }
+        }
+
+        var specs = new Dictionary<string, MatchSpec>(StringComparer.Ordinal);
+        foreach (var n in names)
+        {
+            specs[n] = ParseSpec(n);
+        }
+
+        if (!_request.IgnorePinned)
+        {
+            foreach (var pin in _request.PinnedSpecs)
+            {
+                specs.Remove(pin.Name);
+            }
+        }
+
+        if (specs.ContainsKey("python") && _request.Installed.FirstOrDefault(r => r.Name == "python") is { } py && MajorMinor(py.Version) is { } mm)
+        {
+            specs["python"] = ParseSpec($"python {mm}.*");
+        }
+
+        foreach (var s in _request.Specs)
+        {
+            specs[s.Name] = s;
+        }
+
+        var second = _request.With(specs.Values.ToList(), _request.HistorySpecs,
+            onlyDeps ? UpdateModifier.OnlyDeps : UpdateModifier.UpdateSpecs, Remaining());
+        var only = onlyDeps ? new HashSet<string>(_request.Specs.Select(s => s.Name), StringComparer.Ordinal) : null;
+        return new CondaProblem(second, _ct, unfavourSpecs: true, onlyDepsNames: only).Run();
     }
 
     internal static string Key(PackageRecord r) => $"{r.Name}-{r.Version}-{r.Build}";
@@ -220,7 +323,42 @@ internal sealed partial class CondaProblem
 
         var mod = _request.UpdateModifier;
         var installedNames = new HashSet<string>(_request.Installed.Select(r => r.Name), StringComparer.Ordinal);
+        var installedByName = new Dictionary<string, RepoDataRecord>(StringComparer.Ordinal);
+        foreach (var r in _request.Installed)
+        {
+            installedByName[r.Name] = r;
+        }
+
         bool removing = removeSpecs.Count > 0;
+
+        // Removing a package takes out the installed packages that depend on it, too (conda's PrefixGraph.remove_spec):
+        // their history specs no longer apply.
+        var dropped = new HashSet<string>(StringComparer.Ordinal);
+        if (removing)
+        {
+            foreach (var r in _request.Installed)
+            {
+                if (removeSpecs.Any(s => s.Matches(r)))
+                {
+                    dropped.Add(r.Name);
+                }
+            }
+
+            for (bool changed = true; changed;)
+            {
+                changed = false;
+                foreach (var r in _request.Installed)
+                {
+                    if (!dropped.Contains(r.Name) && r.Depends.Any(d => TryParse(d) is { } ds && dropped.Contains(ds.Name)))
+                    {
+                        dropped.Add(r.Name);
+                        changed = true;
+                    }
+                }
+            }
+
+            dropped.UnionWith(_removedNames);
+        }
 
         // Which installed names are favoured (their installed record sorted first).
         if (mod is not UpdateModifier.UpdateAll)
@@ -230,6 +368,11 @@ internal sealed partial class CondaProblem
             _favoured.UnionWith(installedNames);
         }
 
+        if (_unfavourSpecs)
+        {
+            _favoured.ExceptWith(_specNames);
+        }
+
         // Roots: requested specs, then history specs, then installed names.
         var pending = new List<(RootKind Kind, MatchSpec Spec)>();
         foreach (var s in _request.Specs)
@@ -237,24 +380,85 @@ internal sealed partial class CondaProblem
             pending.Add((RootKind.Spec, s));
         }
 
+        // conda's aggressive_update_packages: installed ones are requested by name (overriding history) and updated.
+        var aggressive = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var a in _request.AggressiveUpdatePackages)
+        {
+            if (installedNames.Contains(a.Name) && !_specNames.Contains(a.Name) && !dropped.Contains(a.Name) && aggressive.Add(a.Name))
+            {
+                pending.Add((RootKind.History, a));
+                _favoured.Remove(a.Name);
+            }
+        }
+
+        // conda's auto_update_conda in conda's own environment: conda is updated along, never downgraded.
+        if (_request.AutoUpdateConda && installedByName.TryGetValue("conda", out var conda) && !_specNames.Contains("conda")
+            && !dropped.Contains("conda") && !aggressive.Contains("conda"))
+        {
+            pending.Add((RootKind.History, ParseSpec($"conda >={conda.Version}")));
+            aggressive.Add("conda");
+            _favoured.Remove("conda");
+        }
+
         var historyNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in _request.HistorySpecs)
         {
             historyNames.Add(s.Name);
-            if (!_specNames.Contains(s.Name) && !_removedNames.Contains(s.Name) && !_request.Prune)
+            if (!_specNames.Contains(s.Name) && !dropped.Contains(s.Name) && !aggressive.Contains(s.Name) && !_request.Prune)
             {
-                pending.Add((RootKind.History, s));
+                // UPDATE_ALL relaxes the history specs to their names (conda's _add_specs); pins still apply.
+                pending.Add((RootKind.History, mod == UpdateModifier.UpdateAll ? ParseSpec(s.Name) : s));
             }
         }
 
-        if (!removing && !_request.Prune)
+        // UPDATE_ALL with a history keeps only what the history and the request need (conda drops the rest).
+        bool installedRoots = !removing && !_request.Prune && !(mod == UpdateModifier.UpdateAll && _request.HistorySpecs.Count > 0);
+        if (installedRoots)
         {
             foreach (var r in _request.Installed)
             {
                 if (!_specNames.Contains(r.Name) && !historyNames.Contains(r.Name) && !_removedNames.Contains(r.Name)
+                    && !aggressive.Contains(r.Name)
                     && pending.All(p => p.Kind != RootKind.Installed || p.Spec.Name != r.Name))
                 {
                     pending.Add((RootKind.Installed, MatchSpec.Parse(r.Name)));
+                }
+            }
+        }
+
+        // conda's business rule: an installed python stays within its major.minor version unless the request names
+        // python.
+        if (installedByName.TryGetValue("python", out var python) && !_specNames.Contains("python") && !dropped.Contains("python")
+            && mod != UpdateModifier.FreezeInstalled && MajorMinor(python.Version) is { } mm)
+        {
+            var minor = ParseSpec($"python {mm}.*");
+            int at = pending.FindIndex(p => p.Spec.Name == "python");
+            if (at < 0)
+            {
+                pending.Add((RootKind.Installed, minor));
+            }
+            else if (pending[at].Spec.Version is null)
+            {
+                pending[at] = (pending[at].Kind, pending[at].Spec.MergeWith(minor));
+            }
+        }
+
+        // conda's inconsistent environments: an installed record whose dependencies the installed records do not meet,
+        // and that no spec names, is put back as it is after the solve.
+        if (_request.HistorySpecs.Count > 0)
+        {
+            foreach (var r in _request.Installed)
+            {
+                if (_specNames.Contains(r.Name) || historyNames.Contains(r.Name) || aggressive.Contains(r.Name) || dropped.Contains(r.Name))
+                {
+                    continue;
+                }
+
+                bool broken = r.Depends.Any(d => TryParse(d) is { } ds
+                    && !(installedByName.TryGetValue(ds.Name, out var dep) && ds.Matches(dep)));
+                if (broken)
+                {
+                    _addBack[r.Name] = r;
                 }
             }
         }
@@ -292,7 +496,10 @@ internal sealed partial class CondaProblem
 
         foreach (var r in _request.Installed)
         {
-            _activeFeatures.UnionWith(r.TrackFeatures);
+            if (pending.Any(p => p.Spec.Name == r.Name))
+            {
+                _activeFeatures.UnionWith(r.TrackFeatures);
+            }
         }
 
         while (queue.Count > 0)
@@ -495,9 +702,12 @@ internal sealed partial class CondaProblem
 
     private readonly HashSet<string> _activeFeatures = new(StringComparer.Ordinal);
 
-    private int FeaturePenalty(Candidate c)
+    private int FeaturePenalty(Candidate c) => c.Record.TrackFeatures.Count + LegacyFeaturePenalty(c);
+
+    /// <summary>Legacy <c>features</c>: -1 per feature that an active track_features asks for, +1 per other one.</summary>
+    private int LegacyFeaturePenalty(Candidate c)
     {
-        int penalty = c.Record.TrackFeatures.Count;
+        int penalty = 0;
         foreach (var f in c.Record.Features)
         {
             penalty += _activeFeatures.Contains(f) ? -1 : 1;
@@ -515,7 +725,9 @@ internal sealed partial class CondaProblem
             int ia = a.Installed is null ? 1 : 0, ib = b.Installed is null ? 1 : 0;
             if (ia != ib)
             {
-                return ia - ib;
+                // conda minimises track_features and inactive features before it keeps installed records.
+                int f = FeaturePenalty(a).CompareTo(FeaturePenalty(b));
+                return f != 0 ? f : ia - ib;
             }
         }
 
@@ -526,7 +738,15 @@ internal sealed partial class CondaProblem
             return c;
         }
 
-        if ((c = FeaturePenalty(a).CompareTo(FeaturePenalty(b))) != 0)
+        // Fewer track_features first (DESIGN.md order). conda maximises the versions of the requested packages before
+        // it counts legacy features; for the other packages features come first.
+        bool requested = _specNames.Contains(a.Name.Name);
+        if ((c = a.Record.TrackFeatures.Count.CompareTo(b.Record.TrackFeatures.Count)) != 0)
+        {
+            return c;
+        }
+
+        if (!requested && (c = LegacyFeaturePenalty(a).CompareTo(LegacyFeaturePenalty(b))) != 0)
         {
             return c;
         }
@@ -536,7 +756,19 @@ internal sealed partial class CondaProblem
             return c;
         }
 
+        if (requested && (c = LegacyFeaturePenalty(a).CompareTo(LegacyFeaturePenalty(b))) != 0)
+        {
+            return c;
+        }
+
         if (disabled && (c = a.Channel.CompareTo(b.Channel)) != 0)
+        {
+            return c;
+        }
+
+        // conda maximises the versions of all the other packages before their build numbers: between two builds of a
+        // version that is not requested, the one whose dependencies reach higher versions goes first.
+        if (!requested && _depTieBreak && (c = CompareDependencies(a, b, pinnedOnly: true)) != 0)
         {
             return c;
         }
@@ -546,7 +778,7 @@ internal sealed partial class CondaProblem
             return c;
         }
 
-        if (_depTieBreak && (c = CompareDependencies(a, b)) != 0)
+        if (requested && _depTieBreak && (c = CompareDependencies(a, b)) != 0)
         {
             return c;
         }
@@ -569,7 +801,11 @@ internal sealed partial class CondaProblem
     private readonly Dictionary<string, Conda.Version?> _maxVersion = new(StringComparer.Ordinal);
 
     /// <summary>Positive when <paramref name="b"/>'s dependencies reach higher versions than <paramref name="a"/>'s.</summary>
-    private int CompareDependencies(Candidate a, Candidate b)
+    /// <param name="a">One candidate.</param>
+    /// <param name="b">The other candidate.</param>
+    /// <param name="pinnedOnly">Count only dependencies that both candidates constrain by version (e.g.
+    /// <c>numexpr 2.1</c> against <c>numexpr 2.0.1</c>), not a plain name against a range.</param>
+    private int CompareDependencies(Candidate a, Candidate b, bool pinnedOnly = false)
     {
         int score = 0;
         foreach (var da in a.Record.Depends)
@@ -584,6 +820,11 @@ internal sealed partial class CondaProblem
                 if (TryParse(db) is not { } sb || sb.Name != sa.Name || da == db)
                 {
                     continue;
+                }
+
+                if (pinnedOnly && (sa.Version is null || sb.Version is null))
+                {
+                    break;
                 }
 
                 var va = MaxVersion(da, sa);
@@ -717,7 +958,7 @@ internal sealed partial class CondaProblem
             }
         }
 
-        foreach (var pin in _request.PinnedSpecs)
+        foreach (var pin in _request.IgnorePinned ? Array.Empty<MatchSpec>() : _request.PinnedSpecs)
         {
             if (_names.TryGetValue(pin.Name, out var entry))
             {
@@ -759,6 +1000,102 @@ internal sealed partial class CondaProblem
         solver.DecisionProvider = new PreferenceProvider(this);
         var result = solver.Solve(assumptions.ToArray(), _ct);
         return (solver, result);
+    }
+
+    private const int MaxImprovementProbes = 16;
+    private const long MaxConflictsForImprovement = 1000;
+
+    /// <summary>conda maximises the versions of the requested packages together (the sum of their version ranks)
+    /// before anything else; the greedy search decides them one after the other, so an early choice may cost a later
+    /// requested package its newest version. This pass asks the same solver, under assumptions, for a solution where one
+    /// requested package gets a better (channel, version) and no other requested package a worse one, and keeps it
+    /// while it can (a few incremental solves; installed records kept for a requested name are left alone).</summary>
+    private bool[] ImproveRequested(SatSolver solver, List<Lit> baseAssumptions)
+    {
+        var model = solver.GetModel();
+        if (solver.Conflicts > MaxConflictsForImprovement)
+        {
+            return model; // a puzzle-like problem: its solution is what it is, probes would only cost time
+        }
+
+        var names = new List<NameEntry>();
+        foreach (var root in _roots)
+        {
+            if (root.Kind == RootKind.Spec && root.Requirement.Name is { } e && !names.Contains(e) && e.Candidates.Count > 1)
+            {
+                names.Add(e);
+            }
+        }
+
+        int probes = 0;
+        var assumptions = new List<Lit>();
+        for (bool improved = true; improved && probes < MaxImprovementProbes;)
+        {
+            improved = false;
+            var current = names.Select(e => e.Candidates.FirstOrDefault(c => model[c.Var])).ToList();
+            for (int i = 0; i < names.Count && probes < MaxImprovementProbes; i++)
+            {
+                var cur = current[i];
+                if (cur is null || cur.Installed is not null || !names[i].Candidates.Any(c => RequestedRank(c, cur) < 0))
+                {
+                    continue;
+                }
+
+                assumptions.Clear();
+                assumptions.AddRange(baseAssumptions);
+                for (int j = 0; j < names.Count; j++)
+                {
+                    if (current[j] is not { } other)
+                    {
+                        continue;
+                    }
+
+                    foreach (var c in names[j].Candidates)
+                    {
+                        int rank = RequestedRank(c, other);
+                        if (j == i ? rank >= 0 : rank > 0)
+                        {
+                            assumptions.Add(Lit.Neg(c.Var));
+                        }
+                    }
+                }
+
+                probes++;
+                var result = solver.Solve(assumptions.ToArray(), _ct);
+                if (result == SatResult.Satisfiable)
+                {
+                    model = solver.GetModel();
+                    improved = true;
+                    break;
+                }
+
+                if (result != SatResult.Unsatisfiable)
+                {
+                    _ct.ThrowIfCancellationRequested();
+                    return model; // timed out: keep the solution found so far
+                }
+            }
+        }
+
+        return model;
+    }
+
+    /// <summary>Negative when <paramref name="a"/> is a better requested candidate than <paramref name="b"/> by conda's
+    /// first objectives (channel unless priority is disabled, fewer track_features as DESIGN.md orders them, then version), positive when worse.</summary>
+    private int RequestedRank(Candidate a, Candidate b)
+    {
+        int c;
+        if (_request.ChannelPriority != ChannelPriority.Disabled && (c = a.Channel.CompareTo(b.Channel)) != 0)
+        {
+            return c;
+        }
+
+        if ((c = a.Record.TrackFeatures.Count.CompareTo(b.Record.TrackFeatures.Count)) != 0)
+        {
+            return c;
+        }
+
+        return CompareVersions(b.Record.Version, a.Record.Version);
     }
 
     /// <summary>resolvo-style decisions: the most preferred unassigned candidate of the first open requirement,
@@ -836,7 +1173,7 @@ internal sealed partial class CondaProblem
     }
 
     /// <summary>The true candidates reachable from the roots (drops stray true variables of a VSIDS phase).</summary>
-    private List<Candidate> Reachable(SatSolver solver)
+    private List<Candidate> Reachable(bool[] model)
     {
         var result = new List<Candidate>();
         var seen = new HashSet<Candidate>();
@@ -846,7 +1183,7 @@ internal sealed partial class CondaProblem
             var req = queue.Dequeue();
             foreach (var c in req.Matches)
             {
-                if (solver.ModelValue(c.Var))
+                if (model[c.Var])
                 {
                     if (seen.Add(c))
                     {
@@ -873,7 +1210,8 @@ internal sealed partial class CondaProblem
             case UpdateModifier.OnlyDeps:
                 {
                     var installedNames = new HashSet<string>(_request.Installed.Select(r => r.Name), StringComparer.Ordinal);
-                    records.RemoveAll(r => _specNames.Contains(r.Name) && !installedNames.Contains(r.Name));
+                    var names = _onlyDepsNames ?? _specNames;
+                    records.RemoveAll(r => names.Contains(r.Name) && !installedNames.Contains(r.Name));
                     break;
                 }
 

@@ -33,6 +33,15 @@ public enum UpdateModifier
 
     /// <summary>Install only the requested packages, without their dependencies.</summary>
     NoDeps,
+
+    /// <summary>Update the dependencies of the requested specs, and install only those dependencies (conda's
+    /// <c>UPDATE_DEPS</c> with <c>ONLY_DEPS</c>).</summary>
+    UpdateDepsOnlyDeps,
+
+    /// <summary>When installed records already satisfy every requested spec (and nothing is removed or pruned), keep
+    /// the environment as it is without solving; otherwise as <see cref="UpdateSpecs"/> (conda's
+    /// <c>SPECS_SATISFIED_SKIP_SOLVE</c>).</summary>
+    SpecsSatisfiedSkipSolve,
 }
 
 /// <summary>A progress report of a solve.</summary>

@@ -36,11 +36,49 @@ public sealed class SolveRequest
     /// (conda's <c>prune</c>).</summary>
     public bool Prune { get; init; }
 
+    /// <summary>Ignore <see cref="PinnedSpecs"/> (conda's <c>ignore_pinned</c>).</summary>
+    public bool IgnorePinned { get; init; }
+
+    /// <summary>Remove only the records that match <see cref="SpecsToRemove"/>, leaving what depends on them in place
+    /// (conda's <c>force_remove</c>; the result may be an inconsistent environment). Needs no <see cref="Specs"/>.</summary>
+    public bool ForceRemove { get; init; }
+
+    /// <summary>Installed packages that are always updated to the newest version the request allows, whatever the
+    /// history says (conda's <c>aggressive_update_packages</c>; conda's default is <c>ca-certificates</c>,
+    /// <c>certifi</c>, <c>openssl</c>). They also stay when a removal leaves nothing else that needs them.</summary>
+    public IReadOnlyList<MatchSpec> AggressiveUpdatePackages { get; init; } = Array.Empty<MatchSpec>();
+
+    /// <summary>The target is the environment conda itself runs from, with conda's <c>auto_update_conda</c> on: an
+    /// installed <c>conda</c> that the request does not name is updated to the newest version the request allows (never
+    /// downgraded).</summary>
+    public bool AutoUpdateConda { get; init; }
+
     /// <summary>Wall-clock limit of the solve; null for none.</summary>
     public TimeSpan? Timeout { get; init; }
 
     /// <summary>Receives progress reports, or null.</summary>
     public IProgress<SolveProgress>? Progress { get; init; }
+
+    /// <summary>A copy with other specs, history specs and update modifier (conda's second UPDATE_DEPS solve).</summary>
+    internal SolveRequest With(IReadOnlyList<MatchSpec> specs, IReadOnlyList<MatchSpec> historySpecs, UpdateModifier modifier, TimeSpan? timeout) => new()
+    {
+        Specs = specs,
+        SpecsToRemove = SpecsToRemove,
+        Channels = Channels,
+        VirtualPackages = VirtualPackages,
+        Installed = Installed,
+        HistorySpecs = historySpecs,
+        PinnedSpecs = PinnedSpecs,
+        ChannelPriority = ChannelPriority,
+        UpdateModifier = modifier,
+        Prune = Prune,
+        IgnorePinned = IgnorePinned,
+        ForceRemove = ForceRemove,
+        AggressiveUpdatePackages = AggressiveUpdatePackages,
+        AutoUpdateConda = AutoUpdateConda,
+        Timeout = timeout,
+        Progress = Progress,
+    };
 }
 
 /// <summary>The answer of a solve.</summary>

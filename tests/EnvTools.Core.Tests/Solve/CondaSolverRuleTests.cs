@@ -196,4 +196,47 @@ public class CondaSolverRuleTests
         Assert.Equal("SolveTimeout", ex.ErrorId);
         Assert.Equal(ErrorKind.OperationStopped, ex.Kind);
     }
+
+    [Fact]
+    public void ForceRemoveTakesOutOnlyTheMatchingRecords()
+    {
+        var lib = Rec("lib", "1.0");
+        var app = Rec("app", "1.0", depends: new[] { "lib" });
+        var request = new SolveRequest
+        {
+            Channels = new[] { Channel("c", lib, app) },
+            Installed = new[] { lib, app },
+            HistorySpecs = Specs("app"),
+            SpecsToRemove = Specs("lib"),
+        };
+        Assert.Empty(CondaSolver.Solve(request).Records); // a normal removal takes app (which needs lib) along
+        var forced = CondaSolver.Solve(new SolveRequest
+        {
+            Channels = request.Channels, Installed = request.Installed, HistorySpecs = request.HistorySpecs,
+            SpecsToRemove = request.SpecsToRemove, ForceRemove = true,
+        });
+        Assert.Equal(new[] { "app-1.0-0" }, Nvb(forced));
+    }
+
+    [Fact]
+    public void PinsApplyUnlessIgnored()
+    {
+        var ch = Channel("c", Rec("a", "1.0"), Rec("a", "2.0"));
+        Assert.Equal(new[] { "a-1.0-0" }, Nvb(CondaSolver.Solve(new SolveRequest { Channels = new[] { ch }, Specs = Specs("a"), PinnedSpecs = Specs("a <2") })));
+        Assert.Equal(new[] { "a-2.0-0" }, Nvb(CondaSolver.Solve(new SolveRequest { Channels = new[] { ch }, Specs = Specs("a"), PinnedSpecs = Specs("a <2"), IgnorePinned = true })));
+    }
+
+    [Fact]
+    public void RequestedVersionsAreMaximisedTogether()
+    {
+        // The greedy search takes x 2.1 build 1 first (higher build number), which needs z 1 and leaves y at 1.0.
+        // conda maximises the requested versions together: x 2.1 build 0 (z 2) allows y 2.0, so that is the answer.
+        var ch = Channel("c",
+            Rec("x", "2.1", depends: new[] { "z 2" }), Rec("x", "2.1", "1", buildNumber: 1, depends: new[] { "z 1" }),
+            Rec("y", "1.0"), Rec("y", "2.0", depends: new[] { "z 2" }),
+            Rec("z", "1"), Rec("z", "2"));
+        var result = CondaSolver.Solve(new SolveRequest { Channels = new[] { ch }, Specs = Specs("x", "y") });
+        Assert.Contains("y-2.0-0", Nvb(result));
+        Assert.Contains("x-2.1-0", Nvb(result));
+    }
 }
