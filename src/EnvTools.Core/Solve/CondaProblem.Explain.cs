@@ -90,7 +90,7 @@ internal sealed partial class CondaProblem
     private Exception Explain()
     {
         // Re-solve with proof tracking to get the clauses of a refutation, then draw them as a tree.
-        var (solver, result) = Search(trackCore: true, new List<Lit>());
+        var (solver, result) = Search(trackCore: true, Array.Empty<Candidate>());
         if (result == SatResult.Cancelled)
         {
             return new OperationCanceledException(_ct);

@@ -156,25 +156,31 @@ internal sealed partial class CondaProblem
         bool freeze = _request.UpdateModifier == UpdateModifier.FreezeInstalled;
         SatSolver solver;
         SatResult result;
-        var lockedLits = new List<Lit>();
+        // Frozen installed records are assumptions; their SAT variables exist only once Search has created them.
+        var locked = new List<Candidate>();
         if (freeze)
         {
-            foreach (var c in _all)
+            foreach (var entry in _names.Values)
             {
-                if (c.Installed is not null && !_specNames.Contains(c.Name.Name) && !_removedNames.Contains(c.Name.Name))
+                foreach (var c in entry.Candidates)
                 {
-                    lockedLits.Add(Lit.Pos(c.Var));
+                    if (c.Installed is not null && !_specNames.Contains(c.Name.Name) && !_removedNames.Contains(c.Name.Name))
+                    {
+                        locked.Add(c);
+                    }
                 }
             }
         }
 
-        (solver, result) = Search(trackCore: false, lockedLits);
-        if (result == SatResult.Unsatisfiable && lockedLits.Count > 0)
+        (solver, result) = Search(trackCore: false, locked);
+        if (result == SatResult.Unsatisfiable && locked.Count > 0)
         {
             // conda: "failed with initial frozen solve, retrying with flexible solve".
-            lockedLits.Clear();
-            (solver, result) = Search(trackCore: false, lockedLits);
+            locked.Clear();
+            (solver, result) = Search(trackCore: false, locked);
         }
+
+        var lockedLits = locked.Select(c => Lit.Pos(c.Var)).ToList();
 
         switch (result)
         {
@@ -898,7 +904,7 @@ internal sealed partial class CondaProblem
         return _tags.Count - 1;
     }
 
-    private (SatSolver Solver, SatResult Result) Search(bool trackCore, List<Lit> assumptions)
+    private (SatSolver Solver, SatResult Result) Search(bool trackCore, IReadOnlyList<Candidate> locked)
     {
         var solver = new SatSolver(new SatSolverOptions { TrackCore = trackCore, TimeLimit = Remaining() });
         _tags.Clear();
@@ -998,7 +1004,7 @@ internal sealed partial class CondaProblem
         }
 
         solver.DecisionProvider = new PreferenceProvider(this);
-        var result = solver.Solve(assumptions.ToArray(), _ct);
+        var result = solver.Solve(locked.Select(c => Lit.Pos(c.Var)).ToArray(), _ct);
         return (solver, result);
     }
 

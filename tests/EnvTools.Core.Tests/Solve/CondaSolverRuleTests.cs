@@ -99,6 +99,20 @@ public class CondaSolverRuleTests
     }
 
     [Fact]
+    public void FreezeInstalledPrefersAnOlderRequestedVersionOverChangingInstalledPackages()
+    {
+        // b 2.0 needs a >=2 while a 1.0 is installed: freezing keeps a 1.0 and takes b 1.0; updating specs takes b 2.0 and a 2.0.
+        var a1 = Rec("a", "1.0");
+        var ch = Channel("c", a1, Rec("a", "2.0"), Rec("b", "1.0", depends: new[] { "a" }), Rec("b", "2.0", depends: new[] { "a >=2" }));
+        Assert.Equal(new[] { "a-1.0-0", "b-1.0-0" }, Nvb(Solve(new[] { ch }, new[] { "b" }, installed: new[] { a1 }, modifier: UpdateModifier.FreezeInstalled)));
+        Assert.Equal(new[] { "a-2.0-0", "b-2.0-0" }, Nvb(Solve(new[] { ch }, new[] { "b" }, installed: new[] { a1 }, modifier: UpdateModifier.UpdateSpecs)));
+
+        // when the frozen solve has no answer, conda retries without freezing
+        var ch2 = Channel("c", a1, Rec("a", "2.0"), Rec("b", "2.0", depends: new[] { "a >=2" }));
+        Assert.Equal(new[] { "a-2.0-0", "b-2.0-0" }, Nvb(Solve(new[] { ch2 }, new[] { "b" }, installed: new[] { a1 }, modifier: UpdateModifier.FreezeInstalled)));
+    }
+
+    [Fact]
     public void PinnedSpecsConstrainTheResult()
     {
         var ch = Channel("c", Rec("a", "1.0", depends: new[] { "b" }), Rec("b", "1.0"), Rec("b", "2.0"));
