@@ -21,7 +21,13 @@ public class PackageRecord
 
     // Non-canonical source forms, kept only so that writing reproduces the file.
     internal const byte FormTimestampSeconds = 1, FormNoArchTrue = 2, FormNoArchFalse = 4, FormNoArchEmpty = 8;
+
+    // Compact storage: an md5/sha256 in canonical form (lower-case hex of the right length) is kept as its
+    // bytes and rendered on demand; a repodata file name that is name-version-build + extension is derived.
+    internal const byte FormMd5Packed = 16, FormSha256Packed = 32, FormFnTarBz2 = 64, FormFnConda = 128;
+    internal const byte FormFnMask = FormFnTarBz2 | FormFnConda;
     internal byte _forms;
+    internal HashBytes _hashes;
     internal string? _trackFeaturesRaw;
     internal string? _featuresRaw;
 
@@ -76,6 +82,7 @@ public class PackageRecord
         _timestamp = other._timestamp;
         _md5 = other._md5;
         _sha256 = other._sha256;
+        _hashes = other._hashes;
         _size = other._size;
         _license = other._license;
         _licenseFamily = other._licenseFamily;
@@ -103,13 +110,13 @@ public class PackageRecord
     }
 
     /// <summary>The package name (<c>name</c>).</summary>
-    public string Name { get => _name; init { _name = value ?? string.Empty; Set(RecordField.Name); } }
+    public string Name { get => _name; init { MaterializeFileName(); _name = value ?? string.Empty; Set(RecordField.Name); } }
 
     /// <summary>The version string (<c>version</c>), as written in the file.</summary>
-    public string Version { get => _version; init { _version = value ?? string.Empty; Set(RecordField.Version); } }
+    public string Version { get => _version; init { MaterializeFileName(); _version = value ?? string.Empty; Set(RecordField.Version); } }
 
     /// <summary>The build string (<c>build</c>).</summary>
-    public string Build { get => _build; init { _build = value ?? string.Empty; Set(RecordField.Build); } }
+    public string Build { get => _build; init { MaterializeFileName(); _build = value ?? string.Empty; Set(RecordField.Build); } }
 
     /// <summary>The build number (<c>build_number</c>).</summary>
     public long BuildNumber { get => _buildNumber; init { _buildNumber = value; Set(RecordField.BuildNumber); } }
@@ -134,10 +141,10 @@ public class PackageRecord
     public long? Timestamp { get => _timestamp; init { _timestamp = value; _forms &= unchecked((byte)~FormTimestampSeconds); Set(RecordField.Timestamp, value is null); } }
 
     /// <summary>The MD5 of the archive, lower-case hex (<c>md5</c>).</summary>
-    public string? Md5 { get => _md5; init { _md5 = value; Set(RecordField.Md5, value is null); } }
+    public string? Md5 { get => _md5 ?? ((_forms & FormMd5Packed) != 0 ? HashBytes.ToHex(_hashes.Md5Span) : null); init { _md5 = value; _forms &= unchecked((byte)~FormMd5Packed); Set(RecordField.Md5, value is null); } }
 
     /// <summary>The SHA-256 of the archive, lower-case hex (<c>sha256</c>).</summary>
-    public string? Sha256 { get => _sha256; init { _sha256 = value; Set(RecordField.Sha256, value is null); } }
+    public string? Sha256 { get => _sha256 ?? ((_forms & FormSha256Packed) != 0 ? HashBytes.ToHex(_hashes.Sha256Span) : null); init { _sha256 = value; _forms &= unchecked((byte)~FormSha256Packed); Set(RecordField.Sha256, value is null); } }
 
     /// <summary>The archive size in bytes (<c>size</c>).</summary>
     public long? Size { get => _size; init { _size = value; Set(RecordField.Size, value is null); } }
@@ -241,8 +248,32 @@ public class PackageRecord
             case RecordField.Features: _features = ReadFeatures(ref r, ctx, "features", out _featuresRaw); break;
             case RecordField.NoArch: ReadNoArch(ref r, pool); break;
             case RecordField.Timestamp: ReadTimestamp(ref r); break;
-            case RecordField.Md5: _md5 = RecordJson.ReadString(ref r, pool, "md5", intern: false); break;
-            case RecordField.Sha256: _sha256 = RecordJson.ReadString(ref r, pool, "sha256", intern: false); break;
+            case RecordField.Md5:
+                _forms &= unchecked((byte)~FormMd5Packed);
+                if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && HashBytes.TryParse(r.ValueSpan, _hashes.Md5Span))
+                {
+                    _md5 = null;
+                    _forms |= FormMd5Packed;
+                }
+                else
+                {
+                    _md5 = RecordJson.ReadString(ref r, pool, "md5", intern: false);
+                }
+
+                break;
+            case RecordField.Sha256:
+                _forms &= unchecked((byte)~FormSha256Packed);
+                if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && HashBytes.TryParse(r.ValueSpan, _hashes.Sha256Span))
+                {
+                    _sha256 = null;
+                    _forms |= FormSha256Packed;
+                }
+                else
+                {
+                    _sha256 = RecordJson.ReadString(ref r, pool, "sha256", intern: false);
+                }
+
+                break;
             case RecordField.Size: _size = RecordJson.ReadInt64(ref r, "size"); break;
             case RecordField.License: _license = RecordJson.ReadString(ref r, pool, "license"); break;
             case RecordField.LicenseFamily: _licenseFamily = RecordJson.ReadString(ref r, pool, "license_family"); break;
@@ -379,8 +410,8 @@ public class PackageRecord
                 }
 
                 break;
-            case RecordField.Md5: WriteNullable(w, _md5); break;
-            case RecordField.Sha256: WriteNullable(w, _sha256); break;
+            case RecordField.Md5: WriteHash(w, _md5, FormMd5Packed, _hashes.Md5Span); break;
+            case RecordField.Sha256: WriteHash(w, _sha256, FormSha256Packed, _hashes.Sha256Span); break;
             case RecordField.Size: WriteNullable(w, _size); break;
             case RecordField.License: WriteNullable(w, _license); break;
             case RecordField.LicenseFamily: WriteNullable(w, _licenseFamily); break;
@@ -392,6 +423,25 @@ public class PackageRecord
             case RecordField.PythonSitePackagesPath: WriteNullable(w, _pythonSitePackagesPath); break;
             default: throw new InvalidOperationException($"{f} is not a field of {GetType().Name}");
         }
+    }
+
+    private void WriteHash(Utf8JsonWriter w, string? s, byte form, ReadOnlySpan<byte> packed)
+    {
+        if ((_forms & form) != 0)
+        {
+            Span<byte> hex = stackalloc byte[packed.Length * 2];
+            HashBytes.WriteHex(packed, hex);
+            w.WriteStringValue(hex);
+        }
+        else
+        {
+            WriteNullable(w, s);
+        }
+    }
+
+    /// <summary>Turns a derived file name into a stored one (before name, version or build change).</summary>
+    private protected virtual void MaterializeFileName()
+    {
     }
 
     internal static void WriteNullable(Utf8JsonWriter w, string? s)

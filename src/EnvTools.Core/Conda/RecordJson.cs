@@ -15,6 +15,9 @@ internal sealed class RecordReadContext(RecordStringPool pool, bool keepKeyOrder
 {
     public RecordStringPool Pool { get; } = pool;
     public bool KeepKeyOrder { get; } = keepKeyOrder;
+
+    /// <summary>Repodata: the record's file name is its key, so an <c>fn</c> value is checked, not kept.</summary>
+    public bool FileNameFromKey { get; init; }
     public List<string> Scratch { get; } = new(16);
     public List<KeyValuePair<string, byte[]>> ExtraScratch { get; } = new(4);
     public List<string> OrderScratch { get; } = new(40);

@@ -14,7 +14,6 @@ internal sealed class RecordStringPool
     {
         public int Hash;
         public int Next; // 1-based index of the next entry in the chain, 0 = end
-        public byte[] Utf8;
         public string Value;
     }
 
@@ -38,14 +37,14 @@ internal sealed class RecordStringPool
         for (int i = _buckets[bucket]; i != 0; i = _entries[i - 1].Next)
         {
             ref Entry e = ref _entries[i - 1];
-            if (e.Hash == hash && utf8.SequenceEqual(e.Utf8))
+            if (e.Hash == hash && Utf8Equals(utf8, e.Value))
             {
                 return e.Value;
             }
         }
 
         string value = Encoding.UTF8.GetString(utf8);
-        Add(hash, utf8.ToArray(), value);
+        Add(hash, value);
         return value;
     }
 
@@ -58,7 +57,27 @@ internal sealed class RecordStringPool
         return Get(buf[..n]);
     }
 
-    private void Add(int hash, byte[] utf8, string value)
+    /// <summary>UTF-8 bytes against a string, without keeping a UTF-8 copy of every string held.</summary>
+    private static bool Utf8Equals(ReadOnlySpan<byte> utf8, string value)
+    {
+        if (value.Length == utf8.Length)
+        {
+            // Equal lengths can only match when both are ASCII.
+            return Ascii.Equals(utf8, value);
+        }
+
+        if (value.Length > utf8.Length || value.Length * 3 < utf8.Length)
+        {
+            return false;
+        }
+
+        int max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        Span<byte> buf = max <= 512 ? stackalloc byte[512] : new byte[max];
+        int n = Encoding.UTF8.GetBytes(value, buf);
+        return buf[..n].SequenceEqual(utf8);
+    }
+
+    private void Add(int hash, string value)
     {
         if (_count == _entries.Length)
         {
@@ -74,7 +93,7 @@ internal sealed class RecordStringPool
         }
 
         int bucket = hash & (_buckets.Length - 1);
-        _entries[_count] = new Entry { Hash = hash, Next = _buckets[bucket], Utf8 = utf8, Value = value };
+        _entries[_count] = new Entry { Hash = hash, Next = _buckets[bucket], Value = value };
         _buckets[bucket] = ++_count;
     }
 

@@ -8,7 +8,7 @@ namespace EnvTools.RepoData;
 internal sealed class RepoDataDecoder
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
-    private readonly RecordReadContext _ctx = new(new RecordStringPool());
+    private readonly RecordReadContext _ctx = new(new RecordStringPool()) { FileNameFromKey = true };
     private string? _lastChannel, _lastChannelBase;
 
     public RepoDataDecoder(string sourceName, string? subdirUrl)
@@ -66,8 +66,18 @@ internal sealed class RepoDataDecoder
             throw RecordErrors.Malformed("MalformedRepoData", SourceName, buf, absOffset, Shift(ex, u.ValueStart), linesBefore);
         }
 
-        string key = RepoDataScanner.DecodeString(buf.Slice(u.KeyStart, u.KeyLength), u.KeyEscaped);
-        rec._fileName = key;
+        ReadOnlySpan<byte> keyText = buf.Slice(u.KeyStart, u.KeyLength);
+        byte form = u.KeyEscaped ? (byte)0 : DerivedForm(keyText, rec);
+        if (form != 0)
+        {
+            rec._fileName = null;
+            rec._forms |= form;
+        }
+        else
+        {
+            rec._fileName = RepoDataScanner.DecodeString(keyText, u.KeyEscaped);
+        }
+
         rec._present |= RecordFields.Bit(RecordField.Fn) | RecordFields.Bit(RecordField.Url);
         if (rec._channel is null && SubdirUrl is not null && (rec._nulls & RecordFields.Bit(RecordField.Channel)) == 0)
         {
@@ -77,8 +87,8 @@ internal sealed class RepoDataDecoder
 
         // A url that is just channel + "/" + fn is not stored: it is derived on demand.
         if (rec._url is { } url && rec._channel is { } channel
-            && url.Length == channel.Length + 1 + key.Length && url.StartsWith(channel, StringComparison.Ordinal)
-            && url[channel.Length] == '/' && url.EndsWith(key, StringComparison.Ordinal))
+            && url.Length > channel.Length && url.StartsWith(channel, StringComparison.Ordinal)
+            && url[channel.Length] == '/' && IsFileName(url.AsSpan(channel.Length + 1), rec))
         {
             if (!ReferenceEquals(channel, _lastChannel))
             {
@@ -103,8 +113,8 @@ internal sealed class RepoDataDecoder
     {
         if (rec._urlBase is null && UrlBase is not null)
         {
-            if (rec._url is { } url && url.Length == UrlBase.Length + rec._fileName.Length
-                && url.StartsWith(UrlBase, StringComparison.Ordinal) && url.EndsWith(rec._fileName, StringComparison.Ordinal))
+            if (rec._url is { } url && url.Length > UrlBase.Length
+                && url.StartsWith(UrlBase, StringComparison.Ordinal) && IsFileName(url.AsSpan(UrlBase.Length), rec))
             {
                 rec._url = null;
             }
@@ -114,6 +124,53 @@ internal sealed class RepoDataDecoder
                 rec._urlBase = UrlBase;
             }
         }
+    }
+
+    /// <summary>The FormFn* bit when <paramref name="key"/> is exactly name-version-build.tar.bz2/.conda of
+    /// <paramref name="rec"/> (then the file name need not be stored), else 0.</summary>
+    private static byte DerivedForm(ReadOnlySpan<byte> key, RepoDataRecord rec)
+    {
+        byte form;
+        if (key.EndsWith(".conda"u8))
+        {
+            key = key[..^6];
+            form = PackageRecord.FormFnConda;
+        }
+        else if (key.EndsWith(".tar.bz2"u8))
+        {
+            key = key[..^8];
+            form = PackageRecord.FormFnTarBz2;
+        }
+        else
+        {
+            return 0;
+        }
+
+        string n = rec._name, v = rec._version, b = rec._build;
+        if (key.Length != n.Length + v.Length + b.Length + 2 || n.Length == 0)
+        {
+            return 0;
+        }
+
+        return System.Text.Ascii.Equals(key[..n.Length], n) && key[n.Length] == (byte)'-'
+            && System.Text.Ascii.Equals(key.Slice(n.Length + 1, v.Length), v) && key[n.Length + 1 + v.Length] == (byte)'-'
+            && System.Text.Ascii.Equals(key[(n.Length + v.Length + 2)..], b) ? form : (byte)0;
+    }
+
+    /// <summary>True when <paramref name="text"/> is the record's file name (without materialising a derived one).</summary>
+    private static bool IsFileName(ReadOnlySpan<char> text, RepoDataRecord rec)
+    {
+        if (rec._fileName is { } fn)
+        {
+            return text.SequenceEqual(fn);
+        }
+
+        string n = rec._name, v = rec._version, b = rec._build;
+        ReadOnlySpan<char> ext = (rec._forms & PackageRecord.FormFnConda) != 0 ? ".conda" : ".tar.bz2";
+        return text.Length == n.Length + v.Length + b.Length + 2 + ext.Length
+            && text.StartsWith(n) && text[n.Length] == '-'
+            && text.Slice(n.Length + 1, v.Length).SequenceEqual(v) && text[n.Length + 1 + v.Length] == '-'
+            && text.Slice(n.Length + v.Length + 2, b.Length).SequenceEqual(b) && text.EndsWith(ext);
     }
 
     private static Exception Shift(Exception ex, int by) =>

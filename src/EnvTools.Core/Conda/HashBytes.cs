@@ -1,0 +1,70 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace EnvTools.Conda;
+
+/// <summary>An md5 (16 bytes) and a sha256 (32 bytes) held inline in a record instead of as two hex strings
+/// (which take 88 and 152 bytes of heap each).</summary>
+[InlineArray(48)]
+internal struct HashBytes
+{
+    private byte _first;
+
+    /// <summary>The md5 bytes.</summary>
+    [UnscopedRef]
+    public Span<byte> Md5Span => MemoryMarshal.CreateSpan(ref _first, 48)[..16];
+
+    /// <summary>The sha256 bytes.</summary>
+    [UnscopedRef]
+    public Span<byte> Sha256Span => MemoryMarshal.CreateSpan(ref _first, 48)[16..];
+
+    /// <summary>Parses lower-case hex of exactly twice <paramref name="into"/>'s length; false (and
+    /// <paramref name="into"/> unspecified) for anything else, which is then kept as a string.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> hex, Span<byte> into)
+    {
+        if (hex.Length != into.Length * 2)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < into.Length; i++)
+        {
+            int hi = Nibble(hex[2 * i]), lo = Nibble(hex[(2 * i) + 1]);
+            if ((hi | lo) < 0)
+            {
+                return false;
+            }
+
+            into[i] = (byte)((hi << 4) | lo);
+        }
+
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Nibble(byte c) => c is >= (byte)'0' and <= (byte)'9' ? c - '0' : c is >= (byte)'a' and <= (byte)'f' ? c - 'a' + 10 : -1;
+
+    /// <summary>Writes lower-case hex (UTF-8) of <paramref name="bytes"/>.</summary>
+    public static void WriteHex(ReadOnlySpan<byte> bytes, Span<byte> hex)
+    {
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            hex[2 * i] = (byte)"0123456789abcdef"[bytes[i] >> 4];
+            hex[(2 * i) + 1] = (byte)"0123456789abcdef"[bytes[i] & 15];
+        }
+    }
+
+    /// <summary>Lower-case hex of <paramref name="bytes"/>.</summary>
+    public static string ToHex(ReadOnlySpan<byte> bytes)
+    {
+        Span<char> chars = stackalloc char[bytes.Length * 2];
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            chars[2 * i] = "0123456789abcdef"[bytes[i] >> 4];
+            chars[(2 * i) + 1] = "0123456789abcdef"[bytes[i] & 15];
+        }
+
+        return new string(chars);
+    }
+}
