@@ -25,13 +25,11 @@ internal sealed class RecordStringPool
     public int Count => _count;
 
     /// <summary>The interned string for these (unescaped) UTF-8 bytes.</summary>
-    public string Get(ReadOnlySpan<byte> utf8)
-    {
-        if (utf8.IsEmpty)
-        {
-            return string.Empty;
-        }
+    public string Get(ReadOnlySpan<byte> utf8) => utf8.IsEmpty ? string.Empty : this[IndexOf(utf8)];
 
+    /// <summary>The index (0 ..<see cref="Count"/>-1, in order of first appearance) of the interned string for these UTF-8 bytes.</summary>
+    public int IndexOf(ReadOnlySpan<byte> utf8)
+    {
         int hash = Hash(utf8);
         int bucket = hash & (_buckets.Length - 1);
         for (int i = _buckets[bucket]; i != 0; i = _entries[i - 1].Next)
@@ -39,22 +37,27 @@ internal sealed class RecordStringPool
             ref Entry e = ref _entries[i - 1];
             if (e.Hash == hash && Utf8Equals(utf8, e.Value))
             {
-                return e.Value;
+                return i - 1;
             }
         }
 
-        string value = Encoding.UTF8.GetString(utf8);
-        Add(hash, value);
-        return value;
+        Add(hash, Encoding.UTF8.GetString(utf8));
+        return _count - 1;
     }
 
+    /// <summary>The string at an index from <see cref="IndexOf(ReadOnlySpan{byte})"/>.</summary>
+    public string this[int index] => _entries[index].Value;
+
     /// <summary>The interned instance of an already decoded string.</summary>
-    public string Get(string value)
+    public string Get(string value) => value.Length == 0 ? string.Empty : this[IndexOf(value)];
+
+    /// <summary>The index of the interned instance of an already decoded string.</summary>
+    public int IndexOf(string value)
     {
         int max = Encoding.UTF8.GetMaxByteCount(value.Length);
         Span<byte> buf = max <= 512 ? stackalloc byte[512] : new byte[max];
         int n = Encoding.UTF8.GetBytes(value, buf);
-        return Get(buf[..n]);
+        return IndexOf(buf[..n]);
     }
 
     /// <summary>UTF-8 bytes against a string, without keeping a UTF-8 copy of every string held.</summary>
