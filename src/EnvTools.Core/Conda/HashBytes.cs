@@ -21,6 +21,7 @@ internal struct HashBytes
 
     /// <summary>Parses lower-case hex of exactly twice <paramref name="into"/>'s length; false (and
     /// <paramref name="into"/> unspecified) for anything else, which is then kept as a string.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParse(ReadOnlySpan<byte> hex, Span<byte> into)
     {
         if (hex.Length != into.Length * 2)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using static EnvTools.Conda.RecordFields;
 
@@ -232,6 +233,7 @@ public class PackageRecord
     }
 
     /// <summary>Reads a known field's value; false when the field is not one of this type's (nothing consumed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal virtual bool ReadField(RecordField f, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
     {
         RecordStringPool pool = ctx.Pool;
@@ -302,6 +304,7 @@ public class PackageRecord
         return RecordJson.ReadStringArray(ref r, ctx, field) ?? [];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadNoArch(ref Utf8JsonReader r, RecordStringPool pool)
     {
         _forms &= unchecked((byte)~(FormNoArchTrue | FormNoArchFalse | FormNoArchEmpty));
@@ -335,6 +338,7 @@ public class PackageRecord
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadTimestamp(ref Utf8JsonReader r)
     {
         _forms &= unchecked((byte)~FormTimestampSeconds);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace EnvTools.Conda;
@@ -63,6 +64,7 @@ public class RepoDataRecord : PackageRecord
     /// e.g. <c>https://conda.anaconda.org/conda-forge/linux-64</c>; null when not known.</summary>
     public string? Channel { get => _channel; init { _channel = value; Set(RecordField.Channel, value is null); } }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override bool ReadField(RecordField f, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
     {
         bool isNull = r.TokenType == JsonTokenType.Null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using EnvTools.Conda;
 
@@ -8,14 +9,24 @@ namespace EnvTools.RepoData;
 internal sealed class RepoDataDecoder
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
-    private readonly RecordReadContext _ctx = new(new RecordStringPool()) { FileNameFromKey = true };
+    private readonly RecordReadContext _ctx;
     private string? _lastChannel, _lastChannelBase;
 
     public RepoDataDecoder(string sourceName, string? subdirUrl)
+        : this(sourceName, subdirUrl?.TrimEnd('/'), new RecordStringPool())
+    {
+    }
+
+    private RepoDataDecoder(string sourceName, string? subdirUrl, RecordStringPool pool)
     {
         SourceName = sourceName;
-        SubdirUrl = subdirUrl?.TrimEnd('/');
+        SubdirUrl = subdirUrl;
+        _ctx = new RecordReadContext(pool) { FileNameFromKey = true };
     }
+
+    /// <summary>A decoder for records only, for another thread: it shares this one's string pool (which is
+    /// thread-safe) but not its scratch state. Top-level members stay with this decoder.</summary>
+    public RepoDataDecoder ForWorker() => new(SourceName, SubdirUrl, _ctx.Pool);
 
     public string SourceName { get; }
     public string? SubdirUrl { get; }
@@ -51,6 +62,7 @@ internal sealed class RepoDataDecoder
     }
 
     /// <summary>Decodes one record; <paramref name="absOffset"/>/<paramref name="linesBefore"/> locate <paramref name="buf"/> in the source for errors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RepoDataRecord DecodeRecord(ReadOnlySpan<byte> buf, in RepoDataUnit u, long absOffset, long linesBefore, bool finished)
     {
         ReadOnlySpan<byte> value = buf.Slice(u.ValueStart, u.ValueLength);
@@ -128,6 +140,7 @@ internal sealed class RepoDataDecoder
 
     /// <summary>The FormFn* bit when <paramref name="key"/> is exactly name-version-build.tar.bz2/.conda of
     /// <paramref name="rec"/> (then the file name need not be stored), else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static byte DerivedForm(ReadOnlySpan<byte> key, RepoDataRecord rec)
     {
         byte form;
@@ -158,6 +171,7 @@ internal sealed class RepoDataDecoder
     }
 
     /// <summary>True when <paramref name="text"/> is the record's file name (without materialising a derived one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsFileName(ReadOnlySpan<char> text, RepoDataRecord rec)
     {
         if (rec._fileName is { } fn)

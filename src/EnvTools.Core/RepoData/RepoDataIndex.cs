@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using EnvTools.Conda;
 
@@ -52,6 +53,7 @@ public sealed class RepoDataIndex
 
     /// <summary>Indexes repodata JSON held in memory; the index keeps <paramref name="json"/> (do not modify it).</summary>
     /// <exception cref="MalformedDataException">The structure is malformed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RepoDataIndex Create(byte[] json, string sourceName, string? subdirUrl = null)
     {
         ArgumentNullException.ThrowIfNull(json);

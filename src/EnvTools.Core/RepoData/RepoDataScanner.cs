@@ -56,6 +56,7 @@ internal struct RepoDataScanner
 
     /// <summary>Finds the next member. On <see cref="Result.NeedMore"/>, <see cref="Position"/> is where the
     /// incomplete member starts: keep the bytes from there, append more, and call again.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Result Next(ReadOnlySpan<byte> buf, bool final, out RepoDataUnit unit)
     {
         unit = default;
@@ -217,6 +218,7 @@ internal struct RepoDataScanner
 
     private static ScanException Fail(int at, string message) => new(message, at);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SkipWs(ReadOnlySpan<byte> buf, int p)
     {
         while (p < buf.Length)
@@ -234,6 +236,7 @@ internal struct RepoDataScanner
     }
 
     /// <summary>From an opening quote, the index after the closing quote, or -1 when the buffer ends first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SkipString(ReadOnlySpan<byte> buf, int p, out bool escaped)
     {
         escaped = false;
@@ -295,6 +298,7 @@ internal struct RepoDataScanner
     private static readonly byte[] NameKey = "\"name\""u8.ToArray();
 
     /// <summary>The index of the first <c>"name"</c> at or after <paramref name="p"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int NextCandidate(ReadOnlySpan<byte> buf, int p, ref NameCandidates c)
     {
         if (!c.Valid || p < c.From || (c.At >= 0 && c.At < p))
@@ -312,6 +316,7 @@ internal struct RepoDataScanner
     /// bits, the in-string mask by a prefix xor of the unescaped quotes; only the brackets outside strings are
     /// visited one by one. Returns -1 when the buffer ends first.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int SkipRecord(ReadOnlySpan<byte> buf, int v, out int nameStart, out int nameLength, ref NameCandidates names)
     {
         nameStart = -1;
@@ -440,6 +445,7 @@ internal struct RepoDataScanner
 
     /// <summary>The bits of the characters escaped by a backslash; <paramref name="carry"/>: bit 0 is escaped by the
     /// previous block (in) / the next block's bit 0 is (out).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong Escaped(ulong bs, ref bool carry)
     {
         ulong escaped = 0;
