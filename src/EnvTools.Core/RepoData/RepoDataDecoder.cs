@@ -67,6 +67,24 @@ internal sealed class RepoDataDecoder
     {
         ReadOnlySpan<byte> value = buf.Slice(u.ValueStart, u.ValueLength);
         var rec = new RepoDataRecord();
+        if (!RecordFastReader.TryRead(rec, value, _ctx))
+        {
+            rec = DecodeGeneral(buf, u, value, absOffset, linesBefore);
+        }
+
+        FinishRecord(buf, u, rec);
+        if (finished)
+        {
+            Complete(rec);
+        }
+
+        return rec;
+    }
+
+    /// <summary>Reads a record with the general reader (any shape; reports errors).</summary>
+    private RepoDataRecord DecodeGeneral(ReadOnlySpan<byte> buf, in RepoDataUnit u, ReadOnlySpan<byte> value, long absOffset, long linesBefore)
+    {
+        var rec = new RepoDataRecord();
         try
         {
             var r = new Utf8JsonReader(value, ReaderOptions);
@@ -78,6 +96,12 @@ internal sealed class RepoDataDecoder
             throw RecordErrors.Malformed("MalformedRepoData", SourceName, buf, absOffset, Shift(ex, u.ValueStart), linesBefore);
         }
 
+        return rec;
+    }
+
+    /// <summary>File name (from the key), channel and url of a record just read.</summary>
+    private void FinishRecord(ReadOnlySpan<byte> buf, in RepoDataUnit u, RepoDataRecord rec)
+    {
         ReadOnlySpan<byte> keyText = buf.Slice(u.KeyStart, u.KeyLength);
         byte form = u.KeyEscaped ? (byte)0 : DerivedForm(keyText, rec);
         if (form != 0)
@@ -111,13 +135,6 @@ internal sealed class RepoDataDecoder
             rec._url = null;
             rec._urlBase = _lastChannelBase;
         }
-
-        if (finished)
-        {
-            Complete(rec);
-        }
-
-        return rec;
     }
 
     /// <summary>Gives a record without a url of its own the file's URL base (once info is known).</summary>
