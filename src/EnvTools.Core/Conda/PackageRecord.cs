@@ -29,8 +29,6 @@ public class PackageRecord
     internal const byte FormFnMask = FormFnTarBz2 | FormFnConda;
     internal byte _forms;
     internal HashBytes _hashes;
-    internal string? _trackFeaturesRaw;
-    internal string? _featuresRaw;
 
     internal string _name = string.Empty;
     internal string _version = string.Empty;
@@ -38,24 +36,54 @@ public class PackageRecord
     internal long _buildNumber;
     internal string[] _depends = [];
     internal string[] _constrains = [];
-    internal string[] _trackFeatures = [];
-    internal string[] _features = [];
     internal NoArchKind _noArch;
     internal long? _timestamp;
-    internal string? _md5;
-    internal string? _sha256;
     internal long? _size;
     internal string? _license;
     internal string? _licenseFamily;
     internal string? _subdir;
     internal string? _platform;
     internal string? _arch;
-    internal string? _legacyBz2Md5;
-    internal long? _legacyBz2Size;
-    internal string? _pythonSitePackagesPath;
 
-    internal KeyValuePair<string, byte[]>[]? _extra;
-    internal string[]? _keyOrder;
+
+    // Fields most records leave empty live in a side object, created on the first non-default value: it keeps
+    // the tens of thousands of records of a channel small. The accessors read like the fields they replace.
+    private sealed class RareFields
+    {
+        public string? TrackFeaturesRaw, FeaturesRaw, Md5, Sha256, LegacyBz2Md5, PythonSitePackagesPath;
+        public string[] TrackFeatures = [], Features = [];
+        public long? LegacyBz2Size;
+        public KeyValuePair<string, byte[]>[]? Extra;
+        public string[]? KeyOrder;
+
+        public RareFields Clone() => (RareFields)MemberwiseClone();
+    }
+
+    private RareFields? _rare;
+
+    private RareFields Rare => _rare ??= new RareFields();
+
+    internal string? _trackFeaturesRaw { get => _rare?.TrackFeaturesRaw; set { if (value is not null || _rare is not null) { Rare.TrackFeaturesRaw = value; } } }
+
+    internal string? _featuresRaw { get => _rare?.FeaturesRaw; set { if (value is not null || _rare is not null) { Rare.FeaturesRaw = value; } } }
+
+    internal string[] _trackFeatures { get => _rare?.TrackFeatures ?? []; set { if (value.Length != 0 || _rare is not null) { Rare.TrackFeatures = value; } } }
+
+    internal string[] _features { get => _rare?.Features ?? []; set { if (value.Length != 0 || _rare is not null) { Rare.Features = value; } } }
+
+    internal string? _md5 { get => _rare?.Md5; set { if (value is not null || _rare is not null) { Rare.Md5 = value; } } }
+
+    internal string? _sha256 { get => _rare?.Sha256; set { if (value is not null || _rare is not null) { Rare.Sha256 = value; } } }
+
+    internal string? _legacyBz2Md5 { get => _rare?.LegacyBz2Md5; set { if (value is not null || _rare is not null) { Rare.LegacyBz2Md5 = value; } } }
+
+    internal long? _legacyBz2Size { get => _rare?.LegacyBz2Size; set { if (value is not null || _rare is not null) { Rare.LegacyBz2Size = value; } } }
+
+    internal string? _pythonSitePackagesPath { get => _rare?.PythonSitePackagesPath; set { if (value is not null || _rare is not null) { Rare.PythonSitePackagesPath = value; } } }
+
+    internal KeyValuePair<string, byte[]>[]? _extra { get => _rare?.Extra; set { if (value is not null || _rare is not null) { Rare.Extra = value; } } }
+
+    internal string[]? _keyOrder { get => _rare?.KeyOrder; set { if (value is not null || _rare is not null) { Rare.KeyOrder = value; } } }
 
     /// <summary>Creates an empty record (name, version, build, build_number and depends are always written).</summary>
     public PackageRecord()
@@ -69,32 +97,22 @@ public class PackageRecord
         _present = other._present & ((1UL << (int)RecordField.Url) - 1);
         _nulls = other._nulls & ((1UL << (int)RecordField.Url) - 1);
         _forms = other._forms;
-        _trackFeaturesRaw = other._trackFeaturesRaw;
-        _featuresRaw = other._featuresRaw;
         _name = other._name;
         _version = other._version;
         _build = other._build;
         _buildNumber = other._buildNumber;
         _depends = other._depends;
         _constrains = other._constrains;
-        _trackFeatures = other._trackFeatures;
-        _features = other._features;
         _noArch = other._noArch;
         _timestamp = other._timestamp;
-        _md5 = other._md5;
-        _sha256 = other._sha256;
         _hashes = other._hashes;
+        _rare = other._rare?.Clone();
         _size = other._size;
         _license = other._license;
         _licenseFamily = other._licenseFamily;
         _subdir = other._subdir;
         _platform = other._platform;
         _arch = other._arch;
-        _legacyBz2Md5 = other._legacyBz2Md5;
-        _legacyBz2Size = other._legacyBz2Size;
-        _pythonSitePackagesPath = other._pythonSitePackagesPath;
-        _extra = other._extra;
-        _keyOrder = other._keyOrder;
     }
 
     internal void Set(RecordField f, bool isNull = false)
@@ -246,8 +264,20 @@ public class PackageRecord
             case RecordField.BuildNumber: _buildNumber = RecordJson.ReadInt64(ref r, "build_number") ?? 0; break;
             case RecordField.Depends: _depends = RecordJson.ReadStringArray(ref r, ctx, "depends") ?? []; break;
             case RecordField.Constrains: _constrains = RecordJson.ReadStringArray(ref r, ctx, "constrains") ?? []; break;
-            case RecordField.TrackFeatures: _trackFeatures = ReadFeatures(ref r, ctx, "track_features", out _trackFeaturesRaw); break;
-            case RecordField.Features: _features = ReadFeatures(ref r, ctx, "features", out _featuresRaw); break;
+            case RecordField.TrackFeatures:
+            {
+                _trackFeatures = ReadFeatures(ref r, ctx, "track_features", out string? raw);
+                _trackFeaturesRaw = raw;
+                break;
+            }
+
+            case RecordField.Features:
+            {
+                _features = ReadFeatures(ref r, ctx, "features", out string? raw);
+                _featuresRaw = raw;
+                break;
+            }
+
             case RecordField.NoArch: ReadNoArch(ref r, pool); break;
             case RecordField.Timestamp: ReadTimestamp(ref r); break;
             case RecordField.Md5:
