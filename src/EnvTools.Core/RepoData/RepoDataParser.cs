@@ -53,7 +53,7 @@ public static class RepoDataParser
 
             // A document larger than the first buffer is decoded on several threads: this one reads and finds
             // the records, the workers decode them batch by batch (a batch is the records of one buffer).
-            int workers = Math.Min(Environment.ProcessorCount, MaxWorkers);
+            int workers = Workers ?? Math.Min(Environment.ProcessorCount, MaxWorkers);
             if (!final && workers > 1)
             {
                 pipeline = new DecodePipeline(decoder, workers);
@@ -198,6 +198,10 @@ public static class RepoDataParser
     }
 
     private const int MaxWorkers = 4;
+
+    /// <summary>Decoding threads for documents larger than the first buffer (default: the processor count, at most
+    /// 4); 1 decodes on the reading thread. For tests and measurements.</summary>
+    internal static int? Workers { get; set; } = int.TryParse(Environment.GetEnvironmentVariable("ENVTOOLS_PARSE_WORKERS"), out int w) && w > 0 ? w : null;
 
     /// <summary>The records found in one buffer, decoded together.</summary>
     private sealed class Batch(byte[] buffer, long absBase, long lines)
