@@ -29,22 +29,40 @@ internal struct HashBytes
             return false;
         }
 
+        // A table lookup per digit; any byte that is not 0-9 or a-f gives a negative value, so one test at the end.
+        ref sbyte table = ref MemoryMarshal.GetArrayDataReference(NibbleTable);
+        ref byte src = ref MemoryMarshal.GetReference(hex);
+        ref byte dst = ref MemoryMarshal.GetReference(into);
+        int bad = 0;
         for (int i = 0; i < into.Length; i++)
         {
-            int hi = Nibble(hex[2 * i]), lo = Nibble(hex[(2 * i) + 1]);
-            if ((hi | lo) < 0)
-            {
-                return false;
-            }
-
-            into[i] = (byte)((hi << 4) | lo);
+            int hi = Unsafe.Add(ref table, Unsafe.Add(ref src, 2 * i));
+            int lo = Unsafe.Add(ref table, Unsafe.Add(ref src, (2 * i) + 1));
+            bad |= hi | lo;
+            Unsafe.Add(ref dst, i) = (byte)((hi << 4) | lo);
         }
 
-        return true;
+        return bad >= 0;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Nibble(byte c) => c is >= (byte)'0' and <= (byte)'9' ? c - '0' : c is >= (byte)'a' and <= (byte)'f' ? c - 'a' + 10 : -1;
+    private static readonly sbyte[] NibbleTable = CreateNibbleTable();
+
+    private static sbyte[] CreateNibbleTable()
+    {
+        var t = new sbyte[256];
+        t.AsSpan().Fill(-1);
+        for (int c = '0'; c <= '9'; c++)
+        {
+            t[c] = (sbyte)(c - '0');
+        }
+
+        for (int c = 'a'; c <= 'f'; c++)
+        {
+            t[c] = (sbyte)(c - 'a' + 10);
+        }
+
+        return t;
+    }
 
     /// <summary>Writes lower-case hex (UTF-8) of <paramref name="bytes"/>.</summary>
     public static void WriteHex(ReadOnlySpan<byte> bytes, Span<byte> hex)

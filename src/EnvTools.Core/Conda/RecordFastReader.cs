@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -14,6 +15,10 @@ namespace EnvTools.Conda;
 internal static class RecordFastReader
 {
     private const int MaxUnescaped = 1024;
+
+    // What ends a run of plain string content: the closing quote, an escape, or a control character (not allowed).
+    private static readonly SearchValues<byte> StringSpecial = SearchValues.Create(
+        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"u8);
 
     /// <summary>Reads a record from <paramref name="json"/> (exactly one object); false when it is not of the simple shape.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -43,7 +48,7 @@ internal static class RecordFastReader
                 return false;
             }
 
-            int q = json[(p + 1)..].IndexOfAny((byte)'"', (byte)'\\');
+            int q = json[(p + 1)..].IndexOfAny(StringSpecial);
             if (q < 0 || json[p + 1 + q] != (byte)'"')
             {
                 return false;
@@ -51,10 +56,6 @@ internal static class RecordFastReader
 
             ReadOnlySpan<byte> key = json.Slice(p + 1, q);
             RecordField f = RecordFields.Lookup(key);
-            if (key.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0)
-            {
-                return false;
-            }
 
             p = Ws(json, p + q + 2);
             if (p >= json.Length || json[p] != (byte)':')
@@ -466,8 +467,8 @@ internal static class RecordFastReader
         }
 
         int start = p + 1;
-        int q = json[start..].IndexOfAny((byte)'"', (byte)'\\');
-        if (q < 0)
+        int q = json[start..].IndexOfAny(StringSpecial);
+        if (q < 0 || json[start + q] < 0x20)
         {
             return false;
         }
@@ -475,11 +476,6 @@ internal static class RecordFastReader
         if (json[start + q] == (byte)'"')
         {
             text = json.Slice(start, q);
-            if (text.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0)
-            {
-                return false;
-            }
-
             p = start + q + 1;
             return true;
         }
@@ -489,19 +485,13 @@ internal static class RecordFastReader
         int o = 0, i = start;
         while (true)
         {
-            int k = json[i..].IndexOfAny((byte)'"', (byte)'\\');
-            if (k < 0 || o + k > scratch.Length)
+            int k = json[i..].IndexOfAny(StringSpecial);
+            if (k < 0 || o + k > scratch.Length || json[i + k] < 0x20)
             {
                 return false;
             }
 
-            ReadOnlySpan<byte> run = json.Slice(i, k);
-            if (run.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0)
-            {
-                return false;
-            }
-
-            run.CopyTo(scratch[o..]);
+            json.Slice(i, k).CopyTo(scratch[o..]);
             o += k;
             i += k;
             if (json[i] == (byte)'"')
