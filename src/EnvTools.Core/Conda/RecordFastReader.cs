@@ -109,6 +109,7 @@ internal static class RecordFastReader
     }
 
     /// <summary>A key this type does not read (kept verbatim, as the general reader does): scalar values only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool ReadExtra(ReadOnlySpan<byte> json, ReadOnlySpan<byte> key, ref int p, RecordReadContext ctx, Span<byte> scratch)
     {
         int start = p;
@@ -148,6 +149,7 @@ internal static class RecordFastReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool ReadValue(RepoDataRecord rec, RecordField f, ReadOnlySpan<byte> json, ref int p, RecordReadContext ctx, Span<byte> scratch)
     {
         RecordStringPool pool = ctx.Pool;
@@ -405,6 +407,7 @@ internal static class RecordFastReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool ReadStringArray(ReadOnlySpan<byte> json, ref int p, RecordReadContext ctx, Span<byte> scratch, out string[] items)
     {
         items = [];
@@ -542,6 +545,7 @@ internal static class RecordFastReader
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Hex4(ReadOnlySpan<byte> json, int i, out int value)
     {
         value = 0;
@@ -566,6 +570,7 @@ internal static class RecordFastReader
     }
 
     /// <summary>A JSON integer (no fraction, no exponent, at most 18 digits) followed by a delimiter.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool ReadInteger(ReadOnlySpan<byte> json, ref int p, out long value)
     {
         value = 0;

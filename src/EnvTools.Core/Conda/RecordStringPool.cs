@@ -43,6 +43,7 @@ internal sealed class RecordStringPool
         return found >= 0 ? found : Add(utf8, hash);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Find(Table t, ReadOnlySpan<byte> utf8, int hash)
     {
         Entry[] entries = t.Entries;
@@ -58,6 +59,7 @@ internal sealed class RecordStringPool
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Add(ReadOnlySpan<byte> utf8, int hash)
     {
         lock (_lock)

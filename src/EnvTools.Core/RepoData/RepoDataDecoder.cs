@@ -100,6 +100,7 @@ internal sealed class RepoDataDecoder
     }
 
     /// <summary>File name (from the key), channel and url of a record just read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FinishRecord(ReadOnlySpan<byte> buf, in RepoDataUnit u, RepoDataRecord rec)
     {
         ReadOnlySpan<byte> keyText = buf.Slice(u.KeyStart, u.KeyLength);
@@ -138,6 +139,7 @@ internal sealed class RepoDataDecoder
     }
 
     /// <summary>Gives a record without a url of its own the file's URL base (once info is known).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Complete(RepoDataRecord rec)
     {
         if (rec._urlBase is null && UrlBase is not null)

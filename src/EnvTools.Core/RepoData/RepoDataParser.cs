@@ -51,14 +51,9 @@ public static class RepoDataParser
         {
             final = Fill(json, buf, ref len);
 
-            // A document larger than the first buffer is decoded on several threads: this one reads and finds
+            // A large document is decoded on several threads: past the first few MiB, this one reads and finds
             // the records, the workers decode them batch by batch (a batch is the records of one buffer).
             int workers = Workers ?? Math.Min(Environment.ProcessorCount, MaxWorkers);
-            if (!final && workers > 1)
-            {
-                pipeline = new DecodePipeline(decoder, workers);
-            }
-
             while (true)
             {
                 RepoDataScanner.Result res = scanner.Next(buf.AsSpan(0, len), final, out RepoDataUnit u);
@@ -125,6 +120,11 @@ public static class RepoDataParser
                 }
 
                 // NeedMore: keep the incomplete member, grow when it fills the buffer, read on.
+                if (pipeline is null && workers > 1 && absBase + keep >= (Workers is null ? ParallelFrom : 0))
+                {
+                    pipeline = new DecodePipeline(decoder, workers);
+                }
+
                 if (!moved)
                 {
                     Compact(ref buf, ref len, ref keep, ref absBase, ref lines, grow: keep == 0 && len == buf.Length);
@@ -199,6 +199,9 @@ public static class RepoDataParser
 
     private const int MaxWorkers = 4;
 
+    /// <summary>Documents are decoded on one thread up to here: below it, starting threads costs more than it saves.</summary>
+    private const long ParallelFrom = 4 << 20;
+
     /// <summary>Decoding threads for documents larger than the first buffer (default: the processor count, at most
     /// 4); 1 decodes on the reading thread. For tests and measurements.</summary>
     internal static int? Workers { get; set; } = int.TryParse(Environment.GetEnvironmentVariable("ENVTOOLS_PARSE_WORKERS"), out int w) && w > 0 ? w : null;
@@ -229,6 +232,7 @@ public static class RepoDataParser
         public ExceptionDispatchInfo? Error { get; set; }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DecodeBatch(RepoDataDecoder decoder, Batch b)
     {
         var records = new RepoDataRecord[b.Units.Count];
