@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using static EnvTools.Conda.RecordFields;
 
@@ -21,9 +22,13 @@ public class PackageRecord
 
     // Non-canonical source forms, kept only so that writing reproduces the file.
     internal const byte FormTimestampSeconds = 1, FormNoArchTrue = 2, FormNoArchFalse = 4, FormNoArchEmpty = 8;
+
+    // Compact storage: an md5/sha256 in canonical form (lower-case hex of the right length) is kept as its
+    // bytes and rendered on demand; a repodata file name that is name-version-build + extension is derived.
+    internal const byte FormMd5Packed = 16, FormSha256Packed = 32, FormFnTarBz2 = 64, FormFnConda = 128;
+    internal const byte FormFnMask = FormFnTarBz2 | FormFnConda;
     internal byte _forms;
-    internal string? _trackFeaturesRaw;
-    internal string? _featuresRaw;
+    internal HashBytes _hashes;
 
     internal string _name = string.Empty;
     internal string _version = string.Empty;
@@ -31,24 +36,54 @@ public class PackageRecord
     internal long _buildNumber;
     internal string[] _depends = [];
     internal string[] _constrains = [];
-    internal string[] _trackFeatures = [];
-    internal string[] _features = [];
     internal NoArchKind _noArch;
     internal long? _timestamp;
-    internal string? _md5;
-    internal string? _sha256;
     internal long? _size;
     internal string? _license;
     internal string? _licenseFamily;
     internal string? _subdir;
     internal string? _platform;
     internal string? _arch;
-    internal string? _legacyBz2Md5;
-    internal long? _legacyBz2Size;
-    internal string? _pythonSitePackagesPath;
 
-    internal KeyValuePair<string, byte[]>[]? _extra;
-    internal string[]? _keyOrder;
+
+    // Fields most records leave empty live in a side object, created on the first non-default value: it keeps
+    // the tens of thousands of records of a channel small. The accessors read like the fields they replace.
+    private sealed class RareFields
+    {
+        public string? TrackFeaturesRaw, FeaturesRaw, Md5, Sha256, LegacyBz2Md5, PythonSitePackagesPath;
+        public string[] TrackFeatures = [], Features = [];
+        public long? LegacyBz2Size;
+        public KeyValuePair<string, byte[]>[]? Extra;
+        public string[]? KeyOrder;
+
+        public RareFields Clone() => (RareFields)MemberwiseClone();
+    }
+
+    private RareFields? _rare;
+
+    private RareFields Rare => _rare ??= new RareFields();
+
+    internal string? _trackFeaturesRaw { get => _rare?.TrackFeaturesRaw; set { if (value is not null || _rare is not null) { Rare.TrackFeaturesRaw = value; } } }
+
+    internal string? _featuresRaw { get => _rare?.FeaturesRaw; set { if (value is not null || _rare is not null) { Rare.FeaturesRaw = value; } } }
+
+    internal string[] _trackFeatures { get => _rare?.TrackFeatures ?? []; set { if (value.Length != 0 || _rare is not null) { Rare.TrackFeatures = value; } } }
+
+    internal string[] _features { get => _rare?.Features ?? []; set { if (value.Length != 0 || _rare is not null) { Rare.Features = value; } } }
+
+    internal string? _md5 { get => _rare?.Md5; set { if (value is not null || _rare is not null) { Rare.Md5 = value; } } }
+
+    internal string? _sha256 { get => _rare?.Sha256; set { if (value is not null || _rare is not null) { Rare.Sha256 = value; } } }
+
+    internal string? _legacyBz2Md5 { get => _rare?.LegacyBz2Md5; set { if (value is not null || _rare is not null) { Rare.LegacyBz2Md5 = value; } } }
+
+    internal long? _legacyBz2Size { get => _rare?.LegacyBz2Size; set { if (value is not null || _rare is not null) { Rare.LegacyBz2Size = value; } } }
+
+    internal string? _pythonSitePackagesPath { get => _rare?.PythonSitePackagesPath; set { if (value is not null || _rare is not null) { Rare.PythonSitePackagesPath = value; } } }
+
+    internal KeyValuePair<string, byte[]>[]? _extra { get => _rare?.Extra; set { if (value is not null || _rare is not null) { Rare.Extra = value; } } }
+
+    internal string[]? _keyOrder { get => _rare?.KeyOrder; set { if (value is not null || _rare is not null) { Rare.KeyOrder = value; } } }
 
     /// <summary>Creates an empty record (name, version, build, build_number and depends are always written).</summary>
     public PackageRecord()
@@ -62,31 +97,22 @@ public class PackageRecord
         _present = other._present & ((1UL << (int)RecordField.Url) - 1);
         _nulls = other._nulls & ((1UL << (int)RecordField.Url) - 1);
         _forms = other._forms;
-        _trackFeaturesRaw = other._trackFeaturesRaw;
-        _featuresRaw = other._featuresRaw;
         _name = other._name;
         _version = other._version;
         _build = other._build;
         _buildNumber = other._buildNumber;
         _depends = other._depends;
         _constrains = other._constrains;
-        _trackFeatures = other._trackFeatures;
-        _features = other._features;
         _noArch = other._noArch;
         _timestamp = other._timestamp;
-        _md5 = other._md5;
-        _sha256 = other._sha256;
+        _hashes = other._hashes;
+        _rare = other._rare?.Clone();
         _size = other._size;
         _license = other._license;
         _licenseFamily = other._licenseFamily;
         _subdir = other._subdir;
         _platform = other._platform;
         _arch = other._arch;
-        _legacyBz2Md5 = other._legacyBz2Md5;
-        _legacyBz2Size = other._legacyBz2Size;
-        _pythonSitePackagesPath = other._pythonSitePackagesPath;
-        _extra = other._extra;
-        _keyOrder = other._keyOrder;
     }
 
     internal void Set(RecordField f, bool isNull = false)
@@ -103,13 +129,13 @@ public class PackageRecord
     }
 
     /// <summary>The package name (<c>name</c>).</summary>
-    public string Name { get => _name; init { _name = value ?? string.Empty; Set(RecordField.Name); } }
+    public string Name { get => _name; init { MaterializeFileName(); _name = value ?? string.Empty; Set(RecordField.Name); } }
 
     /// <summary>The version string (<c>version</c>), as written in the file.</summary>
-    public string Version { get => _version; init { _version = value ?? string.Empty; Set(RecordField.Version); } }
+    public string Version { get => _version; init { MaterializeFileName(); _version = value ?? string.Empty; Set(RecordField.Version); } }
 
     /// <summary>The build string (<c>build</c>).</summary>
-    public string Build { get => _build; init { _build = value ?? string.Empty; Set(RecordField.Build); } }
+    public string Build { get => _build; init { MaterializeFileName(); _build = value ?? string.Empty; Set(RecordField.Build); } }
 
     /// <summary>The build number (<c>build_number</c>).</summary>
     public long BuildNumber { get => _buildNumber; init { _buildNumber = value; Set(RecordField.BuildNumber); } }
@@ -134,10 +160,10 @@ public class PackageRecord
     public long? Timestamp { get => _timestamp; init { _timestamp = value; _forms &= unchecked((byte)~FormTimestampSeconds); Set(RecordField.Timestamp, value is null); } }
 
     /// <summary>The MD5 of the archive, lower-case hex (<c>md5</c>).</summary>
-    public string? Md5 { get => _md5; init { _md5 = value; Set(RecordField.Md5, value is null); } }
+    public string? Md5 { get => _md5 ?? ((_forms & FormMd5Packed) != 0 ? HashBytes.ToHex(_hashes.Md5Span) : null); init { _md5 = value; _forms &= unchecked((byte)~FormMd5Packed); Set(RecordField.Md5, value is null); } }
 
     /// <summary>The SHA-256 of the archive, lower-case hex (<c>sha256</c>).</summary>
-    public string? Sha256 { get => _sha256; init { _sha256 = value; Set(RecordField.Sha256, value is null); } }
+    public string? Sha256 { get => _sha256 ?? ((_forms & FormSha256Packed) != 0 ? HashBytes.ToHex(_hashes.Sha256Span) : null); init { _sha256 = value; _forms &= unchecked((byte)~FormSha256Packed); Set(RecordField.Sha256, value is null); } }
 
     /// <summary>The archive size in bytes (<c>size</c>).</summary>
     public long? Size { get => _size; init { _size = value; Set(RecordField.Size, value is null); } }
@@ -225,6 +251,7 @@ public class PackageRecord
     }
 
     /// <summary>Reads a known field's value; false when the field is not one of this type's (nothing consumed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal virtual bool ReadField(RecordField f, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
     {
         RecordStringPool pool = ctx.Pool;
@@ -237,12 +264,48 @@ public class PackageRecord
             case RecordField.BuildNumber: _buildNumber = RecordJson.ReadInt64(ref r, "build_number") ?? 0; break;
             case RecordField.Depends: _depends = RecordJson.ReadStringArray(ref r, ctx, "depends") ?? []; break;
             case RecordField.Constrains: _constrains = RecordJson.ReadStringArray(ref r, ctx, "constrains") ?? []; break;
-            case RecordField.TrackFeatures: _trackFeatures = ReadFeatures(ref r, ctx, "track_features", out _trackFeaturesRaw); break;
-            case RecordField.Features: _features = ReadFeatures(ref r, ctx, "features", out _featuresRaw); break;
+            case RecordField.TrackFeatures:
+            {
+                _trackFeatures = ReadFeatures(ref r, ctx, "track_features", out string? raw);
+                _trackFeaturesRaw = raw;
+                break;
+            }
+
+            case RecordField.Features:
+            {
+                _features = ReadFeatures(ref r, ctx, "features", out string? raw);
+                _featuresRaw = raw;
+                break;
+            }
+
             case RecordField.NoArch: ReadNoArch(ref r, pool); break;
             case RecordField.Timestamp: ReadTimestamp(ref r); break;
-            case RecordField.Md5: _md5 = RecordJson.ReadString(ref r, pool, "md5", intern: false); break;
-            case RecordField.Sha256: _sha256 = RecordJson.ReadString(ref r, pool, "sha256", intern: false); break;
+            case RecordField.Md5:
+                _forms &= unchecked((byte)~FormMd5Packed);
+                if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && HashBytes.TryParse(r.ValueSpan, _hashes.Md5Span))
+                {
+                    _md5 = null;
+                    _forms |= FormMd5Packed;
+                }
+                else
+                {
+                    _md5 = RecordJson.ReadString(ref r, pool, "md5", intern: false);
+                }
+
+                break;
+            case RecordField.Sha256:
+                _forms &= unchecked((byte)~FormSha256Packed);
+                if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && HashBytes.TryParse(r.ValueSpan, _hashes.Sha256Span))
+                {
+                    _sha256 = null;
+                    _forms |= FormSha256Packed;
+                }
+                else
+                {
+                    _sha256 = RecordJson.ReadString(ref r, pool, "sha256", intern: false);
+                }
+
+                break;
             case RecordField.Size: _size = RecordJson.ReadInt64(ref r, "size"); break;
             case RecordField.License: _license = RecordJson.ReadString(ref r, pool, "license"); break;
             case RecordField.LicenseFamily: _licenseFamily = RecordJson.ReadString(ref r, pool, "license_family"); break;
@@ -271,6 +334,7 @@ public class PackageRecord
         return RecordJson.ReadStringArray(ref r, ctx, field) ?? [];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadNoArch(ref Utf8JsonReader r, RecordStringPool pool)
     {
         _forms &= unchecked((byte)~(FormNoArchTrue | FormNoArchFalse | FormNoArchEmpty));
@@ -304,6 +368,7 @@ public class PackageRecord
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadTimestamp(ref Utf8JsonReader r)
     {
         _forms &= unchecked((byte)~FormTimestampSeconds);
@@ -379,8 +444,8 @@ public class PackageRecord
                 }
 
                 break;
-            case RecordField.Md5: WriteNullable(w, _md5); break;
-            case RecordField.Sha256: WriteNullable(w, _sha256); break;
+            case RecordField.Md5: WriteHash(w, _md5, FormMd5Packed, _hashes.Md5Span); break;
+            case RecordField.Sha256: WriteHash(w, _sha256, FormSha256Packed, _hashes.Sha256Span); break;
             case RecordField.Size: WriteNullable(w, _size); break;
             case RecordField.License: WriteNullable(w, _license); break;
             case RecordField.LicenseFamily: WriteNullable(w, _licenseFamily); break;
@@ -392,6 +457,25 @@ public class PackageRecord
             case RecordField.PythonSitePackagesPath: WriteNullable(w, _pythonSitePackagesPath); break;
             default: throw new InvalidOperationException($"{f} is not a field of {GetType().Name}");
         }
+    }
+
+    private void WriteHash(Utf8JsonWriter w, string? s, byte form, ReadOnlySpan<byte> packed)
+    {
+        if ((_forms & form) != 0)
+        {
+            Span<byte> hex = stackalloc byte[packed.Length * 2];
+            HashBytes.WriteHex(packed, hex);
+            w.WriteStringValue(hex);
+        }
+        else
+        {
+            WriteNullable(w, s);
+        }
+    }
+
+    /// <summary>Turns a derived file name into a stored one (before name, version or build change).</summary>
+    private protected virtual void MaterializeFileName()
+    {
     }
 
     internal static void WriteNullable(Utf8JsonWriter w, string? s)

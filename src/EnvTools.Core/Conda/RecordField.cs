@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace EnvTools.Conda;
 
 /// <summary>The keys a record type knows; anything else is kept verbatim as an extra field.</summary>
@@ -30,6 +31,7 @@ internal static class RecordFields
     public static ulong Bit(RecordField f) => 1UL << (int)f;
 
     /// <summary>Maps a JSON key (unescaped UTF-8) to a field; a switch on the length keeps it to one or two compares.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RecordField Lookup(ReadOnlySpan<byte> k)
     {
         switch (k.Length)

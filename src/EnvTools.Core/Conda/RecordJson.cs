@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -15,6 +16,9 @@ internal sealed class RecordReadContext(RecordStringPool pool, bool keepKeyOrder
 {
     public RecordStringPool Pool { get; } = pool;
     public bool KeepKeyOrder { get; } = keepKeyOrder;
+
+    /// <summary>Repodata: the record's file name is its key, so an <c>fn</c> value is checked, not kept.</summary>
+    public bool FileNameFromKey { get; init; }
     public List<string> Scratch { get; } = new(16);
     public List<KeyValuePair<string, byte[]>> ExtraScratch { get; } = new(4);
     public List<string> OrderScratch { get; } = new(40);
@@ -47,6 +51,7 @@ internal static class RecordJson
         new($"'{field}' must be {expected}, found {r.TokenType}", r.TokenStartIndex);
 
     /// <summary>A string (interned) or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? ReadString(ref Utf8JsonReader r, RecordStringPool pool, string field, bool intern = true)
     {
         switch (r.TokenType)
@@ -67,6 +72,7 @@ internal static class RecordJson
     }
 
     /// <summary>An integer (a float with no fraction is accepted) or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long? ReadInt64(ref Utf8JsonReader r, string field)
     {
         switch (r.TokenType)
@@ -92,6 +98,7 @@ internal static class RecordJson
     }
 
     /// <summary>An array of strings (interned), or null for a JSON null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string[]? ReadStringArray(ref Utf8JsonReader r, RecordReadContext ctx, string field, bool intern = true)
     {
         if (r.TokenType == JsonTokenType.Null)
@@ -184,6 +191,7 @@ internal static class RecordJson
         r.ValueIsEscaped ? pool.Get(r.GetString()!) : pool.Get(r.ValueSpan);
 
     /// <summary>Maps the key the reader is on to a known field.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RecordField Lookup(ref Utf8JsonReader r)
     {
         if (!r.ValueIsEscaped)

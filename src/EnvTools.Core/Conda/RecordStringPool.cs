@@ -5,8 +5,9 @@ namespace EnvTools.Conda;
 
 /// <summary>
 /// Interns strings decoded from UTF-8 so that the thousands of repeated values of a repodata file
-/// (names, versions, dependency specs, licenses, subdirs) share one instance each. Not thread-safe;
-/// one pool per parse (or per lazily decoding index, under its lock).
+/// (names, versions, dependency specs, licenses, subdirs) share one instance each. Lookups take no lock
+/// (they read a table that is only ever appended to, or replaced whole when it grows); adding a string
+/// takes a lock and looks again, so several decoding threads can share one pool.
 /// </summary>
 internal sealed class RecordStringPool
 {
@@ -14,68 +15,120 @@ internal sealed class RecordStringPool
     {
         public int Hash;
         public int Next; // 1-based index of the next entry in the chain, 0 = end
-        public byte[] Utf8;
         public string Value;
     }
 
-    private int[] _buckets = new int[1024];
-    private Entry[] _entries = new Entry[1024];
-    private int _count;
+    private sealed class Table(int size)
+    {
+        public readonly int[] Buckets = new int[size];
+        public readonly Entry[] Entries = new Entry[size];
+        public int Count;
+    }
+
+    private readonly object _lock = new();
+    private volatile Table _table = new(1024);
 
     /// <summary>Number of distinct strings held.</summary>
-    public int Count => _count;
+    public int Count => _table.Count;
 
     /// <summary>The interned string for these (unescaped) UTF-8 bytes.</summary>
-    public string Get(ReadOnlySpan<byte> utf8)
-    {
-        if (utf8.IsEmpty)
-        {
-            return string.Empty;
-        }
+    public string Get(ReadOnlySpan<byte> utf8) => utf8.IsEmpty ? string.Empty : this[IndexOf(utf8)];
 
+    /// <summary>The index (0 ..<see cref="Count"/>-1, in order of first appearance) of the interned string for these UTF-8 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int IndexOf(ReadOnlySpan<byte> utf8)
+    {
         int hash = Hash(utf8);
-        int bucket = hash & (_buckets.Length - 1);
-        for (int i = _buckets[bucket]; i != 0; i = _entries[i - 1].Next)
+        int found = Find(_table, utf8, hash);
+        return found >= 0 ? found : Add(utf8, hash);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Find(Table t, ReadOnlySpan<byte> utf8, int hash)
+    {
+        Entry[] entries = t.Entries;
+        for (int i = Volatile.Read(ref t.Buckets[hash & (t.Buckets.Length - 1)]); i != 0; i = entries[i - 1].Next)
         {
-            ref Entry e = ref _entries[i - 1];
-            if (e.Hash == hash && utf8.SequenceEqual(e.Utf8))
+            ref Entry e = ref entries[i - 1];
+            if (e.Hash == hash && Utf8Equals(utf8, e.Value))
             {
-                return e.Value;
+                return i - 1;
             }
         }
 
-        string value = Encoding.UTF8.GetString(utf8);
-        Add(hash, utf8.ToArray(), value);
-        return value;
+        return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int Add(ReadOnlySpan<byte> utf8, int hash)
+    {
+        lock (_lock)
+        {
+            Table t = _table;
+            int found = Find(t, utf8, hash);
+            if (found >= 0)
+            {
+                return found;
+            }
+
+            if (t.Count == t.Entries.Length)
+            {
+                var grown = new Table(t.Entries.Length * 2) { Count = t.Count };
+                Array.Copy(t.Entries, grown.Entries, t.Count);
+                for (int i = 0; i < t.Count; i++)
+                {
+                    ref Entry e = ref grown.Entries[i];
+                    int b = e.Hash & (grown.Buckets.Length - 1);
+                    e.Next = grown.Buckets[b];
+                    grown.Buckets[b] = i + 1;
+                }
+
+                _table = t = grown;
+            }
+
+            int bucket = hash & (t.Buckets.Length - 1);
+            int index = t.Count;
+            t.Entries[index] = new Entry { Hash = hash, Next = t.Buckets[bucket], Value = Encoding.UTF8.GetString(utf8) };
+            t.Count = index + 1;
+            Volatile.Write(ref t.Buckets[bucket], index + 1); // publishes the complete entry
+            return index;
+        }
+    }
+
+    /// <summary>The string at an index from <see cref="IndexOf(ReadOnlySpan{byte})"/>.</summary>
+    public string this[int index] => _table.Entries[index].Value;
+
     /// <summary>The interned instance of an already decoded string.</summary>
-    public string Get(string value)
+    public string Get(string value) => value.Length == 0 ? string.Empty : this[IndexOf(value)];
+
+    /// <summary>The index of the interned instance of an already decoded string.</summary>
+    public int IndexOf(string value)
     {
         int max = Encoding.UTF8.GetMaxByteCount(value.Length);
         Span<byte> buf = max <= 512 ? stackalloc byte[512] : new byte[max];
         int n = Encoding.UTF8.GetBytes(value, buf);
-        return Get(buf[..n]);
+        return IndexOf(buf[..n]);
     }
 
-    private void Add(int hash, byte[] utf8, string value)
+    /// <summary>UTF-8 bytes against a string, without keeping a UTF-8 copy of every string held.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool Utf8Equals(ReadOnlySpan<byte> utf8, string value)
     {
-        if (_count == _entries.Length)
+        if (value.Length == utf8.Length)
         {
-            Array.Resize(ref _entries, _entries.Length * 2);
-            _buckets = new int[_entries.Length];
-            for (int i = 0; i < _count; i++)
-            {
-                ref Entry e = ref _entries[i];
-                int b = e.Hash & (_buckets.Length - 1);
-                e.Next = _buckets[b];
-                _buckets[b] = i + 1;
-            }
+            // Equal lengths can only match when both are ASCII.
+            return Ascii.Equals(utf8, value);
         }
 
-        int bucket = hash & (_buckets.Length - 1);
-        _entries[_count] = new Entry { Hash = hash, Next = _buckets[bucket], Utf8 = utf8, Value = value };
-        _buckets[bucket] = ++_count;
+        if (value.Length > utf8.Length || value.Length * 3 < utf8.Length)
+        {
+            return false;
+        }
+
+        int max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        Span<byte> buf = max <= 512 ? stackalloc byte[512] : new byte[max];
+        int n = Encoding.UTF8.GetBytes(value, buf);
+        return buf[..n].SequenceEqual(utf8);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace EnvTools.Conda;
@@ -69,6 +70,7 @@ internal static class RecordWriter
     }
 
     /// <summary>Fills <paramref name="rec"/> from the object the reader is on (StartObject); leaves it on EndObject.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Read(PackageRecord rec, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
     {
         if (r.TokenType != JsonTokenType.StartObject)

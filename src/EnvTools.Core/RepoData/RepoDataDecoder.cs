@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using EnvTools.Conda;
 
@@ -8,14 +9,24 @@ namespace EnvTools.RepoData;
 internal sealed class RepoDataDecoder
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
-    private readonly RecordReadContext _ctx = new(new RecordStringPool());
+    private readonly RecordReadContext _ctx;
     private string? _lastChannel, _lastChannelBase;
 
     public RepoDataDecoder(string sourceName, string? subdirUrl)
+        : this(sourceName, subdirUrl?.TrimEnd('/'), new RecordStringPool())
+    {
+    }
+
+    private RepoDataDecoder(string sourceName, string? subdirUrl, RecordStringPool pool)
     {
         SourceName = sourceName;
-        SubdirUrl = subdirUrl?.TrimEnd('/');
+        SubdirUrl = subdirUrl;
+        _ctx = new RecordReadContext(pool) { FileNameFromKey = true };
     }
+
+    /// <summary>A decoder for records only, for another thread: it shares this one's string pool (which is
+    /// thread-safe) but not its scratch state. Top-level members stay with this decoder.</summary>
+    public RepoDataDecoder ForWorker() => new(SourceName, SubdirUrl, _ctx.Pool);
 
     public string SourceName { get; }
     public string? SubdirUrl { get; }
@@ -51,9 +62,28 @@ internal sealed class RepoDataDecoder
     }
 
     /// <summary>Decodes one record; <paramref name="absOffset"/>/<paramref name="linesBefore"/> locate <paramref name="buf"/> in the source for errors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RepoDataRecord DecodeRecord(ReadOnlySpan<byte> buf, in RepoDataUnit u, long absOffset, long linesBefore, bool finished)
     {
         ReadOnlySpan<byte> value = buf.Slice(u.ValueStart, u.ValueLength);
+        var rec = new RepoDataRecord();
+        if (!RecordFastReader.TryRead(rec, value, _ctx))
+        {
+            rec = DecodeGeneral(buf, u, value, absOffset, linesBefore);
+        }
+
+        FinishRecord(buf, u, rec);
+        if (finished)
+        {
+            Complete(rec);
+        }
+
+        return rec;
+    }
+
+    /// <summary>Reads a record with the general reader (any shape; reports errors).</summary>
+    private RepoDataRecord DecodeGeneral(ReadOnlySpan<byte> buf, in RepoDataUnit u, ReadOnlySpan<byte> value, long absOffset, long linesBefore)
+    {
         var rec = new RepoDataRecord();
         try
         {
@@ -66,8 +96,25 @@ internal sealed class RepoDataDecoder
             throw RecordErrors.Malformed("MalformedRepoData", SourceName, buf, absOffset, Shift(ex, u.ValueStart), linesBefore);
         }
 
-        string key = RepoDataScanner.DecodeString(buf.Slice(u.KeyStart, u.KeyLength), u.KeyEscaped);
-        rec._fileName = key;
+        return rec;
+    }
+
+    /// <summary>File name (from the key), channel and url of a record just read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FinishRecord(ReadOnlySpan<byte> buf, in RepoDataUnit u, RepoDataRecord rec)
+    {
+        ReadOnlySpan<byte> keyText = buf.Slice(u.KeyStart, u.KeyLength);
+        byte form = u.KeyEscaped ? (byte)0 : DerivedForm(keyText, rec);
+        if (form != 0)
+        {
+            rec._fileName = null;
+            rec._forms |= form;
+        }
+        else
+        {
+            rec._fileName = RepoDataScanner.DecodeString(keyText, u.KeyEscaped);
+        }
+
         rec._present |= RecordFields.Bit(RecordField.Fn) | RecordFields.Bit(RecordField.Url);
         if (rec._channel is null && SubdirUrl is not null && (rec._nulls & RecordFields.Bit(RecordField.Channel)) == 0)
         {
@@ -77,8 +124,8 @@ internal sealed class RepoDataDecoder
 
         // A url that is just channel + "/" + fn is not stored: it is derived on demand.
         if (rec._url is { } url && rec._channel is { } channel
-            && url.Length == channel.Length + 1 + key.Length && url.StartsWith(channel, StringComparison.Ordinal)
-            && url[channel.Length] == '/' && url.EndsWith(key, StringComparison.Ordinal))
+            && url.Length > channel.Length && url.StartsWith(channel, StringComparison.Ordinal)
+            && url[channel.Length] == '/' && IsFileName(url.AsSpan(channel.Length + 1), rec))
         {
             if (!ReferenceEquals(channel, _lastChannel))
             {
@@ -89,22 +136,16 @@ internal sealed class RepoDataDecoder
             rec._url = null;
             rec._urlBase = _lastChannelBase;
         }
-
-        if (finished)
-        {
-            Complete(rec);
-        }
-
-        return rec;
     }
 
     /// <summary>Gives a record without a url of its own the file's URL base (once info is known).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Complete(RepoDataRecord rec)
     {
         if (rec._urlBase is null && UrlBase is not null)
         {
-            if (rec._url is { } url && url.Length == UrlBase.Length + rec._fileName.Length
-                && url.StartsWith(UrlBase, StringComparison.Ordinal) && url.EndsWith(rec._fileName, StringComparison.Ordinal))
+            if (rec._url is { } url && url.Length > UrlBase.Length
+                && url.StartsWith(UrlBase, StringComparison.Ordinal) && IsFileName(url.AsSpan(UrlBase.Length), rec))
             {
                 rec._url = null;
             }
@@ -114,6 +155,55 @@ internal sealed class RepoDataDecoder
                 rec._urlBase = UrlBase;
             }
         }
+    }
+
+    /// <summary>The FormFn* bit when <paramref name="key"/> is exactly name-version-build.tar.bz2/.conda of
+    /// <paramref name="rec"/> (then the file name need not be stored), else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static byte DerivedForm(ReadOnlySpan<byte> key, RepoDataRecord rec)
+    {
+        byte form;
+        if (key.EndsWith(".conda"u8))
+        {
+            key = key[..^6];
+            form = PackageRecord.FormFnConda;
+        }
+        else if (key.EndsWith(".tar.bz2"u8))
+        {
+            key = key[..^8];
+            form = PackageRecord.FormFnTarBz2;
+        }
+        else
+        {
+            return 0;
+        }
+
+        string n = rec._name, v = rec._version, b = rec._build;
+        if (key.Length != n.Length + v.Length + b.Length + 2 || n.Length == 0)
+        {
+            return 0;
+        }
+
+        return System.Text.Ascii.Equals(key[..n.Length], n) && key[n.Length] == (byte)'-'
+            && System.Text.Ascii.Equals(key.Slice(n.Length + 1, v.Length), v) && key[n.Length + 1 + v.Length] == (byte)'-'
+            && System.Text.Ascii.Equals(key[(n.Length + v.Length + 2)..], b) ? form : (byte)0;
+    }
+
+    /// <summary>True when <paramref name="text"/> is the record's file name (without materialising a derived one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool IsFileName(ReadOnlySpan<char> text, RepoDataRecord rec)
+    {
+        if (rec._fileName is { } fn)
+        {
+            return text.SequenceEqual(fn);
+        }
+
+        string n = rec._name, v = rec._version, b = rec._build;
+        ReadOnlySpan<char> ext = (rec._forms & PackageRecord.FormFnConda) != 0 ? ".conda" : ".tar.bz2";
+        return text.Length == n.Length + v.Length + b.Length + 2 + ext.Length
+            && text.StartsWith(n) && text[n.Length] == '-'
+            && text.Slice(n.Length + 1, v.Length).SequenceEqual(v) && text[n.Length + 1 + v.Length] == '-'
+            && text.Slice(n.Length + v.Length + 2, b.Length).SequenceEqual(b) && text.EndsWith(ext);
     }
 
     private static Exception Shift(Exception ex, int by) =>

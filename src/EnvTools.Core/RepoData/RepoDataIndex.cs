@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using EnvTools.Conda;
 
@@ -13,16 +14,20 @@ public sealed class RepoDataIndex
 {
     private readonly byte[] _json;
     private readonly RepoDataDecoder _decoder;
-    private readonly Dictionary<string, List<RepoDataUnit>> _byName;
+    private readonly Dictionary<string, int> _byName;   // name -> its index into _first
+    private readonly int[] _first;                       // name index -> first unit in _units (one past the end: _first[i + 1])
+    private readonly RepoDataUnit[] _units;              // grouped by name; in each group .tar.bz2 first, each in file order
     private readonly Dictionary<string, IReadOnlyList<RepoDataRecord>> _decoded = new(StringComparer.Ordinal);
     private readonly object _lock = new();
 
-    private RepoDataIndex(byte[] json, RepoDataDecoder decoder, Dictionary<string, List<RepoDataUnit>> byName, int count)
+    private RepoDataIndex(byte[] json, RepoDataDecoder decoder, Dictionary<string, int> byName, int[] first, RepoDataUnit[] units)
     {
         _json = json;
         _decoder = decoder;
         _byName = byName;
-        Count = count;
+        _first = first;
+        _units = units;
+        Count = units.Length;
     }
 
     /// <summary>Reads (decompressing when needed) and indexes a repodata file.</summary>
@@ -48,14 +53,18 @@ public sealed class RepoDataIndex
 
     /// <summary>Indexes repodata JSON held in memory; the index keeps <paramref name="json"/> (do not modify it).</summary>
     /// <exception cref="MalformedDataException">The structure is malformed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RepoDataIndex Create(byte[] json, string sourceName, string? subdirUrl = null)
     {
         ArgumentNullException.ThrowIfNull(json);
         var decoder = new RepoDataDecoder(sourceName, subdirUrl);
-        var byName = new Dictionary<string, List<RepoDataUnit>>(StringComparer.Ordinal);
         var names = new RecordStringPool();
         var scanner = new RepoDataScanner();
+        // Every record with the index of its name (names interned by their bytes: no string per record).
+        RepoDataUnit[] units = new RepoDataUnit[Math.Max(16, json.Length / 400)];
+        int[] nameOf = new int[units.Length];
         int count = 0;
+        bool conda = false, condaFirst = false;
         try
         {
             while (scanner.Next(json, final: true, out RepoDataUnit u) == RepoDataScanner.Result.Unit)
@@ -66,16 +75,19 @@ public sealed class RepoDataIndex
                     continue;
                 }
 
-                string name = u.NameStart >= 0
+                int name = u.NameStart >= 0
                     ? NameOf(json.AsSpan(u.NameStart, u.NameLength), names)
-                    : NameFromFileName(RepoDataScanner.DecodeString(json.AsSpan(u.KeyStart, u.KeyLength), u.KeyEscaped));
-                if (!byName.TryGetValue(name, out List<RepoDataUnit>? list))
+                    : names.IndexOf(NameFromFileName(RepoDataScanner.DecodeString(json.AsSpan(u.KeyStart, u.KeyLength), u.KeyEscaped)));
+                if (count == units.Length)
                 {
-                    byName[name] = list = new List<RepoDataUnit>(4);
+                    Array.Resize(ref units, units.Length * 2);
+                    Array.Resize(ref nameOf, units.Length);
                 }
 
-                list.Add(u);
-                count++;
+                conda |= u.Section == RepoDataSection.PackagesConda;
+                condaFirst |= conda && u.Section == RepoDataSection.Packages;
+                units[count] = u;
+                nameOf[count++] = name;
             }
         }
         catch (RepoDataScanner.ScanException ex)
@@ -84,18 +96,41 @@ public sealed class RepoDataIndex
         }
 
         decoder.Finish();
-        // Records in file order: packages before packages.conda, as RepoDataParser lists them.
-        foreach (List<RepoDataUnit> list in byName.Values)
+
+        // Group by name (a counting sort, stable): packages before packages.conda, each in file order, as
+        // RepoDataParser lists them.
+        int nameCount = names.Count;
+        int[] first = new int[nameCount + 1];
+        for (int i = 0; i < count; i++)
         {
-            if (list.Count > 1)
+            first[nameOf[i] + 1]++;
+        }
+
+        for (int i = 0; i < nameCount; i++)
+        {
+            first[i + 1] += first[i];
+        }
+
+        int[] next = first[..^1];
+        var grouped = new RepoDataUnit[count];
+        for (int pass = 0; pass < (condaFirst ? 2 : 1); pass++)
+        {
+            for (int i = 0; i < count; i++)
             {
-                List<RepoDataUnit> sorted = list.OrderBy(u => u.Section).ThenBy(u => u.ValueStart).ToList();
-                list.Clear();
-                list.AddRange(sorted);
+                if (!condaFirst || (units[i].Section == RepoDataSection.Packages) == (pass == 0))
+                {
+                    grouped[next[nameOf[i]]++] = units[i];
+                }
             }
         }
 
-        return new RepoDataIndex(json, decoder, byName, count);
+        var byName = new Dictionary<string, int>(nameCount, StringComparer.Ordinal);
+        for (int i = 0; i < nameCount; i++)
+        {
+            byName[names[i]] = i;
+        }
+
+        return new RepoDataIndex(json, decoder, byName, first, grouped);
     }
 
     /// <summary>Every package name in the file.</summary>
@@ -132,15 +167,16 @@ public sealed class RepoDataIndex
                 return done;
             }
 
-            if (!_byName.TryGetValue(name, out List<RepoDataUnit>? units))
+            if (!_byName.TryGetValue(name, out int n))
             {
                 return [];
             }
 
-            var records = new RepoDataRecord[units.Count];
+            int start = _first[n];
+            var records = new RepoDataRecord[_first[n + 1] - start];
             for (int i = 0; i < records.Length; i++)
             {
-                records[i] = _decoder.DecodeRecord(_json, units[i], 0, 0, finished: true);
+                records[i] = _decoder.DecodeRecord(_json, _units[start + i], 0, 0, finished: true);
             }
 
             _decoded[name] = records;
@@ -148,8 +184,8 @@ public sealed class RepoDataIndex
         }
     }
 
-    private static string NameOf(ReadOnlySpan<byte> text, RecordStringPool pool) =>
-        text.IndexOf((byte)'\\') >= 0 ? pool.Get(RepoDataScanner.DecodeString(text, escaped: true)) : pool.Get(text);
+    private static int NameOf(ReadOnlySpan<byte> text, RecordStringPool pool) =>
+        text.IndexOf((byte)'\\') >= 0 ? pool.IndexOf(RepoDataScanner.DecodeString(text, escaped: true)) : pool.IndexOf(text);
 
     /// <summary><c>name-version-build.ext</c> → name (version and build hold no '-').</summary>
     internal static string NameFromFileName(string fn)

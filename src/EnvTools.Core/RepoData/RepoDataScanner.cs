@@ -1,4 +1,8 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
 
@@ -16,12 +20,12 @@ internal enum RepoDataSection : byte
 /// <summary>One complete member found by the scanner; offsets are relative to the buffer scanned.</summary>
 internal struct RepoDataUnit
 {
-    public bool IsRecord;
-    public RepoDataSection Section;
     public int KeyStart, KeyLength;     // the key's text, without quotes (may hold escapes: KeyEscaped)
-    public bool KeyEscaped;
     public int ValueStart, ValueLength; // the value's JSON
     public int NameStart, NameLength;   // records only: the "name" value's text, or -1
+    public bool IsRecord;
+    public RepoDataSection Section;
+    public bool KeyEscaped;
 }
 
 /// <summary>
@@ -40,6 +44,7 @@ internal struct RepoDataScanner
 
     private State _state;
     private RepoDataSection _section;
+    private NameCandidates _names;
 
     /// <summary>Position in the current buffer of the next byte to scan.</summary>
     public int Position;
@@ -51,6 +56,7 @@ internal struct RepoDataScanner
 
     /// <summary>Finds the next member. On <see cref="Result.NeedMore"/>, <see cref="Position"/> is where the
     /// incomplete member starts: keep the bytes from there, append more, and call again.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Result Next(ReadOnlySpan<byte> buf, bool final, out RepoDataUnit unit)
     {
         unit = default;
@@ -168,7 +174,7 @@ internal struct RepoDataScanner
                     unit.NameStart = -1;
                     if (buf[v] == (byte)'{' && isRecord)
                     {
-                        end = SkipRecord(buf, v, out unit.NameStart, out unit.NameLength);
+                        end = SkipRecord(buf, v, out unit.NameStart, out unit.NameLength, ref _names);
                     }
                     else
                     {
@@ -200,6 +206,7 @@ internal struct RepoDataScanner
         }
 
         Position = memberStart;
+        _names = default; // the caller moves the bytes
         return Result.NeedMore;
     }
 
@@ -211,6 +218,7 @@ internal struct RepoDataScanner
 
     private static ScanException Fail(int at, string message) => new(message, at);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SkipWs(ReadOnlySpan<byte> buf, int p)
     {
         while (p < buf.Length)
@@ -228,6 +236,7 @@ internal struct RepoDataScanner
     }
 
     /// <summary>From an opening quote, the index after the closing quote, or -1 when the buffer ends first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SkipString(ReadOnlySpan<byte> buf, int p, out bool escaped)
     {
         escaped = false;
@@ -265,7 +274,8 @@ internal struct RepoDataScanner
 
         if (c == (byte)'{' || c == (byte)'[')
         {
-            return SkipRecord(buf, v, out _, out _);
+            NameCandidates none = default;
+            return SkipRecord(buf, v, out _, out _, ref none);
         }
 
         int k = buf[v..].IndexOfAny(ScalarEnd);
@@ -277,8 +287,206 @@ internal struct RepoDataScanner
         return k == 0 ? throw Fail(v, "expected a value") : v + k;
     }
 
-    /// <summary>Skips a container; for a record, also finds the text of its depth-1 <c>"name"</c> string value.</summary>
-    private static int SkipRecord(ReadOnlySpan<byte> buf, int v, out int nameStart, out int nameLength)
+    /// <summary>Where the next <c>"name"</c> in the buffer is, so that each search covers the bytes once.</summary>
+    internal struct NameCandidates
+    {
+        public bool Valid;
+        public int From;  // searched from here...
+        public int At;    // ...and found the next one here (-1: none up to the end of the buffer)
+    }
+
+    private static readonly byte[] NameKey = "\"name\""u8.ToArray();
+
+    /// <summary>The index of the first <c>"name"</c> at or after <paramref name="p"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int NextCandidate(ReadOnlySpan<byte> buf, int p, ref NameCandidates c)
+    {
+        if (!c.Valid || p < c.From || (c.At >= 0 && c.At < p))
+        {
+            int k = p < buf.Length ? buf[p..].IndexOf(NameKey) : -1;
+            c = new NameCandidates { Valid = true, From = p, At = k < 0 ? -1 : p + k };
+        }
+
+        return c.At;
+    }
+
+    /// <summary>
+    /// Skips a container; for a record, also finds the text of its depth-1 <c>"name"</c> string value. Works on
+    /// 64-byte blocks: bit masks of quotes, backslashes and brackets (vector compares), escapes resolved on the
+    /// bits, the in-string mask by a prefix xor of the unescaped quotes; only the brackets outside strings are
+    /// visited one by one. Returns -1 when the buffer ends first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static int SkipRecord(ReadOnlySpan<byte> buf, int v, out int nameStart, out int nameLength, ref NameCandidates names)
+    {
+        nameStart = -1;
+        nameLength = 0;
+        int cand = NextCandidate(buf, v, ref names);
+        int depth = 0;
+        ulong inStringCarry = 0;
+        bool escapeCarry = false;
+        Span<byte> tail = stackalloc byte[64];
+        ref byte start = ref MemoryMarshal.GetReference(buf);
+        for (int blk = v; blk < buf.Length; blk += 64)
+        {
+            ulong quote, bs, open, close;
+            if (blk + 64 <= buf.Length)
+            {
+                Masks(ref Unsafe.Add(ref start, blk), out quote, out bs, out open, out close);
+            }
+            else
+            {
+                tail.Fill((byte)' ');
+                buf[blk..].CopyTo(tail);
+                Masks(ref MemoryMarshal.GetReference(tail), out quote, out bs, out open, out close);
+            }
+
+            if ((bs | (escapeCarry ? 1UL : 0UL)) != 0)
+            {
+                quote &= ~Escaped(bs, ref escapeCarry);
+            }
+
+            ulong inString = PrefixXor(quote) ^ inStringCarry;
+            inStringCarry = (ulong)((long)inString >> 63);
+            ulong structural = (open | close) & ~inString;
+            while (true)
+            {
+                int next = structural == 0 ? 64 : BitOperations.TrailingZeroCount(structural);
+                // A "name" candidate before the next bracket: depth is known there.
+                while (cand >= 0 && cand < blk + next)
+                {
+                    int at = cand - blk;
+                    if (depth == 1 && ((quote >> at) & 1) != 0 && ((inString >> at) & 1) != 0)
+                    {
+                        int colon = SkipWs(buf, cand + 6);
+                        if (colon >= buf.Length)
+                        {
+                            return -1;
+                        }
+
+                        if (buf[colon] == (byte)':')
+                        {
+                            int val = SkipWs(buf, colon + 1);
+                            if (val >= buf.Length)
+                            {
+                                return -1;
+                            }
+
+                            if (buf[val] == (byte)'"')
+                            {
+                                int end = SkipString(buf, val, out _);
+                                if (end < 0)
+                                {
+                                    return -1;
+                                }
+
+                                nameStart = val + 1;
+                                nameLength = end - val - 2;
+                            }
+                            else
+                            {
+                                nameStart = -1; // "name": null and the like
+                            }
+                        }
+                    }
+
+                    cand = NextCandidate(buf, cand + 1, ref names);
+                }
+
+                if (next == 64)
+                {
+                    break;
+                }
+
+                if (((open >> next) & 1) != 0)
+                {
+                    depth++;
+                }
+                else if (--depth == 0)
+                {
+                    return blk + next + 1;
+                }
+
+                structural &= structural - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Masks(ref byte p, out ulong quote, out ulong bs, out ulong open, out ulong close)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<byte> a = Vector256.LoadUnsafe(ref p), b = Vector256.LoadUnsafe(ref p, 32);
+            Vector256<byte> lower = Vector256.Create((byte)0x20);
+            Vector256<byte> a20 = a | lower, b20 = b | lower;
+            quote = Vector256.Equals(a, Vector256.Create((byte)'"')).ExtractMostSignificantBits() | ((ulong)Vector256.Equals(b, Vector256.Create((byte)'"')).ExtractMostSignificantBits() << 32);
+            bs = Vector256.Equals(a, Vector256.Create((byte)'\\')).ExtractMostSignificantBits() | ((ulong)Vector256.Equals(b, Vector256.Create((byte)'\\')).ExtractMostSignificantBits() << 32);
+            // '{' 0x7B and '[' 0x5B differ only in 0x20, as do '}' 0x7D and ']' 0x5D.
+            open = Vector256.Equals(a20, Vector256.Create((byte)'{')).ExtractMostSignificantBits() | ((ulong)Vector256.Equals(b20, Vector256.Create((byte)'{')).ExtractMostSignificantBits() << 32);
+            close = Vector256.Equals(a20, Vector256.Create((byte)'}')).ExtractMostSignificantBits() | ((ulong)Vector256.Equals(b20, Vector256.Create((byte)'}')).ExtractMostSignificantBits() << 32);
+            return;
+        }
+
+        quote = bs = open = close = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            Vector128<byte> a = Vector128.LoadUnsafe(ref p, (nuint)(16 * i));
+            Vector128<byte> a20 = a | Vector128.Create((byte)0x20);
+            int sh = 16 * i;
+            quote |= (ulong)Vector128.Equals(a, Vector128.Create((byte)'"')).ExtractMostSignificantBits() << sh;
+            bs |= (ulong)Vector128.Equals(a, Vector128.Create((byte)'\\')).ExtractMostSignificantBits() << sh;
+            open |= (ulong)Vector128.Equals(a20, Vector128.Create((byte)'{')).ExtractMostSignificantBits() << sh;
+            close |= (ulong)Vector128.Equals(a20, Vector128.Create((byte)'}')).ExtractMostSignificantBits() << sh;
+        }
+    }
+
+    /// <summary>The bits of the characters escaped by a backslash; <paramref name="carry"/>: bit 0 is escaped by the
+    /// previous block (in) / the next block's bit 0 is (out).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static ulong Escaped(ulong bs, ref bool carry)
+    {
+        ulong escaped = 0;
+        if (carry)
+        {
+            escaped = 1;
+            bs &= ~1UL;
+            carry = false;
+        }
+
+        while (bs != 0)
+        {
+            int i = BitOperations.TrailingZeroCount(bs);
+            if (i == 63)
+            {
+                carry = true;
+                break;
+            }
+
+            escaped |= 1UL << (i + 1);
+            bs &= ~((2UL << (i + 1)) - 1);
+        }
+
+        return escaped;
+    }
+
+    /// <summary>Bit i = xor of bits 0..i: set inside strings (opening quote included, closing quote excluded).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong PrefixXor(ulong x)
+    {
+        x ^= x << 1;
+        x ^= x << 2;
+        x ^= x << 4;
+        x ^= x << 8;
+        x ^= x << 16;
+        x ^= x << 32;
+        return x;
+    }
+
+    /// <summary>The byte-at-a-time structural walk <see cref="SkipRecord"/> replaced; kept to check it against.</summary>
+    internal static int SkipRecordScalar(ReadOnlySpan<byte> buf, int v, out int nameStart, out int nameLength)
     {
         nameStart = -1;
         nameLength = 0;
