@@ -63,6 +63,11 @@ function Invoke-Build {
     Get-ChildItem $bin -Filter *.dll | Where-Object {
         $_.Name -notin 'EnvTools.dll', 'EnvTools.Core.dll', 'System.Management.Automation.dll'
     } | Copy-Item -Destination $deps
+    # Cmdlet help (Get-Help) from the cmdlet classes' XML documentation, written by a child pwsh.
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'src/EnvTools/Help/New-MamlHelp.ps1') `
+        -ModuleManifest (Join-Path $ModuleOut 'EnvTools.psd1') -XmlDoc (Join-Path $ModuleOut 'EnvTools.xml') `
+        -OutFile (Join-Path $ModuleOut 'en-US/EnvTools.dll-Help.xml')
+    if ($LASTEXITCODE -ne 0) { throw 'writing the cmdlet help failed' }
     Write-Host "Module laid out in $ModuleOut" -ForegroundColor Green
 }
 

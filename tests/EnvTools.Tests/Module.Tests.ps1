@@ -67,3 +67,16 @@ Describe 'Third-party libraries in the module''s load context' {
         }
     }
 }
+
+Describe 'Cmdlet help' {
+    It 'documents <_> (synopsis, description, every parameter, an example)' -ForEach @((Import-PowerShellDataFile (Join-Path $PSScriptRoot '../../EnvTools.psd1')).CmdletsToExport) {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match '^\s*\S+-\S+\s*(\[|$)'   # not PowerShell's generated syntax stub
+        ($help.description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+        foreach ($p in $help.parameters.parameter) {
+            ($p.description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$($p.name) needs a description"
+        }
+        @($help.examples.example).Count | Should -BeGreaterThan 0
+    }
+}
