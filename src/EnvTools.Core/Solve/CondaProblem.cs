@@ -18,6 +18,9 @@ internal sealed class Candidate
 
     public NameEntry Name { get; }
 
+    /// <summary>Position in its name's final preference order (0 = most preferred).</summary>
+    public int Order { get; set; }
+
     /// <summary>Channel index (priority: lower is better); the channel count for installed-only and virtual records.</summary>
     public int Channel { get; }
 
@@ -542,6 +545,17 @@ internal sealed partial class CondaProblem
         foreach (var entry in _names.Values)
         {
             entry.Candidates.Sort(Compare);
+            for (int i = 0; i < entry.Candidates.Count; i++)
+            {
+                entry.Candidates[i].Order = i;
+            }
+        }
+
+        // Requirements made while loading (the requested specs among them) listed their candidates in the earlier
+        // order: the decisions follow these lists, so they must follow the final order too.
+        foreach (var req in _reqCache.Values)
+        {
+            Array.Sort(req.Matches, static (x, y) => x.Order.CompareTo(y.Order));
         }
 
         // Requirements of every candidate (now that every reachable name is loaded).
@@ -833,12 +847,17 @@ internal sealed partial class CondaProblem
                     break;
                 }
 
+                // A dependency nothing can satisfy ranks below any that something can (and keeps the order total:
+                // treating it as a tie made py27 < py34 < py35 < py27 when no python 3.4 exists).
                 var va = MaxVersion(da, sa);
                 var vb = MaxVersion(db, sb);
-                if (va is not null && vb is not null)
+                score += (va, vb) switch
                 {
-                    score += Math.Sign(vb.CompareTo(va));
-                }
+                    (null, null) => 0,
+                    (null, _) => 1,
+                    (_, null) => -1,
+                    _ => Math.Sign(vb.CompareTo(va)),
+                };
 
                 break;
             }

@@ -113,6 +113,17 @@ public class CondaSolverRuleTests
     }
 
     [Fact]
+    public void BuildsTiedOnVersionGoToTheOneWhoseDependenciesReachHigherVersions()
+    {
+        // No python 3.4 exists: its build must rank last, not make the order cyclic (py27 < py34 < py35 < py27).
+        var ch = Channel("c",
+            Rec("nb", "4.0", "py27_0", depends: new[] { "python 2.7*" }), Rec("nb", "4.0", "py34_0", depends: new[] { "python 3.4*" }),
+            Rec("nb", "4.0", "py35_0", depends: new[] { "python 3.5*" }),
+            Rec("python", "2.7.15"), Rec("python", "3.5.5"));
+        Assert.Equal(new[] { "nb-4.0-py35_0", "python-3.5.5-0" }, Nvb(Solve(new[] { ch }, new[] { "nb" })));
+    }
+
+    [Fact]
     public void PinnedSpecsConstrainTheResult()
     {
         var ch = Channel("c", Rec("a", "1.0", depends: new[] { "b" }), Rec("b", "1.0"), Rec("b", "2.0"));
