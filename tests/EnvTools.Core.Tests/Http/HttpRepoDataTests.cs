@@ -300,7 +300,9 @@ public sealed class HttpRepoDataTests : IAsyncLifetime
         Assert.Contains("HTTP 403", ex.Message);
         Assert.Contains("/t/<TOKEN>/chan/", ex.Message);
         Assert.DoesNotContain("wrong-token-99", ex.Message);
-        Assert.Equal(2, _f.Server.Requests.Count); // 403 is not retried
+        // 403 is not retried: each subdir asked once at most (the first failure cancels the other)
+        Assert.All(_f.Server.Requests.GroupBy(r => r.Path), g => Assert.Single(g));
+        Assert.All(_f.Server.Requests, r => Assert.Equal(403, r.Status));
     }
 
     [Fact]
