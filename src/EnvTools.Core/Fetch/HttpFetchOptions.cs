@@ -45,6 +45,32 @@ internal sealed record HttpFetchOptions
         };
     }
 
+    /// <summary>
+    /// Checks what can only fail when the first client is made (a malformed proxy URL, a missing or unreadable
+    /// CA bundle), so that it fails as a configuration error naming the key and where it was set.
+    /// </summary>
+    /// <exception cref="InvalidConfigurationException">The proxy servers or the CA bundle are unusable.</exception>
+    public static HttpFetchOptions FromValidated(Settings settings)
+    {
+        HttpFetchOptions options = From(settings);
+        Check(settings, "proxy_servers", () => _ = new ProxySelector(options.ProxyServers));
+        Check(settings, "ssl_verify", () => _ = CertificateValidation.For(options.SslVerify));
+        return options;
+    }
+
+    private static void Check(Settings settings, string key, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            ConfigSource source = settings.GetValue(key)?.SourceInfo ?? ConfigSource.Default;
+            throw new InvalidConfigurationException(source, key, UrlRedaction.Redact(ex.Message), ex);
+        }
+    }
+
     private static TimeSpan Seconds(double value, double fallback) =>
         TimeSpan.FromSeconds(value > 0 && !double.IsInfinity(value) ? value : fallback);
 

@@ -1,18 +1,19 @@
 using System.Net;
 using Polly;
-using Polly.Extensions.Http;
+using System.Security.Authentication;
 
 namespace EnvTools.Fetch;
 
 /// <summary>
-/// The retry policy of every request: exponential back-off with jitter on network errors, time-outs,
-/// 408, 429 and 5xx; a server's <c>Retry-After</c> wins over the back-off.
+/// The retry policy of every request: exponential back-off with jitter on network errors (not on a refused
+/// certificate), time-outs, 408, 429 and 5xx; a server's <c>Retry-After</c> wins over the back-off.
 /// </summary>
 internal static class RetryPolicy
 {
     internal static IAsyncPolicy<HttpResponseMessage> Create(HttpFetchOptions options) =>
-        HttpPolicyExtensions.HandleTransientHttpError()
-            .OrResult(r => r.StatusCode == HttpStatusCode.TooManyRequests)
+        Policy<HttpResponseMessage>
+            .Handle<HttpRequestException>(ex => ex.InnerException is not AuthenticationException) // a refused certificate stays refused
+            .OrResult(r => (int)r.StatusCode >= 500 || r.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
             .Or<IOException>()
             .Or<TimeoutException>()
             .WaitAndRetryAsync(

@@ -28,10 +28,11 @@ internal sealed class RemoteRepoData
     private readonly Lazy<RepoDataCache?> _cache;
     private readonly Lazy<HttpClient> _client;
 
+    /// <exception cref="InvalidConfigurationException">Unusable <c>proxy_servers</c> or <c>ssl_verify</c> CA bundle.</exception>
     internal RemoteRepoData(Settings settings)
     {
         _settings = settings;
-        _http = HttpFetchOptions.From(settings);
+        _http = HttpFetchOptions.FromValidated(settings);
         _cache = new Lazy<RepoDataCache?>(() => RepoDataCache.InFirstWritable(settings.PkgsDirs));
         _client = new Lazy<HttpClient>(() => EnvHttpClients.Create(_http));
     }

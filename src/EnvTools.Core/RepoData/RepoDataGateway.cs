@@ -57,6 +57,7 @@ public static class RepoDataGateway
     /// <c>proxy_servers</c> (null: the settings of the running process). All subdirs load concurrently.
     /// </summary>
     /// <exception cref="ChannelUnavailableException">A channel has no readable repodata for the platform, or cannot be reached.</exception>
+    /// <exception cref="InvalidConfigurationException">Unusable <c>proxy_servers</c> or <c>ssl_verify</c> CA bundle.</exception>
     public static IReadOnlyList<SolverChannel> Load(IReadOnlyList<Channel> channels, Platform platform, Settings? settings,
         IProgress<RepoDataProgress>? progress = null, CancellationToken cancellationToken = default)
     {

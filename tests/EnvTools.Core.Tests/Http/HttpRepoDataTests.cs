@@ -204,6 +204,24 @@ public sealed class HttpRepoDataTests : IAsyncLifetime
     }
 
     [Fact]
+    public void ACacheFileThatIsNotTheOneItsStateDescribesIsIgnored()
+    {
+        WriteChan("chan", "zst");
+        _f.Load(_f.Settings(("local_repodata_ttl", 3600)), "chan");
+        // another process (or a crash of a tool without atomic writes) left a different, partial file
+        string json = Path.Combine(_f.CacheDir, RepoDataCache.KeyFor(_f.Channel("chan").SubdirUrl("linux-64")) + ".json");
+        File.WriteAllText(json, "{\"packages\": {\"broken");
+        _f.Server.ClearLog();
+        Assert.Equal(AllNames, Names(_f.Load(_f.Settings(("local_repodata_ttl", 3600)), "chan")));
+        // noarch still fresh (no request); linux-64 fetched again, unconditionally
+        RequestLogEntry again = Assert.Single(_f.Server.Requests);
+        Assert.Equal("/chan/linux-64/repodata.json.zst", again.Path);
+        Assert.Null(again.IfNoneMatch);
+        Assert.Equal(200, again.Status);
+        Assert.StartsWith("{\"info\"", File.ReadAllText(json));
+    }
+
+    [Fact]
     public void WithinTheTtlNoRequestIsMade()
     {
         WriteChan("chan", "zst");

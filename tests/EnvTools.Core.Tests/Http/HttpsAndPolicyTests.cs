@@ -19,9 +19,11 @@ public sealed class HttpsAndPolicyTests
         Channel channel = f.Channel("chan");
         Assert.StartsWith("https://127.0.0.1:", channel.BaseUrl.AbsoluteUri);
 
-        // default: the self-signed certificate is refused (and not retried forever)
-        var ex = Assert.Throws<ChannelUnavailableException>(() => f.Load(f.Settings(("remote_max_retries", 0)), "noarch", channel));
+        // default: the self-signed certificate is refused, at once (retries at 1 s, 2 s, 4 s would take 3.5 s or more)
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var ex = Assert.Throws<ChannelUnavailableException>(() => f.Load(f.Settings(("remote_max_retries", 3), ("remote_backoff_factor", 1)), "noarch", channel));
         Assert.Contains("cannot fetch", ex.Message);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3), $"took {sw.Elapsed}: a refused certificate was retried");
 
         // ssl_verify: false accepts it
         Assert.Single(f.Load(f.Settings(("ssl_verify", false), ("local_repodata_ttl", 0)), "noarch", channel)[0].Subdirs[0].Names);
@@ -34,6 +36,20 @@ public sealed class HttpsAndPolicyTests
         string other = Path.Combine(f.Root, "other.pem");
         File.WriteAllText(other, ChannelServer.CreateLoopbackCertificate().Pem);
         Assert.Throws<ChannelUnavailableException>(() => f.Load(f.Settings(("ssl_verify", other), ("remote_max_retries", 0)), "noarch", channel));
+    }
+
+    [Fact]
+    public async Task UnusableProxyOrCaBundleIsAConfigurationError()
+    {
+        await using HttpChannelFixture f = await HttpChannelFixture.StartAsync();
+        Channel channel = f.Channel("chan");
+        var missingCa = Assert.Throws<InvalidConfigurationException>(() => f.Load(f.Settings(("ssl_verify", Path.Combine(f.Root, "nope.pem"))), "noarch", channel));
+        Assert.Equal("ssl_verify", missingCa.Key);
+        var badProxy = Assert.Throws<InvalidConfigurationException>(() =>
+            f.Load(f.Settings(("proxy_servers", new Dictionary<string, string> { ["http"] = "http://user:secretpw@[bad" })), "noarch", channel));
+        Assert.Equal("proxy_servers", badProxy.Key);
+        Assert.DoesNotContain("secretpw", badProxy.Message);
+        Assert.Empty(f.Server.Requests);
     }
 
     [Fact]
