@@ -27,6 +27,7 @@ internal sealed class RemoteRepoData
     private readonly HttpFetchOptions _http;
     private readonly Lazy<RepoDataCache?> _cache;
     private readonly Lazy<HttpClient> _client;
+    private readonly ShardedRepoData? _shards;
 
     /// <exception cref="InvalidConfigurationException">Unusable <c>proxy_servers</c> or <c>ssl_verify</c> CA bundle.</exception>
     internal RemoteRepoData(Settings settings)
@@ -35,6 +36,7 @@ internal sealed class RemoteRepoData
         _http = HttpFetchOptions.FromValidated(settings);
         _cache = new Lazy<RepoDataCache?>(() => RepoDataCache.InFirstWritable(settings.PkgsDirs));
         _client = new Lazy<HttpClient>(() => EnvHttpClients.Create(_http));
+        _shards = settings.RepodataUseShards ? new ShardedRepoData(settings, _http, _client, _cache) : null;
     }
 
     /// <summary>The subdir's records, or null when the server has no repodata for it (404).</summary>
@@ -42,6 +44,11 @@ internal sealed class RemoteRepoData
     internal async Task<IRecordSource?> LoadAsync(Channel channel, string subdir, CancellationToken cancellationToken)
     {
         string subdirUrl = channel.SubdirUrl(subdir);
+        if (_shards is not null && await _shards.TryLoadAsync(channel, subdir, cancellationToken).ConfigureAwait(false) is { } sharded)
+        {
+            return sharded;
+        }
+
         RepoDataCache? cache = _cache.Value;
         RepoDataCacheState? state = cache?.Read(subdirUrl);
         if (_settings.Offline)
@@ -220,7 +227,7 @@ internal sealed class RemoteRepoData
         return null;
     }
 
-    private string RetriesText() => _http.MaxRetries == 0 ? string.Empty : $" after {_http.MaxRetries} {(_http.MaxRetries == 1 ? "retry" : "retries")}";
+    internal string RetriesText() => _http.MaxRetries == 0 ? string.Empty : $" after {_http.MaxRetries} {(_http.MaxRetries == 1 ? "retry" : "retries")}";
 
     private static IRecordSource? FromCache(Channel channel, string subdir, RepoDataCache cache, RepoDataCacheState state)
     {
@@ -240,7 +247,7 @@ internal sealed class RemoteRepoData
         }
     }
 
-    private static void TryWrite(Action write)
+    internal static void TryWrite(Action write)
     {
         try
         {
@@ -253,9 +260,12 @@ internal sealed class RemoteRepoData
     }
 
     /// <summary>The request for one repodata file: credentials as an Authorization header, conditional headers from the cache.</summary>
-    private static HttpRequestMessage CreateRequest(Channel channel, string subdir, string file, RepoDataCacheState? state)
+    private static HttpRequestMessage CreateRequest(Channel channel, string subdir, string file, RepoDataCacheState? state) =>
+        CreateRequest(new Uri($"{channel.GetRequestUrl(subdir)}/{file}"), state);
+
+    /// <summary>A GET of <paramref name="url"/> (which may carry a token or credentials), body read inside each try.</summary>
+    internal static HttpRequestMessage CreateRequest(Uri url, RepoDataCacheState? state)
     {
-        var url = new Uri($"{channel.GetRequestUrl(subdir)}/{file}");
         var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (url.UserInfo.Length > 0)
         {
@@ -279,6 +289,6 @@ internal sealed class RemoteRepoData
         return request;
     }
 
-    private static string DisplayUrl(Channel channel, string subdir, string? file = null) =>
+    internal static string DisplayUrl(Channel channel, string subdir, string? file = null) =>
         UrlRedaction.Redact(channel.GetRequestUrl(subdir)) + (file is null ? string.Empty : "/" + file);
 }

@@ -45,27 +45,32 @@ internal sealed class RepoDataCache
     }
 
     /// <summary>The cache's file name stem for a subdir URL, as conda's <c>cache_fn_url</c>.</summary>
-    internal static string KeyFor(string subdirUrl)
+    internal static string KeyFor(string subdirUrl, string fn = RepoDataFn)
     {
-        string url = subdirUrl.EndsWith('/') ? subdirUrl : subdirUrl + "/";
+        string url = (subdirUrl.EndsWith('/') ? subdirUrl : subdirUrl + "/") + (fn == RepoDataFn ? string.Empty : fn);
 #pragma warning disable CA5351 // not security: conda's cache file naming
         byte[] hash = MD5.HashData(Encoding.UTF8.GetBytes(url));
 #pragma warning restore CA5351
         return Convert.ToHexString(hash, 0, 4).ToLowerInvariant();
     }
 
-    internal string JsonPath(string subdirUrl) => Path.Combine(Directory, KeyFor(subdirUrl) + ".json");
+    /// <summary>The server's plain repodata file name.</summary>
+    internal const string RepoDataFn = "repodata.json";
 
-    internal string StatePath(string subdirUrl) => Path.Combine(Directory, KeyFor(subdirUrl) + ".info.json");
+    /// <summary>The cached data file of <paramref name="fn"/>: <c>.json</c> for repodata, the server's own extension otherwise.</summary>
+    internal string JsonPath(string subdirUrl, string fn = RepoDataFn) =>
+        Path.Combine(Directory, KeyFor(subdirUrl, fn) + (fn == RepoDataFn ? ".json" : fn[fn.IndexOf('.')..]));
+
+    internal string StatePath(string subdirUrl, string fn = RepoDataFn) => Path.Combine(Directory, KeyFor(subdirUrl, fn) + ".info.json");
 
     /// <summary>
     /// The state of a subdir's cache entry when it is usable: it exists, is for this URL, and its JSON file
     /// is the one the state describes (same size and modification time); else null.
     /// </summary>
-    internal RepoDataCacheState? Read(string subdirUrl)
+    internal RepoDataCacheState? Read(string subdirUrl, string fn = RepoDataFn)
     {
-        string statePath = StatePath(subdirUrl);
-        string jsonPath = JsonPath(subdirUrl);
+        string statePath = StatePath(subdirUrl, fn);
+        string jsonPath = JsonPath(subdirUrl, fn);
         try
         {
             if (!File.Exists(statePath) || !File.Exists(jsonPath))
@@ -75,7 +80,7 @@ internal sealed class RepoDataCache
 
             RepoDataCacheState? state = JsonSerializer.Deserialize(File.ReadAllBytes(statePath), RepoDataCacheJson.Default.RepoDataCacheState);
             var info = new FileInfo(jsonPath);
-            if (state is null || !string.Equals(state.Url, RepoDataUrl(subdirUrl), StringComparison.Ordinal) ||
+            if (state is null || !string.Equals(state.Url, RepoDataUrl(subdirUrl, fn), StringComparison.Ordinal) ||
                 state.Size != info.Length || state.MtimeNs != MtimeNs(info))
             {
                 return null;
@@ -90,26 +95,26 @@ internal sealed class RepoDataCache
     }
 
     /// <summary>Writes the JSON, then the state describing it (each atomically); returns the state written.</summary>
-    internal RepoDataCacheState Write(string subdirUrl, ReadOnlySpan<byte> json, RepoDataCacheState state)
+    internal RepoDataCacheState Write(string subdirUrl, ReadOnlySpan<byte> json, RepoDataCacheState state, string fn = RepoDataFn)
     {
-        string jsonPath = JsonPath(subdirUrl);
+        string jsonPath = JsonPath(subdirUrl, fn);
         WriteAtomically(jsonPath, json);
         var info = new FileInfo(jsonPath);
-        RepoDataCacheState written = state with { Url = RepoDataUrl(subdirUrl), Size = info.Length, MtimeNs = MtimeNs(info) };
-        WriteState(subdirUrl, written);
+        RepoDataCacheState written = state with { Url = RepoDataUrl(subdirUrl, fn), Size = info.Length, MtimeNs = MtimeNs(info) };
+        WriteState(subdirUrl, written, fn);
         return written;
     }
 
     /// <summary>Replaces the state alone (after a 304).</summary>
-    internal void WriteState(string subdirUrl, RepoDataCacheState state) =>
-        WriteAtomically(StatePath(subdirUrl), JsonSerializer.SerializeToUtf8Bytes(state, RepoDataCacheJson.Default.RepoDataCacheState));
+    internal void WriteState(string subdirUrl, RepoDataCacheState state, string fn = RepoDataFn) =>
+        WriteAtomically(StatePath(subdirUrl, fn), JsonSerializer.SerializeToUtf8Bytes(state, RepoDataCacheJson.Default.RepoDataCacheState));
 
     /// <summary>The URL the state records: the subdir's <c>repodata.json</c>, without token or credentials.</summary>
-    internal static string RepoDataUrl(string subdirUrl) => subdirUrl.TrimEnd('/') + "/repodata.json";
+    internal static string RepoDataUrl(string subdirUrl, string fn = RepoDataFn) => subdirUrl.TrimEnd('/') + "/" + fn;
 
     private static long MtimeNs(FileInfo info) => (info.LastWriteTimeUtc - DateTime.UnixEpoch).Ticks * 100;
 
-    private static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
+    internal static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
     {
         string temp = $"{path}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp";
         try
