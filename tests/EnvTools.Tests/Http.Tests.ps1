@@ -55,6 +55,14 @@ Describe 'HTTP channels' {
         ($overHttp | Where-Object Name -eq numpy).Version | Should -Be '2.0.0'
     }
 
+    It 'loads the HTTP stack (Microsoft.Extensions.Http, Polly) in the module''s own load context' {
+        foreach ($name in 'Polly', 'Microsoft.Extensions.Http', 'Microsoft.Extensions.Http.Polly') {
+            $asm = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq $name }
+            $asm | Should -Not -BeNullOrEmpty -Because "$name is loaded once an HTTP channel was read"
+            [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($asm[0]).Name | Should -Be 'EnvTools.Dependencies'
+        }
+    }
+
     It 'writes conda''s repodata cache in the first pkgs dir' {
         $infos = Get-ChildItem (Join-Path $env:CONDA_PKGS_DIRS 'cache') -Filter *.info.json
         $infos.Count | Should -BeGreaterOrEqual 2
@@ -94,6 +102,30 @@ Describe 'HTTP channels' {
     }
 }
 
+Describe 'Sharded repodata (CEP-16) over HTTP' {
+    It 'reads conda''s sharded test repository with repodata_use_shards' {
+        $data = $env:ENVTOOLS_CONFORMANCE_DATA
+        if (-not $data) { $data = Join-Path $PSScriptRoot '../../../shared/data' }
+        $repo = Join-Path $data 'repodata/conda-tests/conda_format_repo'
+        if (-not (Test-Path (Join-Path $repo 'linux-64/repodata_shards.msgpack.zst'))) { Set-ItResult -Skipped -Because 'conformance data not found'; return }
+        foreach ($subdir in 'linux-64', 'noarch') {
+            $to = Join-Path $served "conda-sharded/$subdir"
+            New-Item -ItemType Directory -Path $to -Force | Out-Null
+            Copy-Item (Join-Path $repo "$subdir/*") $to
+            Remove-Item (Join-Path $to 'repodata.json'), (Join-Path $to 'current_repodata.json') -ErrorAction SilentlyContinue
+        }
+        $env:CONDA_REPODATA_USE_SHARDS = 'true'
+        try {
+            $zlib = Find-EnvPackage zlib -Channel "$($server.Url)/conda-sharded" -Platform linux-64
+            # the .conda record hides its .tar.bz2 twin, as from a folder
+            @($zlib).Count | Should -Be 1
+            $zlib.FileName | Should -Be 'zlib-1.2.11-h7b6447c_3.conda'
+            $zlib.Depends | Should -Be 'libgcc-ng >=7.3.0'
+        }
+        finally { Remove-Item env:CONDA_REPODATA_USE_SHARDS }
+    }
+}
+
 Describe 'HTTP channels with a token' {
     BeforeAll {
         $script:tokenServer = Start-TestChannelServer -Path $served -Token 'tok-12345'
@@ -102,7 +134,7 @@ Describe 'HTTP channels with a token' {
         if ($tokenServer) { $tokenServer | Stop-TestChannelServer }
     }
 
-    It 'reads a channel under /t/<token>/ and never writes the token to the cache' {
+    It 'reads a channel under /t/TOKEN/ and never writes the token to the cache' {
         (Find-EnvPackage zlib -Channel "$($tokenServer.Url)/t/tok-12345/chan" -Platform linux-64).Version | Should -Be '1.3'
         Get-ChildItem (Join-Path $env:CONDA_PKGS_DIRS 'cache') | ForEach-Object {
             $_.Name | Should -Not -Match 'tok-12345'
