@@ -125,6 +125,8 @@ $r = Invoke-Pester -Configuration $cfg
 '@
     $scriptFile = Join-Path $results 'run-pester.ps1'
     Set-Content -Path $scriptFile -Value $script
+    # The Pester HTTP tests start the loopback channel server built with the solution.
+    $env:ENVTOOLS_TESTSERVER = Join-Path $Root "tests/EnvTools.TestServer/bin/$Configuration/net8.0/EnvTools.TestServer.dll"
     Push-Location $Root
     try {
         & dotnet pwsh -NoProfile -NonInteractive -File $scriptFile -Pester $pester -Tests (Join-Path $Root 'tests/EnvTools.Tests') `

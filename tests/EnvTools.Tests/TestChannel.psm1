@@ -51,4 +51,57 @@ function New-TestChannel {
     $Path
 }
 
-Export-ModuleMember -Function New-TestRecord, New-TestChannel
+function Start-TestChannelServer {
+    <#
+    Serves a folder of channels over HTTP on 127.0.0.1 (a free port) with the loopback server the xunit
+    tests use (tests/EnvTools.TestServer, built by build.ps1). Returns an object with Url, Port and Process;
+    stop it with Stop-TestChannelServer. -Fault 'suffix=503x2' injects statuses; -Token requires /t/<token>/.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Token,
+        [string[]] $Fault = @()
+    )
+    $dll = $env:ENVTOOLS_TESTSERVER
+    if (-not $dll) {
+        $dll = @('Release', 'Debug') | ForEach-Object { Join-Path $PSScriptRoot "../EnvTools.TestServer/bin/$_/net8.0/EnvTools.TestServer.dll" } |
+            Where-Object { Test-Path $_ } | Select-Object -First 1
+    }
+    if (-not $dll -or -not (Test-Path $dll)) { throw "EnvTools.TestServer.dll not found: run build.ps1 Build (or set ENVTOOLS_TESTSERVER)" }
+
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    $psi.ArgumentList.Add($dll)
+    $psi.ArgumentList.Add($Path)
+    if ($Token) { $psi.ArgumentList.Add('--token'); $psi.ArgumentList.Add($Token) }
+    foreach ($f in $Fault) { $psi.ArgumentList.Add('--fault'); $psi.ArgumentList.Add($f) }
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($psi)
+    $read = $process.StandardOutput.ReadLineAsync()
+    if (-not $read.Wait([TimeSpan]::FromSeconds(30)) -or $read.Result -notmatch '^PORT=(\d+)$') {
+        if (-not $process.HasExited) { $process.Kill() }
+        throw "the test server did not start (first line: '$($read.Result)')"
+    }
+    $port = [int] $Matches[1]
+    [pscustomobject]@{ Url = "http://127.0.0.1:$port"; Port = $port; Process = $process }
+}
+
+function Stop-TestChannelServer {
+    param([Parameter(Mandatory, ValueFromPipeline)] $Server)
+    process {
+        $Server.Process.StandardInput.Close()
+        if (-not $Server.Process.WaitForExit(5000)) { $Server.Process.Kill() }
+        $Server.Process.Dispose()
+    }
+}
+
+function Get-UnusedLoopbackPort {
+    $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $l.Start()
+    $port = $l.LocalEndpoint.Port
+    $l.Stop()
+    $port
+}
+
+Export-ModuleMember -Function New-TestRecord, New-TestChannel, Start-TestChannelServer, Stop-TestChannelServer, Get-UnusedLoopbackPort

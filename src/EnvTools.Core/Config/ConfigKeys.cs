@@ -81,6 +81,7 @@ internal static class ConfigKeys
         new("remote_connect_timeout_secs", KeyShape.Scalar, NonNegativeNumber, 9.15),
         new("remote_max_retries", KeyShape.Scalar, NonNegativeInt, 3),
         new("remote_read_timeout_secs", KeyShape.Scalar, NonNegativeNumber, 60.0),
+        new("repodata_use_shards", KeyShape.Scalar, Bool, false),
         new("repodata_use_zst", KeyShape.Scalar, Bool, true),
         new("ssl_verify", KeyShape.Scalar, Ssl, SslVerify.Default, aliases: new[] { "verify_ssl" }, expandVars: true),
     };

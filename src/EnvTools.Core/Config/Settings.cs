@@ -46,6 +46,7 @@ public sealed class Settings
         RemoteReadTimeoutSecs = (double)typed["remote_read_timeout_secs"];
         LocalRepodataTtl = (int)typed["local_repodata_ttl"];
         RepodataUseZst = (bool)typed["repodata_use_zst"];
+        RepodataUseShards = (bool)typed["repodata_use_shards"];
         PinnedPackages = (IReadOnlyList<string>)typed["pinned_packages"];
         CreateDefaultPackages = (IReadOnlyList<string>)typed["create_default_packages"];
         AlwaysCopy = (bool)typed["always_copy"];
@@ -108,6 +109,9 @@ public sealed class Settings
 
     /// <summary><c>repodata_use_zst</c> (true): try <c>repodata.json.zst</c> first.</summary>
     public bool RepodataUseZst { get; }
+
+    /// <summary><c>repodata_use_shards</c> (false): read CEP-16 sharded repodata (<c>repodata_shards.msgpack.zst</c>) where a channel offers it.</summary>
+    public bool RepodataUseShards { get; }
 
     /// <summary><c>pinned_packages</c>: MatchSpecs every solve must keep.</summary>
     public IReadOnlyList<string> PinnedPackages { get; }

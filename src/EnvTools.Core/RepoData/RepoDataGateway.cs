@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using EnvTools.Conda;
+using EnvTools.Config;
 using EnvTools.Solve;
 
 namespace EnvTools.RepoData;
@@ -29,19 +30,35 @@ public readonly record struct RepoDataProgress(string Channel, string Subdir, in
 /// Returns the records of channels for a platform: for each channel its platform subdir and
 /// <c>noarch</c>, loaded concurrently into lazy name indexes (only the records a solve reaches are
 /// decoded). Local folders and <c>file://</c> URLs are read in place; <c>repodata.json</c> is preferred,
-/// then <c>repodata.json.zst</c>, then <c>repodata.json.bz2</c>.
+/// then <c>repodata.json.zst</c>, then <c>repodata.json.bz2</c>. HTTP(S) channels go through conda's
+/// repodata cache (ETag/Last-Modified revalidation, TTL, offline mode), preferring <c>repodata.json.zst</c>.
 /// </summary>
 public static class RepoDataGateway
 {
     private static readonly string[] Candidates = { "repodata.json", "repodata.json.zst", "repodata.json.bz2" };
 
+    /// <summary>The most HTTP requests in flight at once during a load.</summary>
+    private const int MaxConcurrentRequests = 8;
+
     /// <summary>The subdirs a platform reads: the platform's own and <c>noarch</c>.</summary>
     public static IReadOnlyList<string> SubdirsFor(Platform platform) =>
         platform.IsNoArch ? new[] { "noarch" } : new[] { platform.Name, "noarch" };
 
-    /// <summary>Loads the channels, in priority order (first = highest).</summary>
+    /// <summary>Loads the channels, in priority order (first = highest), with the process's settings for HTTP channels.</summary>
     /// <exception cref="ChannelUnavailableException">A channel has no readable repodata for the platform.</exception>
     public static IReadOnlyList<SolverChannel> Load(IReadOnlyList<Channel> channels, Platform platform,
+        IProgress<RepoDataProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Load(channels, platform, null, progress, cancellationToken);
+
+    /// <summary>
+    /// Loads the channels, in priority order (first = highest). HTTP(S) channels are fetched through the
+    /// repodata cache of the first writable <c>pkgs_dirs</c> folder, honouring <paramref name="settings"/>'
+    /// <c>offline</c>, <c>local_repodata_ttl</c>, <c>repodata_use_zst</c>, retries, time-outs, <c>ssl_verify</c> and
+    /// <c>proxy_servers</c> (null: the settings of the running process). All subdirs load concurrently.
+    /// </summary>
+    /// <exception cref="ChannelUnavailableException">A channel has no readable repodata for the platform, or cannot be reached.</exception>
+    /// <exception cref="InvalidConfigurationException">Unusable <c>proxy_servers</c> or <c>ssl_verify</c> CA bundle.</exception>
+    public static IReadOnlyList<SolverChannel> Load(IReadOnlyList<Channel> channels, Platform platform, Settings? settings,
         IProgress<RepoDataProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(channels);
@@ -49,17 +66,43 @@ public static class RepoDataGateway
         var jobs = channels.SelectMany((c, ci) => subdirs.Select((s, si) => (Channel: c, ChannelIndex: ci, Subdir: s, SubdirIndex: si))).ToArray();
         var loaded = new ConcurrentDictionary<(int, int), IRecordSource?>();
         int completed = 0;
+        RemoteRepoData? remote = jobs.Any(j => !j.Channel.IsLocal) ? new RemoteRepoData(settings ?? Settings.Load()) : null;
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var cpu = new SemaphoreSlim(Environment.ProcessorCount);
+        using var net = new SemaphoreSlim(MaxConcurrentRequests);
+        Task[] tasks = jobs.Select(job => Task.Run(async () =>
+        {
+            SemaphoreSlim gate = job.Channel.IsLocal ? cpu : net;
+            await gate.WaitAsync(failed.Token).ConfigureAwait(false);
+            try
+            {
+                loaded[(job.ChannelIndex, job.SubdirIndex)] = job.Channel.IsLocal
+                    ? LoadSubdir(job.Channel, job.Subdir)
+                    : await remote!.LoadAsync(job.Channel, job.Subdir, failed.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                failed.Cancel(); // one failure fails the load: stop the others
+                throw;
+            }
+            finally
+            {
+                gate.Release();
+            }
+
+            progress?.Report(new RepoDataProgress(job.Channel.Name, job.Subdir, Interlocked.Increment(ref completed), jobs.Length));
+        }, failed.Token)).ToArray();
         try
         {
-            Parallel.ForEach(jobs, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, job =>
-            {
-                loaded[(job.ChannelIndex, job.SubdirIndex)] = LoadSubdir(job.Channel, job.Subdir);
-                progress?.Report(new RepoDataProgress(job.Channel.Name, job.Subdir, Interlocked.Increment(ref completed), jobs.Length));
-            });
+            Task.WaitAll(tasks);
         }
-        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0 && ex.InnerExceptions[0] is EnvToolsException)
+        catch (AggregateException)
         {
-            throw ex.InnerExceptions[0];
+            cancellationToken.ThrowIfCancellationRequested();
+            // the first job (in channel order) that failed for a reason of its own, not because another failed
+            Exception first = tasks.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions)
+                .FirstOrDefault(e => e is not OperationCanceledException) ?? new OperationCanceledException(cancellationToken);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
         }
 
         var result = new List<SolverChannel>(channels.Count);
@@ -89,12 +132,6 @@ public static class RepoDataGateway
 
     private static IRecordSource? LoadSubdir(Channel channel, string subdir)
     {
-        if (!channel.IsLocal)
-        {
-            throw new ChannelUnavailableException(channel.Name,
-                $"Channel '{channel.Name}' is remote ({channel.BaseUrl}); this build reads local channels only (folders and file:// URLs).");
-        }
-
         string root = channel.LocalPath!;
         if (!Directory.Exists(root))
         {

@@ -46,7 +46,7 @@ public sealed class FindEnvPackageCommand : EnvCmdlet
             {
                 Platform platform = ChannelArguments.ResolvePlatform(Platform);
                 var settings = ChannelArguments.LoadSettings(this);
-                _loaded = ChannelArguments.Load(ChannelArguments.ResolveChannels(this, settings, Channel), platform, QueueProgress, CancellationToken);
+                _loaded = ChannelArguments.Load(ChannelArguments.ResolveChannels(this, settings, Channel), platform, settings, QueueProgress, CancellationToken);
                 DrainProgress();
             }
 

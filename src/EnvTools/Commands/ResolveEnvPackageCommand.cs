@@ -61,7 +61,7 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
             var settings = ChannelArguments.LoadSettings(this);
             var channels = ChannelArguments.ResolveChannels(this, settings, Channel);
             var virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage);
-            var loaded = ChannelArguments.Load(channels, platform, QueueProgress, CancellationToken);
+            var loaded = ChannelArguments.Load(channels, platform, settings, QueueProgress, CancellationToken);
             DrainProgress();
             WriteVerbose($"Solving {string.Join(", ", specs.Select(s => s.ToString()))} for {platform.Name} against {string.Join(", ", channels)}");
             SolveResult result = CondaSolver.Solve(new SolveRequest

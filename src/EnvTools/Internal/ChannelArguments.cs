@@ -38,11 +38,11 @@ internal static class ChannelArguments
     }
 
     /// <summary>Loads channels, reporting progress through the cmdlet's queue (written on the pipeline thread).</summary>
-    internal static IReadOnlyList<SolverChannel> Load(IReadOnlyList<Channel> channels, Platform platform,
+    internal static IReadOnlyList<SolverChannel> Load(IReadOnlyList<Channel> channels, Platform platform, Settings settings,
         Action<ProgressRecord> queueProgress, CancellationToken cancellationToken)
     {
         const int activityId = 1;
-        IReadOnlyList<SolverChannel> loaded = RepoDataGateway.Load(channels, platform, new SyncProgress<RepoDataProgress>(p => queueProgress(
+        IReadOnlyList<SolverChannel> loaded = RepoDataGateway.Load(channels, platform, settings, new SyncProgress<RepoDataProgress>(p => queueProgress(
             new ProgressRecord(activityId, "Loading channels", $"{p.Channel}/{p.Subdir}") { PercentComplete = 100 * p.Completed / Math.Max(1, p.Total) })), cancellationToken);
         queueProgress(new ProgressRecord(activityId, "Loading channels", "done") { RecordType = ProgressRecordType.Completed });
         return loaded;

@@ -1,0 +1,294 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using EnvTools.Conda;
+using EnvTools.Config;
+using EnvTools.Fetch;
+using EnvTools.Solve;
+
+namespace EnvTools.RepoData;
+
+/// <summary>
+/// Loads the repodata of HTTP(S) channel subdirs through the disk cache (<see cref="RepoDataCache"/>), like
+/// conda: within <c>local_repodata_ttl</c> (or the server's <c>Cache-Control: max-age</c> when the TTL is 1)
+/// the cache is used without a request; otherwise the cached file is revalidated with <c>If-None-Match</c> /
+/// <c>If-Modified-Since</c> (a 304 reuses it) or fetched again, trying <c>repodata.json.zst</c> (when
+/// <c>repodata_use_zst</c>), <c>repodata.json.bz2</c> and <c>repodata.json</c> in turn. <c>offline</c> reads the
+/// cache only. A subdir for which the server has none of them (404) is empty, as for conda.
+/// </summary>
+internal sealed class RemoteRepoData
+{
+    internal const string Zst = "repodata.json.zst";
+    internal const string Bz2 = "repodata.json.bz2";
+    internal const string Json = "repodata.json";
+
+    private readonly Settings _settings;
+    private readonly HttpFetchOptions _http;
+    private readonly Lazy<RepoDataCache?> _cache;
+    private readonly Lazy<HttpClient> _client;
+    private readonly ShardedRepoData? _shards;
+
+    /// <exception cref="InvalidConfigurationException">Unusable <c>proxy_servers</c> or <c>ssl_verify</c> CA bundle.</exception>
+    internal RemoteRepoData(Settings settings)
+    {
+        _settings = settings;
+        _http = HttpFetchOptions.FromValidated(settings);
+        _cache = new Lazy<RepoDataCache?>(() => RepoDataCache.InFirstWritable(settings.PkgsDirs));
+        _client = new Lazy<HttpClient>(() => EnvHttpClients.Create(_http));
+        _shards = settings.RepodataUseShards ? new ShardedRepoData(settings, _http, _client, _cache) : null;
+    }
+
+    /// <summary>The subdir's records, or null when the server has no repodata for it (404).</summary>
+    /// <exception cref="ChannelUnavailableException">Offline without a cache, unreachable, refused or damaged.</exception>
+    internal async Task<IRecordSource?> LoadAsync(Channel channel, string subdir, CancellationToken cancellationToken)
+    {
+        string subdirUrl = channel.SubdirUrl(subdir);
+        if (_shards is not null && await _shards.TryLoadAsync(channel, subdir, cancellationToken).ConfigureAwait(false) is { } sharded)
+        {
+            return sharded;
+        }
+
+        RepoDataCache? cache = _cache.Value;
+        RepoDataCacheState? state = cache?.Read(subdirUrl);
+        if (_settings.Offline)
+        {
+            if (state is null || cache is null)
+            {
+                throw new ChannelUnavailableException(channel.Name,
+                    $"Channel '{channel.Name}': offline mode is on and there is no cached repodata for {DisplayUrl(channel, subdir)}" +
+                    (cache is null ? " (no writable pkgs dir holds a cache)." : $" in {cache.Directory}."));
+            }
+
+            return FromCache(channel, subdir, cache, state) ?? (state.Missing ? null
+                : throw new ChannelUnavailableException(channel.Name, $"Channel '{channel.Name}': offline mode is on and the cached repodata for {DisplayUrl(channel, subdir)} is damaged."));
+        }
+
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        if (cache is not null && state is not null && IsFresh(state, now))
+        {
+            if (state.Missing)
+            {
+                return null;
+            }
+
+            if (FromCache(channel, subdir, cache, state) is { } fresh)
+            {
+                return fresh;
+            }
+
+            state = null; // damaged: fetch again
+        }
+
+        return await FetchAsync(channel, subdir, subdirUrl, cache, state, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether a cache entry may be used without asking the server (conda's <c>local_repodata_ttl</c>).</summary>
+    internal bool IsFresh(RepoDataCacheState state, DateTimeOffset now)
+    {
+        int ttl = _settings.LocalRepodataTtl;
+        TimeSpan window = ttl == 1 ? state.MaxAge ?? TimeSpan.Zero : ttl > 1 ? TimeSpan.FromSeconds(ttl) : TimeSpan.Zero;
+        TimeSpan age = now - state.Refreshed;
+        return age >= TimeSpan.Zero && age < window;
+    }
+
+    private async Task<IRecordSource?> FetchAsync(Channel channel, string subdir, string subdirUrl, RepoDataCache? cache,
+        RepoDataCacheState? state, CancellationToken cancellationToken)
+    {
+        var candidates = new List<string>(4);
+        if (state is { Missing: false, Source: { } previous } && (previous != Zst || _settings.RepodataUseZst))
+        {
+            candidates.Add(previous);
+        }
+
+        if (_settings.RepodataUseZst)
+        {
+            candidates.Add(Zst);
+        }
+
+        candidates.Add(Bz2);
+        candidates.Add(Json);
+        RepoDataCacheCheck? hasZst = state?.HasZst;
+        foreach (string file in candidates.Distinct(StringComparer.Ordinal))
+        {
+            bool conditional = state is { Missing: false } && state.Source == file;
+            using HttpRequestMessage request = CreateRequest(channel, subdir, file, conditional ? state : null);
+            HttpResponseMessage response;
+            try
+            {
+                response = await _client.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException ||
+                (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                throw new ChannelUnavailableException(channel.Name,
+                    $"Channel '{channel.Name}': cannot fetch {DisplayUrl(channel, subdir, file)}" +
+                    $"{RetriesText()}: {UrlRedaction.Redact(ex.Message)}", ex);
+            }
+
+            using (response)
+            {
+                DateTimeOffset now = DateTimeOffset.UtcNow;
+                string checkedAt = now.ToString("O", CultureInfo.InvariantCulture);
+                if (file == Zst)
+                {
+                    hasZst = new RepoDataCacheCheck(response.StatusCode != HttpStatusCode.NotFound, checkedAt);
+                }
+
+                switch (response.StatusCode)
+                {
+                    case HttpStatusCode.NotModified when conditional && cache is not null && state is not null:
+                    {
+                        RepoDataCacheState refreshed = state with
+                        {
+                            RefreshNs = RepoDataCacheState.ToNs(now),
+                            CacheControl = response.Headers.CacheControl?.ToString() ?? state.CacheControl,
+                            Etag = response.Headers.ETag?.ToString() ?? state.Etag,
+                        };
+                        TryWrite(() => cache.WriteState(subdirUrl, refreshed));
+                        if (FromCache(channel, subdir, cache, refreshed) is { } cached)
+                        {
+                            return cached;
+                        }
+
+                        // the cached file went bad since it was checked: fetch it unconditionally
+                        return await FetchAsync(channel, subdir, subdirUrl, cache, null, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    case HttpStatusCode.NotFound:
+                    case HttpStatusCode.Gone:
+                        continue;
+
+                    case HttpStatusCode.OK:
+                    {
+                        ArraySegment<byte> body = response.Content is BufferedContent buffered
+                            ? buffered.Bytes
+                            : await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                        byte[] json;
+                        RepoDataIndex index;
+                        string source = $"{subdirUrl}/{file}";
+                        try
+                        {
+                            json = RepoDataBytes.Decompress(body);
+                            index = RepoDataIndex.Create(json, source, subdirUrl);
+                        }
+                        catch (Exception ex) when (ex is InvalidDataException or IOException or MalformedDataException or ZstdSharp.ZstdException)
+                        {
+                            throw new ChannelUnavailableException(channel.Name,
+                                $"Channel '{channel.Name}': the repodata at {DisplayUrl(channel, subdir, file)} is damaged ({ex.Message}); nothing was cached.", ex);
+                        }
+
+                        if (cache is not null)
+                        {
+                            var fresh = new RepoDataCacheState
+                            {
+                                Etag = response.Headers.ETag?.ToString(),
+                                Mod = response.Content.Headers.LastModified?.ToString("R", CultureInfo.InvariantCulture),
+                                CacheControl = response.Headers.CacheControl?.ToString(),
+                                RefreshNs = RepoDataCacheState.ToNs(now),
+                                Fetched = checkedAt,
+                                Source = file,
+                                HasZst = hasZst,
+                            };
+                            TryWrite(() => cache.Write(subdirUrl, json, fresh));
+                        }
+
+                        return new RepoDataIndexSource(index, channel.Name, subdir);
+                    }
+
+                    case HttpStatusCode.Unauthorized:
+                    case HttpStatusCode.Forbidden:
+                        throw new ChannelUnavailableException(channel.Name,
+                            $"Channel '{channel.Name}': {DisplayUrl(channel, subdir, file)} answered HTTP {(int)response.StatusCode} ({response.ReasonPhrase ?? response.StatusCode.ToString()}); " +
+                            (channel.HasCredentials ? "the channel's token or credentials were refused." : "the channel needs a token or credentials."));
+
+                    default:
+                        bool retried = (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+                        throw new ChannelUnavailableException(channel.Name,
+                            $"Channel '{channel.Name}': {DisplayUrl(channel, subdir, file)} answered HTTP {(int)response.StatusCode} ({response.ReasonPhrase ?? response.StatusCode.ToString()})" +
+                            (retried ? RetriesText() : string.Empty) + ".");
+                }
+            }
+        }
+
+        if (cache is not null)
+        {
+            var missing = new RepoDataCacheState
+            {
+                RefreshNs = RepoDataCacheState.ToNs(DateTimeOffset.UtcNow),
+                Fetched = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+                HasZst = hasZst,
+                Missing = true,
+            };
+            byte[] empty = Encoding.UTF8.GetBytes($"{{\"info\":{{\"subdir\":\"{subdir}\"}},\"packages\":{{}},\"packages.conda\":{{}},\"repodata_version\":1}}");
+            TryWrite(() => cache.Write(subdirUrl, empty, missing));
+        }
+
+        return null;
+    }
+
+    internal string RetriesText() => _http.MaxRetries == 0 ? string.Empty : $" after {_http.MaxRetries} {(_http.MaxRetries == 1 ? "retry" : "retries")}";
+
+    private static IRecordSource? FromCache(Channel channel, string subdir, RepoDataCache cache, RepoDataCacheState state)
+    {
+        if (state.Missing)
+        {
+            return null;
+        }
+
+        try
+        {
+            string subdirUrl = channel.SubdirUrl(subdir);
+            return new RepoDataIndexSource(RepoDataIndex.Load(cache.JsonPath(subdirUrl), subdirUrl), channel.Name, subdir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or MalformedDataException)
+        {
+            return null;
+        }
+    }
+
+    internal static void TryWrite(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // the cache is an optimisation: a full disk or a read-only folder must not fail the load
+        }
+    }
+
+    /// <summary>The request for one repodata file: credentials as an Authorization header, conditional headers from the cache.</summary>
+    private static HttpRequestMessage CreateRequest(Channel channel, string subdir, string file, RepoDataCacheState? state) =>
+        CreateRequest(new Uri($"{channel.GetRequestUrl(subdir)}/{file}"), state);
+
+    /// <summary>A GET of <paramref name="url"/> (which may carry a token or credentials), body read inside each try.</summary>
+    internal static HttpRequestMessage CreateRequest(Uri url, RepoDataCacheState? state)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (url.UserInfo.Length > 0)
+        {
+            string[] parts = url.UserInfo.Split(':', 2);
+            string pair = $"{Uri.UnescapeDataString(parts[0])}:{(parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty)}";
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
+            request.RequestUri = new UriBuilder(url) { UserName = string.Empty, Password = string.Empty }.Uri;
+        }
+
+        if (state?.Etag is { } etag && EntityTagHeaderValue.TryParse(etag, out EntityTagHeaderValue? tag))
+        {
+            request.Headers.IfNoneMatch.Add(tag);
+        }
+
+        if (state?.Mod is { } mod && DateTimeOffset.TryParse(mod, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset since))
+        {
+            request.Headers.IfModifiedSince = since;
+        }
+
+        request.Options.Set(BufferingHandler.BufferBody, true);
+        return request;
+    }
+
+    internal static string DisplayUrl(Channel channel, string subdir, string? file = null) =>
+        UrlRedaction.Redact(channel.GetRequestUrl(subdir)) + (file is null ? string.Empty : "/" + file);
+}
