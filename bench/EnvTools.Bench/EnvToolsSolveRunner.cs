@@ -39,7 +39,7 @@ internal static class EnvToolsSolveRunner
     }
 
     /// <summary>Cold figure: a fresh child process (this harness, <c>--solve-child job.json</c>) loads and solves once.</summary>
-    internal static (EnvToolsRun Run, double WallSeconds) Cold(string jobFile, double timeoutSeconds)
+    internal static (EnvToolsRun Run, double WallSeconds) Cold(string jobFile, double timeoutSeconds, bool useDiskIndex = true)
     {
         string self = Environment.ProcessPath ?? "dotnet";
         var psi = new ProcessStartInfo(self)
@@ -55,6 +55,10 @@ internal static class EnvToolsSolveRunner
 
         psi.ArgumentList.Add("--solve-child");
         psi.ArgumentList.Add(jobFile);
+        if (!useDiskIndex)
+        {
+            psi.ArgumentList.Add("--no-disk-index");
+        }
         var sw = Stopwatch.StartNew();
         using Process p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the child");
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
@@ -91,7 +95,8 @@ internal static class EnvToolsSolveRunner
             j.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("dir").GetString()!).ToArray(),
             j.GetProperty("specs").EnumerateArray().Select(s => s.GetString()!).ToArray(),
             j.GetProperty("virtualPackages").EnumerateArray().Select(s => s.GetString()!).ToArray(),
-            j.GetProperty("timeoutSeconds").GetDouble());
+            j.GetProperty("timeoutSeconds").GetDouble(),
+            useDiskIndex: !args.Contains("--no-disk-index"));
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["status"] = run.Outcome.Status,
@@ -104,8 +109,25 @@ internal static class EnvToolsSolveRunner
         return 0;
     }
 
-    internal static EnvToolsRun Once(IReadOnlyList<string> channelDirs, IReadOnlyList<string> specs, IReadOnlyList<string> virtualPackages, double timeoutSeconds)
+    /// <summary>Loads every subdir of the channels once, so that the on-disk indexes exist.</summary>
+    internal static void BuildDiskIndexes(IReadOnlyList<string> channelDirs)
     {
+        foreach (string dir in channelDirs)
+        {
+            foreach (string subdir in SolveChannels.Subdirs)
+            {
+                string file = Path.Combine(dir, subdir, "repodata.json");
+                if (File.Exists(file))
+                {
+                    RepoDataIndex.Load(file);
+                }
+            }
+        }
+    }
+
+    internal static EnvToolsRun Once(IReadOnlyList<string> channelDirs, IReadOnlyList<string> specs, IReadOnlyList<string> virtualPackages, double timeoutSeconds, bool useDiskIndex = true)
+    {
+        var indexOptions = useDiskIndex ? RepoDataIndexOptions.Default : new RepoDataIndexOptions { UseDiskIndex = false };
         var sw = Stopwatch.StartNew();
         var channels = new List<SolverChannel>();
         for (int i = 0; i < channelDirs.Count; i++)
@@ -116,7 +138,7 @@ internal static class EnvToolsSolveRunner
                 string file = Path.Combine(channelDirs[i], subdir, "repodata.json");
                 if (File.Exists(file))
                 {
-                    sources.Add(new RepoDataIndexSource(RepoDataIndex.Load(file), $"c{i}", subdir));
+                    sources.Add(new RepoDataIndexSource(RepoDataIndex.Load(file, null, indexOptions), $"c{i}", subdir));
                 }
             }
 

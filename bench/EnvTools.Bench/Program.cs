@@ -28,6 +28,13 @@ internal static class Program
             string data = LocateData(root);
             string work = Path.Combine(root, "bench", "work");
             Directory.CreateDirectory(work);
+
+            // On-disk repodata indexes go to bench/work (inherited by the child processes), never into the data
+            // folders or the user's cache.
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(EnvTools.RepoData.RepoDataIndexOptions.CacheEnvironmentVariable)))
+            {
+                Environment.SetEnvironmentVariable(EnvTools.RepoData.RepoDataIndexOptions.CacheEnvironmentVariable, Path.Combine(work, "index-cache"));
+            }
             var report = new BenchmarkReport(Path.Combine(root, "docs", "benchmarks.md"));
 
             if (suite is "parse" or "all")

@@ -9,5 +9,5 @@ internal static class RepoDataAdapter
     internal static long FullParse(string file) => RepoDataParser.ParseFile(file).Count;
 
     /// <summary>Lazy name index (no record decoded); returns the record count.</summary>
-    internal static long LazyIndex(string file) => RepoDataIndex.Load(file).Count;
+    internal static long LazyIndex(string file) => RepoDataIndex.Load(file, null, new RepoDataIndexOptions { UseDiskIndex = false }).Count; // the scan, not the on-disk index
 }

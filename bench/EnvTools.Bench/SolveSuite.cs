@@ -47,8 +47,11 @@ internal static class SolveSuite
         {
             string job = WriteJob(c, work);
             Console.WriteLine($"solve: {c.Id}: {string.Join(' ', c.Specs.Take(4))}{(c.Specs.Count > 4 ? " …" : string.Empty)}");
+            var (scan, scanWall) = EnvToolsSolveRunner.Cold(job, c.TimeoutSeconds, useDiskIndex: false);
+            Console.WriteLine($"  EnvTools cold child, no disk index: {EnvToolsSolveRunner.Describe(scan)} (wall {scanWall:F2}s) {scan.Outcome.Error}");
+            EnvToolsSolveRunner.BuildDiskIndexes(c.Channels);
             var (cold, coldWall) = EnvToolsSolveRunner.Cold(job, c.TimeoutSeconds);
-            Console.WriteLine($"  EnvTools cold child: {EnvToolsSolveRunner.Describe(cold)} (wall {coldWall:F2}s) {cold.Outcome.Error}");
+            Console.WriteLine($"  EnvTools cold child, disk index built: {EnvToolsSolveRunner.Describe(cold)} (wall {coldWall:F2}s) {cold.Outcome.Error}");
             EnvToolsRun warm;
             int runs;
             if (cold.Total > 10 || cold.Outcome.Status is "timeout" or "error")
@@ -63,7 +66,7 @@ internal static class SolveSuite
             Console.WriteLine($"  EnvTools warm: {EnvToolsSolveRunner.Describe(warm)} ({runs} runs)");
             ReferenceResult reference = ReferenceSolver.Run(c, nodeModules, work, ReferenceRepeats);
             Console.WriteLine($"  reference: {reference.Outcome.Status} cold {ReferenceSolver.Seconds(reference.ColdSeconds)} warm {ReferenceSolver.Seconds(reference.WarmSeconds)} {reference.Outcome.Error}");
-            rows.Add(new Row(c, cold, coldWall, warm, runs, reference));
+            rows.Add(new Row(c, cold, coldWall, scan, scanWall, warm, runs, reference));
         }
 
         TimeoutCheck? timeoutCheck = cases.Any(c => c.Id == "sudoku-mamba-cell") ? CheckTimeout(cases.First(c => c.Id == "sudoku-mamba-cell")) : null;
@@ -146,7 +149,7 @@ internal static class SolveSuite
         return job;
     }
 
-    private sealed record Row(SolveCase Case, EnvToolsRun Cold, double ColdWall, EnvToolsRun Warm, int Runs, ReferenceResult Reference);
+    private sealed record Row(SolveCase Case, EnvToolsRun Cold, double ColdWall, EnvToolsRun Scan, double ScanWall, EnvToolsRun Warm, int Runs, ReferenceResult Reference);
 
     private sealed record TimeoutCheck(double LimitSeconds, double StoppedAfter, string Status, string? Error);
 
@@ -167,8 +170,8 @@ internal static class SolveSuite
         sb.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Program.Describe()}; node: {Program.ToolVersion("node", "--version")}. Reference: rattler/resolvo, npm `{ReferenceSolver.Package}` {ReferenceSolver.PackageVersion} (WASM `simpleSolve`), fed the same local channel folders through a `fetch` replacement in its node process.");
         sb.AppendLine();
         sb.AppendLine("How to read the columns:");
-        sb.AppendLine($"- **EnvTools load**: `RepoDataIndex.Load` of every subdir (read + structural scan, no record decoded); **solve**: `CondaSolver.Solve` (decodes the names the request reaches, then solves; the decode part, `SolveResult.LoadTime`, is in brackets when there is a result). Best of {Repeats} runs in one process after one warm-up run; each run loads its own indexes. A case slower than 5 s runs once; over 10 s its cold child run stands for it.");
-        sb.AppendLine("- **EnvTools cold**: one load + solve in a fresh child process of the harness (wall time of the whole process in brackets, .NET start-up included). EnvTools keeps no on-disk index cache yet: every process reads and scans the JSON again.");
+        sb.AppendLine($"- **EnvTools load**: `RepoDataIndex.Load` of every subdir (maps the raw JSON and reads its on-disk index, built before the timed runs, no record decoded); **solve**: `CondaSolver.Solve` (decodes the names the request reaches, then solves; the decode part, `SolveResult.LoadTime`, is in brackets when there is a result). Best of {Repeats} runs in one process after one warm-up run; each run loads its own indexes. A case slower than 5 s runs once; over 10 s its cold child run stands for it.");
+        sb.AppendLine("- **EnvTools cold**: one load + solve in a fresh child process of the harness (wall time of the whole process in brackets, .NET start-up included) that finds the on-disk index (`.etidx`, under bench/work/index-cache) already built; **cold, no index**: the same with the on-disk index disabled (the process reads and scans the JSON), run first.");
         sb.AppendLine($"- **reference cold / warm**: the first `simpleSolve` in a fresh node process (WASM module already compiled at `require`), and the best of the next {ReferenceRepeats - 1} in the same process (skipped when the cold one took over 20 s). `simpleSolve` fetches, parses and solves in one call and builds a new gateway each time, so load and solve cannot be timed apart; warm runs re-read the repodata too.");
         sb.AppendLine("- **ratio** = EnvTools total (load + solve) / reference warm (cold when there is no warm). Target ≤ 0.5×.");
         sb.AppendLine("- **agreement**: same record set (name-version-build, virtual packages left out), both without a solution, or how they differ.");
@@ -178,8 +181,8 @@ internal static class SolveSuite
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"### {group.Key}");
             sb.AppendLine();
-            sb.AppendLine("| case | specs | EnvTools load | EnvTools solve | EnvTools total | EnvTools cold | reference cold | reference warm | ratio | agreement |");
-            sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+            sb.AppendLine("| case | specs | EnvTools load | EnvTools solve | EnvTools total | EnvTools cold | EnvTools cold, no index | reference cold | reference warm | ratio | agreement |");
+            sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (Row r in group)
             {
                 sb.AppendLine(RenderRow(r));
@@ -209,11 +212,12 @@ internal static class SolveSuite
         string solve = w.Outcome.Status is "error" ? "—" : w.Outcome.Status == "ok" ? $"{ReferenceSolver.Format(w.SolveSeconds)} [{ReferenceSolver.Format(w.DecodeSeconds)}]" : ReferenceSolver.Format(w.SolveSeconds);
         string total = w.Outcome.Status is "error" ? "—" : ReferenceSolver.Format(w.Total) + status + (r.Runs is 0 or 1 ? " (1 run)" : string.Empty);
         string cold = r.Cold.Outcome.Status is "error" ? "error" : $"{ReferenceSolver.Format(r.Cold.Total)} ({ReferenceSolver.Format(r.ColdWall)})";
+        string scan = r.Scan.Outcome.Status is "error" ? "error" : $"{ReferenceSolver.Format(r.Scan.Total)} ({ReferenceSolver.Format(r.ScanWall)})";
         ReferenceResult f = r.Reference;
         string refStatus = f.Outcome.Status == "ok" ? string.Empty : $" ({f.Outcome.Status})";
         string refCold = f.Outcome.Status == "timeout" ? $"timeout ({f.Outcome.Error})" : ReferenceSolver.Seconds(f.ColdSeconds) + refStatus;
         string refWarm = f.Outcome.Status == "timeout" ? "—" : ReferenceSolver.Seconds(f.WarmSeconds);
-        return $"| `{c.Id}` | {specs} | {load} | {solve} | {total} | {cold} | {refCold} | {refWarm} | {Ratio(r)} | {Agreement(r)} |";
+        return $"| `{c.Id}` | {specs} | {load} | {solve} | {total} | {cold} | {scan} | {refCold} | {refWarm} | {Ratio(r)} | {Agreement(r)} |";
     }
 
     private static double? RatioValue(Row r)
@@ -367,7 +371,7 @@ internal static class SolveSuite
         {
             bool ok = scale.Cold.Outcome.Status == "ok" && scale.Cold.Total <= 0.5;
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"- {(ok ? "✓" : "✗")} `python=3.9` on the conda-forge-scale channel ≤ 0.5 s end to end in a process that finds the on-disk index already built: EnvTools has no on-disk index cache yet, so the figure is a fresh process loading from JSON: load {ReferenceSolver.Format(scale.Cold.LoadSeconds)} + solve {ReferenceSolver.Format(scale.Cold.SolveSeconds)} = {ReferenceSolver.Format(scale.Cold.Total)} (whole process {ReferenceSolver.Format(scale.ColdWall)}); warm in-process {ReferenceSolver.Format(scale.Warm.Total)}. Reference: cold {ReferenceSolver.Seconds(scale.Reference.ColdSeconds)}, warm {ReferenceSolver.Seconds(scale.Reference.WarmSeconds)}.");
+                $"- {(ok ? "✓" : "✗")} `python=3.9` on the conda-forge-scale channel ≤ 0.5 s end to end in a process that finds the on-disk index already built: a fresh process: load {ReferenceSolver.Format(scale.Cold.LoadSeconds)} + solve {ReferenceSolver.Format(scale.Cold.SolveSeconds)} = {ReferenceSolver.Format(scale.Cold.Total)} (whole process {ReferenceSolver.Format(scale.ColdWall)}); without the index {ReferenceSolver.Format(scale.Scan.Total)} (whole process {ReferenceSolver.Format(scale.ScanWall)}); warm in-process {ReferenceSolver.Format(scale.Warm.Total)}. Reference: cold {ReferenceSolver.Seconds(scale.Reference.ColdSeconds)}, warm {ReferenceSolver.Seconds(scale.Reference.WarmSeconds)}.");
         }
 
         sb.AppendLine();

@@ -40,6 +40,16 @@ internal sealed class RepoDataDecoder
     /// the subdir URL when relative) or the subdir URL, with a trailing slash; null when neither is known.</summary>
     public string? UrlBase { get; private set; }
 
+    /// <summary>Sets the top-level values read earlier (from an on-disk index) instead of decoding them; then
+    /// call <see cref="Finish"/>.</summary>
+    public void Restore(string? subdir, string? baseUrl, int? repoDataVersion, IEnumerable<string> removed)
+    {
+        Subdir = subdir;
+        BaseUrl = baseUrl;
+        RepoDataVersion = repoDataVersion;
+        Removed.AddRange(removed);
+    }
+
     public void Finish()
     {
         string? b = null;

@@ -63,6 +63,13 @@ internal static class RepoDataStreams
     public static byte[] ReadAll(string path)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        return ReadAll(fs);
+    }
+
+    /// <summary>All the JSON bytes of an open file, from its start (decompressed when needed).</summary>
+    public static byte[] ReadAll(FileStream fs)
+    {
+        fs.Position = 0;
         Span<byte> head = stackalloc byte[4];
         int n = fs.ReadAtLeast(head, 4, throwOnEndOfStream: false);
         if (Detect(head[..n]) == Kind.Json)
