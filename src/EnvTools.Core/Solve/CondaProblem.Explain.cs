@@ -87,10 +87,18 @@ internal sealed partial class CondaProblem
     // Unsatisfiable
     // =====================================================================================================
 
+    /// <summary>A first proof quicker than this is always explained in full.</summary>
+    private static readonly TimeSpan ExplainFreeTime = TimeSpan.FromSeconds(2);
+
     private Exception Explain()
     {
-        // Re-solve with proof tracking to get the clauses of a refutation, then draw them as a tree.
-        var (solver, result) = Search(trackCore: true, Array.Empty<Candidate>());
+        // Re-solve with proof tracking to get the clauses of a refutation, then draw them as a tree. A refutation that
+        // took long (a puzzle-like channel) is not searched for twice at full length: past its budget the explanation
+        // names the requested specs only.
+        TimeSpan? budget = _lastSearchTime > ExplainFreeTime
+            ? ExplainFreeTime + TimeSpan.FromTicks(_lastSearchTime.Ticks / 4)
+            : null;
+        var (solver, result) = Search(trackCore: true, Array.Empty<Candidate>(), budget);
         if (result == SatResult.Cancelled)
         {
             return new OperationCanceledException(_ct);

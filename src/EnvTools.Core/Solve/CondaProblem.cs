@@ -923,9 +923,19 @@ internal sealed partial class CondaProblem
         return _tags.Count - 1;
     }
 
-    private (SatSolver Solver, SatResult Result) Search(bool trackCore, IReadOnlyList<Candidate> locked)
+    /// <summary>How long the last untracked search took (the explanation's budget derives from it).</summary>
+    private TimeSpan _lastSearchTime;
+
+    private (SatSolver Solver, SatResult Result) Search(bool trackCore, IReadOnlyList<Candidate> locked, TimeSpan? limit = null)
     {
-        var solver = new SatSolver(new SatSolverOptions { TrackCore = trackCore, TimeLimit = Remaining() });
+        TimeSpan? timeLimit = Remaining();
+        if (limit is { } l && (timeLimit is null || l < timeLimit))
+        {
+            timeLimit = l;
+        }
+
+        var started = _clock.Elapsed;
+        var solver = new SatSolver(new SatSolverOptions { TrackCore = trackCore, TimeLimit = timeLimit });
         _tags.Clear();
         _all.Clear();
         foreach (var entry in _names.Values)
@@ -963,7 +973,9 @@ internal sealed partial class CondaProblem
                     lits.Add(Lit.Pos(m.Var));
                 }
 
-                solver.AddClause(lits.ToArray(), Tag(new TagInfo(TagKind.Depends, null, c, req, null, req.Spec)));
+                int tag = Tag(new TagInfo(TagKind.Depends, null, c, req, null, req.Spec));
+                solver.AddClause(lits.ToArray(), tag);
+                AddImpliedExclusions(solver, c, req, tag);
             }
 
             foreach (var req in c.Constrains)
@@ -1024,7 +1036,44 @@ internal sealed partial class CondaProblem
 
         solver.DecisionProvider = new PreferenceProvider(this);
         var result = solver.Solve(locked.Select(c => Lit.Pos(c.Var)).ToArray(), _ct);
+        if (!trackCore)
+        {
+            _lastSearchTime = _clock.Elapsed - started;
+        }
+
         return (solver, result);
+    }
+
+    /// <summary>At most this many excluded candidates get their own binary clause (see <see cref="AddImpliedExclusions"/>).</summary>
+    private const int MaxImpliedExclusions = 8;
+
+    /// <summary>
+    /// A dependency that matches all candidates of a name but a few (<c>peer !=5</c>, <c>b !=1.2</c>) implies, with the
+    /// name's at-most-one constraint, that the candidate excludes each of those few: <c>¬c ∨ ¬s</c>. The clauses are
+    /// redundant but binary, so they propagate at once where the long clause waits for every other candidate to be
+    /// false: puzzle-like channels (mamba's sudoku) need far fewer conflicts. They carry the dependency's tag, so
+    /// explanations still name the dependency.
+    /// </summary>
+    private static void AddImpliedExclusions(SatSolver solver, Candidate c, Requirement req, int tag)
+    {
+        if (req.Name is not { } entry || entry.Candidates.Count < 2)
+        {
+            return; // no at-most-one constraint over the name
+        }
+
+        int excluded = entry.Candidates.Count - req.Matches.Length;
+        if (excluded <= 0 || excluded > MaxImpliedExclusions || req.Matches.Length == 0)
+        {
+            return;
+        }
+
+        foreach (var s in entry.Candidates)
+        {
+            if (s != c && Array.IndexOf(req.Matches, s) < 0)
+            {
+                solver.AddClause(Lit.Neg(c.Var), Lit.Neg(s.Var), tag);
+            }
+        }
     }
 
     private const int MaxImprovementProbes = 16;
