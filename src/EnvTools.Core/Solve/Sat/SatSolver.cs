@@ -23,12 +23,14 @@ internal sealed partial class SatSolver
 
     private const int NoRef = -1;
     private const int H = 4;          // header ints
-    private const int MetaOff = 1;    // flags | lbd << 3
+    private const int MetaOff = 1;    // flags | lbd << LbdShift
     private const int ActOff = 2;     // float bits (learnts) / forward address when relocated
     private const int ProofOff = 3;   // proof node or -1
     private const int LearntFlag = 1;
     private const int DeletedFlag = 2;
     private const int RelocatedFlag = 4;
+    private const int UsedFlag = 8;       // learnt clause took part in a conflict since the last reduction
+    private const int LbdShift = 4;
 
     private readonly SatSolverOptions _opt;
     private readonly bool _trackCore;
@@ -335,7 +337,8 @@ internal sealed partial class SatSolver
     }
 
     /// <summary>
-    /// Adds "at most one of <paramref name="lits"/> is true": pairwise clauses for up to 6 literals, else the
+    /// Adds "at most one of <paramref name="lits"/> is true": pairwise clauses for up to
+    /// <see cref="SatSolverOptions.PairwiseAtMostOneLimit"/> (default 6) literals, else the
     /// sequential (ladder) encoding with <c>n - 1</c> fresh auxiliary variables and <c>3n - 4</c> binary clauses,
     /// which propagates as strongly as the pairwise one. All clauses carry <paramref name="tag"/>.
     /// </summary>
@@ -347,7 +350,7 @@ internal sealed partial class SatSolver
             return;
         }
 
-        if (n <= 6)
+        if (n <= _opt.PairwiseAtMostOneLimit)
         {
             for (int i = 0; i < n; i++)
             {
@@ -541,6 +544,11 @@ internal sealed partial class SatSolver
     private void AttachWatches(int cr)
     {
         int l0 = _arena[cr + H], l1 = _arena[cr + H + 1];
+        if (_arena[cr] == 2)
+        {
+            cr |= int.MinValue; // binary: propagated from the watcher alone
+        }
+
         Watch(l0, cr, l1);
         Watch(l1, cr, l0);
     }
