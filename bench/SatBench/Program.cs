@@ -8,7 +8,7 @@ namespace EnvTools.SatBench;
 /// <summary>
 /// <c>dotnet run -c Release -- gen</c> writes the sudoku CNFs to bench/work/;
 /// <c>dotnet run -c Release -- run --case 00|30 --variant a|b [--provider none|resolvo] [--vsids-after N]
-/// [--timeout S] [--repeat N] [--opt Name=Value]... [--cnf file.cnf]</c> times SatSolver on one of them.
+/// [--timeout S] [--repeat N] [--opt Name=Value]... [--cnf file.cnf] [--request spec,spec]</c> times SatSolver on one of them.
 /// </summary>
 internal static class Program
 {
@@ -46,6 +46,12 @@ internal static class Program
                 }
             }
 
+            foreach (string cell in new[] { "sudoku_4_4", "sudoku_8_8" })
+            {
+                var cnf = SudokuCnf.Build(repodata, new[] { cell }, 3);
+                File.WriteAllText(Path.Combine(work, $"{cell}_b_ladder.cnf"), cnf.ToDimacs(true));
+            }
+
             return 0;
         }
 
@@ -56,7 +62,14 @@ internal static class Program
         double timeout = double.Parse(Arg(args, "--timeout") ?? "120", CultureInfo.InvariantCulture);
         int repeat = int.Parse(Arg(args, "--repeat") ?? "1", CultureInfo.InvariantCulture);
         string? cnfFile = Arg(args, "--cnf");
-        var cnfModel = cnfFile is null ? Build(repodata, caseName, variantName) : null;
+        string? request = Arg(args, "--request");
+        var cnfModel = cnfFile is not null ? null
+            : request is not null ? SudokuCnf.Build(repodata, request.Split(','), variantName == "b" ? 3 : 0)
+            : Build(repodata, caseName, variantName);
+        if (request is not null)
+        {
+            caseName = request;
+        }
 
         for (int r = 0; r < repeat; r++)
         {
@@ -87,7 +100,7 @@ internal static class Program
             var result = solver.Solve();
             sw.Stop();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"case={cnfFile ?? caseName + variantName} provider={provider} {result} wall={sw.Elapsed.TotalSeconds:F2}s cpu={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F2}s conflicts={solver.Conflicts} decisions={solver.Decisions} props={solver.Propagations} learnts={solver.LearntCount}"));
+                $"case={cnfFile ?? caseName + variantName} provider={provider} {result} wall={sw.Elapsed.TotalSeconds:F2}s cpu={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F2}s conflicts={solver.Conflicts} decisions={solver.Decisions} props={solver.Propagations} learnts={solver.LearntCount} peakMB={Process.GetCurrentProcess().PeakWorkingSet64 >> 20}"));
         }
 
         return 0;

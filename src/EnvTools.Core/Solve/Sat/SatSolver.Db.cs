@@ -130,10 +130,16 @@ internal sealed partial class SatSolver
 
     private void SweepWatches()
     {
+        SweepWatches(_watches);
+        SweepWatches(_binWatches);
+    }
+
+    private void SweepWatches(WatchList[] lists)
+    {
         int[] arena = _arena;
         for (int lit = 0; lit < 2 * _numVars; lit++)
         {
-            ref WatchList wl = ref _watches[lit];
+            ref WatchList wl = ref lists[lit];
             Watcher[] w = wl.Items;
             int j = 0;
             for (int i = 0; i < wl.Count; i++)
@@ -186,12 +192,15 @@ internal sealed partial class SatSolver
             }
         }
 
-        for (int lit = 0; lit < 2 * _numVars; lit++)
+        foreach (var lists in new[] { _binWatches, _watches })
         {
-            ref WatchList wl = ref _watches[lit];
-            for (int i = 0; i < wl.Count; i++)
+            for (int lit = 0; lit < 2 * _numVars; lit++)
             {
-                wl.Items[i].Ref = Reloc(wl.Items[i].CRef) | (wl.Items[i].Ref & int.MinValue);
+                ref WatchList wl = ref lists[lit];
+                for (int i = 0; i < wl.Count; i++)
+                {
+                    wl.Items[i].Ref = Reloc(wl.Items[i].CRef) | (wl.Items[i].Ref & int.MinValue);
+                }
             }
         }
 

@@ -9,6 +9,7 @@ internal sealed partial class SatSolver
     {
         int confl = NoRef;
         WatchList[] watches = _watches;
+        WatchList[] binWatches = _binWatches;
         int[] trail = _trail;
         int[] levels = _level;
         int[] reasons = _reason;
@@ -21,6 +22,44 @@ internal sealed partial class SatSolver
             while (qhead < trailSize)
             {
                 int falseLit = trail[qhead++] ^ 1;
+
+                // Binary clauses first: no clause visit, and conflicts are found cheaply.
+                ref WatchList bs = ref binWatches[falseLit];
+                Watcher[] bw = bs.Items;
+                int bn = bs.Count;
+                for (int b = 0; b < bn; b++)
+                {
+                    int other = bw[b].Blocker;
+                    sbyte ov = val[other];
+                    if (ov > 0)
+                    {
+                        continue;
+                    }
+
+                    int bcr = bw[b].Ref & int.MaxValue;
+                    if (ov < 0)
+                    {
+                        confl = bcr;
+                        break;
+                    }
+
+                    int* bl = arena + bcr + H;
+                    bl[0] = other; // the implied literal first, as analysis expects of a reason
+                    bl[1] = falseLit;
+                    val[other] = 1;
+                    val[other ^ 1] = -1;
+                    int bv = other >> 1;
+                    levels[bv] = level;
+                    reasons[bv] = bcr;
+                    trail[trailSize++] = other;
+                }
+
+                if (confl != NoRef)
+                {
+                    qhead = trailSize;
+                    break;
+                }
+
                 ref WatchList ws = ref watches[falseLit];
                 Watcher[] w = ws.Items;
                 int n = ws.Count;
@@ -31,37 +70,6 @@ internal sealed partial class SatSolver
                     if (val[cur.Blocker] > 0)
                     {
                         w[j++] = cur;
-                        continue;
-                    }
-
-                    if (cur.Ref < 0)
-                    {
-                        // Binary clause: the blocker is the other literal, and it is not true.
-                        w[j++] = cur;
-                        int other = cur.Blocker;
-                        int bcr = cur.Ref & int.MaxValue;
-                        if (val[other] < 0)
-                        {
-                            confl = bcr;
-                            qhead = trailSize;
-                            while (i < n)
-                            {
-                                w[j++] = w[i++];
-                            }
-                        }
-                        else
-                        {
-                            int* bl = arena + bcr + H;
-                            bl[0] = other; // the implied literal first, as analysis expects of a reason
-                            bl[1] = falseLit;
-                            val[other] = 1;
-                            val[other ^ 1] = -1;
-                            int bv = other >> 1;
-                            levels[bv] = level;
-                            reasons[bv] = bcr;
-                            trail[trailSize++] = other;
-                        }
-
                         continue;
                     }
 
@@ -422,7 +430,7 @@ internal sealed partial class SatSolver
 
         int drop = ++_stampCounter;
         int removed = 0;
-        ref WatchList wl = ref _watches[_learnt[0]];
+        ref WatchList wl = ref _binWatches[_learnt[0]];
         for (int k = 0; k < wl.Count; k++)
         {
             Watcher w = wl.Items[k];

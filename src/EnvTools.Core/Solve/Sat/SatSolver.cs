@@ -48,6 +48,7 @@ internal sealed partial class SatSolver
     private int[] _unitStamp = new int[16];
     private int[] _unitProof = new int[16];        // proof node of a level-0 assignment
     private WatchList[] _watches = new WatchList[32];
+    private WatchList[] _binWatches = new WatchList[32];   // binary clauses, propagated before the longer ones
     private readonly VarHeap _heap;
 
     // ---- trail ----
@@ -164,6 +165,8 @@ internal sealed partial class SatSolver
         _phase[v] = 0;
         _watches[2 * v].Items = Array.Empty<Watcher>();
         _watches[(2 * v) + 1].Items = Array.Empty<Watcher>();
+        _binWatches[2 * v].Items = Array.Empty<Watcher>();
+        _binWatches[(2 * v) + 1].Items = Array.Empty<Watcher>();
         _heap.Grow(v + 1);
         _heap.Insert(v);
         return v;
@@ -250,6 +253,7 @@ internal sealed partial class SatSolver
         Array.Resize(ref _unitStamp, cap);
         Array.Resize(ref _unitProof, cap);
         Array.Resize(ref _watches, 2 * cap);
+        Array.Resize(ref _binWatches, 2 * cap);
         Array.Resize(ref _trail, cap);
         Array.Resize(ref _trailLim, cap + 1);
         Array.Resize(ref _levelStamp, cap + 1);
@@ -546,22 +550,25 @@ internal sealed partial class SatSolver
         int l0 = _arena[cr + H], l1 = _arena[cr + H + 1];
         if (_arena[cr] == 2)
         {
-            cr |= int.MinValue; // binary: propagated from the watcher alone
+            // Binary: propagated from the watcher alone, from its own list.
+            Watch(_binWatches, l0, Watcher.Binary(cr, l1));
+            Watch(_binWatches, l1, Watcher.Binary(cr, l0));
+            return;
         }
 
-        Watch(l0, cr, l1);
-        Watch(l1, cr, l0);
+        Watch(_watches, l0, new Watcher(cr, l1));
+        Watch(_watches, l1, new Watcher(cr, l0));
     }
 
-    private void Watch(int lit, int cr, int blocker)
+    private static void Watch(WatchList[] lists, int lit, Watcher watcher)
     {
-        ref WatchList wl = ref _watches[lit];
+        ref WatchList wl = ref lists[lit];
         if (wl.Count == wl.Items.Length)
         {
             Array.Resize(ref wl.Items, Math.Max(4, wl.Count * 2));
         }
 
-        wl.Items[wl.Count++] = new Watcher(cr, blocker);
+        wl.Items[wl.Count++] = watcher;
     }
 
     // =====================================================================================================
