@@ -65,14 +65,26 @@ internal sealed partial class SatSolver
         list.Shrink(j);
     }
 
-    /// <summary>Deletes about half of the learnt clauses: highest LBD first, then least active; keeps glue clauses.</summary>
+    /// <summary>
+    /// Deletes about half of the learnt clauses that are neither glue (LBD ≤ 2) nor tier 2 (LBD ≤
+    /// <see cref="SatSolverOptions.Tier2Lbd"/> and used since the last reduction): highest LBD first, then least active.
+    /// </summary>
     private void ReduceDb()
     {
         var candidates = new List<int>(_learnts.Count);
+        int tier2 = _opt.Tier2Lbd;
         for (int i = 0; i < _learnts.Count; i++)
         {
             int cr = _learnts[i];
-            if ((_arena[cr + MetaOff] >> 3) > 2 && _arena[cr] > 2 && !IsLocked(cr))
+            int meta = _arena[cr + MetaOff];
+            int lbd = meta >> LbdShift;
+            _arena[cr + MetaOff] = meta & ~UsedFlag;
+            if (lbd <= tier2 && (meta & UsedFlag) != 0)
+            {
+                continue; // tier 2: kept while it keeps taking part in conflicts
+            }
+
+            if (lbd > 2 && _arena[cr] > 2 && !IsLocked(cr))
             {
                 candidates.Add(cr);
             }
@@ -81,7 +93,7 @@ internal sealed partial class SatSolver
         int[] arena = _arena;
         candidates.Sort((a, b) =>
         {
-            int la = arena[a + MetaOff] >> 3, lb = arena[b + MetaOff] >> 3;
+            int la = arena[a + MetaOff] >> LbdShift, lb = arena[b + MetaOff] >> LbdShift;
             if (la != lb)
             {
                 return lb.CompareTo(la);
@@ -118,10 +130,16 @@ internal sealed partial class SatSolver
 
     private void SweepWatches()
     {
+        SweepWatches(_watches);
+        SweepWatches(_binWatches);
+    }
+
+    private void SweepWatches(WatchList[] lists)
+    {
         int[] arena = _arena;
         for (int lit = 0; lit < 2 * _numVars; lit++)
         {
-            ref WatchList wl = ref _watches[lit];
+            ref WatchList wl = ref lists[lit];
             Watcher[] w = wl.Items;
             int j = 0;
             for (int i = 0; i < wl.Count; i++)
@@ -174,12 +192,15 @@ internal sealed partial class SatSolver
             }
         }
 
-        for (int lit = 0; lit < 2 * _numVars; lit++)
+        foreach (var lists in new[] { _binWatches, _watches })
         {
-            ref WatchList wl = ref _watches[lit];
-            for (int i = 0; i < wl.Count; i++)
+            for (int lit = 0; lit < 2 * _numVars; lit++)
             {
-                wl.Items[i].CRef = Reloc(wl.Items[i].CRef);
+                ref WatchList wl = ref lists[lit];
+                for (int i = 0; i < wl.Count; i++)
+                {
+                    wl.Items[i].Ref = Reloc(wl.Items[i].CRef) | (wl.Items[i].Ref & int.MinValue);
+                }
             }
         }
 

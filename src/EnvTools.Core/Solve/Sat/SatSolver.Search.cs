@@ -9,6 +9,7 @@ internal sealed partial class SatSolver
     {
         int confl = NoRef;
         WatchList[] watches = _watches;
+        WatchList[] binWatches = _binWatches;
         int[] trail = _trail;
         int[] levels = _level;
         int[] reasons = _reason;
@@ -21,6 +22,44 @@ internal sealed partial class SatSolver
             while (qhead < trailSize)
             {
                 int falseLit = trail[qhead++] ^ 1;
+
+                // Binary clauses first: no clause visit, and conflicts are found cheaply.
+                ref WatchList bs = ref binWatches[falseLit];
+                Watcher[] bw = bs.Items;
+                int bn = bs.Count;
+                for (int b = 0; b < bn; b++)
+                {
+                    int other = bw[b].Blocker;
+                    sbyte ov = val[other];
+                    if (ov > 0)
+                    {
+                        continue;
+                    }
+
+                    int bcr = bw[b].Ref & int.MaxValue;
+                    if (ov < 0)
+                    {
+                        confl = bcr;
+                        break;
+                    }
+
+                    int* bl = arena + bcr + H;
+                    bl[0] = other; // the implied literal first, as analysis expects of a reason
+                    bl[1] = falseLit;
+                    val[other] = 1;
+                    val[other ^ 1] = -1;
+                    int bv = other >> 1;
+                    levels[bv] = level;
+                    reasons[bv] = bcr;
+                    trail[trailSize++] = other;
+                }
+
+                if (confl != NoRef)
+                {
+                    qhead = trailSize;
+                    break;
+                }
+
                 ref WatchList ws = ref watches[falseLit];
                 Watcher[] w = ws.Items;
                 int n = ws.Count;
@@ -34,7 +73,7 @@ internal sealed partial class SatSolver
                         continue;
                     }
 
-                    int cr = cur.CRef;
+                    int cr = cur.Ref;
                     int* lits = arena + cr + H;
                     int first = lits[0];
                     if (first == falseLit)
@@ -118,7 +157,7 @@ internal sealed partial class SatSolver
         else
         {
             int cr = AllocClause(_learnt.AsSpan(), true, proof);
-            _arena[cr + MetaOff] = LearntFlag | (lbd << 3);
+            _arena[cr + MetaOff] = LearntFlag | (lbd << LbdShift);
             _learnts.Add(cr);
             AttachWatches(cr);
             BumpClause(cr);
@@ -249,15 +288,18 @@ internal sealed partial class SatSolver
             if ((meta & LearntFlag) != 0)
             {
                 BumpClause(confl);
-                int old = meta >> 3;
+                int old = meta >> LbdShift;
+                meta |= UsedFlag;
                 if (old > 2)
                 {
                     int now = ComputeLbd(arena.AsSpan(lits, size));
                     if (now + 1 < old)
                     {
-                        arena[confl + MetaOff] = (meta & 7) | (now << 3);
+                        meta = (meta & ((1 << LbdShift) - 1)) | (now << LbdShift);
                     }
                 }
+
+                arena[confl + MetaOff] = meta;
             }
 
             if (_trackCore)
@@ -340,6 +382,11 @@ internal sealed partial class SatSolver
             AddMinimisationAntecedents();
         }
 
+        if (_opt.BinaryMinimisation && _learnt.Count > 2 && ComputeLbd(_learnt.AsSpan()) <= 6)
+        {
+            BinaryMinimise();
+        }
+
         for (int i = 0; i < _toClear.Count; i++)
         {
             _seen[_toClear[i] >> 1] = 0;
@@ -367,6 +414,59 @@ internal sealed partial class SatSolver
 
         lbd = ComputeLbd(_learnt.AsSpan());
         proof = _trackCore ? NewDerivedProof(_ante) : -1;
+    }
+
+    /// <summary>
+    /// Glucose's binary-resolution minimisation: a literal <c>¬i</c> of the learnt clause goes when a binary clause
+    /// <c>(uip ∨ i)</c> exists (<c>i</c> is true now), since resolving on it leaves the rest of the clause.
+    /// </summary>
+    private void BinaryMinimise()
+    {
+        int mark = ++_stampCounter;
+        for (int i = 1; i < _learnt.Count; i++)
+        {
+            _stamp[_learnt[i] >> 1] = mark;
+        }
+
+        int drop = ++_stampCounter;
+        int removed = 0;
+        ref WatchList wl = ref _binWatches[_learnt[0]];
+        for (int k = 0; k < wl.Count; k++)
+        {
+            Watcher w = wl.Items[k];
+            if (!w.IsBinary)
+            {
+                continue;
+            }
+
+            int imp = w.Blocker;
+            int v = imp >> 1;
+            if (_stamp[v] == mark && _val[imp] > 0)
+            {
+                _stamp[v] = drop;
+                removed++;
+                if (_trackCore)
+                {
+                    _ante.Add(_arena[w.CRef + ProofOff]);
+                }
+            }
+        }
+
+        if (removed == 0)
+        {
+            return;
+        }
+
+        int j = 1;
+        for (int i = 1; i < _learnt.Count; i++)
+        {
+            if (_stamp[_learnt[i] >> 1] != drop)
+            {
+                _learnt[j++] = _learnt[i];
+            }
+        }
+
+        _learnt.Shrink(j);
     }
 
     private uint AbstractLevel(int v) => 1u << (_level[v] & 31);

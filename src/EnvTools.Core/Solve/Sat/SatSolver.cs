@@ -23,12 +23,14 @@ internal sealed partial class SatSolver
 
     private const int NoRef = -1;
     private const int H = 4;          // header ints
-    private const int MetaOff = 1;    // flags | lbd << 3
+    private const int MetaOff = 1;    // flags | lbd << LbdShift
     private const int ActOff = 2;     // float bits (learnts) / forward address when relocated
     private const int ProofOff = 3;   // proof node or -1
     private const int LearntFlag = 1;
     private const int DeletedFlag = 2;
     private const int RelocatedFlag = 4;
+    private const int UsedFlag = 8;       // learnt clause took part in a conflict since the last reduction
+    private const int LbdShift = 4;
 
     private readonly SatSolverOptions _opt;
     private readonly bool _trackCore;
@@ -46,6 +48,7 @@ internal sealed partial class SatSolver
     private int[] _unitStamp = new int[16];
     private int[] _unitProof = new int[16];        // proof node of a level-0 assignment
     private WatchList[] _watches = new WatchList[32];
+    private WatchList[] _binWatches = new WatchList[32];   // binary clauses, propagated before the longer ones
     private readonly VarHeap _heap;
 
     // ---- trail ----
@@ -162,6 +165,8 @@ internal sealed partial class SatSolver
         _phase[v] = 0;
         _watches[2 * v].Items = Array.Empty<Watcher>();
         _watches[(2 * v) + 1].Items = Array.Empty<Watcher>();
+        _binWatches[2 * v].Items = Array.Empty<Watcher>();
+        _binWatches[(2 * v) + 1].Items = Array.Empty<Watcher>();
         _heap.Grow(v + 1);
         _heap.Insert(v);
         return v;
@@ -248,6 +253,7 @@ internal sealed partial class SatSolver
         Array.Resize(ref _unitStamp, cap);
         Array.Resize(ref _unitProof, cap);
         Array.Resize(ref _watches, 2 * cap);
+        Array.Resize(ref _binWatches, 2 * cap);
         Array.Resize(ref _trail, cap);
         Array.Resize(ref _trailLim, cap + 1);
         Array.Resize(ref _levelStamp, cap + 1);
@@ -335,7 +341,8 @@ internal sealed partial class SatSolver
     }
 
     /// <summary>
-    /// Adds "at most one of <paramref name="lits"/> is true": pairwise clauses for up to 6 literals, else the
+    /// Adds "at most one of <paramref name="lits"/> is true": pairwise clauses for up to
+    /// <see cref="SatSolverOptions.PairwiseAtMostOneLimit"/> (default 6) literals, else the
     /// sequential (ladder) encoding with <c>n - 1</c> fresh auxiliary variables and <c>3n - 4</c> binary clauses,
     /// which propagates as strongly as the pairwise one. All clauses carry <paramref name="tag"/>.
     /// </summary>
@@ -347,7 +354,7 @@ internal sealed partial class SatSolver
             return;
         }
 
-        if (n <= 6)
+        if (n <= _opt.PairwiseAtMostOneLimit)
         {
             for (int i = 0; i < n; i++)
             {
@@ -541,19 +548,27 @@ internal sealed partial class SatSolver
     private void AttachWatches(int cr)
     {
         int l0 = _arena[cr + H], l1 = _arena[cr + H + 1];
-        Watch(l0, cr, l1);
-        Watch(l1, cr, l0);
+        if (_arena[cr] == 2)
+        {
+            // Binary: propagated from the watcher alone, from its own list.
+            Watch(_binWatches, l0, Watcher.Binary(cr, l1));
+            Watch(_binWatches, l1, Watcher.Binary(cr, l0));
+            return;
+        }
+
+        Watch(_watches, l0, new Watcher(cr, l1));
+        Watch(_watches, l1, new Watcher(cr, l0));
     }
 
-    private void Watch(int lit, int cr, int blocker)
+    private static void Watch(WatchList[] lists, int lit, Watcher watcher)
     {
-        ref WatchList wl = ref _watches[lit];
+        ref WatchList wl = ref lists[lit];
         if (wl.Count == wl.Items.Length)
         {
             Array.Resize(ref wl.Items, Math.Max(4, wl.Count * 2));
         }
 
-        wl.Items[wl.Count++] = new Watcher(cr, blocker);
+        wl.Items[wl.Count++] = watcher;
     }
 
     // =====================================================================================================
