@@ -1177,7 +1177,7 @@ internal sealed partial class CondaProblem
     /// the remaining candidates are decided false. After many conflicts (hard, puzzle-like problems) VSIDS takes over.</summary>
     private sealed class PreferenceProvider : IDecisionProvider
     {
-        private const long VsidsAfterConflicts = 4000;
+        private const long VsidsAfterConflicts = 100_000;
         private readonly CondaProblem _p;
         private readonly List<Requirement> _queue = new();
         private int _stamp;
