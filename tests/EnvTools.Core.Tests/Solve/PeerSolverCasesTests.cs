@@ -189,7 +189,6 @@ public class PeerSolverCasesTests
             Specs = Specs(install),
             PinnedSpecs = Specs(c["pins"]!.AsArray().Select(x => (string)x!).ToArray()),
         };
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         if (name == "Basic conflict")
         {
             // Deliberate difference: like conda (PackagesNotFoundError), a requested spec that no record matches is
@@ -201,7 +200,6 @@ public class PeerSolverCasesTests
         }
 
         var ex = Assert.Throws<UnsatisfiableException>(() => CondaSolver.Solve(request));
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"took {sw.Elapsed}");
         Assert.NotEmpty(ex.ConflictingSpecs);
         foreach (var spec in ex.ConflictingSpecs)
         {
