@@ -198,11 +198,6 @@ public static partial class PrefixReplacement
         }
 
         string replaced = placeholder.Length == 0 ? shebang : shebang.Replace(placeholder, newPrefix, StringComparison.Ordinal);
-        if (!replaced.StartsWith("#!/", StringComparison.Ordinal))
-        {
-            return replaced;
-        }
-
         int bytes = Encoding.UTF8.GetByteCount(replaced);
         if ((IsLinux(platform) && bytes > MaxShebangLengthLinux) || (IsMacOS(platform) && bytes > MaxShebangLengthMacOS))
         {
