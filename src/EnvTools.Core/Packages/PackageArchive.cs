@@ -14,7 +14,8 @@ public static partial class PackageArchive
     /// Extracts <paramref name="archivePath"/> into <paramref name="targetDirectory"/> (conda's cache layout:
     /// <c>info/…</c> next to the package files). The archive is written into a temporary sibling folder and
     /// renamed into place only when every entry was accepted; an existing target is replaced. Unix file modes
-    /// and symlinks are kept.
+    /// and symlinks are kept. A symlink entry with an empty target (which no file system can hold) becomes an
+    /// empty regular file, as in the <c>.tar.bz2</c> twin of conda's test zlib <c>.conda</c>.
     /// </summary>
     /// <exception cref="UnsafeArchiveException">An entry would leave the target or is a device/fifo.</exception>
     /// <exception cref="CorruptArchiveException">The archive is truncated or cannot be decoded.</exception>
