@@ -105,7 +105,9 @@ public static partial class PackageArchive
             bool sawPkg = false, sawInfo = false;
             foreach (var entry in zip.Entries)
             {
-                string n = entry.FullName;
+                // By file name, as rattler does: some real archives nest the members in folders. The name is
+                // only used to choose the member; nothing is written by it.
+                string n = entry.Name;
                 bool pkg = n.StartsWith("pkg-", StringComparison.Ordinal) && n.EndsWith(".tar.zst", StringComparison.Ordinal);
                 bool info = n.StartsWith("info-", StringComparison.Ordinal) && n.EndsWith(".tar.zst", StringComparison.Ordinal);
                 if (!pkg && !info)
@@ -132,9 +134,10 @@ public static partial class PackageArchive
                 }
             }
 
-            if (!sawPkg || !sawInfo)
+            if (!sawInfo)
             {
-                throw new CorruptArchiveException(archivePath, "a .conda archive must hold info-*.tar.zst and pkg-*.tar.zst");
+                // A package without files (no pkg-*.tar.zst) is accepted, as rattler does; one without info is not.
+                throw new CorruptArchiveException(archivePath, sawPkg ? "the .conda archive holds no info-*.tar.zst" : "the .conda archive holds neither info-*.tar.zst nor pkg-*.tar.zst");
             }
         }
     }

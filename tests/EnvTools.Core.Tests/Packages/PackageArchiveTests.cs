@@ -93,6 +93,64 @@ public sealed class PackageArchiveTests : IDisposable
         Assert.Equal(paths.Paths.Select(p => (p.Path, p.PrefixPlaceholder, p.FileMode)), legacy.Paths.Select(p => (p.Path, p.PrefixPlaceholder, p.FileMode)));
     }
 
+    public static IEnumerable<object[]> AllSharedArchives()
+    {
+        string? root = ConformanceData.PathOf("packages");
+        if (root is null || !Directory.Exists(root))
+        {
+            return new[] { new object[] { "" } };
+        }
+
+        return Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".conda", StringComparison.Ordinal) || f.EndsWith(".tar.bz2", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .Select(f => new object[] { f });
+    }
+
+    /// <summary>Every real package of the shared data extracts, with info/index.json, and paths.json agrees with the files.</summary>
+    [ConformanceTheory]
+    [MemberData(nameof(AllSharedArchives))]
+    public void EverySharedPackageExtractsAndMatchesItsPathsJson(string relative)
+    {
+        string archive = ConformanceData.PathOf("packages/" + relative)!;
+        string target = Path.Combine(_tmp, "all");
+        PackageArchive.Extract(archive, target, CancellationToken.None);
+        if (!File.Exists(Path.Combine(target, "info", "paths.json")))
+        {
+            return; // a few shared archives are plain tarballs (conda-index/archives/a.tar.bz2) or sparse test files
+        }
+
+        Assert.Equal(Path.GetFileName(relative), IndexFileName(PackageArchive.ReadIndexJson(target), relative));
+        if (Directory.EnumerateFileSystemEntries(target).All(e => Path.GetFileName(e) == "info"))
+        {
+            return; // info-only test archives (conda-index's spiffy-test-app lists files it does not carry)
+        }
+
+        foreach (var p in PackageArchive.ReadPathsJson(target).Paths)
+        {
+            string full = Path.Combine(target, p.Path);
+            var fi = new FileInfo(full);
+            switch (p.PathType)
+            {
+                case PathType.HardLink:
+                    Assert.True(fi.Exists && fi.LinkTarget is null, p.Path);
+                    if (p.SizeInBytes is long size) Assert.Equal(size, fi.Length);
+                    if (p.Sha256 is string sha) Assert.Equal(sha, Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(full))).ToLowerInvariant());
+                    break;
+                case PathType.SoftLink:
+                    Assert.True(fi.LinkTarget is not null || (fi.Exists && fi.Length == 0), p.Path);
+                    break;
+                case PathType.Directory:
+                    Assert.True(Directory.Exists(full), p.Path);
+                    break;
+            }
+        }
+    }
+
+    private static string IndexFileName(PackageIndex index, string relative) =>
+        $"{index.Name}-{index.Version}-{index.Build}" + (relative.EndsWith(".conda", StringComparison.Ordinal) ? ".conda" : ".tar.bz2");
+
     [ConformanceFact]
     public void CphTestDataKeepsItsSymlinksIncludingDirectorySymlinks()
     {
