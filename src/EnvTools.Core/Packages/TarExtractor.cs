@@ -17,7 +17,9 @@ internal sealed class TarExtractor
     private readonly string _root;
     private readonly CancellationToken _ct;
     // Resolved archive-relative location ("a/b") -> link target as stored.
-    private readonly Dictionary<string, string> _links = new(StringComparer.Ordinal);
+    // Case-insensitive where the file system usually is, so that "A/x" cannot slip past a link named "a".
+    private readonly Dictionary<string, string> _links = new(
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
 
     public TarExtractor(string archive, string root, CancellationToken ct)
     {
@@ -86,6 +88,11 @@ internal sealed class TarExtractor
             longName = longLink = null;
             pax = null;
             int mode = (int)ParseNumber(header, 100, 8);
+            if (type is '\0' or '0' && name.EndsWith('/'))
+            {
+                type = '5'; // pre-POSIX tars mark directories by a trailing slash only
+            }
+
             HandleEntry(input, type, name, link, size, mode);
         }
     }
@@ -356,13 +363,15 @@ internal sealed class TarExtractor
     private void VerifyChecksum(byte[] h)
     {
         long stored = ParseNumber(h, 148, 8);
-        long sum = 0;
+        long sum = 0, signedSum = 0;
         for (int i = 0; i < Block; i++)
         {
-            sum += i is >= 148 and < 156 ? (byte)' ' : h[i];
+            byte b = i is >= 148 and < 156 ? (byte)' ' : h[i];
+            sum += b;
+            signedSum += (sbyte)b; // some old writers summed signed chars
         }
 
-        if (sum != stored) throw Corrupt("bad tar header checksum");
+        if (sum != stored && signedSum != stored) throw Corrupt("bad tar header checksum");
     }
 
     private long ParseNumber(byte[] h, int off, int len)

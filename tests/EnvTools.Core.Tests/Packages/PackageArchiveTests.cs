@@ -195,6 +195,7 @@ public sealed class PackageArchiveTests : IDisposable
             new TarItem("bin/copy", Type: '1', Link: "bin/tool"),
             new TarItem("empty/", Type: '5', Mode: 0x1ED),
             new TarItem(longName, Content: "long"),
+            new TarItem("olddir/", Type: '0'),
         };
         string bz2 = Path.Combine(_tmp, "demo-1.0-0.tar.bz2");
         string conda = Path.Combine(_tmp, "demo-1.0-0.conda");
@@ -210,6 +211,7 @@ public sealed class PackageArchiveTests : IDisposable
             Assert.Equal("tool", new FileInfo(Path.Combine(target, "bin", "alias")).LinkTarget);
             Assert.True(Directory.Exists(Path.Combine(target, "empty")));
             Assert.Equal("long", File.ReadAllText(Path.Combine(target, longName)));
+            Assert.True(Directory.Exists(Path.Combine(target, "olddir")));
             if (!OperatingSystem.IsWindows())
             {
                 Assert.True(File.GetUnixFileMode(Path.Combine(target, "bin", "tool")).HasFlag(UnixFileMode.UserExecute));
@@ -316,7 +318,12 @@ public sealed class PackageArchiveTests : IDisposable
         string truncConda = Path.Combine(_tmp, "trunc-1-0.conda");
         File.WriteAllBytes(truncConda, conda[..(conda.Length - 30)]);
 
-        foreach (var archive in new[] { truncated, garbage, badConda, truncConda })
+        byte[] tar = TarFixture.Tar(new[] { new TarItem("a.txt", Content: "a") });
+        tar[0] = (byte)'b'; // header changed after its checksum was computed
+        string badSum = Path.Combine(_tmp, "badsum-1-0.tar.bz2");
+        TarFixture.WriteBz2(badSum, tar);
+
+        foreach (var archive in new[] { truncated, garbage, badConda, truncConda, badSum })
         {
             string parent = Path.Combine(_tmp, "c", Path.GetFileName(archive));
             var ex = Assert.Throws<CorruptArchiveException>(() => PackageArchive.Extract(archive, Path.Combine(parent, "pkg"), CancellationToken.None));

@@ -38,9 +38,10 @@ public static class TarFixture
         return ms.ToArray();
     }
 
-    public static void WriteTarBz2(string path, IEnumerable<TarItem> items)
+    public static void WriteTarBz2(string path, IEnumerable<TarItem> items) => WriteBz2(path, Tar(items));
+
+    public static void WriteBz2(string path, byte[] tar)
     {
-        byte[] tar = Tar(items);
         using var fs = File.Create(path);
         using var bz = BZip2Stream.Create(fs, SharpCompress.Compressors.CompressionMode.Compress, false, false);
         bz.Write(tar);
