@@ -60,6 +60,31 @@ public static partial class PrefixReplacement
             : ReplaceText(data, placeholder, newPrefix, platform);
 
     /// <summary>
+    /// Writes <paramref name="destinationFile"/> as <paramref name="sourceFile"/> with its placeholder replaced,
+    /// keeping the source's Unix file mode (a link step: the cache file is never modified).
+    /// </summary>
+    /// <exception cref="PrefixTooLongException">Binary mode and the new prefix does not fit; names the file.</exception>
+    public static void CopyWithReplacement(string sourceFile, string destinationFile, string placeholder, PrefixFileMode mode, string newPrefix, string platform)
+    {
+        byte[] data = System.IO.File.ReadAllBytes(sourceFile);
+        byte[] replaced;
+        try
+        {
+            replaced = Replace(data, mode, placeholder, newPrefix, platform);
+        }
+        catch (PrefixTooLongException)
+        {
+            throw new PrefixTooLongException(placeholder, newPrefix, sourceFile);
+        }
+
+        System.IO.File.WriteAllBytes(destinationFile, replaced);
+        if (!OperatingSystem.IsWindows())
+        {
+            System.IO.File.SetUnixFileMode(destinationFile, System.IO.File.GetUnixFileMode(sourceFile));
+        }
+    }
+
+    /// <summary>
     /// Text mode: every occurrence of the placeholder becomes the new prefix (the file may grow). A <c>#!</c>
     /// first line is rewritten with <see cref="ReplaceShebang"/>.
     /// </summary>

@@ -151,14 +151,20 @@ internal sealed class TarExtractor
                     targetParts.Add(c);
                 }
 
-                if (Resolve(targetParts, name) is null)
-                {
-                    throw Unsafe(name, $"is a symlink to '{link}', which leaves the extraction root");
-                }
+                var resolvedTarget = Resolve(targetParts, name)
+                    ?? throw Unsafe(name, $"is a symlink to '{link}', which leaves the extraction root");
 
                 EnsureParent(full);
                 RemoveExisting(full);
-                File.CreateSymbolicLink(full, link);
+                if (OperatingSystem.IsWindows() && Directory.Exists(FullPath(string.Join('/', resolvedTarget))))
+                {
+                    Directory.CreateSymbolicLink(full, link.Replace('/', '\\'));
+                }
+                else
+                {
+                    File.CreateSymbolicLink(full, link);
+                }
+
                 _links[rel] = link;
                 return;
             }

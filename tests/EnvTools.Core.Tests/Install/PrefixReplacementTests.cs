@@ -205,6 +205,40 @@ public class PrefixReplacementTests
     }
 
     [Fact]
+    public void CopyWithReplacementKeepsModeAndNamesTheFileOnError()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "envtools-pr-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string src = Path.Combine(dir, "tool");
+            string dst = Path.Combine(dir, "tool.out");
+            File.WriteAllBytes(src, "\x7fELF/opt/placeholder_long/lib\0rest"u8.ToArray());
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(src, (UnixFileMode)0x1ED);
+            }
+
+            PrefixReplacement.CopyWithReplacement(src, dst, "/opt/placeholder_long", PrefixFileMode.Binary, "/env", "linux-64");
+            Assert.Equal("\x7fELF/env/lib\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0rest"u8.ToArray(), File.ReadAllBytes(dst));
+            Assert.Equal(new FileInfo(src).Length, new FileInfo(dst).Length);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal((UnixFileMode)0x1ED, File.GetUnixFileMode(dst));
+            }
+
+            var ex = Assert.Throws<PrefixTooLongException>(() => PrefixReplacement.CopyWithReplacement(src, dst + "2", "/opt/placeholder_long", PrefixFileMode.Binary, "/a/much/longer/environment/prefix", "linux-64"));
+            Assert.Equal(src, ex.File);
+            Assert.Contains(src, ex.Message);
+            Assert.False(File.Exists(dst + "2"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void TextModePythonShebangWithSpaceUsesTrampoline()
     {
         byte[] data = "#!/opt/ph/bin/python3.11\nimport sys\n"u8.ToArray();
