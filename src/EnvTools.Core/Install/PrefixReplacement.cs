@@ -86,12 +86,18 @@ public static partial class PrefixReplacement
 
     /// <summary>
     /// Text mode: every occurrence of the placeholder becomes the new prefix (the file may grow). A <c>#!</c>
-    /// first line is rewritten with <see cref="ReplaceShebang"/>.
+    /// first line is rewritten with <see cref="ReplaceShebang"/> (not on Windows). For a Windows target the new
+    /// prefix is written with forward slashes, as conda does (no backslash escaping problems in scripts).
     /// </summary>
     public static byte[] ReplaceText(ReadOnlySpan<byte> data, string placeholder, string newPrefix, string platform)
     {
         ArgumentNullException.ThrowIfNull(placeholder);
         ArgumentNullException.ThrowIfNull(newPrefix);
+        if (IsWindows(platform))
+        {
+            newPrefix = newPrefix.Replace('\\', '/');
+        }
+
         var output = new MemoryStream(data.Length + 64);
         if (data.StartsWith("#!"u8) && !IsWindows(platform))
         {

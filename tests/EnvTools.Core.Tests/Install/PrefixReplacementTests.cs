@@ -239,6 +239,13 @@ public class PrefixReplacementTests
     }
 
     [Fact]
+    public void TextModeOnWindowsWritesForwardSlashesAndLeavesShebangAlone()
+    {
+        byte[] data = "#!/opt/ph/bin/python\r\nset PREFIX=/opt/ph\r\n"u8.ToArray();
+        Assert.Equal("#!C:/Users/me/envs/my env/bin/python\r\nset PREFIX=C:/Users/me/envs/my env\r\n", Encoding.UTF8.GetString(PrefixReplacement.ReplaceText(data, "/opt/ph", "C:\\Users\\me\\envs\\my env", "win-64")));
+    }
+
+    [Fact]
     public void TextModePythonShebangWithSpaceUsesTrampoline()
     {
         byte[] data = "#!/opt/ph/bin/python3.11\nimport sys\n"u8.ToArray();
