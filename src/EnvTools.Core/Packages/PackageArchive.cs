@@ -1,0 +1,157 @@
+using System.IO.Compression;
+using SharpCompress.Compressors.BZip2;
+using ZstdSharp;
+
+namespace EnvTools.Packages;
+
+/// <summary>
+/// Extracts conda package archives (<c>.tar.bz2</c>, <c>.conda</c>; plain <c>.tar</c> too) safely and
+/// reads their metadata.
+/// </summary>
+public static partial class PackageArchive
+{
+    /// <summary>
+    /// Extracts <paramref name="archivePath"/> into <paramref name="targetDirectory"/> (conda's cache layout:
+    /// <c>info/…</c> next to the package files). The archive is written into a temporary sibling folder and
+    /// renamed into place only when every entry was accepted; an existing target is replaced. Unix file modes
+    /// and symlinks are kept. A symlink entry with an empty target (which no file system can hold) becomes an
+    /// empty regular file, as in the <c>.tar.bz2</c> twin of conda's test zlib <c>.conda</c>.
+    /// </summary>
+    /// <exception cref="UnsafeArchiveException">An entry would leave the target or is a device/fifo.</exception>
+    /// <exception cref="CorruptArchiveException">The archive is truncated or cannot be decoded.</exception>
+    public static void Extract(string archivePath, string targetDirectory, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(archivePath);
+        ArgumentException.ThrowIfNullOrEmpty(targetDirectory);
+        string target = Path.GetFullPath(targetDirectory).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        string parent = Path.GetDirectoryName(target) ?? throw new ArgumentException("The target has no parent folder.", nameof(targetDirectory));
+        Directory.CreateDirectory(parent);
+        string temp = Path.Combine(parent, "." + Path.GetFileName(target) + ".partial-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(temp);
+        try
+        {
+            ExtractInto(archivePath, temp, cancellationToken);
+            if (Directory.Exists(target) || File.Exists(target))
+            {
+                DeletePath(target);
+            }
+
+            Directory.Move(temp, target);
+        }
+        catch
+        {
+            try
+            {
+                DeletePath(temp);
+            }
+            catch (IOException)
+            {
+                // best effort: the partial folder is hidden and named as such
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+
+            throw;
+        }
+    }
+
+    private static void ExtractInto(string archivePath, string root, CancellationToken ct)
+    {
+        string lower = archivePath.ToLowerInvariant();
+        using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        if (lower.EndsWith(".conda", StringComparison.Ordinal))
+        {
+            ExtractConda(archivePath, file, root, ct);
+        }
+        else if (lower.EndsWith(".tar", StringComparison.Ordinal))
+        {
+            new TarExtractor(archivePath, root, ct).Extract(file);
+        }
+        else
+        {
+            Stream bz;
+            try
+            {
+                bz = BZip2Stream.Create(file, SharpCompress.Compressors.CompressionMode.Decompress, true, true);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw new CorruptArchiveException(archivePath, ex.Message, ex);
+            }
+
+            using (bz)
+            {
+                new TarExtractor(archivePath, root, ct).Extract(bz);
+            }
+        }
+    }
+
+    private static void ExtractConda(string archivePath, FileStream file, string root, CancellationToken ct)
+    {
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CorruptArchiveException(archivePath, ex.Message, ex);
+        }
+
+        using (zip)
+        {
+            var extractor = new TarExtractor(archivePath, root, ct);
+            bool sawPkg = false, sawInfo = false;
+            foreach (var entry in zip.Entries)
+            {
+                // By file name, as rattler does: some real archives nest the members in folders. The name is
+                // only used to choose the member; nothing is written by it.
+                string n = entry.Name;
+                bool pkg = n.StartsWith("pkg-", StringComparison.Ordinal) && n.EndsWith(".tar.zst", StringComparison.Ordinal);
+                bool info = n.StartsWith("info-", StringComparison.Ordinal) && n.EndsWith(".tar.zst", StringComparison.Ordinal);
+                if (!pkg && !info)
+                {
+                    continue; // metadata.json and anything else stays out of the package folder
+                }
+
+                sawPkg |= pkg;
+                sawInfo |= info;
+                Stream raw;
+                try
+                {
+                    raw = entry.Open();
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new CorruptArchiveException(archivePath, $"{n}: {ex.Message}", ex);
+                }
+
+                using (raw)
+                using (var zst = new DecompressionStream(raw, leaveOpen: false))
+                {
+                    extractor.Extract(zst);
+                }
+            }
+
+            if (!sawInfo)
+            {
+                // A package without files (no pkg-*.tar.zst) is accepted, as rattler does; one without info is not.
+                throw new CorruptArchiveException(archivePath, sawPkg ? "the .conda archive holds no info-*.tar.zst" : "the .conda archive holds neither info-*.tar.zst nor pkg-*.tar.zst");
+            }
+        }
+    }
+
+    private static void DeletePath(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null || File.Exists(path))
+        {
+            File.Delete(path);
+        }
+        else if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,461 @@
+using System.Text;
+
+namespace EnvTools.Packages;
+
+/// <summary>
+/// Reads a tar stream (ustar, GNU long names, pax) and writes it below a root folder, refusing every
+/// entry that could leave the root. Symlinks met earlier in the same extraction are tracked so that a
+/// path or a link target going through one (<c>cur -&gt; .</c>, <c>cur/par -&gt; ..</c>) is resolved as
+/// the file system would, and parents are written through their resolved (real) paths.
+/// </summary>
+internal sealed class TarExtractor
+{
+    private const int Block = 512;
+    private const int MaxLinkDepth = 40;
+
+    private readonly string _archive;
+    private readonly string _root;
+    private readonly CancellationToken _ct;
+    // Resolved archive-relative location ("a/b") -> link target as stored.
+    // Case-insensitive where the file system usually is, so that "A/x" cannot slip past a link named "a".
+    private readonly Dictionary<string, string> _links = new(
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+
+    public TarExtractor(string archive, string root, CancellationToken ct)
+    {
+        _archive = archive;
+        _root = root;
+        _ct = ct;
+    }
+
+    public void Extract(Stream input)
+    {
+        var header = new byte[Block];
+        string? longName = null, longLink = null;
+        Dictionary<string, string>? pax = null;
+        while (true)
+        {
+            _ct.ThrowIfCancellationRequested();
+            int got = ReadFull(input, header, 0, Block);
+            if (got == 0)
+            {
+                return; // EOF without end blocks: tolerated (many writers stop after the last entry)
+            }
+
+            if (got < Block)
+            {
+                throw Corrupt("truncated tar header");
+            }
+
+            if (IsZero(header))
+            {
+                return;
+            }
+
+            VerifyChecksum(header);
+            char type = (char)header[156];
+            long size = ParseNumber(header, 124, 12);
+            if (size < 0)
+            {
+                throw Corrupt("negative entry size");
+            }
+
+            switch (type)
+            {
+                case 'L':
+                    longName = TrimNul(Encoding.UTF8.GetString(ReadData(input, size)));
+                    continue;
+                case 'K':
+                    longLink = TrimNul(Encoding.UTF8.GetString(ReadData(input, size)));
+                    continue;
+                case 'x':
+                    pax = ParsePax(ReadData(input, size));
+                    continue;
+                case 'g':
+                    Skip(input, size);
+                    continue;
+            }
+
+            string name = longName ?? HeaderName(header);
+            string link = longLink ?? CString(header, 157, 100);
+            if (pax is not null)
+            {
+                if (pax.TryGetValue("path", out var p)) name = p;
+                if (pax.TryGetValue("linkpath", out var lp)) link = lp;
+                if (pax.TryGetValue("size", out var ps) && long.TryParse(ps, out var psz)) size = psz;
+            }
+
+            longName = longLink = null;
+            pax = null;
+            int mode = (int)ParseNumber(header, 100, 8);
+            if (type is '\0' or '0' && name.EndsWith('/'))
+            {
+                type = '5'; // pre-POSIX tars mark directories by a trailing slash only
+            }
+
+            HandleEntry(input, type, name, link, size, mode);
+        }
+    }
+
+    private void HandleEntry(Stream input, char type, string name, string link, long size, int mode)
+    {
+        var parts = SplitSafe(name, name);
+        if (parts.Count == 0)
+        {
+            if (type == '5')
+            {
+                Skip(input, size);
+                return; // "./"
+            }
+
+            throw Unsafe(name, "has an empty path");
+        }
+
+        if (type is '3' or '4' or '6')
+        {
+            throw Unsafe(name, "is a device or fifo");
+        }
+
+        // Resolve the parent through links already extracted; the entry itself replaces what is there.
+        var parent = Resolve(parts.Take(parts.Count - 1), name) ?? throw Unsafe(name, "is written through a link that leaves the extraction root");
+        parent.Add(parts[^1]);
+        string rel = string.Join('/', parent);
+        string full = FullPath(rel);
+
+        switch (type)
+        {
+            case '5':
+                Skip(input, size);
+                RemoveIfNotDirectory(full, rel);
+                Directory.CreateDirectory(full);
+                return;
+            case '2':
+            {
+                Skip(input, size);
+                if (link.Length == 0)
+                {
+                    // No file system can hold a link to "". conda's test zlib .conda carries two such entries,
+                    // and its .tar.bz2 twin holds empty regular files at those paths: write the same.
+                    EnsureParent(full);
+                    RemoveExisting(full);
+                    _links.Remove(rel);
+                    File.WriteAllBytes(full, Array.Empty<byte>());
+                    SetMode(full, mode);
+                    return;
+                }
+
+                if (IsAbsolute(link)) throw Unsafe(name, $"is a symlink to the absolute path '{link}'");
+                var targetParts = new List<string>(parent.Take(parent.Count - 1));
+                foreach (var c in link.Split('/'))
+                {
+                    targetParts.Add(c);
+                }
+
+                var resolvedTarget = Resolve(targetParts, name)
+                    ?? throw Unsafe(name, $"is a symlink to '{link}', which leaves the extraction root");
+
+                EnsureParent(full);
+                RemoveExisting(full);
+                if (OperatingSystem.IsWindows() && Directory.Exists(FullPath(string.Join('/', resolvedTarget))))
+                {
+                    Directory.CreateSymbolicLink(full, link.Replace('/', '\\'));
+                }
+                else
+                {
+                    File.CreateSymbolicLink(full, link);
+                }
+
+                _links[rel] = link;
+                return;
+            }
+            case '1':
+            {
+                Skip(input, size);
+                var tparts = SplitSafe(link, name);
+                var resolved = Resolve(tparts, name) ?? throw Unsafe(name, $"is a hard link to '{link}', which leaves the extraction root");
+                string src = FullPath(string.Join('/', resolved));
+                if (resolved.Count == 0 || !File.Exists(src) || new FileInfo(src).LinkTarget is not null)
+                {
+                    throw Unsafe(name, $"is a hard link to '{link}', which is not a file extracted before it");
+                }
+
+                EnsureParent(full);
+                RemoveExisting(full);
+                File.Copy(src, full);
+                _links.Remove(rel);
+                return;
+            }
+            case '0' or '\0' or '7':
+            {
+                EnsureParent(full);
+                RemoveExisting(full);
+                _links.Remove(rel);
+                using (var fs = new FileStream(full, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920))
+                {
+                    CopyData(input, fs, size);
+                }
+
+                SetMode(full, mode);
+                return;
+            }
+            default:
+                throw Unsafe(name, $"has the unsupported tar entry type '{type}'");
+        }
+    }
+
+    private static void SetMode(string full, int mode)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(full, (UnixFileMode)(mode & 0x1FF));
+        }
+    }
+
+    private List<string> SplitSafe(string name, string entry)
+    {
+        if (name.IndexOf('\0') >= 0) throw Unsafe(entry, "has a NUL in its path");
+        if (IsAbsolute(name)) throw Unsafe(entry, "has an absolute path");
+        var parts = new List<string>();
+        foreach (var c in name.Split('/'))
+        {
+            if (c.Length == 0 || c == ".") continue;
+            if (c == "..") throw Unsafe(entry, "has a '..' component");
+            if (c.Contains('\\') && OperatingSystem.IsWindows()) throw Unsafe(entry, "has a backslash in its path");
+            parts.Add(c);
+        }
+
+        return parts;
+    }
+
+    private static bool IsAbsolute(string p) =>
+        p.StartsWith('/') || p.StartsWith('\\') || (p.Length >= 2 && p[1] == ':' && char.IsAsciiLetter(p[0]));
+
+    /// <summary>Resolves components relative to the root through tracked links; null when it leaves the root.</summary>
+    private List<string>? Resolve(IEnumerable<string> components, string entry)
+    {
+        var stack = new List<string>();
+        var queue = new LinkedList<string>(components);
+        int depth = 0;
+        while (queue.First is { } node)
+        {
+            queue.RemoveFirst();
+            string c = node.Value;
+            if (c.Length == 0 || c == ".") continue;
+            if (c == "..")
+            {
+                if (stack.Count == 0) return null;
+                stack.RemoveAt(stack.Count - 1);
+                continue;
+            }
+
+            stack.Add(c);
+            if (_links.TryGetValue(string.Join('/', stack), out var target))
+            {
+                if (++depth > MaxLinkDepth) throw Unsafe(entry, "goes through too many levels of symbolic links");
+                if (IsAbsolute(target)) return null;
+                stack.RemoveAt(stack.Count - 1);
+                var parts = target.Split('/');
+                for (int i = parts.Length - 1; i >= 0; i--)
+                {
+                    queue.AddFirst(parts[i]);
+                }
+            }
+        }
+
+        return stack;
+    }
+
+    private string FullPath(string rel) => rel.Length == 0 ? _root : Path.Combine(_root, rel.Replace('/', Path.DirectorySeparatorChar));
+
+    private static void EnsureParent(string full)
+    {
+        string? dir = Path.GetDirectoryName(full);
+        if (dir is not null) Directory.CreateDirectory(dir);
+    }
+
+    private void RemoveIfNotDirectory(string full, string rel)
+    {
+        var info = new FileInfo(full);
+        if (info.LinkTarget is not null || File.Exists(full))
+        {
+            File.Delete(full);
+            _links.Remove(rel);
+        }
+    }
+
+    private static void RemoveExisting(string full)
+    {
+        var info = new FileInfo(full);
+        if (info.LinkTarget is not null || File.Exists(full))
+        {
+            File.Delete(full);
+        }
+        else if (Directory.Exists(full))
+        {
+            Directory.Delete(full, recursive: true);
+        }
+    }
+
+    private void CopyData(Stream input, Stream output, long size)
+    {
+        var buf = new byte[81920];
+        long left = size;
+        while (left > 0)
+        {
+            _ct.ThrowIfCancellationRequested();
+            int n = (int)Math.Min(buf.Length, left);
+            if (ReadFull(input, buf, 0, n) < n) throw Corrupt("truncated entry data");
+            output.Write(buf, 0, n);
+            left -= n;
+        }
+
+        SkipPadding(input, size);
+    }
+
+    private byte[] ReadData(Stream input, long size)
+    {
+        if (size > 16 * 1024 * 1024) throw Corrupt("oversized tar metadata entry");
+        var data = new byte[size];
+        if (ReadFull(input, data, 0, (int)size) < size) throw Corrupt("truncated entry data");
+        SkipPadding(input, size);
+        return data;
+    }
+
+    private void Skip(Stream input, long size)
+    {
+        var buf = new byte[Block * 16];
+        long total = size + Pad(size);
+        while (total > 0)
+        {
+            int n = (int)Math.Min(buf.Length, total);
+            if (ReadFull(input, buf, 0, n) < n) throw Corrupt("truncated entry data");
+            total -= n;
+        }
+    }
+
+    private void SkipPadding(Stream input, long size)
+    {
+        int pad = Pad(size);
+        if (pad > 0)
+        {
+            var buf = new byte[pad];
+            if (ReadFull(input, buf, 0, pad) < pad) throw Corrupt("truncated entry padding");
+        }
+    }
+
+    private static int Pad(long size) => (int)((Block - (size % Block)) % Block);
+
+    /// <summary>Reads up to count bytes; decoder failures become <see cref="CorruptArchiveException"/>.</summary>
+    private int ReadFull(Stream s, byte[] buf, int offset, int count)
+    {
+        int total = 0;
+        try
+        {
+            while (total < count)
+            {
+                int n = s.Read(buf, offset + total, count - total);
+                if (n == 0) break;
+                total += n;
+            }
+        }
+        catch (Exception ex) when (ex is not EnvToolsException and not OperationCanceledException)
+        {
+            throw new CorruptArchiveException(_archive, ex.Message, ex);
+        }
+
+        return total;
+    }
+
+    private void VerifyChecksum(byte[] h)
+    {
+        long stored = ParseNumber(h, 148, 8);
+        long sum = 0, signedSum = 0;
+        for (int i = 0; i < Block; i++)
+        {
+            byte b = i is >= 148 and < 156 ? (byte)' ' : h[i];
+            sum += b;
+            signedSum += (sbyte)b; // some old writers summed signed chars
+        }
+
+        if (sum != stored && signedSum != stored) throw Corrupt("bad tar header checksum");
+    }
+
+    private long ParseNumber(byte[] h, int off, int len)
+    {
+        if ((h[off] & 0x80) != 0)
+        {
+            long v = h[off] & 0x7F;
+            for (int i = 1; i < len; i++) v = (v << 8) | h[off + i];
+            return v;
+        }
+
+        long r = 0;
+        int end = off + len;
+        int j = off;
+        while (j < end && (h[j] == ' ' || h[j] == 0)) j++;
+        for (; j < end && h[j] != 0 && h[j] != ' '; j++)
+        {
+            if (h[j] < '0' || h[j] > '7') throw Corrupt("bad octal number in tar header");
+            r = (r << 3) + (h[j] - '0');
+        }
+
+        return r;
+    }
+
+    private static string HeaderName(byte[] h)
+    {
+        string name = CString(h, 0, 100);
+        bool ustar = h[257] == 'u' && h[258] == 's' && h[259] == 't' && h[260] == 'a' && h[261] == 'r';
+        if (ustar)
+        {
+            string prefix = CString(h, 345, 155);
+            if (prefix.Length > 0) name = prefix + "/" + name;
+        }
+
+        return name;
+    }
+
+    private static string CString(byte[] h, int off, int len)
+    {
+        int end = Array.IndexOf(h, (byte)0, off, len);
+        return Encoding.UTF8.GetString(h, off, (end < 0 ? off + len : end) - off);
+    }
+
+    private static string TrimNul(string s) => s.TrimEnd('\0');
+
+    private Dictionary<string, string> ParsePax(byte[] data)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        int pos = 0;
+        while (pos < data.Length)
+        {
+            int sp = Array.IndexOf(data, (byte)' ', pos);
+            if (sp < 0) break;
+            if (!int.TryParse(Encoding.ASCII.GetString(data, pos, sp - pos), out int len) || len <= 0 || pos + len > data.Length)
+            {
+                throw Corrupt("bad pax header");
+            }
+
+            string rec = Encoding.UTF8.GetString(data, sp + 1, pos + len - sp - 2);
+            int eq = rec.IndexOf('=');
+            if (eq > 0) result[rec[..eq]] = rec[(eq + 1)..];
+            pos += len;
+        }
+
+        return result;
+    }
+
+    private static bool IsZero(byte[] b)
+    {
+        foreach (var x in b)
+        {
+            if (x != 0) return false;
+        }
+
+        return true;
+    }
+
+    private UnsafeArchiveException Unsafe(string entry, string reason) => new(_archive, entry, reason);
+
+    private CorruptArchiveException Corrupt(string message) => new(_archive, message);
+}
