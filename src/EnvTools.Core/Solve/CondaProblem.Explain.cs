@@ -90,7 +90,8 @@ internal sealed partial class CondaProblem
     /// <summary>A first proof quicker than this is always explained in full.</summary>
     private static readonly TimeSpan ExplainFreeTime = TimeSpan.FromSeconds(2);
 
-    private Exception Explain()
+    /// <param name="tracked">The solver that just refuted the problem with proof tracking on, or null to solve again with it.</param>
+    private Exception Explain(SatSolver? tracked = null)
     {
         // Re-solve with proof tracking to get the clauses of a refutation, then draw them as a tree. A refutation that
         // took long (a puzzle-like channel) is not searched for twice at full length: past its budget the explanation
@@ -98,7 +99,9 @@ internal sealed partial class CondaProblem
         TimeSpan? budget = _lastSearchTime > ExplainFreeTime
             ? ExplainFreeTime + TimeSpan.FromTicks(_lastSearchTime.Ticks / 4)
             : null;
-        var (solver, result) = Search(trackCore: true, Array.Empty<Candidate>(), budget);
+        var (solver, result) = tracked is not null
+            ? (tracked, SatResult.Unsatisfiable)
+            : Search(trackCore: true, Array.Empty<Candidate>(), budget);
         if (result == SatResult.Cancelled)
         {
             return new OperationCanceledException(_ct);

@@ -175,12 +175,15 @@ internal sealed partial class CondaProblem
             }
         }
 
-        (solver, result) = Search(trackCore: false, locked);
+        // Small problems keep proof tracking on from the start, so that an unsatisfiable answer is explained
+        // without solving again; large ones are solved untracked and re-solved only when there is no solution.
+        bool track = _names.Values.Sum(e => e.Candidates.Count) <= TrackFromTheStartUpTo;
+        (solver, result) = Search(trackCore: track, locked);
         if (result == SatResult.Unsatisfiable && locked.Count > 0)
         {
             // conda: "failed with initial frozen solve, retrying with flexible solve".
             locked.Clear();
-            (solver, result) = Search(trackCore: false, locked);
+            (solver, result) = Search(trackCore: track, locked);
         }
 
         var lockedLits = locked.Select(c => Lit.Pos(c.Var)).ToList();
@@ -192,7 +195,7 @@ internal sealed partial class CondaProblem
             case SatResult.TimedOut:
                 throw TimeoutError();
             case SatResult.Unsatisfiable:
-                throw Explain();
+                throw Explain(track ? solver : null);
         }
 
         var model = ImproveRequested(solver, lockedLits);
@@ -923,7 +926,10 @@ internal sealed partial class CondaProblem
         return _tags.Count - 1;
     }
 
-    /// <summary>How long the last untracked search took (the explanation's budget derives from it).</summary>
+    /// <summary>Problems with at most this many candidates are solved with proof tracking from the start.</summary>
+    private const int TrackFromTheStartUpTo = 20_000;
+
+    /// <summary>How long the last search took (the explanation's budget derives from it).</summary>
     private TimeSpan _lastSearchTime;
 
     private (SatSolver Solver, SatResult Result) Search(bool trackCore, IReadOnlyList<Candidate> locked, TimeSpan? limit = null)
@@ -1036,10 +1042,7 @@ internal sealed partial class CondaProblem
 
         solver.DecisionProvider = new PreferenceProvider(this);
         var result = solver.Solve(locked.Select(c => Lit.Pos(c.Var)).ToArray(), _ct);
-        if (!trackCore)
-        {
-            _lastSearchTime = _clock.Elapsed - started;
-        }
+        _lastSearchTime = _clock.Elapsed - started;
 
         return (solver, result);
     }
