@@ -180,16 +180,7 @@ internal sealed class RemoteRepoData
 
                         if (cache is not null)
                         {
-                            var fresh = new RepoDataCacheState
-                            {
-                                Etag = response.Headers.ETag?.ToString(),
-                                Mod = response.Content.Headers.LastModified?.ToString("R", CultureInfo.InvariantCulture),
-                                CacheControl = response.Headers.CacheControl?.ToString(),
-                                RefreshNs = RepoDataCacheState.ToNs(now),
-                                Fetched = checkedAt,
-                                Source = file,
-                                HasZst = hasZst,
-                            };
+                            var fresh = RepoDataCacheState.FromResponse(response, now, checkedAt, file) with { HasZst = hasZst };
                             TryWrite(() => cache.Write(subdirUrl, json, fresh));
                         }
 

@@ -213,6 +213,17 @@ internal sealed record RepoDataCacheState
 
     internal DateTimeOffset Refreshed => DateTimeOffset.UnixEpoch.AddTicks(RefreshNs / 100);
 
+    /// <summary>The state of a body just fetched: the validators and cache control the server sent with it.</summary>
+    internal static RepoDataCacheState FromResponse(System.Net.Http.HttpResponseMessage response, DateTimeOffset now, string? fetched, string source) => new()
+    {
+        Etag = response.Headers.ETag?.ToString(),
+        Mod = response.Content.Headers.LastModified?.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        CacheControl = response.Headers.CacheControl?.ToString(),
+        RefreshNs = ToNs(now),
+        Fetched = fetched,
+        Source = source,
+    };
+
     internal static long ToNs(DateTimeOffset t) => (t - DateTimeOffset.UnixEpoch).Ticks * 100;
 }
 

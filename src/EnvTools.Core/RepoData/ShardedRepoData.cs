@@ -112,15 +112,7 @@ internal sealed class ShardedRepoData
 
             if (cache is not null)
             {
-                var fresh = new RepoDataCacheState
-                {
-                    Etag = response.Headers.ETag?.ToString(),
-                    Mod = response.Content.Headers.LastModified?.ToString("R", CultureInfo.InvariantCulture),
-                    CacheControl = response.Headers.CacheControl?.ToString(),
-                    RefreshNs = RepoDataCacheState.ToNs(now),
-                    Fetched = now.ToString("O", CultureInfo.InvariantCulture),
-                    Source = IndexFile,
-                };
+                var fresh = RepoDataCacheState.FromResponse(response, now, now.ToString("O", CultureInfo.InvariantCulture), IndexFile);
                 RemoteRepoData.TryWrite(() => cache.Write(subdirUrl, raw, fresh, IndexFile));
             }
 
