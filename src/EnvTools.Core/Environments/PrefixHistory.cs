@@ -1,0 +1,520 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using EnvTools.Conda;
+
+namespace EnvTools.Environments;
+
+/// <summary>A package line of a history revision: <c>+channel::name-version-build</c> or <c>-name-version-build</c>.</summary>
+public sealed record HistoryDist
+{
+    /// <summary>The channel part before <c>::</c> (a name or a URL), or null for the old form without one.</summary>
+    public string? Channel { get; init; }
+
+    /// <summary>The package name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The package version.</summary>
+    public required string Version { get; init; }
+
+    /// <summary>The build string.</summary>
+    public required string Build { get; init; }
+
+    /// <summary>The text as written after the <c>+</c>/<c>-</c> sign.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>Parses a dist string (without its sign); null when it is not <c>name-version-build</c>.</summary>
+    public static HistoryDist? TryParse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string s = text.Trim();
+        string? channel = null;
+        int sep = s.LastIndexOf("::", StringComparison.Ordinal);
+        if (sep >= 0)
+        {
+            channel = s[..sep];
+            s = s[(sep + 2)..];
+            if (channel.Length == 0)
+            {
+                channel = null;
+            }
+        }
+
+        foreach (string ext in new[] { ".tar.bz2", ".conda" })
+        {
+            if (s.EndsWith(ext, StringComparison.Ordinal))
+            {
+                s = s[..^ext.Length];
+            }
+        }
+
+        int b = s.LastIndexOf('-');
+        if (b <= 0)
+        {
+            return null;
+        }
+
+        int v = s.LastIndexOf('-', b - 1);
+        if (v <= 0 || b - v < 2 || b == s.Length - 1)
+        {
+            return null;
+        }
+
+        return new HistoryDist { Channel = channel, Name = s[..v], Version = s[(v + 1)..b], Build = s[(b + 1)..], Text = text.Trim() };
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+}
+
+/// <summary>One revision of <c>conda-meta/history</c>, opened by a <c>==&gt; date &lt;==</c> line.</summary>
+public sealed class HistoryRevision
+{
+    /// <summary>The text between <c>==&gt;</c> and <c>&lt;==</c>.</summary>
+    public string RawTimestamp { get; init; } = string.Empty;
+
+    /// <summary>The timestamp (local time, as conda writes it), or null when it is not <c>yyyy-MM-dd HH:mm:ss</c>.</summary>
+    public DateTime? Timestamp { get; init; }
+
+    /// <summary>The <c># cmd:</c> value, or null when absent.</summary>
+    public string? Command { get; internal set; }
+
+    /// <summary>The <c># conda version:</c> value, or null when absent.</summary>
+    public string? CondaVersion { get; internal set; }
+
+    /// <summary>Specs from <c># update specs:</c> (also <c>install</c>/<c>create</c>).</summary>
+    public IReadOnlyList<string> UpdateSpecs { get; internal set; } = Array.Empty<string>();
+
+    /// <summary>Specs from <c># remove specs:</c> (also <c>uninstall</c>).</summary>
+    public IReadOnlyList<string> RemoveSpecs { get; internal set; } = Array.Empty<string>();
+
+    /// <summary>Specs from <c># neutered specs:</c>.</summary>
+    public IReadOnlyList<string> NeuteredSpecs { get; internal set; } = Array.Empty<string>();
+
+    /// <summary>Packages linked in this revision (<c>+</c> lines), in file order.</summary>
+    public IReadOnlyList<HistoryDist> Added => AddedList;
+
+    /// <summary>Packages unlinked in this revision (<c>-</c> lines), in file order.</summary>
+    public IReadOnlyList<HistoryDist> Removed => RemovedList;
+
+    /// <summary>Whether conda counts this revision as a user request (it has a <c># cmd:</c> line).</summary>
+    public bool IsUserRequest => Command is not null;
+
+    internal List<HistoryDist> AddedList { get; } = new();
+
+    internal List<HistoryDist> RemovedList { get; } = new();
+}
+
+/// <summary>Reads and appends conda's <c>conda-meta/history</c> file.</summary>
+public sealed class PrefixHistory
+{
+    private static readonly Regex SeparatorRe = new(@"^==>\s*(.+?)\s*<==", RegexOptions.CultureInvariant);
+    private static readonly Regex CmdRe = new(@"^#\s*cmd:\s*(.+)", RegexOptions.CultureInvariant);
+    private static readonly Regex VersionRe = new(@"^#\s*conda version:\s*(.+)", RegexOptions.CultureInvariant);
+    private static readonly Regex SpecsRe = new(@"^#\s*(\w+)\s*specs:\s*(.+)?", RegexOptions.CultureInvariant);
+    private static readonly Regex VersionRelationRe = new(@"^(=|==|!=|<=|>=|<|>)(?!=)", RegexOptions.CultureInvariant);
+
+    private PrefixHistory(IReadOnlyList<HistoryRevision> revisions) => Revisions = revisions;
+
+    /// <summary>The revisions in file order.</summary>
+    public IReadOnlyList<HistoryRevision> Revisions { get; }
+
+    /// <summary>The history file of a prefix: <c>&lt;prefix&gt;/conda-meta/history</c>.</summary>
+    public static string PathFor(string prefix) => Path.Combine(prefix, "conda-meta", "history");
+
+    /// <summary>Reads a history file; a missing file reads as an empty history.</summary>
+    public static PrefixHistory Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return File.Exists(path) ? Parse(File.ReadAllText(path, Encoding.UTF8)) : new PrefixHistory(Array.Empty<HistoryRevision>());
+    }
+
+    /// <summary>Parses history text. Lines that fit no rule (and lines before the first revision) are skipped.</summary>
+    public static PrefixHistory Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var revisions = new List<HistoryRevision>();
+        HistoryRevision? current = null;
+        foreach (string raw in text.Split('\n'))
+        {
+            string line = raw.Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            Match sep = SeparatorRe.Match(line);
+            if (sep.Success)
+            {
+                string stamp = sep.Groups[1].Value;
+                current = new HistoryRevision
+                {
+                    RawTimestamp = stamp,
+                    Timestamp = DateTime.TryParseExact(stamp, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTime dt) ? dt : null,
+                };
+                revisions.Add(current);
+                continue;
+            }
+
+            if (current is null)
+            {
+                continue;
+            }
+
+            if (line[0] == '#')
+            {
+                ParseComment(current, line);
+            }
+            else if (line[0] is '+' or '-')
+            {
+                HistoryDist? dist = HistoryDist.TryParse(line[1..]);
+                if (dist is not null)
+                {
+                    (line[0] == '+' ? current.AddedList : current.RemovedList).Add(dist);
+                }
+            }
+        }
+
+        return new PrefixHistory(revisions);
+    }
+
+    /// <summary>
+    /// The user's requested specs as conda computes them (<c>History.get_requested_specs_map</c>): over the
+    /// revisions with a <c># cmd:</c> line, in order, remove specs drop their names, then update specs and
+    /// neutered specs set them (a later spec of a name overrides an earlier one). When
+    /// <paramref name="installedNames"/> is given, names not installed are left out, as conda does.
+    /// Specs that do not parse are skipped. The result is keyed by package name in first-request order.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> GetRequestedSpecs(IEnumerable<string>? installedNames = null)
+    {
+        var order = new List<string>();
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (HistoryRevision rev in Revisions)
+        {
+            if (!rev.IsUserRequest)
+            {
+                continue;
+            }
+
+            foreach (string spec in rev.RemoveSpecs)
+            {
+                if (NameOf(spec) is { } name && map.Remove(name))
+                {
+                    order.Remove(name);
+                }
+            }
+
+            foreach (string spec in rev.UpdateSpecs.Concat(rev.NeuteredSpecs))
+            {
+                if (NameOf(spec) is { } name)
+                {
+                    if (!map.ContainsKey(name))
+                    {
+                        order.Add(name);
+                    }
+
+                    map[name] = spec;
+                }
+            }
+        }
+
+        HashSet<string>? installed = installedNames is null ? null : new HashSet<string>(installedNames, StringComparer.Ordinal);
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string name in order)
+        {
+            if (installed is null || installed.Contains(name))
+            {
+                result[name] = map[name];
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Appends one revision in conda's format: the separator, <c># cmd:</c>, <c># conda version:</c>,
+    /// the sorted <c>-</c> then <c>+</c> lines, and the non-empty spec lists as Python list reprs.
+    /// The parent folder is created when missing.
+    /// </summary>
+    /// <param name="path">The history file.</param>
+    /// <param name="timestamp">When the change happened; written as its wall-clock time in its own offset, to the second (the offset is not written).</param>
+    /// <param name="command">The command line.</param>
+    /// <param name="toolVersion">The value of the <c># conda version:</c> line.</param>
+    /// <param name="updateSpecs">Requested specs.</param>
+    /// <param name="removeSpecs">Specs asked to be removed.</param>
+    /// <param name="added">Dists linked (<c>channel::name-version-build</c>).</param>
+    /// <param name="removed">Dists unlinked.</param>
+    /// <param name="neuteredSpecs">Specs neutered by the solver, if any.</param>
+    public static void AppendRevision(
+        string path,
+        DateTimeOffset timestamp,
+        string command,
+        string toolVersion,
+        IEnumerable<string> updateSpecs,
+        IEnumerable<string> removeSpecs,
+        IEnumerable<string> added,
+        IEnumerable<string> removed,
+        IEnumerable<string>? neuteredSpecs = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(toolVersion);
+        ArgumentNullException.ThrowIfNull(updateSpecs);
+        ArgumentNullException.ThrowIfNull(removeSpecs);
+        ArgumentNullException.ThrowIfNull(added);
+        ArgumentNullException.ThrowIfNull(removed);
+
+        var sb = new StringBuilder();
+        sb.Append("==> ").Append(timestamp.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(" <==\n");
+        sb.Append("# cmd: ").Append(OneLine(command)).Append('\n');
+        sb.Append("# conda version: ").Append(OneLine(toolVersion)).Append('\n');
+        var removedSet = new SortedSet<string>(removed, StringComparer.Ordinal);
+        var addedSet = new SortedSet<string>(added, StringComparer.Ordinal);
+        foreach (string d in removedSet.Except(addedSet, StringComparer.Ordinal))
+        {
+            sb.Append('-').Append(d).Append('\n');
+        }
+
+        foreach (string d in addedSet.Except(removedSet, StringComparer.Ordinal))
+        {
+            sb.Append('+').Append(d).Append('\n');
+        }
+
+        AppendSpecs(sb, "update", updateSpecs);
+        AppendSpecs(sb, "remove", removeSpecs);
+        AppendSpecs(sb, "neutered", neuteredSpecs ?? Array.Empty<string>());
+
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null)
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        File.AppendAllText(path, sb.ToString(), new UTF8Encoding(false));
+    }
+
+    /// <summary>Formats strings as Python's <c>repr</c> of a list of str: <c>['a', 'b']</c>.</summary>
+    public static string FormatPythonList(IEnumerable<string> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return "[" + string.Join(", ", items.Select(PythonRepr)) + "]";
+    }
+
+    /// <summary>
+    /// Parses a list literal of strings as conda (<c>ast.literal_eval</c>) and mamba write it, single or
+    /// double quoted with backslash escapes; null when malformed.
+    /// </summary>
+    public static IReadOnlyList<string>? ParseStringList(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var items = new List<string>();
+        int i = 0;
+        SkipSpace(text, ref i);
+        if (i >= text.Length || text[i] != '[')
+        {
+            return null;
+        }
+
+        i++;
+        while (true)
+        {
+            SkipSpace(text, ref i);
+            if (i >= text.Length)
+            {
+                return null;
+            }
+
+            if (text[i] == ']')
+            {
+                i++;
+                break;
+            }
+
+            char q = text[i];
+            if (q is not ('\'' or '"'))
+            {
+                return null;
+            }
+
+            i++;
+            var sb = new StringBuilder();
+            while (true)
+            {
+                if (i >= text.Length)
+                {
+                    return null;
+                }
+
+                char c = text[i++];
+                if (c == q)
+                {
+                    break;
+                }
+
+                if (c == '\\')
+                {
+                    if (i >= text.Length)
+                    {
+                        return null;
+                    }
+
+                    char e = text[i++];
+                    sb.Append(e switch { 'n' => '\n', 't' => '\t', 'r' => '\r', _ => e });
+                }
+                else
+                {
+                    sb.Append(c);
+                }
+            }
+
+            items.Add(sb.ToString());
+            SkipSpace(text, ref i);
+            if (i < text.Length && text[i] == ',')
+            {
+                i++;
+            }
+            else if (i >= text.Length || text[i] != ']')
+            {
+                return null;
+            }
+        }
+
+        SkipSpace(text, ref i);
+        return i == text.Length ? items : null;
+    }
+
+    private static void ParseComment(HistoryRevision rev, string line)
+    {
+        Match m = CmdRe.Match(line);
+        if (m.Success)
+        {
+            rev.Command = m.Groups[1].Value;
+        }
+
+        m = VersionRe.Match(line);
+        if (m.Success)
+        {
+            rev.CondaVersion = m.Groups[1].Value;
+        }
+
+        m = SpecsRe.Match(line);
+        if (!m.Success)
+        {
+            return;
+        }
+
+        string action = m.Groups[1].Value;
+        string specsString = m.Groups[2].Success ? m.Groups[2].Value : string.Empty;
+        IReadOnlyList<string>? specs;
+        if (specsString.StartsWith('['))
+        {
+            specs = ParseStringList(specsString);
+        }
+        else if (!specsString.Contains('['))
+        {
+            specs = ParseOldFormatSpecs(specsString);
+        }
+        else
+        {
+            specs = null;
+        }
+
+        if (specs is null)
+        {
+            return;
+        }
+
+        string[] kept = specs.Where(s => s.Length > 0 && !s.EndsWith('@')).ToArray();
+        if (kept.Length == 0)
+        {
+            return;
+        }
+
+        switch (action)
+        {
+            case "update" or "install" or "create":
+                rev.UpdateSpecs = kept;
+                break;
+            case "remove" or "uninstall":
+                rev.RemoveSpecs = kept;
+                break;
+            case "neutered":
+                rev.NeuteredSpecs = kept;
+                break;
+        }
+    }
+
+    /// <summary>conda &lt; 4.5 wrote specs comma-separated; a piece starting with a relation joins the previous spec.</summary>
+    private static List<string> ParseOldFormatSpecs(string specsString)
+    {
+        var specs = new List<string>();
+        foreach (string piece in specsString.Split(','))
+        {
+            if (specs.Count > 0 && VersionRelationRe.IsMatch(piece))
+            {
+                specs[^1] = specs[^1] + "," + piece;
+            }
+            else
+            {
+                specs.Add(piece);
+            }
+        }
+
+        return specs;
+    }
+
+    private static string? NameOf(string spec)
+    {
+        if (MatchSpec.TryParse(spec, out MatchSpec? parsed) && parsed is not null && parsed.Name.Length > 0 && parsed.Name != "*")
+        {
+            return parsed.Name;
+        }
+
+        return null;
+    }
+
+    private static void AppendSpecs(StringBuilder sb, string action, IEnumerable<string> specs)
+    {
+        string[] list = specs.ToArray();
+        if (list.Length > 0)
+        {
+            sb.Append("# ").Append(action).Append(" specs: ").Append(FormatPythonList(list)).Append('\n');
+        }
+    }
+
+    private static string OneLine(string s) => s.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+
+    private static string PythonRepr(string s)
+    {
+        char q = s.Contains('\'') && !s.Contains('"') ? '"' : '\'';
+        var sb = new StringBuilder().Append(q);
+        foreach (char c in s)
+        {
+            switch (c)
+            {
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                default:
+                    if (c == q)
+                    {
+                        sb.Append('\\');
+                    }
+
+                    sb.Append(c);
+                    break;
+            }
+        }
+
+        return sb.Append(q).ToString();
+    }
+
+    private static void SkipSpace(string text, ref int i)
+    {
+        while (i < text.Length && char.IsWhiteSpace(text[i]))
+        {
+            i++;
+        }
+    }
+}

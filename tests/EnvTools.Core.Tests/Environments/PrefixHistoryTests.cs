@@ -1,0 +1,156 @@
+using EnvTools.Environments;
+using Xunit;
+
+namespace EnvTools.Tests.Environments;
+
+public sealed class PrefixHistoryTests : IDisposable
+{
+    private readonly string _tmp = Path.Combine(Path.GetTempPath(), "envtools-hist-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public PrefixHistoryTests() => Directory.CreateDirectory(_tmp);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_tmp, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public void Parse_CommentsAndDists()
+    {
+        const string text = "==> 2024-01-31 12:34:56 <==\n# cmd: conda install -n x numpy\n# conda version: 23.1.0\n"
+            + "-conda-forge::numpy-1.25.0-py311h0_0\n+conda-forge::numpy-1.26.4-py311h64a7726_0\n"
+            + "# update specs: ['numpy']\n# remove specs: ['scipy']\n# neutered specs: ['python=3.11']\n";
+        HistoryRevision r = Assert.Single(PrefixHistory.Parse(text).Revisions);
+        Assert.Equal(new DateTime(2024, 1, 31, 12, 34, 56), r.Timestamp);
+        Assert.Equal("conda install -n x numpy", r.Command);
+        Assert.Equal("23.1.0", r.CondaVersion);
+        Assert.Equal(new[] { "numpy" }, r.UpdateSpecs);
+        Assert.Equal(new[] { "scipy" }, r.RemoveSpecs);
+        Assert.Equal(new[] { "python=3.11" }, r.NeuteredSpecs);
+        Assert.Equal("1.25.0", Assert.Single(r.Removed).Version);
+        HistoryDist a = Assert.Single(r.Added);
+        Assert.Equal(("conda-forge", "numpy", "1.26.4", "py311h64a7726_0"), (a.Channel, a.Name, a.Version, a.Build));
+    }
+
+    [Fact]
+    public void Parse_OldFormsWithoutChannelAndOldSpecs()
+    {
+        const string text = "==> 2013-07-01 10:00:00 <==\n+python-2.7.5-0\n+numpy-1.7.1-py27_0.tar.bz2\n"
+            + "# cmd: conda create -n old python\n# install specs: python>=2.7,<3,numpy >=1.7,<2.0,pandas\n";
+        HistoryRevision r = Assert.Single(PrefixHistory.Parse(text).Revisions);
+        Assert.Equal(new[] { "python-2.7.5-0", "numpy-1.7.1-py27_0.tar.bz2" }, r.Added.Select(d => d.Text));
+        Assert.All(r.Added, d => Assert.Null(d.Channel));
+        Assert.Equal("py27_0", r.Added[1].Build);
+        Assert.Equal(new[] { "python>=2.7,<3", "numpy >=1.7,<2.0", "pandas" }, r.UpdateSpecs);
+    }
+
+    [Fact]
+    public void Parse_SkipsMalformedLines()
+    {
+        const string text = "garbage before any revision\n+conda-forge::early-1-0\n==> 2024-01-01 00:00:00 <==\n"
+            + "# cmd: conda install a\n+notadist\n-conda-forge::\n+::-\n?weird line\n# update specs: ['a', 'unterminated\n"
+            + "# remove specs: [1, 2]\n# update specs: \n+conda-forge::a-1.0-0\n==> 2024-01-02 00:00:00 <==\n==><==\n";
+        PrefixHistory h = PrefixHistory.Parse(text);
+        Assert.Equal(2, h.Revisions.Count);
+        HistoryRevision r = h.Revisions[0];
+        Assert.Equal("a", Assert.Single(r.Added).Name);
+        Assert.Empty(r.Removed);
+        Assert.Empty(r.UpdateSpecs);
+        Assert.Empty(r.RemoveSpecs);
+        Assert.Empty(h.GetRequestedSpecs());
+    }
+
+    [Fact]
+    public void RequestedSpecs_LaterUpdateOverridesByName()
+    {
+        const string text = "==> 2024-01-01 00:00:00 <==\n# cmd: c\n# update specs: ['numpy=1.20', 'python']\n"
+            + "==> 2024-01-02 00:00:00 <==\n# cmd: c\n# update specs: ['conda-forge::numpy>=1.26']\n";
+        IReadOnlyDictionary<string, string> specs = PrefixHistory.Parse(text).GetRequestedSpecs();
+        Assert.Equal("conda-forge::numpy>=1.26", specs["numpy"]);
+        Assert.Equal("python", specs["python"]);
+        Assert.Equal(2, specs.Count);
+    }
+
+    [Fact]
+    public void RequestedSpecs_RemoveDropsNameAndNeuteredOverrides()
+    {
+        const string text = "==> 2024-01-01 00:00:00 <==\n# cmd: c\n# update specs: ['numpy', 'scipy=1.10', 'python=3.11']\n"
+            + "==> 2024-01-02 00:00:00 <==\n# cmd: c\n# remove specs: ['scipy']\n# neutered specs: ['python=3.11.*']\n";
+        IReadOnlyDictionary<string, string> specs = PrefixHistory.Parse(text).GetRequestedSpecs();
+        Assert.Equal(new[] { "numpy", "python" }, specs.Keys);
+        Assert.Equal("python=3.11.*", specs["python"]);
+    }
+
+    [Fact]
+    public void RequestedSpecs_IgnoreRevisionsWithoutCmd()
+    {
+        const string text = "==> 2024-01-01 00:00:00 <==\n# update specs: ['numpy']\n"
+            + "==> 2024-01-02 00:00:00 <==\n# cmd: c\n# update specs: ['python']\n";
+        Assert.Equal(new[] { "python" }, PrefixHistory.Parse(text).GetRequestedSpecs().Keys);
+    }
+
+    [Fact]
+    public void AppendRevision_WritesCondaFormatExactly()
+    {
+        string path = Path.Combine(_tmp, "p", "conda-meta", "history");
+        PrefixHistory.AppendRevision(
+            path,
+            new DateTimeOffset(2024, 1, 31, 12, 34, 56, TimeSpan.Zero),
+            "envtools install numpy",
+            "envtools 0.1.0",
+            new[] { "numpy", "it's" },
+            new[] { "scipy" },
+            new[] { "conda-forge::numpy-1.26.4-py311h0_0", "conda-forge::libblas-3.9.0-20_openblas" },
+            new[] { "conda-forge::scipy-1.11.0-py311h0_0" });
+        string expected = "==> 2024-01-31 12:34:56 <==\n# cmd: envtools install numpy\n# conda version: envtools 0.1.0\n"
+            + "-conda-forge::scipy-1.11.0-py311h0_0\n+conda-forge::libblas-3.9.0-20_openblas\n+conda-forge::numpy-1.26.4-py311h0_0\n"
+            + "# update specs: ['numpy', \"it's\"]\n# remove specs: ['scipy']\n";
+        Assert.Equal(expected, File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void AppendRevision_RoundTrips()
+    {
+        string path = Path.Combine(_tmp, "history");
+        PrefixHistory.AppendRevision(path, new DateTimeOffset(2024, 2, 1, 8, 0, 0, TimeSpan.Zero), "envtools create -n a python", "0.1",
+            new[] { "python=3.12", "numpy[version='>=1.26']" }, Array.Empty<string>(), new[] { "conda-forge::python-3.12.1-h0_0" }, Array.Empty<string>());
+        PrefixHistory.AppendRevision(path, new DateTimeOffset(2024, 2, 2, 9, 30, 15, TimeSpan.Zero), "envtools remove numpy", "0.1",
+            Array.Empty<string>(), new[] { "numpy" }, Array.Empty<string>(), new[] { "conda-forge::numpy-1.26.4-py312h0_0" },
+            new[] { "python=3.12.*" });
+
+        PrefixHistory h = PrefixHistory.Load(path);
+        Assert.Equal(2, h.Revisions.Count);
+        Assert.Equal(new DateTime(2024, 2, 2, 9, 30, 15), h.Revisions[1].Timestamp);
+        Assert.Equal("envtools create -n a python", h.Revisions[0].Command);
+        Assert.Equal(new[] { "python=3.12", "numpy[version='>=1.26']" }, h.Revisions[0].UpdateSpecs);
+        Assert.Equal("python", Assert.Single(h.Revisions[0].Added).Name);
+        Assert.Equal("numpy", Assert.Single(h.Revisions[1].Removed).Name);
+        Assert.Equal(new[] { "numpy" }, h.Revisions[1].RemoveSpecs);
+        Assert.Equal(new[] { "python=3.12.*" }, h.Revisions[1].NeuteredSpecs);
+        Assert.Equal(new[] { "python=3.12.*" }, h.GetRequestedSpecs().Values);
+    }
+
+    [Fact]
+    public void PythonList_FormatAndParseAgree()
+    {
+        string[] items = { "a", "it's", "say \"hi\"", "both ' and \"", "back\\slash" };
+        string repr = PrefixHistory.FormatPythonList(items);
+        Assert.Equal("['a', \"it's\", 'say \"hi\"', 'both \\' and \"', 'back\\\\slash']", repr);
+        Assert.Equal(items, PrefixHistory.ParseStringList(repr));
+        Assert.Equal("[]", PrefixHistory.FormatPythonList(Array.Empty<string>()));
+        Assert.Null(PrefixHistory.ParseStringList("['a'"));
+        Assert.Null(PrefixHistory.ParseStringList("['a'] trailing"));
+    }
+
+    [Fact]
+    public void Load_MissingFileIsEmpty()
+    {
+        Assert.Empty(PrefixHistory.Load(Path.Combine(_tmp, "nope")).Revisions);
+    }
+}
