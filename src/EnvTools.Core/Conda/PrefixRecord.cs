@@ -85,6 +85,36 @@ public class PrefixRecord : RepoDataRecord
         WriteTo(w);
     }
 
+    /// <summary>A copy with other <c>files</c> and <c>paths_data</c> (the rest, key order included, unchanged).</summary>
+    internal PrefixRecord WithPaths(IReadOnlyList<string> files, PrefixRecordPathsData? pathsData)
+    {
+        var copy = (PrefixRecord)MemberwiseClone();
+        copy._files = files.ToArray();
+        copy._pathsData = pathsData;
+        copy.Set(RecordField.Files);
+        copy.Set(RecordField.PathsData, pathsData is null);
+        return copy;
+    }
+
+    /// <summary>A copy with <c>requested_spec</c> and <c>package_type</c> set where the arguments are not null.</summary>
+    internal PrefixRecord WithRequest(string? requestedSpec, string? packageType)
+    {
+        var copy = (PrefixRecord)MemberwiseClone();
+        if (requestedSpec is not null)
+        {
+            copy._requestedSpec = requestedSpec;
+            copy.Set(RecordField.RequestedSpec);
+        }
+
+        if (packageType is not null)
+        {
+            copy._packageType = packageType;
+            copy.Set(RecordField.PackageType);
+        }
+
+        return copy;
+    }
+
     internal static PrefixRecord Parse(byte[] bytes, string sourceName)
     {
         var ctx = new RecordReadContext(new RecordStringPool(), keepKeyOrder: true);

@@ -170,7 +170,7 @@ public sealed class PrefixRecordLink : PrefixRecordPart
 public sealed class PrefixRecordPath : PrefixRecordPart
 {
     private string _path = string.Empty;
-    private string? _pathType, _sha256, _sha256InPrefix, _prefixPlaceholder, _fileMode;
+    private string? _pathType, _sha256, _sha256InPrefix, _prefixPlaceholder, _fileMode, _originalPath;
     private long? _sizeInBytes;
     private bool? _noLink;
 
@@ -199,6 +199,10 @@ public sealed class PrefixRecordPath : PrefixRecordPart
     /// <summary>True when the file must be copied, never linked (<c>no_link</c>).</summary>
     public bool? NoLink { get => _noLink; init => _noLink = value; }
 
+    /// <summary>For a file another package's copy of which is in place (a clobbered path, rattler's
+    /// <c>__clobbers__/&lt;package&gt;/…</c> layout): the path the package ships it at (<c>original_path</c>).</summary>
+    public string? OriginalPath { get => _originalPath; init => _originalPath = value; }
+
     private protected override bool TryRead(string key, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
     {
         switch (key)
@@ -211,6 +215,7 @@ public sealed class PrefixRecordPath : PrefixRecordPart
             case "prefix_placeholder" when TryString(ref r, ctx, out string? p): _prefixPlaceholder = p; return true;
             case "file_mode" when TryString(ref r, ctx, out string? m, intern: true): _fileMode = m; return true;
             case "no_link" when r.TokenType is JsonTokenType.True or JsonTokenType.False: _noLink = r.GetBoolean(); return true;
+            case "original_path" when TryString(ref r, ctx, out string? o): _originalPath = o; return true;
             default: return false;
         }
     }
@@ -220,6 +225,7 @@ public sealed class PrefixRecordPath : PrefixRecordPart
         yield return "_path";
         if (_fileMode is not null) yield return "file_mode";
         if (_noLink is not null) yield return "no_link";
+        if (_originalPath is not null) yield return "original_path";
         if (_pathType is not null) yield return "path_type";
         if (_prefixPlaceholder is not null) yield return "prefix_placeholder";
         if (_sha256 is not null) yield return "sha256";
@@ -234,6 +240,7 @@ public sealed class PrefixRecordPath : PrefixRecordPart
             case "_path": w.WriteStringValue(_path); break;
             case "file_mode": w.WriteStringValue(_fileMode); break;
             case "no_link": w.WriteBooleanValue(_noLink!.Value); break;
+            case "original_path": w.WriteStringValue(_originalPath); break;
             case "path_type": w.WriteStringValue(_pathType); break;
             case "prefix_placeholder": w.WriteStringValue(_prefixPlaceholder); break;
             case "sha256": w.WriteStringValue(_sha256); break;

@@ -1,0 +1,185 @@
+using System.Runtime.InteropServices;
+
+namespace EnvTools.Install;
+
+/// <summary>The few file-system operations the linker needs that .NET lacks (hard links) or that must not follow links.</summary>
+internal static partial class FileOps
+{
+    private const int EEXIST = 17;
+    private const int ErrorAlreadyExists = 183;
+    private const int ErrorFileExists = 80;
+
+    /// <summary>Result of <see cref="TryHardLink"/>.</summary>
+    internal enum LinkResult
+    {
+        Done,
+        Exists,
+        Unsupported, // other volume, too many links, file system without hard links: copy instead
+    }
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UnixLink(string oldPath, string newPath);
+
+    [LibraryImport("kernel32.dll", EntryPoint = "CreateHardLinkW", SetLastError = true, StringMarshalling = StringMarshalling.Utf16)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    private static partial bool WinCreateHardLink(string newPath, string existingPath, IntPtr security);
+
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UnixRename(string oldPath, string newPath);
+
+    /// <summary>
+    /// Renames a file, link (not followed) or folder to <paramref name="target"/> (replacing a file there).
+    /// Returns false when <paramref name="source"/> does not exist.
+    /// </summary>
+    public static bool TryRename(string source, string target)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            if (UnixRename(source, target) == 0)
+            {
+                return true;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == 2)
+            {
+                return false; // ENOENT: the source is missing (or the target's folder, which callers create first)
+            }
+
+            throw new IOException($"Cannot move '{source}' to '{target}' (errno {errno}).");
+        }
+
+        if (!Exists(source))
+        {
+            return false;
+        }
+
+        Move(source, target);
+        return true;
+    }
+
+    /// <summary>Hard-links <paramref name="source"/> at <paramref name="target"/>.</summary>
+    public static LinkResult TryHardLink(string source, string target)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            if (WinCreateHardLink(target, source, IntPtr.Zero))
+            {
+                return LinkResult.Done;
+            }
+
+            int err = Marshal.GetLastPInvokeError();
+            return err is ErrorAlreadyExists or ErrorFileExists ? LinkResult.Exists : LinkResult.Unsupported;
+        }
+
+        if (UnixLink(source, target) == 0)
+        {
+            return LinkResult.Done;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        return errno == EEXIST ? LinkResult.Exists : LinkResult.Unsupported;
+    }
+
+    /// <summary>True when something (a file, a directory, a link, even a dangling one) is at <paramref name="path"/>.</summary>
+    public static bool Exists(string path)
+    {
+        var fi = new FileInfo(path);
+        return fi.Exists || fi.LinkTarget is not null || Directory.Exists(path);
+    }
+
+    /// <summary>True when <paramref name="path"/> is a directory and not a link to one.</summary>
+    public static bool IsRealDirectory(string path)
+    {
+        var di = new DirectoryInfo(path);
+        return di.Exists && di.LinkTarget is null;
+    }
+
+    /// <summary>Deletes a file or a link (never following it); an empty real directory too. Missing is fine.</summary>
+    public static void DeleteEntry(string path)
+    {
+        var fi = new FileInfo(path);
+        if (fi.LinkTarget is not null)
+        {
+            if (Directory.Exists(path) && OperatingSystem.IsWindows())
+            {
+                Directory.Delete(path);
+            }
+            else
+            {
+                fi.Delete();
+            }
+        }
+        else if (fi.Exists)
+        {
+            if (OperatingSystem.IsWindows() && fi.IsReadOnly)
+            {
+                fi.IsReadOnly = false;
+            }
+
+            fi.Delete();
+        }
+        else if (Directory.Exists(path) && !Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            Directory.Delete(path);
+        }
+    }
+
+    /// <summary>Moves a file or link (not followed) to <paramref name="target"/>, replacing what is there.</summary>
+    public static void Move(string source, string target)
+    {
+        if (Directory.Exists(source) && new DirectoryInfo(source).LinkTarget is null)
+        {
+            Directory.Move(source, target);
+        }
+        else
+        {
+            File.Move(source, target, overwrite: true);
+        }
+    }
+
+    /// <summary>Removes the empty directories among <paramref name="dirs"/>, deepest first, never <paramref name="stop"/> or above.</summary>
+    public static void PruneEmpty(IEnumerable<string> dirs, string stop)
+    {
+        string root = Path.TrimEndingDirectorySeparator(stop);
+        foreach (string d in dirs.Distinct().OrderByDescending(d => d.Length))
+        {
+            string dir = d;
+            while (dir.Length > root.Length && dir.StartsWith(root, StringComparison.Ordinal))
+            {
+                try
+                {
+                    if (!IsRealDirectory(dir) || Directory.EnumerateFileSystemEntries(dir).Any())
+                    {
+                        break;
+                    }
+
+                    Directory.Delete(dir);
+                }
+                catch (IOException)
+                {
+                    break;
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    break;
+                }
+
+                dir = Path.GetDirectoryName(dir) ?? root;
+            }
+        }
+    }
+
+    /// <summary>Writes bytes to a new file through a temporary sibling and a rename, flushed to disk.</summary>
+    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes, bool flushToDisk)
+    {
+        string tmp = path + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 4096))
+        {
+            fs.Write(bytes);
+            fs.Flush(flushToDisk);
+        }
+
+        File.Move(tmp, path, overwrite: true);
+    }
+}

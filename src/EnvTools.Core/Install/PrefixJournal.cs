@@ -1,0 +1,224 @@
+using System.Text.Json;
+
+namespace EnvTools.Install;
+
+/// <summary>
+/// The transaction journal, <c>conda-meta/.envtools-transaction.json</c>: written and flushed to disk before a
+/// transaction changes anything, it lists every path the transaction may create and every path it moves into its
+/// trash folder (<c>.envtools-trash/&lt;id&gt;/</c>, the same relative path inside). An interrupted transaction is
+/// therefore undone without per-file bookkeeping: created paths are deleted, trashed paths moved back. Once the new
+/// state is complete the journal is marked committed, the trash deleted and the journal removed.
+/// </summary>
+public static class PrefixJournal
+{
+    /// <summary>The journal's file name inside <c>conda-meta</c>.</summary>
+    public const string FileName = ".envtools-transaction.json";
+
+    /// <summary>The folder inside the prefix that holds the trash of running transactions.</summary>
+    public const string TrashDirectoryName = ".envtools-trash";
+
+    /// <summary>
+    /// Finishes what an interrupted transaction left: rolls it back when it had not committed (restoring the old
+    /// files and records), or completes its clean-up when it had. <see cref="PrefixTransaction.Execute"/> calls it
+    /// first; call it under the <see cref="PrefixLock"/> (it takes the lock itself when no other process holds it).
+    /// </summary>
+    /// <returns>True when a journal was found and processed.</returns>
+    public static bool RecoverIfNeeded(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        string full = Path.GetFullPath(prefix);
+        if (!File.Exists(PathOf(full)))
+        {
+            return false;
+        }
+
+        using var lk = PrefixLock.Acquire(full, TimeSpan.FromSeconds(30), CancellationToken.None);
+        return RecoverLocked(full);
+    }
+
+    internal static bool RecoverLocked(string prefix)
+    {
+        string file = PathOf(prefix);
+        if (!File.Exists(file))
+        {
+            CleanStaleTrash(prefix);
+            return false;
+        }
+
+        JournalData? data;
+        try
+        {
+            data = JournalData.Parse(File.ReadAllBytes(file));
+        }
+        catch (JsonException)
+        {
+            data = null; // torn before it was flushed: nothing was changed yet
+        }
+
+        if (data is not null)
+        {
+            if (data.Committed)
+            {
+                Finish(prefix, data);
+            }
+            else
+            {
+                Rollback(prefix, data);
+            }
+        }
+
+        File.Delete(file);
+        CleanStaleTrash(prefix);
+        return true;
+    }
+
+    internal static string PathOf(string prefix) => Path.Combine(prefix, "conda-meta", FileName);
+
+    internal static string TrashRoot(string prefix, JournalData data) => Path.Combine(prefix, TrashDirectoryName, data.Id);
+
+    internal static void Begin(string prefix, JournalData data) => FileOps.WriteAtomic(PathOf(prefix), data.ToJson(), flushToDisk: true);
+
+    internal static void MarkCommitted(string prefix, JournalData data)
+    {
+        data.Committed = true;
+        FileOps.WriteAtomic(PathOf(prefix), data.ToJson(), flushToDisk: true);
+    }
+
+    /// <summary>After commit: delete the trash, prune folders the removed files leave empty, drop the journal.</summary>
+    internal static void Finish(string prefix, JournalData data)
+    {
+        DeleteTree(TrashRoot(prefix, data));
+        FileOps.PruneEmpty(
+            data.Removed.Select(p => Abs(prefix, p)).Select(a => FileOps.IsRealDirectory(a) ? a : Path.GetDirectoryName(a)!),
+            prefix);
+        FileOps.PruneEmpty(new[] { Path.Combine(prefix, TrashDirectoryName) }, prefix);
+        File.Delete(PathOf(prefix));
+    }
+
+    /// <summary>Undoes a transaction: deletes what it created, moves back what it trashed, restores the history file.</summary>
+    internal static void Rollback(string prefix, JournalData data)
+    {
+        string trash = TrashRoot(prefix, data);
+        for (int i = data.Created.Count - 1; i >= 0; i--)
+        {
+            string abs = Abs(prefix, data.Created[i]);
+            TryDelete(abs);
+            if (abs.EndsWith(".py", StringComparison.Ordinal))
+            {
+                DeletePycOf(abs);
+            }
+        }
+
+        foreach (string rel in data.Removed)
+        {
+            string from = Abs(trash, rel);
+            if (!FileOps.Exists(from))
+            {
+                continue;
+            }
+
+            string to = Abs(prefix, rel);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            if (FileOps.Exists(to))
+            {
+                TryDelete(to);
+            }
+
+            FileOps.Move(from, to);
+        }
+
+        string history = Path.Combine(prefix, "conda-meta", "history");
+        if (data.HistoryLength < 0)
+        {
+            TryDelete(history);
+        }
+        else if (File.Exists(history) && new FileInfo(history).Length > data.HistoryLength)
+        {
+            using var fs = new FileStream(history, FileMode.Open, FileAccess.Write);
+            fs.SetLength(data.HistoryLength);
+        }
+
+        foreach (string tmp in Directory.Exists(Path.Combine(prefix, "conda-meta"))
+            ? Directory.GetFiles(Path.Combine(prefix, "conda-meta"), "*.json.tmp-*")
+            : Array.Empty<string>())
+        {
+            TryDelete(tmp);
+        }
+
+        DeleteTree(trash);
+        FileOps.PruneEmpty(data.NewDirs.Select(d => Abs(prefix, d)), prefix);
+        FileOps.PruneEmpty(new[] { Path.Combine(prefix, TrashDirectoryName) }, prefix);
+    }
+
+    internal static string Abs(string root, string rel) => Path.Combine(root, rel.Replace('/', Path.DirectorySeparatorChar));
+
+    private static void DeletePycOf(string py)
+    {
+        string dir = Path.Combine(Path.GetDirectoryName(py)!, "__pycache__");
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+
+        string stem = Path.GetFileNameWithoutExtension(py) + ".";
+        foreach (string pyc in Directory.EnumerateFiles(dir, stem + "*.pyc"))
+        {
+            TryDelete(pyc);
+        }
+
+        FileOps.PruneEmpty(new[] { dir }, Path.GetDirectoryName(py)!);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            if (FileOps.IsRealDirectory(path))
+            {
+                if (!Directory.EnumerateFileSystemEntries(path).Any())
+                {
+                    Directory.Delete(path);
+                }
+            }
+            else
+            {
+                FileOps.DeleteEntry(path);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static void DeleteTree(string dir)
+    {
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+
+        // Directory.Delete(recursive) does not follow links inside the tree.
+        foreach (var f in new DirectoryInfo(dir).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        {
+            if (f.IsReadOnly)
+            {
+                f.IsReadOnly = false;
+            }
+        }
+
+        Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>Deletes trash folders no journal refers to (a crash between the trash clean-up and the journal removal).</summary>
+    private static void CleanStaleTrash(string prefix)
+    {
+        string root = Path.Combine(prefix, TrashDirectoryName);
+        if (Directory.Exists(root))
+        {
+            DeleteTree(root);
+        }
+    }
+}
