@@ -42,17 +42,26 @@ public sealed class EnvironmentLocator
     private static readonly char[] InvalidNameChars = { '/', '\\', ':', '#', ' ', '\t' };
 
     /// <summary>Creates a locator over the settings' envs dirs and the given (or default) environments.txt.</summary>
+    /// <remarks>The active environment is the settings environment's <c>CONDA_PREFIX</c>.</remarks>
     public EnvironmentLocator(Settings settings, string? environmentsFilePath = null)
-        : this(settings.EnvsDirs, environmentsFilePath ?? Path.Combine(settings.Environment.HomeDirectory, ".conda", "environments.txt"))
+        : this(settings.EnvsDirs, environmentsFilePath ?? Path.Combine(settings.Environment.HomeDirectory, ".conda", "environments.txt"),
+            settings.Environment.GetEnvironmentVariable("CONDA_PREFIX"))
     {
     }
 
     /// <summary>Creates a locator over explicit envs dirs and an environments.txt path.</summary>
-    public EnvironmentLocator(IReadOnlyList<string> envsDirs, string environmentsFilePath)
+    /// <param name="envsDirs">The envs dirs, in search order.</param>
+    /// <param name="environmentsFilePath">The environments.txt registry.</param>
+    /// <param name="activePrefix">The active environment's prefix (<c>CONDA_PREFIX</c>), if any.</param>
+    public EnvironmentLocator(IReadOnlyList<string> envsDirs, string environmentsFilePath, string? activePrefix = null)
     {
         EnvsDirs = envsDirs;
         EnvironmentsFile = new EnvironmentsFile(environmentsFilePath);
+        ActivePrefix = string.IsNullOrWhiteSpace(activePrefix) ? null : NormalizePrefix(activePrefix);
     }
+
+    /// <summary>The active environment's prefix (from <c>CONDA_PREFIX</c>, made absolute), or null.</summary>
+    public string? ActivePrefix { get; }
 
     /// <summary>The envs dirs searched, in order.</summary>
     public IReadOnlyList<string> EnvsDirs { get; }
@@ -61,6 +70,37 @@ public sealed class EnvironmentLocator
     public EnvironmentsFile EnvironmentsFile { get; }
 
     private static StringComparer PathComparer => OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+    /// <summary>A prefix made absolute, without a trailing separator: the form prefixes are compared in.</summary>
+    public static string NormalizePrefix(string prefix) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(prefix));
+
+    /// <summary>Whether two prefixes name the same folder (ordinal; ignoring case on Windows).</summary>
+    public static bool SamePrefix(string a, string b) => PathComparer.Equals(NormalizePrefix(a), NormalizePrefix(b));
+
+    /// <summary>Whether <paramref name="prefix"/> is the active environment.</summary>
+    public bool IsActive(string prefix) => ActivePrefix is not null && SamePrefix(prefix, ActivePrefix);
+
+    /// <summary>
+    /// The environment a command works on: <paramref name="name"/> (a name, or a path) when given, else
+    /// <paramref name="prefix"/> (which must be an environment), else the active one.
+    /// </summary>
+    /// <exception cref="EnvironmentNotFoundException">The name or prefix names no environment.</exception>
+    /// <exception cref="NoActiveEnvironmentException">Neither was given and no environment is active.</exception>
+    public string ResolveTarget(string? name, string? prefix)
+    {
+        if (!string.IsNullOrEmpty(name))
+        {
+            return Find(name);
+        }
+
+        if (!string.IsNullOrEmpty(prefix))
+        {
+            string full = NormalizePrefix(prefix);
+            return IsEnvironment(full) ? full : throw new EnvironmentNotFoundException(prefix, Array.Empty<string>());
+        }
+
+        return ActivePrefix is not null && IsEnvironment(ActivePrefix) ? ActivePrefix : throw new NoActiveEnvironmentException();
+    }
 
     /// <summary>True when <paramref name="prefix"/> is an environment (has a conda-meta folder).</summary>
     public static bool IsEnvironment(string prefix) => Directory.Exists(Path.Combine(prefix, "conda-meta"));
@@ -115,7 +155,7 @@ public sealed class EnvironmentLocator
         bool isPath = nameOrPrefix.Contains('/') || nameOrPrefix.Contains(Path.DirectorySeparatorChar) || Path.IsPathRooted(nameOrPrefix);
         if (isPath)
         {
-            string full = Path.GetFullPath(nameOrPrefix);
+            string full = NormalizePrefix(nameOrPrefix);
             if (IsEnvironment(full))
             {
                 return full;
@@ -144,7 +184,7 @@ public sealed class EnvironmentLocator
             foreach (string child in Directory.EnumerateDirectories(dir).Order(StringComparer.Ordinal))
             {
                 string full = Path.GetFullPath(child);
-                if (IsEnvironment(full) && seen.Add(full))
+                if (!EnvironmentRemover.IsTrashName(Path.GetFileName(full)) && IsEnvironment(full) && seen.Add(full))
                 {
                     result.Add(new EnvironmentLocation(Path.GetFileName(full), full));
                 }
@@ -153,8 +193,8 @@ public sealed class EnvironmentLocator
 
         foreach (string prefix in EnvironmentsFile.Read())
         {
-            string full = Path.GetFullPath(prefix);
-            if (IsEnvironment(full) && seen.Add(full))
+            string full = NormalizePrefix(prefix);
+            if (!EnvironmentRemover.IsTrashName(Path.GetFileName(full)) && IsEnvironment(full) && seen.Add(full))
             {
                 result.Add(new EnvironmentLocation(NameInEnvsDirs(full), full));
             }

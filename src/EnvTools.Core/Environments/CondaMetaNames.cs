@@ -1,0 +1,76 @@
+using EnvTools.Conda;
+
+namespace EnvTools.Environments;
+
+/// <summary>Small helpers over conda-meta file names and record channels.</summary>
+internal static class CondaMetaNames
+{
+    /// <summary>
+    /// Splits a conda-meta file name (<c>name-version-build.json</c>) into its parts: version and build
+    /// hold no dash, so the last two dashes separate them from the name.
+    /// </summary>
+    internal static bool TryParse(string fileName, out string name, out string version, out string build)
+    {
+        name = version = build = string.Empty;
+        if (!fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        string stem = fileName[..^5];
+        int b = stem.LastIndexOf('-');
+        int v = b > 0 ? stem.LastIndexOf('-', b - 1) : -1;
+        if (v <= 0)
+        {
+            return false;
+        }
+
+        name = stem[..v];
+        version = stem[(v + 1)..b];
+        build = stem[(b + 1)..];
+        return version.Length > 0 && build.Length > 0;
+    }
+
+    /// <summary>The conda-meta record files of a prefix (<c>conda-meta/*.json</c>), in ordinal order.</summary>
+    internal static string[] RecordFiles(string prefix)
+    {
+        string dir = Path.Combine(prefix, "conda-meta");
+        if (!Directory.Exists(dir))
+        {
+            return [];
+        }
+
+        string[] files = Directory.GetFiles(dir, "*.json");
+        Array.Sort(files, StringComparer.Ordinal);
+        return files;
+    }
+
+    /// <summary>
+    /// The channel as <c>conda list</c> shows it: the channel name (<c>conda-forge</c>, <c>pkgs/main</c>) for
+    /// records whose <c>channel</c> is a URL under the default alias or a default channel, the URL without the
+    /// subdir otherwise; null when unknown.
+    /// </summary>
+    internal static string? ShortChannel(string? channel)
+    {
+        if (string.IsNullOrWhiteSpace(channel))
+        {
+            return null;
+        }
+
+        string c = channel.Trim().TrimEnd('/');
+        if (!c.Contains("://", StringComparison.Ordinal))
+        {
+            int slash = c.LastIndexOf('/');
+            return slash > 0 && Platform.TryParse(c[(slash + 1)..], out _) ? c[..slash] : c;
+        }
+
+        try
+        {
+            return Channel.Parse(c).Name;
+        }
+        catch (InvalidSpecException)
+        {
+            return c;
+        }
+    }
+}

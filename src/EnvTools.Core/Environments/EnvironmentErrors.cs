@@ -1,0 +1,78 @@
+namespace EnvTools.Environments;
+
+/// <summary>No environment was named and none is active (<c>CONDA_PREFIX</c> is not set to an environment).</summary>
+public sealed class NoActiveEnvironmentException : EnvToolsException
+{
+    /// <summary>Creates the error.</summary>
+    public NoActiveEnvironmentException()
+        : base("NoActiveEnvironment", ErrorKind.ObjectNotFound,
+            "No environment was given and none is active (CONDA_PREFIX is not set to an environment). Name one with -Name or -Prefix, or activate one.")
+    {
+    }
+}
+
+/// <summary>An operation that would pull the ground from under the running session: removing the active environment.</summary>
+public sealed class EnvironmentActiveException : EnvToolsException
+{
+    /// <summary>Creates the error for <paramref name="prefix"/>.</summary>
+    public EnvironmentActiveException(string prefix)
+        : base("EnvironmentActive", ErrorKind.ResourceBusy,
+            $"The environment '{prefix}' is active in this session (CONDA_PREFIX); deactivate it before removing it.", prefix)
+    {
+        Prefix = prefix;
+    }
+
+    /// <summary>The active prefix.</summary>
+    public string Prefix { get; }
+}
+
+/// <summary>A prefix that holds other environments (a base installation with an <c>envs</c> folder) cannot be removed as one environment.</summary>
+public sealed class EnvironmentContainsEnvironmentsException : EnvToolsException
+{
+    /// <summary>Creates the error.</summary>
+    public EnvironmentContainsEnvironmentsException(string prefix, IReadOnlyList<string> nested)
+        : base("EnvironmentContainsEnvironments", ErrorKind.ResourceBusy,
+            $"The environment '{prefix}' holds other environments ({string.Join(", ", nested)}); remove those first.", prefix)
+    {
+        Prefix = prefix;
+        Nested = nested;
+    }
+
+    /// <summary>The environment that was to be removed.</summary>
+    public string Prefix { get; }
+
+    /// <summary>The environments inside it.</summary>
+    public IReadOnlyList<string> Nested { get; }
+}
+
+/// <summary>Removing an environment failed; the environment is either untouched or already unlisted (its remains are in a trash folder).</summary>
+public sealed class EnvironmentRemovalException : EnvToolsException
+{
+    /// <summary>Creates the error.</summary>
+    public EnvironmentRemovalException(string prefix, string message, Exception? inner = null)
+        : base("EnvironmentRemovalFailed", ErrorKind.ResourceUnavailable, message, prefix, inner)
+    {
+        Prefix = prefix;
+    }
+
+    /// <summary>The environment that was to be removed.</summary>
+    public string Prefix { get; }
+}
+
+/// <summary>A package name (no wildcards) that is not installed in the environment.</summary>
+public sealed class PackageNotInstalledException : EnvToolsException
+{
+    /// <summary>Creates the error.</summary>
+    public PackageNotInstalledException(string name, string prefix)
+        : base("PackageNotInstalled", ErrorKind.ObjectNotFound, $"No package named '{name}' is installed in '{prefix}'.", name)
+    {
+        Name = name;
+        Prefix = prefix;
+    }
+
+    /// <summary>The package name asked for.</summary>
+    public string Name { get; }
+
+    /// <summary>The environment searched.</summary>
+    public string Prefix { get; }
+}

@@ -1,0 +1,250 @@
+namespace EnvTools.Environments;
+
+/// <summary>
+/// Removes whole environments. <see cref="Remove"/> is the single entry point: it refuses the active
+/// environment and one that holds other environments, renames the prefix to a hidden trash name next to
+/// it (atomic: from then on no tool lists it), drops it from <c>environments.txt</c>, deletes the trash's
+/// <c>conda-meta</c> first and then the rest. Deletion never follows symbolic links (a link is removed,
+/// not what it points to) and copes with read-only files and folders. A removal interrupted half-way
+/// leaves only a trash folder, which the next removal in the same folder (or <see cref="PurgeTrash"/>)
+/// finishes.
+/// </summary>
+public sealed class EnvironmentRemover
+{
+    private const string TrashMarker = ".envtools-trash-";
+    private readonly EnvironmentLocator _locator;
+
+    /// <summary>Creates a remover over the environments <paramref name="locator"/> knows.</summary>
+    public EnvironmentRemover(EnvironmentLocator locator)
+    {
+        ArgumentNullException.ThrowIfNull(locator);
+        _locator = locator;
+    }
+
+    /// <summary>Whether a folder name is one a removal gave its prefix (such folders are never environments).</summary>
+    public static bool IsTrashName(string folderName) =>
+        folderName.StartsWith('.') && folderName.Contains(TrashMarker, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Removes the environment at <paramref name="prefix"/> and unregisters it.
+    /// </summary>
+    /// <exception cref="EnvironmentNotFoundException">The prefix is not an environment.</exception>
+    /// <exception cref="EnvironmentActiveException">It is the active environment (or holds it).</exception>
+    /// <exception cref="EnvironmentContainsEnvironmentsException">Other known environments lie inside it.</exception>
+    /// <exception cref="EnvironmentRemovalException">The prefix could not be moved aside (nothing changed) or its remains could not all be deleted (it is unlisted already).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled while deleting; the remains are a trash folder.</exception>
+    public void Remove(string prefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        string full = EnvironmentLocator.NormalizePrefix(prefix);
+        if (!EnvironmentLocator.IsEnvironment(full))
+        {
+            throw new EnvironmentNotFoundException(prefix, Array.Empty<string>());
+        }
+
+        if (_locator.ActivePrefix is { } active && (EnvironmentLocator.SamePrefix(active, full) || IsInside(active, full)))
+        {
+            throw new EnvironmentActiveException(full);
+        }
+
+        string[] nested = _locator.List().Select(e => e.Prefix).Where(p => IsInside(p, full)).ToArray();
+        if (nested.Length > 0)
+        {
+            throw new EnvironmentContainsEnvironmentsException(full, nested);
+        }
+
+        string parent = Path.GetDirectoryName(full) ?? throw new EnvironmentRemovalException(full, $"'{full}' has no parent folder.");
+        PurgeTrash(parent, cancellationToken);
+        string stem = Path.GetFileName(full);
+        string trash = Path.Combine(parent, $".{(stem.Length > 64 ? stem[..64] : stem)}{TrashMarker}{Guid.NewGuid():N}");
+        try
+        {
+            Directory.Move(full, trash);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new EnvironmentRemovalException(full, $"The environment '{full}' could not be moved aside for removal (a file in use?): {ex.Message}", ex);
+        }
+
+        _locator.EnvironmentsFile.Remove(full);
+        try
+        {
+            DeleteTree(Path.Combine(trash, "conda-meta"), cancellationToken);
+            DeleteTree(trash, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new EnvironmentRemovalException(full, $"The environment '{full}' is unlisted, but some of its files could not be deleted; they remain in '{trash}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Deletes the trash folders earlier removals left in <paramref name="directory"/>; returns how many were deleted.</summary>
+    public static int PurgeTrash(string directory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (!Directory.Exists(directory))
+        {
+            return 0;
+        }
+
+        int n = 0;
+        foreach (string dir in Directory.EnumerateDirectories(directory, "." + "*" + TrashMarker + "*"))
+        {
+            if (!IsTrashName(Path.GetFileName(dir)))
+            {
+                continue;
+            }
+
+            try
+            {
+                DeleteTree(dir, cancellationToken);
+                n++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Still in use; a later removal tries again.
+            }
+        }
+
+        return n;
+    }
+
+    private static bool IsInside(string path, string folder)
+    {
+        string p = EnvironmentLocator.NormalizePrefix(path);
+        string f = EnvironmentLocator.NormalizePrefix(folder) + Path.DirectorySeparatorChar;
+        return p.StartsWith(f, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+    }
+
+    /// <summary>Deletes a file, link or folder tree without following links; missing entries are fine.</summary>
+    internal static void DeleteTree(string path, CancellationToken cancellationToken)
+    {
+        var info = new DirectoryInfo(path);
+        if (info.LinkTarget is not null || (info.Exists && (info.Attributes & FileAttributes.ReparsePoint) != 0))
+        {
+            DeleteLink(path, isDirectory: true);
+            return;
+        }
+
+        if (!info.Exists)
+        {
+            if (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
+            {
+                DeleteFile(path);
+            }
+
+            return;
+        }
+
+        var stack = new Stack<(string Path, bool Visited)>();
+        stack.Push((path, false));
+        while (stack.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            (string dir, bool visited) = stack.Pop();
+            if (visited)
+            {
+                DeleteEmptyDirectory(dir);
+                continue;
+            }
+
+            MakeTraversable(dir);
+            stack.Push((dir, true));
+            foreach (FileSystemInfo child in new DirectoryInfo(dir).EnumerateFileSystemInfos("*", new EnumerationOptions
+                     {
+                         RecurseSubdirectories = false,
+                         IgnoreInaccessible = false,
+                         AttributesToSkip = 0,
+                         MatchType = MatchType.Simple,
+                     }))
+            {
+                bool isLink = child.LinkTarget is not null || (child.Attributes & FileAttributes.ReparsePoint) != 0;
+                if (child is DirectoryInfo && !isLink)
+                {
+                    stack.Push((child.FullName, false));
+                }
+                else if (isLink)
+                {
+                    DeleteLink(child.FullName, child is DirectoryInfo);
+                }
+                else
+                {
+                    DeleteFile(child.FullName);
+                }
+            }
+        }
+    }
+
+    private static void DeleteLink(string path, bool isDirectory)
+    {
+        if (OperatingSystem.IsWindows() && isDirectory)
+        {
+            Directory.Delete(path, recursive: false); // removes a junction or directory link, not its target
+        }
+        else
+        {
+            File.Delete(path); // unlink(2): the link itself
+        }
+    }
+
+    private static void DeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // A read-only file (Windows) or a read-only parent folder (Unix): make both writable, then retry.
+            File.SetAttributes(path, FileAttributes.Normal);
+            if (Path.GetDirectoryName(path) is { } parent)
+            {
+                MakeWritable(parent);
+            }
+
+            File.Delete(path);
+        }
+    }
+
+    private static void DeleteEmptyDirectory(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: false);
+        }
+        catch (UnauthorizedAccessException) when (Path.GetDirectoryName(dir) is { } parent)
+        {
+            new DirectoryInfo(dir).Attributes &= ~FileAttributes.ReadOnly;
+            MakeWritable(parent);
+            Directory.Delete(dir, recursive: false);
+        }
+    }
+
+    private static void MakeTraversable(string dir)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode needed = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        UnixFileMode mode = File.GetUnixFileMode(dir);
+        if ((mode & needed) != needed)
+        {
+            File.SetUnixFileMode(dir, mode | needed);
+        }
+    }
+
+    private static void MakeWritable(string dir)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            var d = new DirectoryInfo(dir);
+            d.Attributes &= ~FileAttributes.ReadOnly;
+        }
+        else
+        {
+            MakeTraversable(dir);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using EnvTools.Conda;
+
+namespace EnvTools.Environments;
+
+/// <summary>
+/// What is installed in a prefix: the conda-meta records, read once, and the packages as <c>conda list</c>
+/// shows them (conda records plus the Python distributions in site-packages that no record owns).
+/// </summary>
+public sealed class PrefixData
+{
+    private readonly Dictionary<string, PrefixRecord> _byName;
+
+    private PrefixData(string prefix, PrefixRecord[] records)
+    {
+        Prefix = prefix;
+        Records = records;
+        _byName = new Dictionary<string, PrefixRecord>(StringComparer.Ordinal);
+        foreach (PrefixRecord r in records)
+        {
+            _byName[r.Name] = r;
+        }
+    }
+
+    /// <summary>The prefix (absolute).</summary>
+    public string Prefix { get; }
+
+    /// <summary>The conda-meta records, by name (ordinal).</summary>
+    public IReadOnlyList<PrefixRecord> Records { get; }
+
+    /// <summary>Reads every <c>conda-meta/*.json</c> record of <paramref name="prefix"/> (in parallel).</summary>
+    /// <exception cref="MalformedDataException">A record is not valid (<c>MalformedPrefixRecord</c>).</exception>
+    public static PrefixData Load(string prefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        string full = EnvironmentLocator.NormalizePrefix(prefix);
+        string[] files = CondaMetaNames.RecordFiles(full);
+        var records = new PrefixRecord[files.Length];
+        Parallel.For(0, files.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => records[i] = PrefixRecord.Read(files[i]));
+        Array.Sort(records, (a, b) => StringComparer.Ordinal.Compare(a.Name, b.Name));
+        return new PrefixData(full, records);
+    }
+
+    /// <summary>The record of the package called <paramref name="name"/>, or null.</summary>
+    public PrefixRecord? Find(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>
+    /// The site-packages folder relative to the prefix (forward slashes), from the python record: its
+    /// <c>python_site_packages_path</c>, else <c>Lib/site-packages</c> for Windows builds and
+    /// <c>lib/pythonX.Y/site-packages</c> (<c>X.Yt</c> for free-threaded builds) otherwise; null without python.
+    /// </summary>
+    public string? SitePackagesPath => SitePackages.RelativePath(Find("python"));
+
+    /// <summary>
+    /// The installed packages, sorted by name: one per conda record (with the requested spec from the record
+    /// or the history), then, with <paramref name="includePip"/>, the site-packages distributions that no
+    /// record owns (<c>*.dist-info</c> whose INSTALLER is not conda, <c>*.egg-info</c>, <c>*.egg</c>).
+    /// </summary>
+    public IReadOnlyList<InstalledPackage> GetPackages(bool includePip = true)
+    {
+        IReadOnlyDictionary<string, string> history = PrefixHistory.Load(PrefixHistory.PathFor(Prefix)).GetRequestedSpecs();
+        var channels = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var result = new List<InstalledPackage>(Records.Count);
+        foreach (PrefixRecord r in Records)
+        {
+            string? channel = null;
+            if (r.Channel is { } raw && !channels.TryGetValue(raw, out channel))
+            {
+                channels[raw] = channel = CondaMetaNames.ShortChannel(raw);
+            }
+
+            result.Add(new InstalledPackage
+            {
+                Name = r.Name,
+                Version = r.Version,
+                Build = r.Build,
+                BuildNumber = r.BuildNumber,
+                Channel = channel,
+                Subdir = r.Subdir,
+                Size = InstalledSize(r),
+                RequestedSpec = RequestedSpecOf(r, history),
+                Source = PackageSource.Conda,
+                Prefix = Prefix,
+                Record = r,
+            });
+        }
+
+        if (includePip && SitePackagesPath is { } sp)
+        {
+            result.AddRange(SitePackages.FindUnmanaged(Prefix, sp, Records));
+        }
+
+        result.Sort((a, b) => StringComparer.Ordinal.Compare(a.Name, b.Name) is var c && c != 0 ? c : a.Source.CompareTo(b.Source));
+        return result;
+    }
+
+    private static long? InstalledSize(PrefixRecord r)
+    {
+        long sum = 0;
+        bool any = false;
+        foreach (PrefixRecordPath p in r.PathsData?.Paths ?? [])
+        {
+            if (p.SizeInBytes is { } n)
+            {
+                sum += n;
+                any = true;
+            }
+        }
+
+        return any ? sum : r.Size;
+    }
+
+    private static string? RequestedSpecOf(PrefixRecord r, IReadOnlyDictionary<string, string> history)
+    {
+        if (!string.IsNullOrWhiteSpace(r.RequestedSpec))
+        {
+            return r.RequestedSpec;
+        }
+
+        if (r.RequestedSpecs is { Count: > 0 } specs)
+        {
+            return string.Join(", ", specs);
+        }
+
+        return history.GetValueOrDefault(r.Name);
+    }
+}
