@@ -13,6 +13,10 @@
         'Find-EnvPackage'
         'Resolve-EnvPackage'
         'Get-EnvConfig'
+        'New-Env'
+        'Install-EnvPackage'
+        'Update-EnvPackage'
+        'Uninstall-EnvPackage'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -16,6 +16,8 @@ public enum ErrorKind
     InvalidResult,
     /// <summary>A resource could not be reached or read (channel, file).</summary>
     ResourceUnavailable,
+    /// <summary>What is to be created exists already (an environment).</summary>
+    ResourceExists,
     /// <summary>The operation is not allowed in the current state (a locked prefix).</summary>
     ResourceBusy,
     /// <summary>A security check failed (an unsafe archive, a checksum mismatch).</summary>

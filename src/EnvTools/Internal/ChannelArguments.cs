@@ -16,8 +16,8 @@ internal static class ChannelArguments
         throw new InvalidSpecException(platform, $"unknown platform; expected one of {string.Join(", ", Platform.All.Select(x => x.Name))}");
 
     /// <summary>The effective settings (.condarc files, CONDA_* variables) for the session's current directory.</summary>
-    internal static Settings LoadSettings(PSCmdlet cmdlet, string? prefix = null) =>
-        Settings.Load(prefix, null, ConfigEnvironment.FromProcess(CurrentDirectory(cmdlet)));
+    internal static Settings LoadSettings(PSCmdlet cmdlet, string? prefix = null, IReadOnlyDictionary<string, object?>? callOptions = null) =>
+        Settings.Load(prefix, callOptions, ConfigEnvironment.FromProcess(CurrentDirectory(cmdlet)));
 
     /// <summary>
     /// The channels to read: the given ones (names, URLs, folders, multichannels such as <c>defaults</c>),

@@ -49,6 +49,22 @@ public abstract class EnvCmdlet : PSCmdlet
     }
 
     /// <summary>
+    /// Runs long engine work on a worker thread while the pipeline thread writes its queued progress, so that
+    /// Write-Progress moves during downloads and linking. Exceptions of the work are rethrown as they were.
+    /// </summary>
+    protected T RunWithProgress<T>(Func<T> work)
+    {
+        Task<T> task = Task.Run(work);
+        while (!task.Wait(100))
+        {
+            DrainProgress();
+        }
+
+        DrainProgress();
+        return task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
     /// Runs engine work on the pipeline thread: engine exceptions become non-terminating error records
     /// (with their stable ErrorId), cancellation becomes an OperationStopped error.
     /// </summary>

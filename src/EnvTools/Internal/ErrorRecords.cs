@@ -13,6 +13,7 @@ internal static class ErrorRecords
         ErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
         ErrorKind.InvalidResult => ErrorCategory.InvalidResult,
         ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        ErrorKind.ResourceExists => ErrorCategory.ResourceExists,
         ErrorKind.ResourceBusy => ErrorCategory.ResourceBusy,
         ErrorKind.SecurityError => ErrorCategory.SecurityError,
         ErrorKind.OperationStopped => ErrorCategory.OperationStopped,

@@ -1,0 +1,371 @@
+using EnvTools.Conda;
+using EnvTools.Config;
+using EnvTools.Environments;
+using EnvTools.Fetch;
+using EnvTools.RepoData;
+using EnvTools.Solve;
+
+namespace EnvTools.Install;
+
+/// <summary>A step of an environment operation, for progress displays (one activity per step).</summary>
+public enum OperationStep
+{
+    /// <summary>Reading channels.</summary>
+    Load,
+    /// <summary>Solving.</summary>
+    Solve,
+    /// <summary>Downloading and extracting packages.</summary>
+    Fetch,
+    /// <summary>Unlinking and linking files.</summary>
+    Link,
+}
+
+/// <summary>Progress of an <see cref="EnvironmentInstaller"/> step.</summary>
+/// <param name="Step">The step.</param>
+/// <param name="Status">What is being done (a channel, a package, a phase).</param>
+/// <param name="Percent">0–100, or -1 when unknown.</param>
+/// <param name="Completed">True on the step's last report.</param>
+public readonly record struct OperationProgress(OperationStep Step, string Status, int Percent, bool Completed = false);
+
+/// <summary>A solved, not yet applied change to one environment.</summary>
+public sealed class EnvironmentPlan
+{
+    internal EnvironmentPlan(EnvironmentRequest request, string prefix, IReadOnlyList<PrefixRecord> installed,
+        IReadOnlyList<RepoDataRecord> final, IReadOnlyList<PackageChange> changes, IReadOnlyDictionary<string, string> requestedSpecs,
+        SolveResult? solve, bool replacesExisting)
+    {
+        Request = request;
+        Prefix = prefix;
+        Installed = installed;
+        FinalRecords = final;
+        Changes = changes;
+        RequestedSpecs = requestedSpecs;
+        Solve = solve;
+        ReplacesExisting = replacesExisting;
+    }
+
+    /// <summary>The request planned.</summary>
+    public EnvironmentRequest Request { get; }
+
+    /// <summary>The environment's full path.</summary>
+    public string Prefix { get; }
+
+    /// <summary>The records installed when the plan was made (empty for a new environment).</summary>
+    public IReadOnlyList<PrefixRecord> Installed { get; }
+
+    /// <summary>The environment's packages after the change, dependencies first.</summary>
+    public IReadOnlyList<RepoDataRecord> FinalRecords { get; }
+
+    /// <summary>What changes, package by package.</summary>
+    public IReadOnlyList<PackageChange> Changes { get; }
+
+    /// <summary>Package name → the spec the user asked for in this request.</summary>
+    public IReadOnlyDictionary<string, string> RequestedSpecs { get; }
+
+    /// <summary>The solve's statistics; null when no solve ran (explicit records).</summary>
+    public SolveResult? Solve { get; }
+
+    /// <summary>Create with Force over an existing environment: it is removed first.</summary>
+    public bool ReplacesExisting { get; }
+
+    /// <summary>True when applying the plan changes nothing (an existing environment that already satisfies the request).</summary>
+    public bool IsEmpty => Changes.Count == 0 && Request.Action != EnvironmentAction.Create && !(Request.Force && Request.Action == EnvironmentAction.Install);
+}
+
+/// <summary>What applying an <see cref="EnvironmentPlan"/> did.</summary>
+/// <param name="Plan">The plan applied.</param>
+/// <param name="Transaction">The linker's result; null when nothing had to change.</param>
+/// <param name="Fetched">The packages taken from (or put into) the package cache.</param>
+public sealed record EnvironmentResult(EnvironmentPlan Plan, TransactionResult? Transaction, IReadOnlyList<CachedPackage> Fetched);
+
+/// <summary>
+/// Creates environments and installs, updates and removes packages: reads the environment's state (conda-meta,
+/// history, pinned), loads the channels, solves, fetches what the package cache lacks, and runs the transaction.
+/// <see cref="Plan"/> changes nothing (a dry run stops there); <see cref="Apply"/> makes the change, all or nothing.
+/// </summary>
+public sealed class EnvironmentInstaller
+{
+    private readonly Settings _settings;
+    private readonly PackageCache _cache;
+    private readonly InstallOptions _options;
+
+    /// <summary>Creates an installer over the merged settings; the package cache and link options come from them unless given.</summary>
+    public EnvironmentInstaller(Settings settings, PackageCache? cache = null, InstallOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _settings = settings;
+        _cache = cache ?? PackageCache.FromSettings(settings);
+        _options = options ?? InstallOptions.FromSettings(settings);
+    }
+
+    /// <summary>Solves the request against the environment's current state. Nothing on disk changes, except that an
+    /// interrupted earlier transaction of the environment is rolled back first.</summary>
+    /// <exception cref="EnvironmentExistsException">Create over an existing environment without Force.</exception>
+    /// <exception cref="EnvironmentNotFoundException">Install, Update or Remove in a folder that is no environment.</exception>
+    /// <exception cref="PackageNotInstalledException">Update or Remove of a package the environment lacks.</exception>
+    public EnvironmentPlan Plan(EnvironmentRequest request, IProgress<OperationProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string prefix = Path.TrimEndingDirectorySeparator(Path.GetFullPath(request.Prefix));
+        bool exists = EnvironmentLocator.IsEnvironment(prefix);
+        bool replaces = false;
+        if (request.Action == EnvironmentAction.Create)
+        {
+            if (!exists && Directory.Exists(prefix) && Directory.EnumerateFileSystemEntries(prefix).Any())
+            {
+                // Never delete a folder that is not an environment, Force or not.
+                throw new EnvironmentExistsException(prefix, isEnvironment: false);
+            }
+
+            if (exists)
+            {
+                if (!request.Force)
+                {
+                    throw new EnvironmentExistsException(prefix, exists);
+                }
+
+                replaces = true;
+            }
+        }
+        else if (!exists)
+        {
+            throw new EnvironmentNotFoundException(prefix, Array.Empty<string>());
+        }
+
+        IReadOnlyList<PrefixRecord> installed = Array.Empty<PrefixRecord>();
+        var historySpecs = new List<MatchSpec>();
+        var pinned = _settings.PinnedPackages.Select(MatchSpec.Parse).ToList();
+        if (exists && !replaces)
+        {
+            PrefixJournal.RecoverIfNeeded(prefix);
+            installed = PrefixState.ReadInstalled(prefix);
+            string history = PrefixHistory.PathFor(prefix);
+            if (File.Exists(history))
+            {
+                foreach (string spec in PrefixHistory.Load(history).GetRequestedSpecs(installed.Select(r => r.Name)).Values)
+                {
+                    if (MatchSpec.TryParse(spec, out MatchSpec? parsed))
+                    {
+                        historySpecs.Add(parsed);
+                    }
+                }
+            }
+
+            pinned.AddRange(PrefixState.ReadPinned(prefix).Select(MatchSpec.Parse));
+        }
+
+        IReadOnlyList<MatchSpec> specs = request.Specs;
+        if (request.Action == EnvironmentAction.Create && !request.NoDefaultPackages && request.ExplicitRecords is null)
+        {
+            var named = new HashSet<string>(specs.Select(s => s.Name), StringComparer.Ordinal);
+            specs = specs.Concat(_settings.CreateDefaultPackages.Select(MatchSpec.Parse).Where(s => !named.Contains(s.Name))).ToArray();
+        }
+
+        CheckInstalled(request, prefix, installed);
+        var requested = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (request.Action != EnvironmentAction.Remove)
+        {
+            foreach (MatchSpec s in specs)
+            {
+                requested[s.Name] = s.ToString();
+            }
+        }
+
+        SolveResult? solve = null;
+        IReadOnlyList<RepoDataRecord> final;
+        if (request.ExplicitRecords is not null)
+        {
+            final = request.ExplicitRecords;
+        }
+        else
+        {
+            solve = Solve(request, specs, installed, historySpecs, pinned, progress, ct);
+            final = solve.Records;
+        }
+
+        IReadOnlyList<PackageChange> changes = PackageChange.Diff(installed, final);
+        if (request.Force && request.Action == EnvironmentAction.Install)
+        {
+            changes = AddReinstalls(changes, installed, final, requested.Keys);
+        }
+
+        return new EnvironmentPlan(request, prefix, installed, final, changes, requested, solve, replaces);
+    }
+
+    /// <summary>Applies a plan: fetches the packages to link (verified, into the package cache), then unlinks and links them
+    /// under the prefix lock with a journal; on any failure the environment is left in its old state.</summary>
+    public EnvironmentResult Apply(EnvironmentPlan plan, IProgress<OperationProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.IsEmpty)
+        {
+            return new EnvironmentResult(plan, null, Array.Empty<CachedPackage>());
+        }
+
+        EnvironmentRequest request = plan.Request;
+        bool force = request.Force && request.Action == EnvironmentAction.Install;
+        IReadOnlyList<PrefixRecord> installed = plan.ReplacesExisting ? Array.Empty<PrefixRecord>() : plan.Installed;
+
+        // Which records the transaction links decides what to fetch.
+        TransactionPlan probe = TransactionPlan.Create(plan.Prefix, installed, plan.FinalRecords, _ => string.Empty, plan.RequestedSpecs, force);
+        var toFetch = probe.Link.Select(l => l.Record).ToList();
+        IReadOnlyList<CachedPackage> fetched = Array.Empty<CachedPackage>();
+        if (toFetch.Count > 0)
+        {
+            var fetchProgress = progress is null ? null : new InlineProgress<PackageFetchProgress>(p =>
+                progress.Report(new OperationProgress(OperationStep.Fetch, FetchStatus(p), FetchPercent(p))));
+            fetched = _cache.EnsureAsync(toFetch, fetchProgress, ct).GetAwaiter().GetResult();
+            progress?.Report(new OperationProgress(OperationStep.Fetch, "done", 100, Completed: true));
+        }
+
+        var extracted = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (CachedPackage p in fetched)
+        {
+            extracted[Key(p.Record)] = p.ExtractedDirectory;
+        }
+
+        ct.ThrowIfCancellationRequested();
+        if (plan.ReplacesExisting)
+        {
+            PrefixRemoval.RemoveEnvironment(plan.Prefix, ct, _options);
+        }
+
+        TransactionPlan transaction = TransactionPlan.Create(plan.Prefix, installed, plan.FinalRecords,
+            r => extracted.TryGetValue(Key(r), out string? dir) ? dir : throw new InvalidOperationException($"{r.FileName} was not fetched"),
+            plan.RequestedSpecs, force);
+        InstallOptions options = WithHistory(request, plan);
+        var linkProgress = progress is null ? null : new InlineProgress<LinkProgress>(p =>
+            progress.Report(new OperationProgress(OperationStep.Link, p.Package is null ? p.Phase.ToString() : $"{p.Phase} {p.Package}",
+                p.Total > 0 ? (int)(100L * p.Completed / p.Total) : -1)));
+        TransactionResult result = PrefixTransaction.Execute(transaction, options, linkProgress, ct);
+        progress?.Report(new OperationProgress(OperationStep.Link, "done", 100, Completed: true));
+        return new EnvironmentResult(plan, result, fetched);
+    }
+
+    private SolveResult Solve(EnvironmentRequest request, IReadOnlyList<MatchSpec> specs, IReadOnlyList<PrefixRecord> installed,
+        List<MatchSpec> historySpecs, List<MatchSpec> pinned, IProgress<OperationProgress>? progress, CancellationToken ct)
+    {
+        IReadOnlyList<SolverChannel> channels = Array.Empty<SolverChannel>();
+        if (request.Action != EnvironmentAction.Remove && request.Channels.Count > 0)
+        {
+            var loadProgress = progress is null ? null : new InlineProgress<RepoDataProgress>(p =>
+                progress.Report(new OperationProgress(OperationStep.Load, $"{p.Channel}/{p.Subdir}", 100 * p.Completed / Math.Max(1, p.Total))));
+            channels = RepoDataGateway.Load(request.Channels, request.Platform, _settings, loadProgress, ct);
+            progress?.Report(new OperationProgress(OperationStep.Load, "done", 100, Completed: true));
+        }
+
+        progress?.Report(new OperationProgress(OperationStep.Solve, string.Join(", ", specs.Select(s => s.ToString())), -1));
+        bool updateAll = request.Action == EnvironmentAction.Update && request.UpdateAll;
+        var solveRequest = new SolveRequest
+        {
+            Specs = request.Action == EnvironmentAction.Remove ? Array.Empty<MatchSpec>()
+                : updateAll ? installed.Select(r => MatchSpec.Parse(r.Name)).ToArray() : specs,
+            SpecsToRemove = request.Action == EnvironmentAction.Remove ? specs : Array.Empty<MatchSpec>(),
+            Channels = channels,
+            VirtualPackages = request.VirtualPackages,
+            Installed = installed,
+            HistorySpecs = historySpecs,
+            PinnedSpecs = pinned,
+            ChannelPriority = request.ChannelPriority ?? _settings.ChannelPriority,
+            UpdateModifier = updateAll ? UpdateModifier.UpdateAll : UpdateModifier.UpdateSpecs,
+            Timeout = request.SolveTimeout,
+        };
+        SolveResult result = CondaSolver.Solve(solveRequest, ct);
+        progress?.Report(new OperationProgress(OperationStep.Solve, "done", 100, Completed: true));
+        return result;
+    }
+
+    private static void CheckInstalled(EnvironmentRequest request, string prefix, IReadOnlyList<PrefixRecord> installed)
+    {
+        if (request.Action == EnvironmentAction.Remove || (request.Action == EnvironmentAction.Update && !request.UpdateAll))
+        {
+            foreach (MatchSpec s in request.Specs)
+            {
+                bool present = request.Action == EnvironmentAction.Remove ? installed.Any(s.Matches) : installed.Any(r => r.Name == s.Name);
+                if (!present)
+                {
+                    throw new PackageNotInstalledException(s.ToString(), prefix);
+                }
+            }
+        }
+    }
+
+    private static IReadOnlyList<PackageChange> AddReinstalls(IReadOnlyList<PackageChange> changes, IReadOnlyList<PrefixRecord> installed,
+        IReadOnlyList<RepoDataRecord> final, IEnumerable<string> names)
+    {
+        var list = changes.ToList();
+        var changed = new HashSet<string>(changes.Select(c => c.Name), StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            if (changed.Contains(name) || installed.FirstOrDefault(r => r.Name == name) is not { } old || final.FirstOrDefault(r => r.Name == name) is not { } next)
+            {
+                continue;
+            }
+
+            list.Add(new PackageChange
+            {
+                Action = PackageChangeAction.Reinstall,
+                Name = name,
+                OldVersion = old.Version,
+                OldBuild = old.Build,
+                Version = next.Version,
+                Build = next.Build,
+                Channel = CondaMetaNames.ShortChannel(next.Channel),
+                Size = next.Size,
+                Record = next,
+                OldRecord = old,
+            });
+        }
+
+        return list;
+    }
+
+    private InstallOptions WithHistory(EnvironmentRequest request, EnvironmentPlan plan) => new()
+    {
+        AlwaysCopy = _options.AlwaysCopy,
+        AllowSoftlinks = _options.AllowSoftlinks,
+        AlwaysSoftlink = _options.AlwaysSoftlink,
+        AllowLinkScripts = _options.AllowLinkScripts || request.AllowLinkScripts,
+        CompilePyc = _options.CompilePyc,
+        TargetPlatform = request.Platform,
+        LockTimeout = _options.LockTimeout,
+        EnvironmentsFile = _options.EnvironmentsFile,
+        RegisterEnvironment = _options.RegisterEnvironment,
+        ToolVersion = _options.ToolVersion,
+        HistoryCommand = request.HistoryCommand ?? _options.HistoryCommand,
+        UpdateSpecs = request.Action == EnvironmentAction.Remove ? Array.Empty<string>() : plan.RequestedSpecs.Values.ToArray(),
+        RemoveSpecs = request.Action == EnvironmentAction.Remove ? request.Specs.Select(s => s.ToString()).ToArray() : Array.Empty<string>(),
+    };
+
+    private static string Key(RepoDataRecord r) => $"{r.Url}|{r.FileName}";
+
+    private static string FetchStatus(PackageFetchProgress p) => $"{p.Phase} {p.Name}";
+
+    private static int FetchPercent(PackageFetchProgress p) => p.BytesTotal > 0 ? (int)Math.Clamp(100L * p.BytesDone / p.BytesTotal, 0, 100) : -1;
+
+    private sealed class InlineProgress<T> : IProgress<T>
+    {
+        private readonly Action<T> _handler;
+
+        internal InlineProgress(Action<T> handler) => _handler = handler;
+
+        public void Report(T value) => _handler(value);
+    }
+}
+
+/// <summary>Create over an existing environment (or a non-empty folder) without Force.</summary>
+public sealed class EnvironmentExistsException : EnvToolsException
+{
+    /// <summary>Creates the error.</summary>
+    public EnvironmentExistsException(string prefix, bool isEnvironment)
+        : base("EnvironmentExists", ErrorKind.ResourceExists,
+            isEnvironment
+                ? $"An environment already exists at '{prefix}'. Use -Force to replace it, or Install-EnvPackage to add packages to it."
+                : $"'{prefix}' exists, is not empty and is not an environment.", prefix)
+    {
+        Prefix = prefix;
+    }
+
+    /// <summary>The folder.</summary>
+    public string Prefix { get; }
+}

@@ -1,0 +1,90 @@
+using System.Management.Automation;
+using EnvTools.Commands.Internal;
+using EnvTools.Conda;
+using EnvTools.Environments;
+using EnvTools.Install;
+
+namespace EnvTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Creates a conda environment with the given packages.</para>
+/// <para type="description">New-Env solves the specs against the channels, downloads what the package cache lacks
+/// (verified by sha256), and links the packages into a new prefix exactly as conda does (conda-meta records, history,
+/// environments.txt), so conda, mamba and pixi can use it. -Name puts the environment in the first writable envs dir;
+/// -Prefix puts it anywhere. -DryRun returns the planned changes and creates nothing.</para>
+/// </summary>
+/// <example><code>New-Env ml python=3.11 numpy -Channel conda-forge</code></example>
+/// <example><code>New-Env -Prefix ./env zlib -Channel ./channel -DryRun</code></example>
+[Cmdlet(VerbsCommon.New, "Env", DefaultParameterSetName = "Name", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(EnvironmentInfo), typeof(PackageChange))]
+public sealed class NewEnvCommand : EnvChangeCmdlet
+{
+    #region Parameters
+
+    /// <summary>The environment's name (a folder in the first writable envs dir).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Name")]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The environment's folder.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Prefix")]
+    [ValidateNotNullOrEmpty]
+    public string Prefix { get; set; } = string.Empty;
+
+    /// <summary>The MatchSpecs to install (several may follow each other: python=3.11 numpy).</summary>
+    [Parameter(Position = 1, ValueFromRemainingArguments = true)]
+    public string[] Spec { get; set; } = Array.Empty<string>();
+
+    /// <summary>Copies the exact packages of another environment (a name or a prefix); no solve.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    public string? Clone { get; set; }
+
+    /// <summary>Replaces an existing environment of that name or prefix.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Does not add the configured create_default_packages.</summary>
+    [Parameter]
+    public SwitchParameter NoDefaultPackages { get; set; }
+
+    #endregion
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        TryRun(() =>
+        {
+            var settings = LoadSettings(null);
+            string prefix = ParameterSetName == "Prefix"
+                ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(Prefix)
+                : new EnvironmentLocator(settings).PrefixForNewName(Name);
+            var specs = Spec.Select(MatchSpec.Parse).ToArray();
+            IReadOnlyList<RepoDataRecord>? cloned = null;
+            if (!string.IsNullOrEmpty(Clone))
+            {
+                string source = new EnvironmentLocator(settings).Find(Clone);
+                cloned = Solve.Toposort.Sort(PrefixState.ReadInstalled(source).Cast<RepoDataRecord>().ToList());
+            }
+
+            var outcome = Execute(settings, prefix, EnvironmentAction.Create, specs, r => r with { Force = Force, NoDefaultPackages = NoDefaultPackages, ExplicitRecords = cloned });
+            if (outcome is not { } o)
+            {
+                return;
+            }
+
+            if (DryRun)
+            {
+                WriteChanges(o.Plan);
+                return;
+            }
+
+            var locator = new EnvironmentLocator(settings);
+            var info = EnvironmentInfo.Read(prefix, locator.NameInEnvsDirs(prefix), Environment.GetEnvironmentVariable("CONDA_PREFIX"));
+            var output = PSObject.AsPSObject(info);
+            output.TypeNames.Insert(0, "EnvTools.EnvironmentInfo");
+            WriteObject(output);
+        }, Spec);
+        base.EndProcessing();
+    }
+}

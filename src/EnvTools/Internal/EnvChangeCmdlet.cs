@@ -1,0 +1,169 @@
+using System.Management.Automation;
+using EnvTools.Activation;
+using EnvTools.Conda;
+using EnvTools.Config;
+using EnvTools.Environments;
+using EnvTools.Install;
+using EnvTools.Solve;
+
+namespace EnvTools.Commands.Internal;
+
+/// <summary>
+/// Base of the cmdlets that change an environment (New-Env, Install-, Update-, Uninstall-EnvPackage): the shared
+/// parameters, the target environment, and plan → confirm → apply with progress. The work itself is the engine's
+/// <see cref="EnvironmentInstaller"/>.
+/// </summary>
+public abstract class EnvChangeCmdlet : EnvCmdlet
+{
+    private static readonly string[] StepNames = { "Loading channels", "Solving", "Downloading and extracting packages", "Linking" };
+
+    #region Parameters
+
+    /// <summary>Channels in priority order: names, URLs or local folders; the configured channels when omitted.</summary>
+    [Parameter]
+    public string[]? Channel { get; set; }
+
+    /// <summary>The target platform (subdir); the host's by default.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(PlatformCompleter))]
+    public string? Platform { get; set; }
+
+    /// <summary>Virtual packages (__cuda=12.4, __glibc=2.28 …) over the host's.</summary>
+    [Parameter]
+    public string[]? VirtualPackage { get; set; }
+
+    /// <summary>Channel priority: Flexible, Strict or Disabled; the configured channel_priority when omitted.</summary>
+    [Parameter]
+    public ChannelPriority? ChannelPriority { get; set; }
+
+    /// <summary>Returns the planned changes and changes nothing.</summary>
+    [Parameter]
+    public SwitchParameter DryRun { get; set; }
+
+    /// <summary>Uses only the repodata and packages already in the caches (conda's --offline).</summary>
+    [Parameter]
+    public SwitchParameter Offline { get; set; }
+
+    /// <summary>Runs the packages' pre-link, post-link and pre-unlink scripts (off unless the allow_link_scripts setting or this says so).</summary>
+    [Parameter]
+    public SwitchParameter AllowLinkScripts { get; set; }
+
+    /// <summary>Stops the solve after this many seconds.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int TimeoutSec { get; set; }
+
+    #endregion
+
+    /// <summary>The settings for a prefix, with this call's options (offline) over the configuration.</summary>
+    protected Settings LoadSettings(string? prefix)
+    {
+        var options = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (Offline)
+        {
+            options["offline"] = true;
+        }
+
+        return ChannelArguments.LoadSettings(this, prefix, options);
+    }
+
+    /// <summary>The prefix named by -Name or -Prefix, else the active environment (CONDA_PREFIX).</summary>
+    protected string ResolveExisting(Settings settings, string? name, string? prefix)
+    {
+        if (!string.IsNullOrEmpty(prefix))
+        {
+            string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(prefix);
+            return EnvironmentLocator.IsEnvironment(full) ? full : throw new EnvironmentNotFoundException(full, Array.Empty<string>());
+        }
+
+        if (!string.IsNullOrEmpty(name))
+        {
+            return new EnvironmentLocator(settings).Find(name);
+        }
+
+        string? active = Environment.GetEnvironmentVariable("CONDA_PREFIX");
+        return !string.IsNullOrEmpty(active) && EnvironmentLocator.IsEnvironment(active) ? active : throw new NoActiveEnvironmentException();
+    }
+
+    /// <summary>Builds the request's common part and runs it: plan, then (unless -DryRun or declined) apply.</summary>
+    /// <returns>The planned changes (-DryRun), the applied ones, or null when declined or nothing changed.</returns>
+    protected (EnvironmentPlan Plan, EnvironmentResult? Result)? Execute(Settings settings, string prefix, EnvironmentAction action,
+        IReadOnlyList<MatchSpec> specs, Func<EnvironmentRequest, EnvironmentRequest>? customize = null)
+    {
+        Conda.Platform platform = ChannelArguments.ResolvePlatform(Platform);
+        IReadOnlyList<Channel> channels = action == EnvironmentAction.Remove
+            ? Array.Empty<Channel>()
+            : ChannelArguments.ResolveChannels(this, settings, Channel);
+        IReadOnlyList<VirtualPackage> virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage);
+        var request = new EnvironmentRequest
+        {
+            Prefix = prefix,
+            Action = action,
+            Specs = specs,
+            Channels = channels,
+            Platform = platform,
+            VirtualPackages = virtuals.Select(v => v.ToRecord()).ToArray(),
+            ChannelPriority = ChannelPriority,
+            SolveTimeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,
+            AllowLinkScripts = AllowLinkScripts,
+            HistoryCommand = MyInvocation.Line is { Length: > 0 } line ? line.Trim() : MyInvocation.InvocationName,
+        };
+        request = customize?.Invoke(request) ?? request;
+
+        var installer = new EnvironmentInstaller(settings);
+        var progress = new SyncProgress<OperationProgress>(ReportStep);
+        EnvironmentPlan plan = RunWithProgress(() => installer.Plan(request, progress, CancellationToken));
+        WriteVerbose($"{prefix}: {plan.Changes.Count} change(s)" +
+                     (plan.Solve is { } s ? $"; solved in {s.SolveTime.TotalMilliseconds:F0} ms (load {s.LoadTime.TotalMilliseconds:F0} ms)" : string.Empty));
+        if (DryRun)
+        {
+            return (plan, null);
+        }
+
+        string summary = plan.Changes.Count == 0
+            ? "create an empty environment"
+            : string.Join(", ", plan.Changes.Select(c => c.ToString()));
+        if (plan.IsEmpty || !ShouldProcess(prefix, $"{action}: {summary}"))
+        {
+            return plan.IsEmpty ? (plan, new EnvironmentResult(plan, null, Array.Empty<Fetch.CachedPackage>())) : null;
+        }
+
+        EnvironmentResult result = RunWithProgress(() => installer.Apply(plan, progress, CancellationToken));
+        if (result.Transaction is { } t)
+        {
+            foreach (ClobberWarning c in t.Clobbers)
+            {
+                WriteWarning(c.ToString());
+            }
+
+            foreach (string m in t.Messages)
+            {
+                WriteVerbose(m);
+            }
+        }
+
+        return (plan, result);
+    }
+
+    /// <summary>Writes the changes as EnvTools.PackageChange objects.</summary>
+    protected void WriteChanges(EnvironmentPlan plan)
+    {
+        foreach (PackageChange change in plan.Changes)
+        {
+            var o = PSObject.AsPSObject(change);
+            o.TypeNames.Insert(0, "EnvTools.PackageChange");
+            WriteObject(o);
+        }
+    }
+
+    private void ReportStep(OperationProgress p)
+    {
+        int id = 10 + (int)p.Step;
+        var record = new ProgressRecord(id, StepNames[(int)p.Step], string.IsNullOrEmpty(p.Status) ? "…" : p.Status)
+        {
+            PercentComplete = p.Completed ? 100 : p.Percent,
+            RecordType = p.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+        };
+        QueueProgress(record);
+    }
+}
