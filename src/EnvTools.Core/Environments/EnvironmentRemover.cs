@@ -69,7 +69,8 @@ public sealed class EnvironmentRemover
         _locator.EnvironmentsFile.Remove(full);
         try
         {
-            DeleteTree(Path.Combine(trash, "conda-meta"), cancellationToken);
+            // conda-meta goes first and is not interrupted: without it no tool takes the remains for an environment.
+            DeleteTree(Path.Combine(trash, "conda-meta"), CancellationToken.None);
             DeleteTree(trash, cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

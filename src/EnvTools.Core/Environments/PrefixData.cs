@@ -35,7 +35,7 @@ public sealed class PrefixData
         string full = EnvironmentLocator.NormalizePrefix(prefix);
         string[] files = CondaMetaNames.RecordFiles(full);
         var records = new PrefixRecord[files.Length];
-        Parallel.For(0, files.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => records[i] = PrefixRecord.Read(files[i]));
+        Parallelism.For(files.Length, cancellationToken, i => records[i] = PrefixRecord.Read(files[i]));
         Array.Sort(records, (a, b) => StringComparer.Ordinal.Compare(a.Name, b.Name));
         return new PrefixData(full, records);
     }
@@ -111,7 +111,8 @@ public sealed class PrefixData
 
     private static string? RequestedSpecOf(PrefixRecord r, IReadOnlyDictionary<string, string> history)
     {
-        if (!string.IsNullOrWhiteSpace(r.RequestedSpec))
+        // conda writes the string "None" where it had no spec.
+        if (!string.IsNullOrWhiteSpace(r.RequestedSpec) && r.RequestedSpec != "None")
         {
             return r.RequestedSpec;
         }

@@ -47,7 +47,7 @@ public static class PrefixVerifier
 
         var results = new FileIssue?[order.Count];
         int done = 0;
-        Parallel.For(0, order.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        Parallelism.For(order.Count, cancellationToken, i =>
         {
             results[i] = Check(data.Prefix, order[i], claims[order[i]]);
             int n = Interlocked.Increment(ref done);

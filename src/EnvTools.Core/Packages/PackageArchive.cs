@@ -56,6 +56,73 @@ public static partial class PackageArchive
         }
     }
 
+    /// <summary>
+    /// Reads one file of an archive without extracting it: <paramref name="member"/> is its path in the package
+    /// (e.g. <c>info/index.json</c>); in a <c>.conda</c> the <c>info/</c> files are looked for in <c>info-*.tar.zst</c>
+    /// and the others in <c>pkg-*.tar.zst</c>. Returns null when the archive holds no such regular file.
+    /// </summary>
+    /// <exception cref="CorruptArchiveException">The archive is truncated or cannot be decoded.</exception>
+    public static byte[]? ReadMember(string archivePath, string member, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(archivePath);
+        ArgumentException.ThrowIfNullOrEmpty(member);
+        var reader = new TarExtractor(archivePath, string.Empty, cancellationToken);
+        string lower = archivePath.ToLowerInvariant();
+        using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        if (!lower.EndsWith(".conda", StringComparison.Ordinal))
+        {
+            using Stream tar = lower.EndsWith(".tar", StringComparison.Ordinal) ? file : OpenBz2(archivePath, file);
+            return reader.ReadMember(tar, member);
+        }
+
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CorruptArchiveException(archivePath, ex.Message, ex);
+        }
+
+        using (zip)
+        {
+            string prefix = member.StartsWith("info/", StringComparison.Ordinal) ? "info-" : "pkg-";
+            foreach (var entry in zip.Entries)
+            {
+                if (!entry.Name.StartsWith(prefix, StringComparison.Ordinal) || !entry.Name.EndsWith(".tar.zst", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    using Stream raw = entry.Open();
+                    using var zst = new DecompressionStream(raw, leaveOpen: false);
+                    return reader.ReadMember(zst, member);
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new CorruptArchiveException(archivePath, $"{entry.Name}: {ex.Message}", ex);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static Stream OpenBz2(string archivePath, Stream file)
+    {
+        try
+        {
+            return BZip2Stream.Create(file, SharpCompress.Compressors.CompressionMode.Decompress, true, true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new CorruptArchiveException(archivePath, ex.Message, ex);
+        }
+    }
+
     private static void ExtractInto(string archivePath, string root, CancellationToken ct)
     {
         string lower = archivePath.ToLowerInvariant();
@@ -70,17 +137,7 @@ public static partial class PackageArchive
         }
         else
         {
-            Stream bz;
-            try
-            {
-                bz = BZip2Stream.Create(file, SharpCompress.Compressors.CompressionMode.Decompress, true, true);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                throw new CorruptArchiveException(archivePath, ex.Message, ex);
-            }
-
-            using (bz)
+            using (Stream bz = OpenBz2(archivePath, file))
             {
                 new TarExtractor(archivePath, root, ct).Extract(bz);
             }

@@ -28,7 +28,37 @@ internal sealed class TarExtractor
         _ct = ct;
     }
 
-    public void Extract(Stream input)
+    public void Extract(Stream input) => Walk(input, (type, name, link, size, mode) =>
+    {
+        HandleEntry(input, type, name, link, size, mode);
+        return true;
+    });
+
+    /// <summary>
+    /// The content of the regular file <paramref name="member"/> (a path as stored, e.g. <c>info/index.json</c>;
+    /// a leading <c>./</c> is ignored), or null when the archive has none. Stops reading at the member; writes nothing.
+    /// </summary>
+    public byte[]? ReadMember(Stream input, string member)
+    {
+        byte[]? found = null;
+        Walk(input, (type, name, link, size, mode) =>
+        {
+            string normal = name.StartsWith("./", StringComparison.Ordinal) ? name[2..] : name;
+            if (type is '0' or '\0' or '7' && normal == member)
+            {
+                found = ReadData(input, size);
+                return false;
+            }
+
+            Skip(input, size);
+            return true;
+        });
+        return found;
+    }
+
+    /// <summary>Reads headers (long names, pax) and hands each entry to <paramref name="onEntry"/>, which must consume
+    /// its data and returns false to stop.</summary>
+    private void Walk(Stream input, Func<char, string, string, long, int, bool> onEntry)
     {
         var header = new byte[Block];
         string? longName = null, longLink = null;
@@ -93,7 +123,10 @@ internal sealed class TarExtractor
                 type = '5'; // pre-POSIX tars mark directories by a trailing slash only
             }
 
-            HandleEntry(input, type, name, link, size, mode);
+            if (!onEntry(type, name, link, size, mode))
+            {
+                return;
+            }
         }
     }
 

@@ -254,8 +254,9 @@ internal sealed class RemoteRepoData
     private static HttpRequestMessage CreateRequest(Channel channel, string subdir, string file, RepoDataCacheState? state) =>
         CreateRequest(new Uri($"{channel.GetRequestUrl(subdir)}/{file}"), state);
 
-    /// <summary>A GET of <paramref name="url"/> (which may carry a token or credentials), body read inside each try.</summary>
-    internal static HttpRequestMessage CreateRequest(Uri url, RepoDataCacheState? state)
+    /// <summary>A GET of <paramref name="url"/> (which may carry a token or credentials), body read inside each try
+    /// unless <paramref name="bufferBody"/> is false (package downloads stream their bodies).</summary>
+    internal static HttpRequestMessage CreateRequest(Uri url, RepoDataCacheState? state, bool bufferBody = true)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (url.UserInfo.Length > 0)
@@ -276,7 +277,7 @@ internal sealed class RemoteRepoData
             request.Headers.IfModifiedSince = since;
         }
 
-        request.Options.Set(BufferingHandler.BufferBody, true);
+        request.Options.Set(BufferingHandler.BufferBody, bufferBody);
         return request;
     }
 

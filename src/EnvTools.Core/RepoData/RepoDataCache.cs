@@ -20,29 +20,8 @@ internal sealed class RepoDataCache
     internal string Directory { get; }
 
     /// <summary>The cache in the first writable pkgs dir, or null when none is writable.</summary>
-    internal static RepoDataCache? InFirstWritable(IEnumerable<string> pkgsDirs)
-    {
-        foreach (string pkgs in pkgsDirs)
-        {
-            string dir = Path.Combine(pkgs, "cache");
-            try
-            {
-                System.IO.Directory.CreateDirectory(dir);
-                string probe = Path.Combine(dir, $".envtools-write-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
-                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
-                {
-                }
-
-                return new RepoDataCache(dir);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // not writable: try the next one
-            }
-        }
-
-        return null;
-    }
+    internal static RepoDataCache? InFirstWritable(IEnumerable<string> pkgsDirs) =>
+        Fetch.PkgsDirs.FirstWritable(pkgsDirs.Select(p => Path.Combine(p, "cache"))) is { } dir ? new RepoDataCache(dir) : null;
 
     /// <summary>The cache's file name stem for a subdir URL, as conda's <c>cache_fn_url</c>.</summary>
     internal static string KeyFor(string subdirUrl, string fn = RepoDataFn)

@@ -26,6 +26,8 @@ public enum FaultKind
     CorruptBody,
     /// <summary>Wait <see cref="Fault.Delay"/> before the first byte, then serve the file.</summary>
     SlowFirstByte,
+    /// <summary>A complete response of the right length whose bytes are wrong (a checksum mismatch).</summary>
+    WrongBytes,
 }
 
 /// <summary>A fault injected into the next <see cref="Times"/> requests of a path (-1: every request).</summary>
@@ -40,18 +42,21 @@ public sealed record Fault(FaultKind Kind, int Times = 1, int StatusCode = 503, 
     public static Fault Corrupt(int times = -1) => new(FaultKind.CorruptBody, times);
 
     public static Fault Slow(TimeSpan delay, int times = 1) => new(FaultKind.SlowFirstByte, times, Delay: delay);
+
+    public static Fault WrongBytes(int times = -1) => new(FaultKind.WrongBytes, times);
 }
 
 /// <summary>One request the server saw.</summary>
 public sealed record RequestLogEntry(string Method, string Path, string Host, string? IfNoneMatch, string? IfModifiedSince,
-    string? Authorization, int Status, FaultKind? Fault, DateTimeOffset Time);
+    string? Authorization, int Status, FaultKind? Fault, DateTimeOffset Time, string? Range = null);
 
 /// <summary>
 /// A loopback HTTP(S) server (Kestrel, 127.0.0.1 only, port 0 unless given) that serves a folder of channels
 /// and injects faults on request: status codes (500/503, 429 with <c>Retry-After</c>, 403), a reset in
 /// mid-body, a truncated body, a corrupt body, a slow first byte. It supports <c>ETag</c>/<c>If-None-Match</c>
 /// and <c>Last-Modified</c>/<c>If-Modified-Since</c> (304), an optional <c>Cache-Control</c>, an optional
-/// token (<c>/t/&lt;token&gt;/…</c>, else 403) and logs every request. Requests in absolute form
+/// token (<c>/t/&lt;token&gt;/…</c>, else 403), <c>Range: bytes=N-</c> (206, unless <see cref="SupportsRange"/> is off)
+/// and logs every request. Requests in absolute form
 /// (<c>GET http://host/path</c>) are served too, so it can stand in for an HTTP proxy.
 /// </summary>
 public sealed class ChannelServer : IAsyncDisposable, IDisposable
@@ -85,6 +90,9 @@ public sealed class ChannelServer : IAsyncDisposable, IDisposable
 
     /// <summary>Send <c>Last-Modified</c> and answer <c>If-Modified-Since</c> (default true).</summary>
     public bool UseLastModified { get; set; } = true;
+
+    /// <summary>Answer <c>Range: bytes=N-</c> with 206 and the rest of the file (default true); false: always the whole file.</summary>
+    public bool SupportsRange { get; set; } = true;
 
     /// <summary>A <c>Cache-Control</c> value to send with files, or null.</summary>
     public string? CacheControl { get; set; }
@@ -194,7 +202,7 @@ public sealed class ChannelServer : IAsyncDisposable, IDisposable
                     req.Headers.IfNoneMatch.Count > 0 ? req.Headers.IfNoneMatch.ToString() : null,
                     req.Headers.IfModifiedSince.Count > 0 ? req.Headers.IfModifiedSince.ToString() : null,
                     req.Headers.Authorization.Count > 0 ? req.Headers.Authorization.ToString() : null,
-                    status, applied, DateTimeOffset.UtcNow));
+                    status, applied, DateTimeOffset.UtcNow, req.Headers.Range.Count > 0 ? req.Headers.Range.ToString() : null));
             }
         }
 
@@ -269,6 +277,23 @@ public sealed class ChannelServer : IAsyncDisposable, IDisposable
             }
 
             res.ContentType = file.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream";
+            res.Headers.AcceptRanges = SupportsRange ? "bytes" : "none";
+            string range = req.Headers.Range.ToString();
+            if (SupportsRange && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-') &&
+                long.TryParse(range.AsSpan(6, range.Length - 7), NumberStyles.None, CultureInfo.InvariantCulture, out long from))
+            {
+                if (from >= body.Length)
+                {
+                    res.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+                    res.Headers.ContentRange = $"bytes */{body.Length}";
+                    return;
+                }
+
+                res.StatusCode = StatusCodes.Status206PartialContent;
+                res.Headers.ContentRange = $"bytes {from}-{body.Length - 1}/{body.Length}";
+                body = body[(int)from..];
+            }
+
             Log(res.StatusCode);
             switch (fault?.Kind)
             {
@@ -287,6 +312,16 @@ public sealed class ChannelServer : IAsyncDisposable, IDisposable
                 case FaultKind.CorruptBody:
                     res.ContentLength = body.Length / 2;
                     await res.Body.WriteAsync(body.AsMemory(0, body.Length / 2)).ConfigureAwait(false);
+                    return;
+                case FaultKind.WrongBytes:
+                    byte[] wrong = (byte[])body.Clone();
+                    for (int i = wrong.Length / 3; i < wrong.Length; i += 997)
+                    {
+                        wrong[i] ^= 0x5A;
+                    }
+
+                    res.ContentLength = wrong.Length;
+                    await res.Body.WriteAsync(wrong).ConfigureAwait(false);
                     return;
                 default:
                     res.ContentLength = body.Length;
