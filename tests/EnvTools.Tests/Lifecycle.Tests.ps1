@@ -206,6 +206,8 @@ Describe 'Real packages from conda''s test data' {
         $zchan = Join-Path $TestDrive "zlib-$format"
         New-Item -ItemType Directory (Join-Path $zchan 'linux-64') -Force | Out-Null
         Copy-Item (Join-Path $zlibDir "zlib-1.2.11-h7b6447c_3.$format") (Join-Path $zchan 'linux-64')
+        # zlib depends on libgcc-ng >=7.3.0, which the test data lacks: a stand-in the test builds
+        New-TestPackage -Channel $zchan -Name libgcc-ng -Version 11.2.0 -Subdir linux-64 -Files @{ 'share/libgcc-ng.txt' = "stand-in`n" } | Out-Null
         Update-TestChannelIndex $zchan | Out-Null
         $prefix = Join-Path $TestDrive "e/zlib-$format"
         New-Env -Prefix $prefix zlib -Channel $zchan | Out-Null

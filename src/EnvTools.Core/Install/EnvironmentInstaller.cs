@@ -146,7 +146,7 @@ public sealed class EnvironmentInstaller
                 {
                     if (MatchSpec.TryParse(spec, out MatchSpec? parsed))
                     {
-                        historySpecs.Add(parsed);
+                        historySpecs.Add(parsed!);
                     }
                 }
             }
@@ -175,7 +175,7 @@ public sealed class EnvironmentInstaller
         IReadOnlyList<RepoDataRecord> final;
         if (request.ExplicitRecords is not null)
         {
-            final = request.ExplicitRecords;
+            final = Toposort.Sort(request.ExplicitRecords.ToList());
         }
         else
         {
@@ -268,6 +268,7 @@ public sealed class EnvironmentInstaller
             PinnedSpecs = pinned,
             ChannelPriority = request.ChannelPriority ?? _settings.ChannelPriority,
             UpdateModifier = updateAll ? UpdateModifier.UpdateAll : UpdateModifier.UpdateSpecs,
+            UpdateRequested = request.Action == EnvironmentAction.Update,
             Timeout = request.SolveTimeout,
         };
         SolveResult result = CondaSolver.Solve(solveRequest, ct);
@@ -339,9 +340,12 @@ public sealed class EnvironmentInstaller
 
     private static string Key(RepoDataRecord r) => $"{r.Url}|{r.FileName}";
 
-    private static string FetchStatus(PackageFetchProgress p) => $"{p.Phase} {p.Name}";
+    private static string FetchStatus(PackageFetchProgress p) =>
+        $"{p.Phase} {p.Name} ({p.PackagesDone}/{p.PackagesTotal} packages, {p.OverallBytesDone / 1048576.0:F1}/{p.OverallBytesTotal / 1048576.0:F1} MiB)";
 
-    private static int FetchPercent(PackageFetchProgress p) => p.BytesTotal > 0 ? (int)Math.Clamp(100L * p.BytesDone / p.BytesTotal, 0, 100) : -1;
+    private static int FetchPercent(PackageFetchProgress p) =>
+        p.OverallBytesTotal > 0 ? (int)Math.Clamp(100L * p.OverallBytesDone / p.OverallBytesTotal, 0, 100)
+        : p.PackagesTotal > 0 ? 100 * p.PackagesDone / p.PackagesTotal : -1;
 
     private sealed class InlineProgress<T> : IProgress<T>
     {

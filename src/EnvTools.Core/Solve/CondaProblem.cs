@@ -380,7 +380,7 @@ internal sealed partial class CondaProblem
             _favoured.UnionWith(installedNames);
         }
 
-        if (_unfavourSpecs)
+        if (_unfavourSpecs || _request.UpdateRequested)
         {
             _favoured.ExceptWith(_specNames);
         }

@@ -53,6 +53,10 @@ public sealed class SolveRequest
     /// downgraded).</summary>
     public bool AutoUpdateConda { get; init; }
 
+    /// <summary>The requested names are to be updated (conda update, mamba update): their installed records are not
+    /// preferred, so each moves to the newest version the other constraints allow.</summary>
+    public bool UpdateRequested { get; init; }
+
     /// <summary>Wall-clock limit of the solve; null for none.</summary>
     public TimeSpan? Timeout { get; init; }
 
@@ -76,6 +80,7 @@ public sealed class SolveRequest
         ForceRemove = ForceRemove,
         AggressiveUpdatePackages = AggressiveUpdatePackages,
         AutoUpdateConda = AutoUpdateConda,
+        UpdateRequested = UpdateRequested,
         Timeout = timeout,
         Progress = Progress,
     };

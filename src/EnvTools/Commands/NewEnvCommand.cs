@@ -64,7 +64,7 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
             if (!string.IsNullOrEmpty(Clone))
             {
                 string source = new EnvironmentLocator(settings).Find(Clone);
-                cloned = Solve.Toposort.Sort(PrefixState.ReadInstalled(source).Cast<RepoDataRecord>().ToList());
+                cloned = PrefixState.ReadInstalled(source);
             }
 
             var outcome = Execute(settings, prefix, EnvironmentAction.Create, specs, r => r with { Force = Force, NoDefaultPackages = NoDefaultPackages, ExplicitRecords = cloned });

@@ -55,7 +55,7 @@ public abstract class EnvCmdlet : PSCmdlet
     protected T RunWithProgress<T>(Func<T> work)
     {
         Task<T> task = Task.Run(work);
-        while (!task.Wait(100))
+        while (Task.WaitAny(new Task[] { task }, 100) < 0)
         {
             DrainProgress();
         }
