@@ -13,6 +13,10 @@
         'Find-EnvPackage'
         'Resolve-EnvPackage'
         'Get-EnvConfig'
+        'Get-Env'
+        'Get-EnvPackage'
+        'Remove-Env'
+        'Test-Env'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
