@@ -17,6 +17,10 @@
         'Install-EnvPackage'
         'Update-EnvPackage'
         'Uninstall-EnvPackage'
+        'Get-Env'
+        'Get-EnvPackage'
+        'Remove-Env'
+        'Test-Env'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

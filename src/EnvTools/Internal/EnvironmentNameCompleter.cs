@@ -6,29 +6,30 @@ using EnvTools.Environments;
 
 namespace EnvTools.Commands.Internal;
 
-/// <summary>Completes the names of the known environments (envs dirs and environments.txt).</summary>
+/// <summary>Completes the names of the known environments (the folders of the envs dirs and the named ones in environments.txt).</summary>
 public sealed class EnvironmentNameCompleter : IArgumentCompleter
 {
     /// <inheritdoc />
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        IReadOnlyList<EnvironmentLocation> environments;
+        IReadOnlyList<EnvironmentLocation> known;
         try
         {
-            environments = new EnvironmentLocator(Settings.Load()).List();
+            known = new EnvironmentLocator(Settings.Load(null, null, ConfigEnvironment.FromProcess())).List();
         }
-        catch (EnvToolsException)
+        catch (Exception ex) when (ex is EnvToolsException or IOException or UnauthorizedAccessException)
         {
-            yield break;
+            return Array.Empty<CompletionResult>();
         }
 
-        foreach (EnvironmentLocation e in environments)
-        {
-            if (e.Name is { } name && name.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))
-            {
-                yield return new CompletionResult(name, name, CompletionResultType.ParameterValue, e.Prefix);
-            }
-        }
+        string word = (wordToComplete ?? string.Empty).Trim('\'', '"');
+        return known
+            .Where(e => e.Name is not null && e.Name.StartsWith(word, StringComparison.OrdinalIgnoreCase))
+            .Select(e => e.Name!)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.OrdinalIgnoreCase)
+            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n))
+            .ToArray();
     }
 }

@@ -1,0 +1,94 @@
+using System.Management.Automation;
+using EnvTools.Commands.Internal;
+using EnvTools.Environments;
+
+namespace EnvTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Lists conda environments (conda env list) as objects.</para>
+/// <para type="description">Get-Env returns one EnvTools.EnvironmentInfo per known environment: the folders of the
+/// configured envs_dirs that hold a conda-meta folder, then the other prefixes listed in ~/.conda/environments.txt.
+/// Each has Name, Prefix, IsActive (CONDA_PREFIX), PackageCount, PythonVersion, CudaVersion, LastModified (the latest
+/// history revision), SizeOnDisk and ExclusiveSize (the bytes not shared through hard links with the package cache or
+/// other environments: what removing it frees). The sizes walk the whole prefix, so they are computed the first time
+/// they are read and are not in the default table; ask for them with Select-Object or Format-Table. A name without
+/// wildcards that names no environment is an EnvironmentNotFound error with close names.</para>
+/// </summary>
+/// <example><code>Get-Env</code></example>
+/// <example><code>Get-Env ml* | Format-Table Name, PythonVersion, SizeOnDisk, ExclusiveSize</code></example>
+/// <example><code>Get-Env | Sort-Object ExclusiveSize -Descending | Select-Object -First 3</code></example>
+[Cmdlet(VerbsCommon.Get, "Env")]
+[OutputType(typeof(EnvironmentInfo))]
+public sealed class GetEnvCommand : EnvCmdlet
+{
+    private readonly HashSet<string> _written = new(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+
+    #region Parameters
+
+    /// <summary>Environment names (wildcards allowed) or prefixes; all environments when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    public string[]? Name { get; set; }
+
+    #endregion
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        EnvironmentLocator? locator = null;
+        IReadOnlyList<EnvironmentLocation> known = Array.Empty<EnvironmentLocation>();
+        if (!TryRun(() =>
+            {
+                locator = EnvironmentArguments.Locator(this);
+                known = locator.List();
+            }))
+        {
+            return;
+        }
+
+        if (Name is not { Length: > 0 })
+        {
+            foreach (EnvironmentLocation e in known)
+            {
+                Write(e, locator!);
+            }
+
+            return;
+        }
+
+        foreach (string n in Name)
+        {
+            TryRun(() =>
+            {
+                if (WildcardPattern.ContainsWildcardCharacters(n))
+                {
+                    var pattern = WildcardPattern.Get(n, WildcardOptions.IgnoreCase);
+                    foreach (EnvironmentLocation e in known.Where(e => pattern.IsMatch(e.DisplayName)))
+                    {
+                        Write(e, locator!);
+                    }
+
+                    return;
+                }
+
+                EnvironmentLocation? hit = known.FirstOrDefault(e => string.Equals(e.Name, n, StringComparison.Ordinal));
+                if (hit is null)
+                {
+                    string prefix = locator!.Find(n.Contains('/') || n.Contains(Path.DirectorySeparatorChar) ? GetUnresolvedProviderPathFromPSPath(n) : n);
+                    hit = new EnvironmentLocation(locator.NameInEnvsDirs(prefix), prefix);
+                }
+
+                Write(hit, locator!);
+            }, n);
+        }
+    }
+
+    private void Write(EnvironmentLocation location, EnvironmentLocator locator)
+    {
+        if (_written.Add(location.Prefix))
+        {
+            WriteObject(EnvironmentArguments.ToOutput(EnvironmentInfo.Read(location, locator.ActivePrefix), "EnvTools.EnvironmentInfo"));
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Management.Automation;
+using EnvTools.Commands.Internal;
+using EnvTools.Environments;
+
+namespace EnvTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Verifies an environment's files against its conda-meta records (conda doctor).</para>
+/// <para type="description">Test-Env checks every file each installed package recorded: that it exists, its size and its
+/// SHA-256 (sha256_in_prefix when recorded, else sha256; files whose prefix placeholder was rewritten only against
+/// sha256_in_prefix; soft links for existence only). It returns one EnvTools.FileIssue per problem (Package, Path,
+/// Kind Missing, Modified or SizeMismatch, Expected, Actual) and nothing for a healthy environment; -Quiet returns
+/// $true or $false instead. Files are hashed in parallel, with progress. The environment is -Name (a name or a path),
+/// -Prefix (bound from piped Get-Env output), or the active one.</para>
+/// </summary>
+/// <example><code>Test-Env ml</code></example>
+/// <example><code>Get-Env | Where-Object { -not (Test-Env -Prefix $_.Prefix -Quiet) }</code></example>
+/// <example><code>Test-Env | Group-Object Package</code></example>
+[Cmdlet(VerbsDiagnostic.Test, "Env", DefaultParameterSetName = NameSet)]
+[OutputType(typeof(FileIssue), typeof(bool))]
+public sealed class TestEnvCommand : EnvCmdlet
+{
+    private const string NameSet = "Name";
+    private const string PrefixSet = "Prefix";
+
+    #region Parameters
+
+    /// <summary>The environment: a name from the envs dirs, or a path; the active environment when omitted.</summary>
+    [Parameter(Position = 0, ParameterSetName = NameSet)]
+    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    public string? Name { get; set; }
+
+    /// <summary>The environment's prefix; bound from the Prefix property of piped objects (Get-Env output).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PrefixSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Prefix { get; set; }
+
+    /// <summary>Returns $true when every file is intact, else $false, instead of the issues.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    #endregion
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        TryRun(() =>
+        {
+            EnvironmentLocator locator = EnvironmentArguments.Locator(this);
+            string prefix = EnvironmentArguments.ResolveTarget(this, locator, Name, Prefix);
+            const int activityId = 1;
+            string activity = $"Verifying {prefix}";
+            var progress = new SyncProgress<VerifyProgress>(p => QueueProgress(
+                new ProgressRecord(activityId, activity, $"{p.Completed} of {p.Total} files") { PercentComplete = 100 * p.Completed / Math.Max(1, p.Total) }));
+            CancellationToken ct = CancellationToken;
+            Task<IReadOnlyList<FileIssue>> work = Task.Run(() => PrefixVerifier.Verify(prefix, progress, ct), ct);
+            while (Task.WaitAny(new Task[] { work }, 100) < 0) // WaitAny does not throw; GetResult gives the engine's own exception
+            {
+                DrainProgress();
+            }
+
+            IReadOnlyList<FileIssue> issues = work.GetAwaiter().GetResult();
+            QueueProgress(new ProgressRecord(activityId, activity, "done") { RecordType = ProgressRecordType.Completed });
+            if (Quiet)
+            {
+                WriteObject(issues.Count == 0);
+                return;
+            }
+
+            foreach (FileIssue issue in issues)
+            {
+                WriteObject(EnvironmentArguments.ToOutput(issue, "EnvTools.FileIssue"));
+            }
+        }, (object?)Name ?? Prefix);
+    }
+}
