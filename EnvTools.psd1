@@ -13,6 +13,7 @@
         'Find-EnvPackage'
         'Resolve-EnvPackage'
         'Get-EnvConfig'
+        'Clear-EnvCache'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
