@@ -21,6 +21,7 @@
         'Get-EnvPackage'
         'Remove-Env'
         'Test-Env'
+        'Clear-EnvCache'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -383,7 +383,8 @@ public sealed class PackageCache
         return result;
     }
 
-    private static long FolderSize(string dir)
+    /// <summary>The bytes of the regular files below <paramref name="dir"/> (symlinks not followed).</summary>
+    internal static long FolderSize(string dir)
     {
         long total = 0;
         foreach (FileInfo f in new DirectoryInfo(dir).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))

@@ -1,0 +1,103 @@
+using System.Management.Automation;
+using EnvTools.Commands.Internal;
+using EnvTools.Config;
+using EnvTools.Fetch;
+
+namespace EnvTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Removes cached repodata, extracted packages and package archives from the package caches (conda clean).</para>
+/// <para type="description">Clear-EnvCache works on the writable pkgs_dirs folders only. -Index removes the repodata cache
+/// (pkgs_dir/cache) and the on-disk repodata indexes (.etidx, .etjson); -Packages removes extracted packages (and interrupted
+/// extractions); -Tarballs removes package archives (and interrupted .partial downloads); -All does all three. With -Unused
+/// (alone it means -Packages -Unused), an extracted package is removed only when no environment hard-links to it: none of
+/// its files has more than one link. Each removal asks ShouldProcess, so -WhatIf lists what would go and -Confirm asks for
+/// each. It returns one EnvTools.CacheItem (Path, Kind, Size, Name) per item removed.</para>
+/// </summary>
+/// <example><code>Clear-EnvCache -All -WhatIf</code></example>
+/// <example><code>Clear-EnvCache -Unused -Tarballs | Measure-Object Size -Sum</code></example>
+[Cmdlet(VerbsCommon.Clear, "EnvCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(CacheItem))]
+public sealed class ClearEnvCacheCommand : EnvCmdlet
+{
+    #region Parameters
+
+    /// <summary>Remove the repodata cache and the on-disk repodata indexes.</summary>
+    [Parameter]
+    public SwitchParameter Index { get; set; }
+
+    /// <summary>Remove extracted packages (with -Unused: only those no environment links to).</summary>
+    [Parameter]
+    public SwitchParameter Packages { get; set; }
+
+    /// <summary>Remove package archives and interrupted downloads.</summary>
+    [Parameter]
+    public SwitchParameter Tarballs { get; set; }
+
+    /// <summary>-Index, -Packages and -Tarballs together.</summary>
+    [Parameter]
+    public SwitchParameter All { get; set; }
+
+    /// <summary>Keep extracted packages that an environment hard-links to; alone, it means -Packages -Unused.</summary>
+    [Parameter]
+    public SwitchParameter Unused { get; set; }
+
+    #endregion
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        CacheClearKinds kinds = (Index ? CacheClearKinds.Index : 0) | (Packages ? CacheClearKinds.Packages : 0) |
+            (Tarballs ? CacheClearKinds.Tarballs : 0) | (All ? CacheClearKinds.All : 0);
+        if (kinds == CacheClearKinds.None && Unused)
+        {
+            kinds = CacheClearKinds.Packages;
+        }
+
+        if (kinds == CacheClearKinds.None)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("Say what to clear: -Index, -Packages, -Tarballs, -All or -Unused."),
+                "NoCacheKindSelected", ErrorCategory.InvalidArgument, null));
+        }
+
+        IReadOnlyList<CacheItem> plan = Array.Empty<CacheItem>();
+        if (!TryRun(() =>
+            {
+                Settings settings = Settings.Load(null, null, ConfigEnvironment.FromProcess(SessionState.Path.CurrentFileSystemLocation.ProviderPath));
+                plan = PackageCacheCleaner.Plan(new PackageCache(settings.PkgsDirs), kinds, Unused, PackageCacheCleaner.IndexCacheDirectories());
+            }))
+        {
+            return;
+        }
+
+        foreach (CacheItem item in plan)
+        {
+            if (Stopping)
+            {
+                return;
+            }
+
+            if (!ShouldProcess(item.Path, $"Remove {item.Kind.ToLowerInvariant()} ({item.Size:N0} bytes)"))
+            {
+                continue;
+            }
+
+            try
+            {
+                PackageCacheCleaner.Remove(item);
+                WriteObject(ToOutput(item));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                WriteError(new ErrorRecord(ex, "CacheItemNotRemoved", ErrorCategory.WriteError, item.Path));
+            }
+        }
+    }
+
+    private static PSObject ToOutput(CacheItem item)
+    {
+        var o = PSObject.AsPSObject(item);
+        o.TypeNames.Insert(0, "EnvTools.CacheItem");
+        return o;
+    }
+}
