@@ -99,8 +99,16 @@ public static class PrefixJournal
     internal static void Rollback(string prefix, JournalData data)
     {
         string trash = TrashRoot(prefix, data);
+        var removed = new HashSet<string>(data.Removed, StringComparer.Ordinal);
         for (int i = data.Created.Count - 1; i >= 0; i--)
         {
+            // A path the transaction also trashes holds the old file until it has been moved to the trash: only
+            // then can something new be there.
+            if (removed.Contains(data.Created[i]) && !FileOps.Exists(Abs(trash, data.Created[i])))
+            {
+                continue;
+            }
+
             string abs = Abs(prefix, data.Created[i]);
             TryDelete(abs);
             if (abs.EndsWith(".py", StringComparison.Ordinal))

@@ -21,9 +21,11 @@ public static class PrefixTransaction
     public const string CrashAfterFilesVariable = "ENVTOOLS_TEST_CRASH_AFTER_FILES";
 
     /// <summary>In-process test hook: called at each step (<c>unlink</c>, <c>link</c> after each file with the running
-    /// count, <c>records</c>, <c>commit</c>); a <see cref="SimulatedCrashException"/> it throws leaves the prefix
+    /// count, <c>records</c>, <c>commit</c>, <c>committed</c>; local to the calling flow); a <see cref="SimulatedCrashException"/> it throws leaves the prefix
     /// as it is, with no rollback, like a killed process.</summary>
-    internal static Action<string, int>? TestHook { get; set; }
+    internal static Action<string, int>? TestHook { get => Hook.Value; set => Hook.Value = value; }
+
+    private static readonly AsyncLocal<Action<string, int>?> Hook = new();
 
     /// <summary>Executes the plan.</summary>
     /// <param name="plan">What to unlink and link.</param>
@@ -40,30 +42,34 @@ public static class PrefixTransaction
         ArgumentNullException.ThrowIfNull(options);
         string prefix = Path.TrimEndingDirectorySeparator(Path.GetFullPath(plan.Prefix));
         bool existed = Directory.Exists(prefix);
+        bool metaExisted = Directory.Exists(Path.Combine(prefix, "conda-meta"));
         try
         {
             using var lk = PrefixLock.Acquire(prefix, options.LockTimeout, ct);
             PrefixJournal.RecoverLocked(prefix);
             return new TransactionRunner(prefix, plan, options, progress, ct).Run();
         }
-        catch (Exception ex) when (!existed && ex is not SimulatedCrashException)
+        catch (Exception ex) when (!metaExisted && ex is not SimulatedCrashException)
         {
-            RemoveIfOnlyLock(prefix);
+            RemoveIfOnlyLock(prefix, removePrefix: !existed);
             throw;
         }
     }
 
-    /// <summary>A prefix this transaction created and rolled back is left as it was: absent.</summary>
-    private static void RemoveIfOnlyLock(string prefix)
+    /// <summary>A prefix (or conda-meta folder) this transaction created and rolled back is left as it was: absent.</summary>
+    private static void RemoveIfOnlyLock(string prefix, bool removePrefix)
     {
         try
         {
             string meta = Path.Combine(prefix, "conda-meta");
-            bool onlyLock = Directory.EnumerateFileSystemEntries(prefix).All(e => Path.GetFileName(e) == "conda-meta")
-                && Directory.EnumerateFileSystemEntries(meta).All(e => Path.GetFileName(e) == PrefixLock.FileName);
-            if (onlyLock)
+            if (Directory.Exists(meta) && Directory.EnumerateFileSystemEntries(meta).All(e => Path.GetFileName(e) == PrefixLock.FileName))
             {
-                Directory.Delete(prefix, recursive: true);
+                Directory.Delete(meta, recursive: true);
+            }
+
+            if (removePrefix && Directory.Exists(prefix) && !Directory.EnumerateFileSystemEntries(prefix).Any())
+            {
+                Directory.Delete(prefix);
             }
         }
         catch (IOException)

@@ -123,6 +123,7 @@ internal sealed class TransactionRunner
             throw;
         }
 
+        Hook("committed", 0);
         PrefixJournal.Finish(_prefix, _journal);
         if (_options.RegisterEnvironment)
         {
