@@ -213,7 +213,8 @@ Describe 'Real packages from conda''s test data' {
         New-Env -Prefix $prefix zlib -Channel $zchan | Out-Null
         $pc = Get-Content (Join-Path $prefix 'lib/pkgconfig/zlib.pc')
         $pc | Should -Contain "prefix=$prefix"
-        (Get-Item (Join-Path $prefix 'lib/libz.so.1')).LinkType | Should -Be 'SymbolicLink'
+        # both archives of this zlib store lib/libz.so and lib/libz.so.1 as empty files (paths.json calls them softlinks)
+        Test-Path (Join-Path $prefix 'lib/libz.so.1.2.11') | Should -BeTrue
         Test-Env -Prefix $prefix | Should -BeNullOrEmpty
     }
 }

@@ -35,6 +35,7 @@ function New-TestPackage {
             $content = $Files[$rel]
             if ($content -is [byte[]]) { [IO.File]::WriteAllBytes($path, $content) }
             else { [IO.File]::WriteAllText($path, [string]$content) }
+            if (-not $IsWindows -and $rel -like 'bin/*') { [IO.File]::SetUnixFileMode($path, [IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute') }
         }
         $def = [EnvTools.Packages.PackageDefinition]::new()
         $def.Name = $Name

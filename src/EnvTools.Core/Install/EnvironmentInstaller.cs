@@ -338,7 +338,9 @@ public sealed class EnvironmentInstaller
         RemoveSpecs = request.Action == EnvironmentAction.Remove ? request.Specs.Select(s => s.ToString()).ToArray() : Array.Empty<string>(),
     };
 
-    private static string Key(RepoDataRecord r) => $"{r.Url}|{r.FileName}";
+    // One record per name-version-build in an environment; the cache may hand back the record it stored for another
+    // channel's identical archive (same checksums), so URLs are not the key.
+    private static string Key(RepoDataRecord r) => $"{r.Name}-{r.Version}-{r.Build}";
 
     private static string FetchStatus(PackageFetchProgress p) =>
         $"{p.Phase} {p.Name} ({p.PackagesDone}/{p.PackagesTotal} packages, {p.OverallBytesDone / 1048576.0:F1}/{p.OverallBytesTotal / 1048576.0:F1} MiB)";
