@@ -25,9 +25,13 @@ public sealed class EnvironmentRemover
     public static bool IsTrashName(string folderName) =>
         folderName.StartsWith('.') && folderName.Contains(TrashMarker, StringComparison.Ordinal);
 
+    /// <summary>How long to wait for another process's lock on the prefix (default 30 s).</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Removes the environment at <paramref name="prefix"/> and unregisters it.
     /// </summary>
+    /// <exception cref="Install.PrefixLockedException">Another process is changing the environment.</exception>
     /// <exception cref="EnvironmentNotFoundException">The prefix is not an environment.</exception>
     /// <exception cref="EnvironmentActiveException">It is the active environment (or holds it).</exception>
     /// <exception cref="EnvironmentContainsEnvironmentsException">Other known environments lie inside it.</exception>
@@ -59,7 +63,18 @@ public sealed class EnvironmentRemover
         string trash = Path.Combine(parent, $".{(stem.Length > 64 ? stem[..64] : stem)}{TrashMarker}{Guid.NewGuid():N}");
         try
         {
-            Directory.Move(full, trash);
+            // Under the prefix lock (an install in progress makes this fail with PrefixLocked), with an interrupted
+            // transaction finished first. Windows cannot move a folder with the lock file open: it is released first.
+            Install.PrefixJournal.RecoverIfNeeded(full);
+            using (var held = Install.PrefixLock.Acquire(full, LockTimeout, cancellationToken))
+            {
+                if (OperatingSystem.IsWindows())
+                {
+                    held.Dispose();
+                }
+
+                Directory.Move(full, trash);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
