@@ -44,6 +44,7 @@ foreach ($cmd in Get-Command -Module EnvTools -CommandType Cmdlet | Sort-Object 
     $paramXml = {
         param($p, $meta)
         $pm = $members["P:$($type.FullName).$($p.Name)"]
+        if (-not $pm -and ($prop = $type.GetProperty($p.Name))) { $pm = $members["P:$($prop.DeclaringType.FullName).$($p.Name)"] }
         $pipe = @()
         if ($meta.ValueFromPipeline) { $pipe += 'ByValue' }
         if ($meta.ValueFromPipelineByPropertyName) { $pipe += 'ByPropertyName' }

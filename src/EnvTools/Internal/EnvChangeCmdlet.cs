@@ -44,7 +44,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
     [Parameter]
     public SwitchParameter Offline { get; set; }
 
-    /// <summary>Runs the packages' pre-link, post-link and pre-unlink scripts (off unless the allow_link_scripts setting or this says so).</summary>
+    /// <summary>Runs the pre-link, post-link and pre-unlink scripts of the packages, which are skipped otherwise.</summary>
     [Parameter]
     public SwitchParameter AllowLinkScripts { get; set; }
 
