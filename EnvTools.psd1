@@ -13,6 +13,13 @@
         'Find-EnvPackage'
         'Resolve-EnvPackage'
         'Get-EnvConfig'
+        'Enable-Env'
+        'Disable-Env'
+        'Use-Env'
+        'Get-EnvVariable'
+        'Set-EnvVariable'
+        'Remove-EnvVariable'
+        'Get-EnvVirtualPackage'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
