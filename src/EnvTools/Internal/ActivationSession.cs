@@ -168,32 +168,33 @@ internal static class ActivationSession
     private sealed record PromptState(object? Original, object Wrapper);
 
     private const string InstallPromptScript = """
-        $original = (Get-Item -LiteralPath function:global:prompt -ErrorAction Ignore)?.ScriptBlock
+        $original = ${function:global:prompt}
         $wrapper = {
             $inner = if ($original) { & $original } else { "PS $($executionContext.SessionState.Path.CurrentLocation)$('>' * ($nestedPromptLevel + 1)) " }
             "$env:CONDA_PROMPT_MODIFIER" + (-join $inner)
         }.GetNewClosure()
-        Set-Item -LiteralPath function:global:prompt -Value $wrapper
-        , @($original, (Get-Item -LiteralPath function:global:prompt).ScriptBlock)
+        ${function:global:prompt} = $wrapper
+        @{ Original = $original; Wrapper = ${function:global:prompt} }
         """;
 
     private const string RestorePromptScript = """
         param($original, $wrapper)
-        $current = (Get-Item -LiteralPath function:global:prompt -ErrorAction Ignore)?.ScriptBlock
-        if ([object]::ReferenceEquals($current, $wrapper)) {
-            if ($original) { Set-Item -LiteralPath function:global:prompt -Value $original }
-            else { Remove-Item -LiteralPath function:global:prompt }
+        if ([object]::ReferenceEquals(${function:global:prompt}, $wrapper)) {
+            if ($original) { ${function:global:prompt} = $original }
+            else { Remove-Item -Path function:prompt -ErrorAction Ignore }
         }
         """;
 
     private static void InstallPrompt(PSCmdlet cmdlet, ActivationStack stack)
     {
         var result = cmdlet.SessionState.InvokeCommand.InvokeScript(InstallPromptScript);
-        if (result.Count == 1 && result[0].BaseObject is object[] pair && pair.Length == 2 && pair[1] is not null)
+        if (result.Count == 1 && result[0].BaseObject is System.Collections.IDictionary state && state["Wrapper"] is { } wrapper)
         {
-            stack.HostState = new PromptState(pair[0] is PSObject p ? p.BaseObject : pair[0], pair[1] is PSObject w ? w.BaseObject : pair[1]);
+            stack.HostState = new PromptState(Unwrap(state["Original"]), Unwrap(wrapper)!);
         }
     }
+
+    private static object? Unwrap(object? o) => o is PSObject p ? p.BaseObject : o;
 
     private static void RestorePrompt(PSCmdlet cmdlet, ActivationStack stack)
     {
