@@ -55,9 +55,7 @@ public sealed class GetEnvVariableCommand : EnvCmdlet
             {
                 if (patterns.Length == 0 || patterns.Any(p => p.IsMatch(e.Name)))
                 {
-                    var o = PSObject.AsPSObject(e);
-                    o.TypeNames.Insert(0, "EnvTools.EnvVariable");
-                    WriteObject(o);
+                    WriteObject(EnvVariableArguments.ToOutput(e));
                 }
             }
         }, Prefix ?? Name);
@@ -75,6 +73,14 @@ internal static class EnvVariableArguments
     {
         var settings = ChannelArguments.LoadSettings(cmdlet);
         return ActivationSession.ResolveEnvironment(cmdlet, settings, name, prefix, activeByDefault: true).Prefix;
+    }
+
+    /// <summary>The output object of a variable, typed as <c>EnvTools.EnvVariable</c>.</summary>
+    internal static PSObject ToOutput(EnvironmentVariableEntry entry)
+    {
+        var o = PSObject.AsPSObject(entry);
+        o.TypeNames.Insert(0, "EnvTools.EnvVariable");
+        return o;
     }
 
     /// <summary>Warns that the active environment must be re-activated to see a change.</summary>

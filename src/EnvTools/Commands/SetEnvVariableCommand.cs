@@ -57,9 +57,7 @@ public sealed class SetEnvVariableCommand : EnvCmdlet
             {
                 foreach (EnvironmentVariableEntry e in EnvironmentConfigVariables.Read(prefix))
                 {
-                    var o = PSObject.AsPSObject(e);
-                    o.TypeNames.Insert(0, "EnvTools.EnvVariable");
-                    WriteObject(o);
+                    WriteObject(EnvVariableArguments.ToOutput(e));
                 }
             }
         }, Prefix ?? Name);
