@@ -22,6 +22,13 @@
         'Remove-Env'
         'Test-Env'
         'Clear-EnvCache'
+        'Enable-Env'
+        'Disable-Env'
+        'Use-Env'
+        'Get-EnvVariable'
+        'Set-EnvVariable'
+        'Remove-EnvVariable'
+        'Get-EnvVirtualPackage'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -61,8 +61,12 @@ function Invoke-Build {
         if (Test-Path $p) { Copy-Item $p $ModuleOut }
     }
     Get-ChildItem $bin -Filter *.dll | Where-Object {
-        $_.Name -notin 'EnvTools.dll', 'EnvTools.Core.dll', 'System.Management.Automation.dll'
+        $_.Name -notin 'EnvTools.dll', 'EnvTools.Core.dll', 'System.Management.Automation.dll', 'EnvTools.CudaProbe.dll'
     } | Copy-Item -Destination $deps
+    # The CUDA driver probe: a small console program the engine runs with the dotnet host in a child process.
+    $probeBin = Join-Path $Root "src/EnvTools.CudaProbe/bin/$Configuration/net8.0"
+    $probeOut = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'Probe') -Force
+    foreach ($f in 'EnvTools.CudaProbe.dll', 'EnvTools.CudaProbe.runtimeconfig.json') { Copy-Item (Join-Path $probeBin $f) $probeOut }
     # Cmdlet help (Get-Help) from the cmdlet classes' XML documentation, written by a child pwsh.
     & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'src/EnvTools/Help/New-MamlHelp.ps1') `
         -ModuleManifest (Join-Path $ModuleOut 'EnvTools.psd1') -XmlDoc (Join-Path $ModuleOut 'EnvTools.xml') `

@@ -9,6 +9,8 @@ public enum VirtualPackageSource
     Detected,
     /// <summary>A <c>CONDA_OVERRIDE_*</c> environment variable.</summary>
     Override,
+    /// <summary>The <c>override_virtual_packages</c> configuration key (.condarc).</summary>
+    Config,
     /// <summary>Given by the caller (e.g. <c>-VirtualPackage __cuda=12.4</c>).</summary>
     User,
     /// <summary>The default for a platform that is not the host's.</summary>
@@ -22,8 +24,9 @@ public enum VirtualPackageSource
 public sealed class VirtualPackage
 {
     /// <summary>Creates a virtual package.</summary>
-    public VirtualPackage(string name, string version, string build, VirtualPackageSource source, TimeSpan detectionTime = default)
+    public VirtualPackage(string name, string version, string build, VirtualPackageSource source, TimeSpan detectionTime = default, string? origin = null)
     {
+        Origin = origin;
         Name = name;
         Version = version;
         Build = build;
@@ -45,6 +48,12 @@ public sealed class VirtualPackage
 
     /// <summary>How long detecting it took.</summary>
     public TimeSpan DetectionTime { get; }
+
+    /// <summary>
+    /// Where exactly the value came from: the file, function or library read (<c>/proc/sys/kernel/osrelease</c>,
+    /// <c>cuDriverGetVersion in libcuda.so.1</c>), the variable or configuration key; null when not recorded.
+    /// </summary>
+    public string? Origin { get; }
 
     /// <summary>The package record the solver sees (channel <c>@</c>, as conda names it).</summary>
     public RepoDataRecord ToRecord() => new()

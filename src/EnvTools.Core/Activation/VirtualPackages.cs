@@ -19,15 +19,19 @@ public static partial class VirtualPackages
     public static string DefaultOsx(Platform platform) => platform == Platform.OsxArm64 ? "11.0" : "10.15";
 
     /// <summary>
-    /// The virtual packages of <paramref name="platform"/>: detected when it is the host's platform, that
-    /// platform's defaults otherwise; <c>CONDA_OVERRIDE_*</c> variables (read through
-    /// <paramref name="getEnvironmentVariable"/>, the process environment by default) win in both cases,
-    /// and an empty <c>CONDA_OVERRIDE_CUDA</c> removes <c>__cuda</c>.
+    /// The virtual packages of <paramref name="platform"/>: detected when it is the host's platform
+    /// (<c>__cuda</c> through <see cref="CudaDriver"/>), that platform's defaults otherwise. Overrides win, in
+    /// this order: <c>CONDA_OVERRIDE_*</c> variables (read through <paramref name="getEnvironmentVariable"/>, the
+    /// process environment by default), then <paramref name="configOverrides"/> (the <c>override_virtual_packages</c>
+    /// key: <c>cuda</c> → <c>12.4</c>). An empty <c>CONDA_OVERRIDE_CUDA</c> (or an empty configured <c>cuda</c>)
+    /// removes <c>__cuda</c>.
     /// </summary>
-    public static IReadOnlyList<VirtualPackage> For(Platform platform, Func<string, string?>? getEnvironmentVariable = null)
+    public static IReadOnlyList<VirtualPackage> For(Platform platform, Func<string, string?>? getEnvironmentVariable = null,
+        IReadOnlyDictionary<string, string>? configOverrides = null)
     {
         getEnvironmentVariable ??= Environment.GetEnvironmentVariable;
         bool host = platform == Platform.Current;
+        var overrides = new Overrides(getEnvironmentVariable, configOverrides);
         var result = new List<VirtualPackage>();
 
         if (platform.IsUnix)
@@ -37,46 +41,63 @@ public static partial class VirtualPackages
 
         if (platform.IsWindows)
         {
-            result.Add(new VirtualPackage("__win", "0", "0", host ? VirtualPackageSource.Detected : VirtualPackageSource.PlatformDefault));
+            AddVersioned(result, "__win", overrides, host ? DetectWindows : null, "0");
         }
 
         if (platform.IsLinux)
         {
-            AddVersioned(result, "__linux", "CONDA_OVERRIDE_LINUX", getEnvironmentVariable, host ? DetectLinuxKernel : null, "0");
-            AddVersioned(result, "__glibc", "CONDA_OVERRIDE_GLIBC", getEnvironmentVariable, host ? DetectGlibc : null, DefaultGlibc);
+            AddVersioned(result, "__linux", overrides, host ? DetectLinuxKernel : null, "0");
+            AddVersioned(result, "__glibc", overrides, host ? DetectGlibc : null, DefaultGlibc);
         }
 
         if (platform.IsOsx)
         {
-            AddVersioned(result, "__osx", "CONDA_OVERRIDE_OSX", getEnvironmentVariable, host ? DetectOsx : null, DefaultOsx(platform));
+            AddVersioned(result, "__osx", overrides, host ? DetectOsx : null, DefaultOsx(platform));
         }
 
         if (!platform.IsNoArch)
         {
-            string? archOverride = getEnvironmentVariable("CONDA_OVERRIDE_ARCHSPEC");
-            if (!string.IsNullOrEmpty(archOverride))
+            if (overrides.Get("__archspec") is { Value.Length: > 0 } arch)
             {
-                result.Add(new VirtualPackage("__archspec", "1", archOverride, VirtualPackageSource.Override));
+                result.Add(new VirtualPackage("__archspec", "1", arch.Value, arch.Source, default, arch.Origin));
             }
             else
             {
                 var sw = Stopwatch.StartNew();
-                string arch = host ? DetectArchspec() : platform.Arch ?? "0";
-                result.Add(new VirtualPackage("__archspec", "1", arch,
-                    host ? VirtualPackageSource.Detected : VirtualPackageSource.PlatformDefault, sw.Elapsed));
+                string value = host ? DetectArchspec() : platform.Arch ?? "0";
+                result.Add(new VirtualPackage("__archspec", "1", value,
+                    host ? VirtualPackageSource.Detected : VirtualPackageSource.PlatformDefault, sw.Elapsed,
+                    host ? "CPU feature flags" : null));
             }
         }
 
-        string? cuda = getEnvironmentVariable("CONDA_OVERRIDE_CUDA");
-        if (cuda is not null)
+        if (overrides.Get("__cuda") is { } cuda)
         {
-            if (cuda.Trim().Length > 0)
+            if (cuda.Value.Length > 0)
             {
-                result.Add(new VirtualPackage("__cuda", cuda.Trim(), "0", VirtualPackageSource.Override));
+                result.Add(new VirtualPackage("__cuda", cuda.Value, "0", cuda.Source, default, cuda.Origin));
+            }
+        }
+        else if (host)
+        {
+            CudaDetection detection = CudaDriver.Detect(getEnvironmentVariable);
+            if (detection.Version is not null)
+            {
+                result.Add(new VirtualPackage("__cuda", detection.Version, "0", VirtualPackageSource.Detected, detection.Elapsed, detection.Origin));
             }
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The virtual packages of <paramref name="platform"/> under <paramref name="settings"/>: its environment's
+    /// <c>CONDA_OVERRIDE_*</c> variables, then its <c>override_virtual_packages</c>.
+    /// </summary>
+    public static IReadOnlyList<VirtualPackage> For(Platform platform, Config.Settings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return For(platform, settings.Environment.GetEnvironmentVariable, settings.OverrideVirtualPackages);
     }
 
     /// <summary>
@@ -124,13 +145,55 @@ public static partial class VirtualPackages
         return order.Select(n => byName[n]).ToArray();
     }
 
-    private static void AddVersioned(List<VirtualPackage> into, string name, string overrideVariable,
-        Func<string, string?> env, Func<string?>? detect, string fallback)
+    private readonly record struct OverrideValue(string Value, VirtualPackageSource Source, string Origin);
+
+    /// <summary>The override of a virtual package: <c>CONDA_OVERRIDE_NAME</c>, then the configured value.</summary>
+    private sealed class Overrides
     {
-        string? value = env(overrideVariable);
-        if (!string.IsNullOrWhiteSpace(value))
+        private readonly Func<string, string?> _env;
+        private readonly IReadOnlyDictionary<string, string>? _config;
+
+        internal Overrides(Func<string, string?> env, IReadOnlyDictionary<string, string>? config)
         {
-            into.Add(new VirtualPackage(name, value.Trim(), "0", VirtualPackageSource.Override));
+            _env = env;
+            _config = config;
+        }
+
+        /// <summary>
+        /// The override, or null. A variable set to blanks counts only for <c>__cuda</c> (where it removes the
+        /// package, as conda does); elsewhere it is ignored.
+        /// </summary>
+        internal OverrideValue? Get(string name)
+        {
+            string bare = name.TrimStart('_');
+            string variable = "CONDA_OVERRIDE_" + bare.ToUpperInvariant();
+            string? value = _env(variable);
+            if (value is not null && (value.Trim().Length > 0 || name == "__cuda"))
+            {
+                return new OverrideValue(value.Trim(), VirtualPackageSource.Override, variable);
+            }
+
+            if (_config is not null)
+            {
+                foreach (var (key, configured) in _config)
+                {
+                    if (string.Equals(key.TrimStart('_'), bare, StringComparison.OrdinalIgnoreCase) &&
+                        (configured.Trim().Length > 0 || name == "__cuda"))
+                    {
+                        return new OverrideValue(configured.Trim(), VirtualPackageSource.Config, $"override_virtual_packages: {key}");
+                    }
+                }
+            }
+
+            return null;
+        }
+    }
+
+    private static void AddVersioned(List<VirtualPackage> into, string name, Overrides overrides, Func<(string? Value, string Origin)>? detect, string fallback)
+    {
+        if (overrides.Get(name) is { } o)
+        {
+            into.Add(new VirtualPackage(name, o.Value, "0", o.Source, default, o.Origin));
             return;
         }
 
@@ -141,7 +204,7 @@ public static partial class VirtualPackages
         }
 
         var sw = Stopwatch.StartNew();
-        string? detected = null;
+        (string? Value, string Origin) detected = (null, string.Empty);
         try
         {
             detected = detect();
@@ -151,9 +214,9 @@ public static partial class VirtualPackages
             // not detectable here: fall back to the platform default below
         }
 
-        into.Add(detected is null
+        into.Add(detected.Value is null
             ? new VirtualPackage(name, fallback, "0", VirtualPackageSource.PlatformDefault, sw.Elapsed)
-            : new VirtualPackage(name, detected, "0", VirtualPackageSource.Detected, sw.Elapsed));
+            : new VirtualPackage(name, detected.Value, "0", VirtualPackageSource.Detected, sw.Elapsed, detected.Origin));
     }
 
     /// <summary>The numeric part of the kernel release, as conda takes it (<c>6.1.0-18-amd64</c> → <c>6.1.0</c>).</summary>
@@ -163,36 +226,49 @@ public static partial class VirtualPackages
         return m.Success ? m.Value : null;
     }
 
-    private static string? DetectLinuxKernel()
+    private static (string?, string) DetectLinuxKernel()
     {
         const string path = "/proc/sys/kernel/osrelease";
-        return File.Exists(path) ? NormalizeKernelRelease(File.ReadAllText(path).Trim()) : null;
+        return (File.Exists(path) ? NormalizeKernelRelease(File.ReadAllText(path).Trim()) : null, path);
     }
 
-    private static string? DetectGlibc()
+    private static (string?, string) DetectGlibc()
     {
+        const string origin = "gnu_get_libc_version()";
         if (!OperatingSystem.IsLinux())
         {
-            return null;
+            return (null, origin);
         }
 
         IntPtr p = GnuGetLibcVersion();
         string? v = Marshal.PtrToStringAnsi(p);
-        return v is not null && Conda.Version.TryParse(v, out _) ? v : null;
+        return (v is not null && Conda.Version.TryParse(v, out _) ? v : null, origin);
+    }
+
+    private static (string?, string) DetectWindows()
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            return (null, "Environment.OSVersion");
+        }
+
+        System.Version v = Environment.OSVersion.Version;
+        return ($"{v.Major}.{v.Minor}.{v.Build}", "Environment.OSVersion");
     }
 
     [LibraryImport("libc", EntryPoint = "gnu_get_libc_version")]
     private static partial IntPtr GnuGetLibcVersion();
 
-    private static string? DetectOsx()
+    private static (string?, string) DetectOsx()
     {
+        const string origin = "Environment.OSVersion (the product version)";
         if (!OperatingSystem.IsMacOS())
         {
-            return null;
+            return (null, origin);
         }
 
         System.Version v = Environment.OSVersion.Version;
-        return v.Build > 0 ? $"{v.Major}.{v.Minor}.{v.Build}" : $"{v.Major}.{v.Minor}";
+        return (v.Build > 0 ? $"{v.Major}.{v.Minor}.{v.Build}" : $"{v.Major}.{v.Minor}", origin);
     }
 
     /// <summary>The host CPU's generic microarchitecture level (<c>x86_64_v3</c>, <c>aarch64</c> …).</summary>

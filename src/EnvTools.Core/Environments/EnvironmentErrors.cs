@@ -9,6 +9,12 @@ public sealed class NoActiveEnvironmentException : EnvToolsException
             "No environment was given and none is active (CONDA_PREFIX is not set to an environment). Name one with -Name or -Prefix, or activate one.")
     {
     }
+
+    /// <summary>Creates the error with a message of its own.</summary>
+    public NoActiveEnvironmentException(string message)
+        : base("NoActiveEnvironment", ErrorKind.ObjectNotFound, message)
+    {
+    }
 }
 
 /// <summary>An operation that would pull the ground from under the running session: removing the active environment.</summary>

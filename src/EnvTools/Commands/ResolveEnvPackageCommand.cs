@@ -60,7 +60,7 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
             Platform platform = ChannelArguments.ResolvePlatform(Platform);
             var settings = ChannelArguments.LoadSettings(this);
             var channels = ChannelArguments.ResolveChannels(this, settings, Channel);
-            var virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage);
+            var virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage, settings);
             var loaded = ChannelArguments.Load(channels, platform, settings, QueueProgress, CancellationToken);
             DrainProgress();
             WriteVerbose($"Solving {string.Join(", ", specs.Select(s => s.ToString()))} for {platform.Name} against {string.Join(", ", channels)}");

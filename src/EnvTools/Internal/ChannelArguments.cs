@@ -31,9 +31,13 @@ internal static class ChannelArguments
 
     private static string CurrentDirectory(PSCmdlet cmdlet) => cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
 
-    internal static IReadOnlyList<VirtualPackage> ResolveVirtualPackages(Platform platform, string[]? given)
+    /// <summary>
+    /// The virtual packages the solver sees: detected for the host platform (defaults for another), with the
+    /// <c>CONDA_OVERRIDE_*</c> variables and the configured <c>override_virtual_packages</c>, then the given ones.
+    /// </summary>
+    internal static IReadOnlyList<VirtualPackage> ResolveVirtualPackages(Platform platform, string[]? given, Settings settings)
     {
-        IReadOnlyList<VirtualPackage> detected = VirtualPackages.For(platform);
+        IReadOnlyList<VirtualPackage> detected = VirtualPackages.For(platform, settings);
         return given is { Length: > 0 } ? VirtualPackages.Merge(detected, given.Select(VirtualPackages.Parse)) : detected;
     }
 

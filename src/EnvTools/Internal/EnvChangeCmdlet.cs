@@ -94,7 +94,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
         IReadOnlyList<Channel> channels = action == EnvironmentAction.Remove
             ? Array.Empty<Channel>()
             : ChannelArguments.ResolveChannels(this, settings, Channel);
-        IReadOnlyList<VirtualPackage> virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage);
+        IReadOnlyList<VirtualPackage> virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage, settings);
         var request = new EnvironmentRequest
         {
             Prefix = prefix,

@@ -16,6 +16,9 @@ public abstract class EnvCmdlet : PSCmdlet
     /// <summary>Cancelled when the user stops the pipeline.</summary>
     protected CancellationToken CancellationToken => _cts?.Token ?? CancellationToken.None;
 
+    /// <summary>The same token, for the module's helpers.</summary>
+    internal CancellationToken StopToken => CancellationToken;
+
     /// <inheritdoc />
     protected override void BeginProcessing()
     {

@@ -1,0 +1,208 @@
+using System.Management.Automation;
+using EnvTools.Activation;
+using EnvTools.Config;
+using EnvTools.Environments;
+
+namespace EnvTools.Commands.Internal;
+
+/// <summary>
+/// The session side of activation: the stack of applied activations (kept in the global session variable
+/// <c>$EnvToolsActivation</c>), running activate.d/deactivate.d scripts (<c>.ps1</c> dot-sourced in the caller's
+/// scope, <c>.sh</c>/<c>.bat</c> through <see cref="ShellScriptRunner"/>) and the prompt wrapper.
+/// </summary>
+internal static class ActivationSession
+{
+    /// <summary>The global variable that holds the session's <see cref="ActivationStack"/>.</summary>
+    internal const string VariableName = "EnvToolsActivation";
+
+    private static IEnvironmentVariables Env => ProcessEnvironmentVariables.Instance;
+
+    /// <summary>The session's stack; created (in the global scope) when <paramref name="create"/> is set, else null when there is none.</summary>
+    internal static ActivationStack? GetStack(PSCmdlet cmdlet, bool create)
+    {
+        if (cmdlet.SessionState.PSVariable.GetValue("global:" + VariableName) is ActivationStack stack)
+        {
+            return stack;
+        }
+
+        if (!create)
+        {
+            return null;
+        }
+
+        stack = new ActivationStack();
+        cmdlet.SessionState.PSVariable.Set("global:" + VariableName, stack);
+        return stack;
+    }
+
+    /// <summary>
+    /// The prefix and display name an environment argument names: <paramref name="prefix"/> (a path), else
+    /// <paramref name="name"/> (looked up in the envs dirs), else the active environment when
+    /// <paramref name="activeByDefault"/>, else <c>base</c>.
+    /// </summary>
+    internal static (string Prefix, string? Name) ResolveEnvironment(PSCmdlet cmdlet, Settings settings, string? name, string? prefix, bool activeByDefault)
+    {
+        var locator = new EnvironmentLocator(settings);
+        if (!string.IsNullOrEmpty(prefix))
+        {
+            string full = locator.Find(cmdlet.GetUnresolvedProviderPathFromPSPath(prefix));
+            return (full, locator.NameInEnvsDirs(full));
+        }
+
+        if (string.IsNullOrEmpty(name) && activeByDefault)
+        {
+            string? active = Environment.GetEnvironmentVariable("CONDA_PREFIX");
+            if (string.IsNullOrEmpty(active))
+            {
+                throw new NoActiveEnvironmentException("No environment is active: give -Name or -Prefix.");
+            }
+
+            return (active, locator.NameInEnvsDirs(active));
+        }
+
+        string found = locator.Find(string.IsNullOrEmpty(name) ? "base" : name);
+        return (found, locator.NameInEnvsDirs(found));
+    }
+
+    /// <summary>Activates an environment in the session and pushes its frame.</summary>
+    internal static ActivationFrame Activate(EnvCmdlet cmdlet, Settings settings, string prefix, string? name, bool stacked, bool installPrompt)
+    {
+        var activator = new EnvironmentActivator(settings.ChangePs1);
+        ActivationStack stack = GetStack(cmdlet, create: true)!;
+        ActivationPlan plan = activator.Plan(prefix, name, Env, stack, stacked);
+        cmdlet.WriteVerbose($"Activating {plan.Prefix} as level {plan.Level}{(plan.Stacked ? " (stacked)" : string.Empty)}");
+        ActivationFrame frame = activator.Begin(plan, Env);
+        try
+        {
+            foreach (ActivationScript script in plan.ActivateScripts)
+            {
+                RunScript(cmdlet, script);
+                frame.ScriptsRun.Add(script);
+            }
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            activator.Restore(frame, Env);
+            throw ex is ActivationScriptFailedException ? ex : new ActivationScriptFailedException(frame.ScriptsRun.Count < plan.ActivateScripts.Count
+                ? plan.ActivateScripts[frame.ScriptsRun.Count].Path : plan.Prefix, ex.Message, ex);
+        }
+        catch (PipelineStoppedException)
+        {
+            activator.Restore(frame, Env);
+            throw;
+        }
+
+        activator.Complete(frame, Env);
+        stack.Push(frame);
+        if (stack.Count == 1 && installPrompt && settings.ChangePs1)
+        {
+            InstallPrompt(cmdlet, stack);
+        }
+
+        return frame;
+    }
+
+    /// <summary>
+    /// Deactivates the top level: runs its deactivate.d scripts (a failing one is reported as a warning, the
+    /// restore goes on), restores every variable and PATH, pops it, and puts the user's prompt back after the last.
+    /// </summary>
+    internal static ActivationFrame Deactivate(EnvCmdlet cmdlet, bool stopping = false)
+    {
+        ActivationStack stack = GetStack(cmdlet, create: false) is { Count: > 0 } s ? s
+            : throw new NoActiveEnvironmentException(string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CONDA_PREFIX"))
+                ? "No environment is active."
+                : $"The active environment ({Environment.GetEnvironmentVariable("CONDA_PREFIX")}) was not activated by EnvTools in this session; its previous state is unknown.");
+        ActivationFrame frame = stack.Top!;
+        if (!stopping)
+        {
+            foreach (ActivationScript script in frame.Plan.DeactivateScripts)
+            {
+                try
+                {
+                    RunScript(cmdlet, script);
+                }
+                catch (Exception ex) when (ex is not PipelineStoppedException)
+                {
+                    cmdlet.WriteWarning($"The deactivation script {script.Path} failed: {ex.Message}");
+                }
+            }
+        }
+
+        new EnvironmentActivator().Restore(frame, Env);
+        stack.Pop();
+        if (stack.Count == 0 && stack.HostState is not null && !stopping)
+        {
+            RestorePrompt(cmdlet, stack);
+        }
+
+        return frame;
+    }
+
+    private static void RunScript(EnvCmdlet cmdlet, ActivationScript script)
+    {
+        if (script.Kind == ActivationScriptKind.PowerShell)
+        {
+            cmdlet.WriteVerbose($"Dot-sourcing {script.Path}");
+            var info = (ExternalScriptInfo)cmdlet.SessionState.InvokeCommand.GetCommand(script.Path, CommandTypes.ExternalScript);
+            cmdlet.SessionState.InvokeCommand.InvokeScript(cmdlet.SessionState, info.ScriptBlock);
+            return;
+        }
+
+        cmdlet.WriteVerbose($"Running {script.Path} in {(script.Kind == ActivationScriptKind.Bash ? "bash" : "cmd")}");
+        ShellScriptRunner.Result result = ShellScriptRunner.Run(script, Env, cancellationToken: cmdlet.StopToken);
+        foreach (string line in result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            cmdlet.WriteVerbose($"{Path.GetFileName(script.Path)}: {line}");
+        }
+
+        foreach (VariableChange c in result.Changes)
+        {
+            cmdlet.WriteVerbose(c.NewValue is null
+                ? $"{Path.GetFileName(script.Path)} unset {c.Name}"
+                : $"{Path.GetFileName(script.Path)} set {c.Name}={c.NewValue}");
+        }
+
+        ShellScriptRunner.Apply(result.Changes, Env);
+    }
+
+    private sealed record PromptState(object? Original, object Wrapper);
+
+    private const string InstallPromptScript = """
+        $original = ${function:global:prompt}
+        $wrapper = {
+            $inner = if ($original) { & $original } else { "PS $($executionContext.SessionState.Path.CurrentLocation)$('>' * ($nestedPromptLevel + 1)) " }
+            "$env:CONDA_PROMPT_MODIFIER" + (-join $inner)
+        }.GetNewClosure()
+        ${function:global:prompt} = $wrapper
+        @{ Original = $original; Wrapper = ${function:global:prompt} }
+        """;
+
+    private const string RestorePromptScript = """
+        param($original, $wrapper)
+        if ([object]::ReferenceEquals(${function:global:prompt}, $wrapper)) {
+            if ($original) { ${function:global:prompt} = $original }
+            else { Remove-Item -Path function:prompt -ErrorAction Ignore }
+        }
+        """;
+
+    private static void InstallPrompt(PSCmdlet cmdlet, ActivationStack stack)
+    {
+        var result = cmdlet.SessionState.InvokeCommand.InvokeScript(InstallPromptScript);
+        if (result.Count == 1 && result[0].BaseObject is System.Collections.IDictionary state && state["Wrapper"] is { } wrapper)
+        {
+            stack.HostState = new PromptState(Unwrap(state["Original"]), Unwrap(wrapper)!);
+        }
+    }
+
+    private static object? Unwrap(object? o) => o is PSObject p ? p.BaseObject : o;
+
+    private static void RestorePrompt(PSCmdlet cmdlet, ActivationStack stack)
+    {
+        if (stack.HostState is PromptState state)
+        {
+            cmdlet.SessionState.InvokeCommand.InvokeScript(RestorePromptScript, state.Original, state.Wrapper);
+        }
+
+        stack.HostState = null;
+    }
+}
