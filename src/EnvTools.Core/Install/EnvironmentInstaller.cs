@@ -267,7 +267,7 @@ public sealed class EnvironmentInstaller
             HistorySpecs = historySpecs,
             PinnedSpecs = pinned,
             ChannelPriority = request.ChannelPriority ?? _settings.ChannelPriority,
-            UpdateModifier = updateAll ? UpdateModifier.UpdateAll : UpdateModifier.UpdateSpecs,
+            UpdateModifier = updateAll ? UpdateModifier.UpdateAll : request.NoDeps ? UpdateModifier.NoDeps : UpdateModifier.UpdateSpecs,
             UpdateRequested = request.Action == EnvironmentAction.Update,
             Timeout = request.SolveTimeout,
         };
