@@ -111,6 +111,12 @@ public static partial class PackageArchive
         return null;
     }
 
+    /// <summary>Large members are decompressed on a worker thread, ahead of the files being written.</summary>
+    private static Stream ReadAhead(Stream decompressing, long compressedLength) =>
+        compressedLength >= ReadAheadThreshold ? new ReadAheadStream(decompressing) : decompressing;
+
+    private const long ReadAheadThreshold = 1 << 20;
+
     private static Stream OpenBz2(string archivePath, Stream file)
     {
         try
@@ -137,7 +143,7 @@ public static partial class PackageArchive
         }
         else
         {
-            using (Stream bz = OpenBz2(archivePath, file))
+            using (Stream bz = ReadAhead(OpenBz2(archivePath, file), file.Length))
             {
                 new TarExtractor(archivePath, root, ct).Extract(bz);
             }
@@ -185,7 +191,7 @@ public static partial class PackageArchive
                 }
 
                 using (raw)
-                using (var zst = new DecompressionStream(raw, leaveOpen: false))
+                using (Stream zst = ReadAhead(new DecompressionStream(raw, leaveOpen: false), entry.Length))
                 {
                     extractor.Extract(zst);
                 }
