@@ -173,6 +173,10 @@ internal static class FetchSuite
         ExtractRow(sb, root, $"real, {realConda.Length} × .conda", realConda, hasCph, hasZstd);
         ExtractRow(sb, root, $"real, {realBz2.Length} × .tar.bz2", realBz2, hasCph, hasZstd);
         sb.AppendLine();
+        sb.AppendLine("EnvTools decompresses large members on a worker thread while the main thread writes the files; `.tar.bz2` goes through " +
+            "SharpCompress's managed bzip2 decoder, where cph (Python's `bz2`) and the floor use the native libbz2. conda's test zlib `.conda` " +
+            "is left out of the real set: cph fails on its symlinks with empty targets.");
+        sb.AppendLine();
 
         PipelineSection(sb, root, generated.Concat(realConda).ToArray());
     }

@@ -75,17 +75,7 @@ public static partial class PackageArchive
             return reader.ReadMember(tar, member);
         }
 
-        ZipArchive zip;
-        try
-        {
-            zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new CorruptArchiveException(archivePath, ex.Message, ex);
-        }
-
-        using (zip)
+        using (ZipArchive zip = OpenZip(archivePath, file))
         {
             string prefix = member.StartsWith("info/", StringComparison.Ordinal) ? "info-" : "pkg-";
             foreach (var entry in zip.Entries)
@@ -109,6 +99,18 @@ public static partial class PackageArchive
         }
 
         return null;
+    }
+
+    private static ZipArchive OpenZip(string archivePath, Stream file)
+    {
+        try
+        {
+            return new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CorruptArchiveException(archivePath, ex.Message, ex);
+        }
     }
 
     /// <summary>Large members are decompressed on a worker thread, ahead of the files being written.</summary>
@@ -152,17 +154,7 @@ public static partial class PackageArchive
 
     private static void ExtractConda(string archivePath, FileStream file, string root, CancellationToken ct)
     {
-        ZipArchive zip;
-        try
-        {
-            zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new CorruptArchiveException(archivePath, ex.Message, ex);
-        }
-
-        using (zip)
+        using (ZipArchive zip = OpenZip(archivePath, file))
         {
             var extractor = new TarExtractor(archivePath, root, ct);
             bool sawPkg = false, sawInfo = false;
