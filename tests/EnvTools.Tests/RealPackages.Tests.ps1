@@ -22,11 +22,11 @@ BeforeAll {
         Write-Warning "conformance data not found (ENVTOOLS_CONFORMANCE_DATA or ../shared/data): real-package tests are skipped"
     }
     $script:saved = Use-IsolatedConda -Root (Join-Path $TestDrive 'conda')
-    $script:host = [EnvTools.Conda.Platform]::Current.Name
+    $script:hostSubdir = [EnvTools.Conda.Platform]::Current.Name
 
     function New-ChannelFrom([string] $Name, [string[]] $Archives) {
         $chan = Join-Path $TestDrive $Name
-        New-Item -ItemType Directory (Join-Path $chan $script:host) -Force | Out-Null
+        New-Item -ItemType Directory (Join-Path $chan $script:hostSubdir) -Force | Out-Null
         foreach ($a in $Archives) {
             $subdir = Split-Path (Split-Path $a) -Leaf
             New-Item -ItemType Directory (Join-Path $chan $subdir) -Force | Out-Null
@@ -103,9 +103,10 @@ Describe 'rattler''s clobber packages over HTTP' -Skip:(-not $haveData) {
         $served = Join-Path $TestDrive 'served'
         $clobber = Join-Path $data 'packages/rattler/clobber'
         $chanDir = Join-Path $served 'clobber'
-        New-Item -ItemType Directory (Join-Path $chanDir $script:host), (Join-Path $chanDir 'noarch') -Force | Out-Null
+        New-Item -ItemType Directory (Join-Path $chanDir $script:hostSubdir), (Join-Path $chanDir 'noarch') -Force | Out-Null
         foreach ($a in Get-ChildItem $clobber -Filter 'clobber-*-0.1.0-*.tar.bz2') {
-            $sub = ([EnvTools.Packages.PackageArchive]::ReadIndexJsonFromArchive($a.FullName)).Subdir
+            $index = [Text.Encoding]::UTF8.GetString([EnvTools.Packages.PackageArchive]::ReadMember($a.FullName, 'info/index.json', [Threading.CancellationToken]::None)) | ConvertFrom-Json
+            $sub = $index.subdir
             New-Item -ItemType Directory (Join-Path $chanDir $sub) -Force | Out-Null
             Copy-Item $a.FullName (Join-Path $chanDir $sub)
         }
@@ -129,9 +130,15 @@ Describe 'rattler''s clobber packages over HTTP' -Skip:(-not $haveData) {
 
 Describe 'a ROS2 package with binary placeholders in ELF files' -Skip:(-not $haveData -or -not $isLinux64) {
     It 'rewrites the binary placeholders (installed alone with -NoDeps)' {
-        $chan = Join-Path $data 'packages/clfml-ros2-jazzy'
+        # the package and stand-ins for its dependencies, which -NoDeps must leave out of the environment
+        $chan = New-ChannelFrom 'ros2' @(Join-Path $data 'packages/clfml-ros2-jazzy/linux-64/ros-jazzy-audio-tools-2.5-h738df08_0.tar.bz2')
+        foreach ($dep in 'libgcc', 'libstdcxx', 'ros-jazzy-rclcpp', 'ros-jazzy-rosidl-default-runtime', 'ros-jazzy-sdl2-vendor', 'ros-jazzy-std-msgs') {
+            New-TestPackage -Channel $chan -Name $dep -Version 1.0 -Subdir linux-64 -Files @{ "share/$dep.txt" = "stand-in`n" } | Out-Null
+        }
+        Update-TestChannelIndex $chan | Out-Null
         $prefix = Join-Path $TestDrive 'e/ros2'
         New-Env -Prefix $prefix ros-jazzy-audio-tools -Channel $chan -Platform linux-64 -NoDeps | Out-Null
+        (Get-EnvPackage -Prefix $prefix).Name | Should -Be 'ros-jazzy-audio-tools'
         $record = Get-ChildItem (Join-Path $prefix 'conda-meta') -Filter 'ros-jazzy-audio-tools-*.json' | Get-Content -Raw | ConvertFrom-Json
         $binary = @($record.paths_data.paths | Where-Object file_mode -eq 'binary')
         $binary.Count | Should -BeGreaterThan 0
