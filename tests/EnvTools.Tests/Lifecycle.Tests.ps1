@@ -138,6 +138,20 @@ Describe 'Install-, Update-, Uninstall-EnvPackage' {
         Get-TreeDigest $prefix | Should -Be $before
     }
 
+    It 'relinks an installed package with -Force (Reinstall), repairing a damaged file' {
+        Set-Content (Join-Path $prefix 'share/solo.txt') 'damaged'
+        (Test-Env -Prefix $prefix).Kind | Should -Be 'SizeMismatch'
+        Show (Install-EnvPackage solo -Prefix $prefix -Channel $chan -Force) | Should -Be @('Reinstall solo 0.1')
+        Test-Env -Prefix $prefix | Should -BeNullOrEmpty
+    }
+
+    It 'completes installed package names for Uninstall-EnvPackage and cached ones for Install-EnvPackage' {
+        $line = "Uninstall-EnvPackage -Prefix '$prefix' lib"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('libdemo')
+        $line = 'Install-EnvPackage so'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'solo'
+    }
+
     It 'removes a package and what depends on it, offline, leaving no file behind' {
         $changes = Uninstall-EnvPackage libdemo -Prefix $prefix
         (Show $changes | Sort-Object) | Should -Be @('Remove app ', 'Remove libdemo ')
@@ -145,6 +159,17 @@ Describe 'Install-, Update-, Uninstall-EnvPackage' {
         Test-Path (Join-Path $prefix 'share/libdemo') | Should -BeFalse
         (Get-EnvPackage -Prefix $prefix).Name | Should -Be 'solo'
         (Get-Content (Join-Path $prefix 'conda-meta/history') -Raw) | Should -Match "(?m)^# remove specs: \['libdemo'\]$"
+    }
+}
+
+Describe 'Update-EnvPackage -All' {
+    It 'moves every package to the newest version the history allows' {
+        $prefix = Join-Path $TestDrive 'envs-u/all'
+        New-Env -Prefix $prefix 'libdemo=1.0' solo -Channel $chan | Out-Null
+        # the history pins libdemo=1.0: -All relaxes history specs to their names, as conda's update --all does
+        Show (Update-EnvPackage -All -Prefix $prefix -Channel $chan) | Should -Be @('Update libdemo 2.0')
+        Update-EnvPackage -Prefix $prefix -Channel $chan -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'NoPackagesToUpdate,*'
     }
 }
 

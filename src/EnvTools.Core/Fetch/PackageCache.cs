@@ -95,6 +95,59 @@ public sealed class PackageCache
     }
 
     /// <summary>
+    /// Checks the files of <paramref name="record"/>'s extracted entry against its <c>info/paths.json</c> (size and sha256)
+    /// and discards the entry when one was changed, so that the next <see cref="EnsureAsync"/> extracts it again from the
+    /// verified archive. A file hard-linked into an environment and edited there changes the cache's copy too; a forced
+    /// reinstall uses this to repair both. Returns true when the entry was discarded.
+    /// </summary>
+    public bool DiscardIfModified(RepoDataRecord record, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (TryGetValid(record) is not { } cached)
+        {
+            return false;
+        }
+
+        bool modified;
+        try
+        {
+            modified = Packages.PackageArchive.ReadPathsJson(cached.ExtractedDirectory).Paths
+                .Where(p => p.PathType == Packages.PathType.HardLink)
+                .AsParallel().WithCancellation(ct)
+                .Any(p => IsModified(Path.Combine(cached.ExtractedDirectory, p.Path), p));
+        }
+        catch (MalformedDataException)
+        {
+            modified = true;
+        }
+
+        if (modified)
+        {
+            File.Delete(Path.Combine(cached.ExtractedDirectory, MarkerPath));
+            Directory.Delete(cached.ExtractedDirectory, recursive: true);
+        }
+
+        return modified;
+    }
+
+    private static bool IsModified(string file, Packages.PackagePath p)
+    {
+        var info = new FileInfo(file);
+        if (!info.Exists || (p.SizeInBytes is { } size && info.Length != size))
+        {
+            return true;
+        }
+
+        if (p.Sha256 is not { Length: > 0 } expected)
+        {
+            return false;
+        }
+
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        return !Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream)).Equals(expected, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
     /// Makes every record's package present, extracted and validated in the cache, and returns them in the order of
     /// <paramref name="records"/>. Missing archives are downloaded (or copied from <c>file://</c> channels) into
     /// <see cref="WritableDirectory"/>, at most <see cref="PackageFetchOptions.MaxParallelDownloads"/> at once, and each

@@ -216,6 +216,15 @@ public sealed class EnvironmentInstaller
             var fetchProgress = progress is null ? null : new InlineProgress<PackageFetchProgress>(p =>
                 progress.Report(new OperationProgress(OperationStep.Fetch, FetchStatus(p), FetchPercent(p))));
             PackageCache cache = _cache ?? new PackageCache(_settings.PkgsDirs, PackageFetchOptions.From(_settings) with { Channels = request.Channels });
+            if (force)
+            {
+                // A forced reinstall also repairs cache entries whose hard-linked files were edited in an environment.
+                foreach (RepoDataRecord r in toFetch.Where(r => plan.RequestedSpecs.ContainsKey(r.Name)))
+                {
+                    cache.DiscardIfModified(r, ct);
+                }
+            }
+
             fetched = cache.EnsureAsync(toFetch, fetchProgress, ct).GetAwaiter().GetResult();
             progress?.Report(new OperationProgress(OperationStep.Fetch, "done", 100, Completed: true));
         }

@@ -25,6 +25,7 @@ public sealed class InstallEnvPackageCommand : EnvChangeCmdlet
 
     /// <summary>The MatchSpecs to install.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromRemainingArguments = true)]
+    [ArgumentCompleter(typeof(CachedPackageNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Spec { get; set; } = Array.Empty<string>();
 

@@ -33,6 +33,7 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
 
     /// <summary>The MatchSpecs to install (several may follow each other: python=3.11 numpy).</summary>
     [Parameter(Position = 1, ValueFromRemainingArguments = true)]
+    [ArgumentCompleter(typeof(CachedPackageNameCompleter))]
     public string[] Spec { get; set; } = Array.Empty<string>();
 
     /// <summary>Copies the exact packages of another environment (a name or a prefix); no solve.</summary>

@@ -21,6 +21,7 @@ public sealed class UninstallEnvPackageCommand : EnvChangeCmdlet
 
     /// <summary>The packages (MatchSpecs) to remove.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromRemainingArguments = true)]
+    [ArgumentCompleter(typeof(InstalledPackageNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Spec { get; set; } = Array.Empty<string>();
 

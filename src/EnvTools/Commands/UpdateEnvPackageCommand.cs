@@ -22,6 +22,7 @@ public sealed class UpdateEnvPackageCommand : EnvChangeCmdlet
 
     /// <summary>The packages (MatchSpecs) to update.</summary>
     [Parameter(Position = 0, ValueFromRemainingArguments = true)]
+    [ArgumentCompleter(typeof(InstalledPackageNameCompleter))]
     public string[] Spec { get; set; } = Array.Empty<string>();
 
     /// <summary>Updates every installed package.</summary>
