@@ -29,6 +29,7 @@
         'Set-EnvVariable'
         'Remove-EnvVariable'
         'Get-EnvVirtualPackage'
+        'Export-Env'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
