@@ -18,6 +18,11 @@ internal static class Program
                 return ParseSuite.RunChild(args[1..]);
             }
 
+            if (args.Length > 0 && args[0] == "--profile-extract")
+            {
+                return FetchSuite.Profile(args[1..]);
+            }
+
             if (args.Length > 0 && args[0] == "--solve-child")
             {
                 return EnvToolsSolveRunner.RunChild(args[1..]);
@@ -45,6 +50,11 @@ internal static class Program
             if (suite is "solve" or "all")
             {
                 report.SetSection("solve", SolveSuite.Run(data, work, root));
+            }
+
+            if (suite is "fetch" or "all")
+            {
+                report.SetSection("fetch", FetchSuite.Run(data, work));
             }
 
             report.Save();

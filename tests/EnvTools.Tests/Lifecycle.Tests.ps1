@@ -171,6 +171,28 @@ Describe 'Installing over HTTP from the loopback server' {
     }
 }
 
+Describe 'A channel that needs a token' {
+    BeforeAll {
+        $served = Join-Path $TestDrive 'served-token'
+        New-Item -ItemType Directory $served | Out-Null
+        Copy-Item -Recurse $chan (Join-Path $served 'private')
+        $script:tokenServer = Start-TestChannelServer -Path $served -Token 'tk-5ecret'
+    }
+    AfterAll { if ($tokenServer) { $tokenServer | Stop-TestChannelServer } }
+
+    It 'sends the token with repodata and package downloads, and writes it nowhere in the environment' {
+        $prefix = Join-Path $TestDrive 'envs-t/private'
+        (New-Env -Prefix $prefix app -Channel "$($tokenServer.Url)/t/tk-5ecret/private").PackageCount | Should -Be 2
+        Get-ChildItem -Recurse -File $prefix | Select-String -SimpleMatch 'tk-5ecret' | Should -BeNullOrEmpty
+        Get-ChildItem -Recurse -File (Join-Path $env:CONDA_PKGS_DIRS 'app-1.0-0') | Select-String -SimpleMatch 'tk-5ecret' | Should -BeNullOrEmpty
+    }
+
+    It 'fails with a clear error without the token' {
+        New-Env -Prefix (Join-Path $TestDrive 'envs-t/denied') app -Channel "$($tokenServer.Url)/private" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ChannelUnavailable,*'
+    }
+}
+
 Describe 'Binary prefix replacement in a compiled program' -Skip:($IsWindows -or -not (Get-Command gcc -ErrorAction SilentlyContinue)) {
     It 'a C program built with a placeholder prefix prints its new prefix after install' {
         $c = Join-Path $TestDrive 'hello.c'

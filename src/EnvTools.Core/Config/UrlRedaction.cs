@@ -21,6 +21,19 @@ public static partial class UrlRedaction
         return Token().Replace(s, "/t/<TOKEN>");
     }
 
+    /// <summary>
+    /// A command line with every token and password masked, also in URLs built from variables (a <c>/t/&lt;token&gt;</c>
+    /// segment anywhere), as conda-meta/history records it.
+    /// </summary>
+    public static string RedactCommandLine(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return AnyToken().Replace(Redact(text), "/t/<TOKEN>");
+    }
+
+    [GeneratedRegex(@"/t/(?!<TOKEN>)[^/\s""']+(?=/)")]
+    private static partial Regex AnyToken();
+
     [GeneratedRegex(@"(?<=://)(?<user>[^/@:\s]*)(?<pw>:[^/@\s]*)?@")]
     private static partial Regex UserInfo();
 

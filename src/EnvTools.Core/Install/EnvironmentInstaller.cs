@@ -86,15 +86,16 @@ public sealed record EnvironmentResult(EnvironmentPlan Plan, TransactionResult? 
 public sealed class EnvironmentInstaller
 {
     private readonly Settings _settings;
-    private readonly PackageCache _cache;
+    private readonly PackageCache? _cache;
     private readonly InstallOptions _options;
 
-    /// <summary>Creates an installer over the merged settings; the package cache and link options come from them unless given.</summary>
+    /// <summary>Creates an installer over the merged settings; the package cache and link options come from them unless given
+    /// (the cache made from them sends the request channels' tokens and credentials with package downloads).</summary>
     public EnvironmentInstaller(Settings settings, PackageCache? cache = null, InstallOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _settings = settings;
-        _cache = cache ?? PackageCache.FromSettings(settings);
+        _cache = cache;
         _options = options ?? InstallOptions.FromSettings(settings);
     }
 
@@ -214,7 +215,8 @@ public sealed class EnvironmentInstaller
         {
             var fetchProgress = progress is null ? null : new InlineProgress<PackageFetchProgress>(p =>
                 progress.Report(new OperationProgress(OperationStep.Fetch, FetchStatus(p), FetchPercent(p))));
-            fetched = _cache.EnsureAsync(toFetch, fetchProgress, ct).GetAwaiter().GetResult();
+            PackageCache cache = _cache ?? new PackageCache(_settings.PkgsDirs, PackageFetchOptions.From(_settings) with { Channels = request.Channels });
+            fetched = cache.EnsureAsync(toFetch, fetchProgress, ct).GetAwaiter().GetResult();
             progress?.Report(new OperationProgress(OperationStep.Fetch, "done", 100, Completed: true));
         }
 
@@ -267,7 +269,7 @@ public sealed class EnvironmentInstaller
             HistorySpecs = historySpecs,
             PinnedSpecs = pinned,
             ChannelPriority = request.ChannelPriority ?? _settings.ChannelPriority,
-            UpdateModifier = updateAll ? UpdateModifier.UpdateAll : UpdateModifier.UpdateSpecs,
+            UpdateModifier = updateAll ? UpdateModifier.UpdateAll : request.NoDeps ? UpdateModifier.NoDeps : UpdateModifier.UpdateSpecs,
             UpdateRequested = request.Action == EnvironmentAction.Update,
             Timeout = request.SolveTimeout,
         };

@@ -46,6 +46,10 @@ public sealed record EnvironmentRequest
     /// <summary>Create: replace an existing environment. Install: relink the requested packages even when unchanged.</summary>
     public bool Force { get; init; }
 
+    /// <summary>Install only the requested packages, not their dependencies (conda's --no-deps; the environment may be
+    /// left with unmet dependencies).</summary>
+    public bool NoDeps { get; init; }
+
     /// <summary>Create: do not add the configured <c>create_default_packages</c>.</summary>
     public bool NoDefaultPackages { get; init; }
 

@@ -75,17 +75,7 @@ public static partial class PackageArchive
             return reader.ReadMember(tar, member);
         }
 
-        ZipArchive zip;
-        try
-        {
-            zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new CorruptArchiveException(archivePath, ex.Message, ex);
-        }
-
-        using (zip)
+        using (ZipArchive zip = OpenZip(archivePath, file))
         {
             string prefix = member.StartsWith("info/", StringComparison.Ordinal) ? "info-" : "pkg-";
             foreach (var entry in zip.Entries)
@@ -110,6 +100,24 @@ public static partial class PackageArchive
 
         return null;
     }
+
+    private static ZipArchive OpenZip(string archivePath, Stream file)
+    {
+        try
+        {
+            return new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CorruptArchiveException(archivePath, ex.Message, ex);
+        }
+    }
+
+    /// <summary>Large members are decompressed on a worker thread, ahead of the files being written.</summary>
+    private static Stream ReadAhead(Stream decompressing, long compressedLength) =>
+        compressedLength >= ReadAheadThreshold ? new ReadAheadStream(decompressing) : decompressing;
+
+    private const long ReadAheadThreshold = 1 << 20;
 
     private static Stream OpenBz2(string archivePath, Stream file)
     {
@@ -137,7 +145,7 @@ public static partial class PackageArchive
         }
         else
         {
-            using (Stream bz = OpenBz2(archivePath, file))
+            using (Stream bz = ReadAhead(OpenBz2(archivePath, file), file.Length))
             {
                 new TarExtractor(archivePath, root, ct).Extract(bz);
             }
@@ -146,17 +154,7 @@ public static partial class PackageArchive
 
     private static void ExtractConda(string archivePath, FileStream file, string root, CancellationToken ct)
     {
-        ZipArchive zip;
-        try
-        {
-            zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new CorruptArchiveException(archivePath, ex.Message, ex);
-        }
-
-        using (zip)
+        using (ZipArchive zip = OpenZip(archivePath, file))
         {
             var extractor = new TarExtractor(archivePath, root, ct);
             bool sawPkg = false, sawInfo = false;
@@ -185,7 +183,7 @@ public static partial class PackageArchive
                 }
 
                 using (raw)
-                using (var zst = new DecompressionStream(raw, leaveOpen: false))
+                using (Stream zst = ReadAhead(new DecompressionStream(raw, leaveOpen: false), entry.Length))
                 {
                     extractor.Extract(zst);
                 }

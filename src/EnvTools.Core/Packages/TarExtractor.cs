@@ -3,7 +3,7 @@ using System.Text;
 namespace EnvTools.Packages;
 
 /// <summary>
-/// Reads a tar stream (ustar, GNU long names, pax) and writes it below a root folder, refusing every
+/// Reads a tar stream (ustar, GNU long names, pax) and writes it below a root folder (which must be new and empty), refusing every
 /// entry that could leave the root. Symlinks met earlier in the same extraction are tracked so that a
 /// path or a link target going through one (<c>cur -&gt; .</c>, <c>cur/par -&gt; ..</c>) is resolved as
 /// the file system would, and parents are written through their resolved (real) paths.
@@ -18,8 +18,16 @@ internal sealed class TarExtractor
     private readonly CancellationToken _ct;
     // Resolved archive-relative location ("a/b") -> link target as stored.
     // Case-insensitive where the file system usually is, so that "A/x" cannot slip past a link named "a".
-    private readonly Dictionary<string, string> _links = new(
-        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _links = new(PathComparer);
+
+    // The root is a fresh, empty folder: a path this extraction has not written does not exist, so neither a check nor a
+    // removal is needed before writing it, and a folder it has created need not be created again (fewer syscalls per file).
+    private readonly HashSet<string> _written = new(PathComparer);
+    private readonly HashSet<string> _createdDirs = new(PathComparer);
+    private byte[]? _copyBuffer;
+
+    private static StringComparer PathComparer =>
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
     public TarExtractor(string archive, string root, CancellationToken ct)
     {
@@ -159,8 +167,13 @@ internal sealed class TarExtractor
         {
             case '5':
                 Skip(input, size);
-                RemoveIfNotDirectory(full, rel);
-                Directory.CreateDirectory(full);
+                if (_written.Contains(rel))
+                {
+                    RemoveIfNotDirectory(full, rel);
+                }
+
+                CreateDirectory(full);
+                _written.Add(rel);
                 return;
             case '2':
             {
@@ -170,10 +183,11 @@ internal sealed class TarExtractor
                     // No file system can hold a link to "". conda's test zlib .conda carries two such entries,
                     // and its .tar.bz2 twin holds empty regular files at those paths: write the same.
                     EnsureParent(full);
-                    RemoveExisting(full);
+                    RemoveExisting(full, rel);
                     _links.Remove(rel);
                     File.WriteAllBytes(full, Array.Empty<byte>());
                     SetMode(full, mode);
+                    _written.Add(rel);
                     return;
                 }
 
@@ -188,7 +202,7 @@ internal sealed class TarExtractor
                     ?? throw Unsafe(name, $"is a symlink to '{link}', which leaves the extraction root");
 
                 EnsureParent(full);
-                RemoveExisting(full);
+                RemoveExisting(full, rel);
                 if (OperatingSystem.IsWindows() && Directory.Exists(FullPath(string.Join('/', resolvedTarget))))
                 {
                     Directory.CreateSymbolicLink(full, link.Replace('/', '\\'));
@@ -199,6 +213,7 @@ internal sealed class TarExtractor
                 }
 
                 _links[rel] = link;
+                _written.Add(rel);
                 return;
             }
             case '1':
@@ -213,22 +228,36 @@ internal sealed class TarExtractor
                 }
 
                 EnsureParent(full);
-                RemoveExisting(full);
+                RemoveExisting(full, rel);
                 File.Copy(src, full);
                 _links.Remove(rel);
+                _written.Add(rel);
                 return;
             }
             case '0' or '\0' or '7':
             {
                 EnsureParent(full);
-                RemoveExisting(full);
+                RemoveExisting(full, rel);
                 _links.Remove(rel);
-                using (var fs = new FileStream(full, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920))
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+                bool modeSet = false;
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = (UnixFileMode)(mode & 0x1FF);
+                    modeSet = ((mode & 0x1FF) & ~ProcessUmask.Value) == (mode & 0x1FF); // the umask takes nothing away
+                }
+
+                using (var fs = new FileStream(full, options))
                 {
                     CopyData(input, fs, size);
                 }
 
-                SetMode(full, mode);
+                if (!modeSet)
+                {
+                    SetMode(full, mode);
+                }
+
+                _written.Add(rel);
                 return;
             }
             default:
@@ -300,10 +329,18 @@ internal sealed class TarExtractor
 
     private string FullPath(string rel) => rel.Length == 0 ? _root : Path.Combine(_root, rel.Replace('/', Path.DirectorySeparatorChar));
 
-    private static void EnsureParent(string full)
+    private void EnsureParent(string full)
     {
         string? dir = Path.GetDirectoryName(full);
-        if (dir is not null) Directory.CreateDirectory(dir);
+        if (dir is not null) CreateDirectory(dir);
+    }
+
+    private void CreateDirectory(string full)
+    {
+        if (_createdDirs.Add(full))
+        {
+            Directory.CreateDirectory(full);
+        }
     }
 
     private void RemoveIfNotDirectory(string full, string rel)
@@ -316,8 +353,14 @@ internal sealed class TarExtractor
         }
     }
 
-    private static void RemoveExisting(string full)
+    /// <summary>Removes what a path written earlier in this extraction holds (nothing else can be there).</summary>
+    private void RemoveExisting(string full, string rel)
     {
+        if (!_written.Remove(rel))
+        {
+            return;
+        }
+
         var info = new FileInfo(full);
         if (info.LinkTarget is not null || File.Exists(full))
         {
@@ -326,12 +369,15 @@ internal sealed class TarExtractor
         else if (Directory.Exists(full))
         {
             Directory.Delete(full, recursive: true);
+            string prefix = full + Path.DirectorySeparatorChar;
+            _createdDirs.RemoveWhere(d => d == full || d.StartsWith(prefix, StringComparison.Ordinal));
+            _written.RemoveWhere(w => w.StartsWith(rel + "/", StringComparison.Ordinal));
         }
     }
 
     private void CopyData(Stream input, Stream output, long size)
     {
-        var buf = new byte[81920];
+        byte[] buf = _copyBuffer ??= new byte[1 << 18];
         long left = size;
         while (left > 0)
         {
@@ -491,4 +537,42 @@ internal sealed class TarExtractor
     private UnsafeArchiveException Unsafe(string entry, string reason) => new(_archive, entry, reason);
 
     private CorruptArchiveException Corrupt(string message) => new(_archive, message);
+
+    /// <summary>The process's umask, found once by creating a file with mode 0777 (Unix only).</summary>
+    private static class ProcessUmask
+    {
+        internal static readonly int Value = Probe();
+
+        private static int Probe()
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                return 0;
+            }
+
+            string probe = Path.Combine(Path.GetTempPath(), $".envtools-umask-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            try
+            {
+                using (new FileStream(probe, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = (UnixFileMode)0x1FF }))
+                {
+                }
+
+                return ~(int)File.GetUnixFileMode(probe) & 0x1FF;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return 0x1FF; // unknown: always set the mode explicitly
+            }
+            finally
+            {
+                try
+                {
+                    File.Delete(probe);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
 }

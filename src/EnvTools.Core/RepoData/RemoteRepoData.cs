@@ -145,7 +145,7 @@ internal sealed class RemoteRepoData
                             CacheControl = response.Headers.CacheControl?.ToString() ?? state.CacheControl,
                             Etag = response.Headers.ETag?.ToString() ?? state.Etag,
                         };
-                        TryWrite(() => cache.WriteState(subdirUrl, refreshed));
+                        TryWrite(() => cache.WriteState(subdirUrl, refreshed, durable: false));
                         if (FromCache(channel, subdir, cache, refreshed) is { } cached)
                         {
                             return cached;

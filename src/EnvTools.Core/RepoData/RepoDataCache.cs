@@ -84,16 +84,18 @@ internal sealed class RepoDataCache
         return written;
     }
 
-    /// <summary>Replaces the state alone (after a 304).</summary>
-    internal void WriteState(string subdirUrl, RepoDataCacheState state, string fn = RepoDataFn) =>
-        WriteAtomically(StatePath(subdirUrl, fn), JsonSerializer.SerializeToUtf8Bytes(state, RepoDataCacheJson.Default.RepoDataCacheState));
+    /// <summary>Replaces the state alone (after a 304; <paramref name="durable"/> false: not flushed to disk, since a state
+    /// lost to a crash only costs one unconditional fetch, and a revalidation should not wait for the disk).</summary>
+    internal void WriteState(string subdirUrl, RepoDataCacheState state, string fn = RepoDataFn, bool durable = true) =>
+        WriteAtomically(StatePath(subdirUrl, fn), JsonSerializer.SerializeToUtf8Bytes(state, RepoDataCacheJson.Default.RepoDataCacheState), durable);
 
     /// <summary>The URL the state records: the subdir's <c>repodata.json</c>, without token or credentials.</summary>
     internal static string RepoDataUrl(string subdirUrl, string fn = RepoDataFn) => subdirUrl.TrimEnd('/') + "/" + fn;
 
     private static long MtimeNs(FileInfo info) => (info.LastWriteTimeUtc - DateTime.UnixEpoch).Ticks * 100;
 
-    internal static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
+    /// <summary>Writes <paramref name="bytes"/> to a temporary file (flushed to disk when <paramref name="durable"/>) and renames it over <paramref name="path"/>.</summary>
+    internal static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, bool durable = true)
     {
         string temp = $"{path}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp";
         try
@@ -101,7 +103,7 @@ internal sealed class RepoDataCache
             using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
+                fs.Flush(flushToDisk: durable);
             }
 
             File.Move(temp, path, overwrite: true);

@@ -41,6 +41,10 @@ public sealed class InstallEnvPackageCommand : EnvChangeCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Installs only the requested packages, not their dependencies (conda's --no-deps).</summary>
+    [Parameter]
+    public SwitchParameter NoDeps { get; set; }
+
     #endregion
 
     /// <inheritdoc />
@@ -51,7 +55,7 @@ public sealed class InstallEnvPackageCommand : EnvChangeCmdlet
             var settings = LoadSettings(null);
             string prefix = ResolveExisting(settings, Name, Prefix);
             var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Install, Spec.Select(MatchSpec.Parse).ToArray(),
-                r => r with { Force = Force });
+                r => r with { Force = Force, NoDeps = NoDeps });
             if (outcome is { } o)
             {
                 WriteChanges(o.Plan);

@@ -48,6 +48,10 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
     [Parameter]
     public SwitchParameter NoDefaultPackages { get; set; }
 
+    /// <summary>Installs only the requested packages, not their dependencies (conda's --no-deps).</summary>
+    [Parameter]
+    public SwitchParameter NoDeps { get; set; }
+
     #endregion
 
     /// <inheritdoc />
@@ -67,7 +71,7 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
                 cloned = PrefixState.ReadInstalled(source);
             }
 
-            var outcome = Execute(settings, prefix, EnvironmentAction.Create, specs, r => r with { Force = Force, NoDefaultPackages = NoDefaultPackages, ExplicitRecords = cloned });
+            var outcome = Execute(settings, prefix, EnvironmentAction.Create, specs, r => r with { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages, ExplicitRecords = cloned });
             if (outcome is not { } o)
             {
                 return;
