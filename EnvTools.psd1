@@ -30,6 +30,7 @@
         'Remove-EnvVariable'
         'Get-EnvVirtualPackage'
         'Export-Env'
+        'Update-Env'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
