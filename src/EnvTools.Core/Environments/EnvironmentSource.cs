@@ -60,7 +60,7 @@ public sealed class EnvironmentSource
                         $"the file is for {p}, not {platform.Name}: an explicit file installs one platform's exact packages (export a Lock for several platforms)");
                 }
 
-                return new EnvironmentSource { Kind = kind, FilePath = full, ExplicitRecords = ex.ToRecords() };
+                return WithoutCredentials(new EnvironmentSource { Kind = kind, FilePath = full, ExplicitRecords = ex.ToRecords() });
             case EnvironmentFileKind.CondaLock:
                 CondaLockFile lf = CondaLockFile.Parse(text, full);
                 if (!lf.Platforms.Contains(platform.Name, StringComparer.Ordinal))
@@ -69,14 +69,14 @@ public sealed class EnvironmentSource
                         $"the lock covers {string.Join(", ", lf.Platforms)}, not {platform.Name}");
                 }
 
-                return new EnvironmentSource
+                return WithoutCredentials(new EnvironmentSource
                 {
                     Kind = kind,
                     FilePath = full,
                     Channels = lf.Channels,
                     ExplicitRecords = lf.RecordsFor(platform.Name),
                     PipRequirements = lf.PipPackagesFor(platform.Name).Select(pp => $"{pp.Name} @ {pp.Url}").ToArray(),
-                };
+                });
             case EnvironmentFileKind.EnvironmentYaml:
                 EnvironmentFile env = EnvironmentFile.Parse(text, full, getVariable);
                 return new EnvironmentSource
@@ -98,5 +98,53 @@ public sealed class EnvironmentSource
                     Specs = SpecListFile.Parse(text, full).Specs.Select(MatchSpec.Parse).ToArray(),
                 };
         }
+    }
+
+    /// <summary>
+    /// Exact records whose URLs carry a token or password keep them out of the environment (conda-meta, history): the
+    /// records get the bare URLs, and the channels they come from are added, with their credentials, to
+    /// <see cref="Channels"/> — the package cache sends a channel's credentials with the downloads under it.
+    /// </summary>
+    private static EnvironmentSource WithoutCredentials(EnvironmentSource source)
+    {
+        if (source.ExplicitRecords is not { } records || !records.Any(r => ExplicitFile.StripCredentials(r.Url) != r.Url))
+        {
+            return source;
+        }
+
+        var channels = new List<string>(source.Channels);
+        var clean = new List<RepoDataRecord>(records.Count);
+        foreach (RepoDataRecord r in records)
+        {
+            string url = ExplicitFile.StripCredentials(r.Url);
+            if (url == r.Url)
+            {
+                clean.Add(r);
+                continue;
+            }
+
+            // <channel>/<subdir>/<file>: the channel with its credentials is the URL without its last two segments.
+            string withCredentials = r.Url[..r.Url.LastIndexOf('/')];
+            withCredentials = withCredentials[..Math.Max(0, withCredentials.LastIndexOf('/'))];
+            if (withCredentials.Contains("://", StringComparison.Ordinal) && !channels.Contains(withCredentials, StringComparer.Ordinal))
+            {
+                channels.Add(withCredentials);
+            }
+
+            clean.Add(new RepoDataRecord(r) { FileName = r.FileName, Url = url, Channel = r.Channel is null ? null : ExplicitFile.StripCredentials(r.Channel) });
+        }
+
+        return new EnvironmentSource
+        {
+            Kind = source.Kind,
+            FilePath = source.FilePath,
+            Name = source.Name,
+            Prefix = source.Prefix,
+            Channels = channels,
+            Specs = source.Specs,
+            ExplicitRecords = clean,
+            Variables = source.Variables,
+            PipRequirements = source.PipRequirements,
+        };
     }
 }
