@@ -94,18 +94,7 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
             }
 
             var outcome = Execute(settings, prefix, EnvironmentAction.Create, specs, r => r with { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages, ExplicitRecords = cloned });
-            if (outcome is not { } o)
-            {
-                return;
-            }
-
-            if (DryRun)
-            {
-                WriteChanges(o.Plan);
-                return;
-            }
-
-            WriteInfo(settings, prefix);
+            WriteOutcome(outcome, settings, prefix);
         }, Spec);
         base.EndProcessing();
     }
@@ -131,6 +120,12 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
         };
         var outcome = ExecuteFile(settings, prefix, EnvironmentAction.Create, source, specs, prune: false,
             r => r with { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages });
+        WriteOutcome(outcome, settings, prefix);
+    }
+
+    /// <summary>-DryRun: the planned changes; else the new environment (nothing when declined).</summary>
+    private void WriteOutcome((EnvironmentPlan Plan, EnvironmentResult? Result)? outcome, Settings settings, string prefix)
+    {
         if (outcome is not { } o)
         {
             return;
@@ -142,11 +137,6 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
             return;
         }
 
-        WriteInfo(settings, prefix);
-    }
-
-    private void WriteInfo(Settings settings, string prefix)
-    {
         var locator = new EnvironmentLocator(settings);
         var info = EnvironmentInfo.Read(prefix, locator.NameInEnvsDirs(prefix), Environment.GetEnvironmentVariable("CONDA_PREFIX"));
         var output = PSObject.AsPSObject(info);
