@@ -29,6 +29,8 @@
         'Set-EnvVariable'
         'Remove-EnvVariable'
         'Get-EnvVirtualPackage'
+        'Export-Env'
+        'Update-Env'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

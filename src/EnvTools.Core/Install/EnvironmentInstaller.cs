@@ -241,7 +241,12 @@ public sealed class EnvironmentInstaller
             PrefixRemoval.RemoveEnvironment(plan.Prefix, ct, _options);
         }
 
-        TransactionPlan transaction = TransactionPlan.Create(plan.Prefix, installed, plan.FinalRecords,
+        // An explicit or lock file names packages by URL: their metadata (depends, constrains, noarch …) is in the
+        // archives' info/index.json, which conda-meta records must carry as conda writes them.
+        IReadOnlyList<RepoDataRecord> finalRecords = request.ExplicitRecords is null
+            ? plan.FinalRecords
+            : plan.FinalRecords.Select(r => fetched.FirstOrDefault(f => Key(f.Record) == Key(r)) is { } f ? WithIndexMetadata(r, f) : r).ToArray();
+        TransactionPlan transaction = TransactionPlan.Create(plan.Prefix, installed, finalRecords,
             r => extracted.TryGetValue(Key(r), out string? dir) ? dir : throw new InvalidOperationException($"{r.FileName} was not fetched"),
             plan.RequestedSpecs, force);
         InstallOptions options = WithHistory(request, plan);
@@ -251,6 +256,31 @@ public sealed class EnvironmentInstaller
         TransactionResult result = PrefixTransaction.Execute(transaction, options, linkProgress, ct);
         progress?.Report(new OperationProgress(OperationStep.Link, "done", 100, Completed: true));
         return new EnvironmentResult(plan, result, fetched);
+    }
+
+    private static RepoDataRecord WithIndexMetadata(RepoDataRecord wanted, CachedPackage package)
+    {
+        if (wanted is PrefixRecord)
+        {
+            return wanted; // a clone: conda-meta records carry the metadata already
+        }
+
+        string indexJson = Path.Combine(package.ExtractedDirectory, "info", "index.json");
+        if (!File.Exists(indexJson))
+        {
+            return wanted;
+        }
+
+        PrefixRecord index = PrefixRecord.Read(indexJson);
+        return new RepoDataRecord(index)
+        {
+            FileName = wanted.FileName,
+            Url = wanted.Url,
+            Channel = wanted.Channel,
+            Md5 = wanted.Md5 ?? package.Record.Md5,
+            Sha256 = wanted.Sha256 ?? package.Record.Sha256,
+            Size = wanted.Size ?? package.Record.Size,
+        };
     }
 
     private SolveResult Solve(EnvironmentRequest request, IReadOnlyList<MatchSpec> specs, IReadOnlyList<PrefixRecord> installed,
@@ -280,6 +310,7 @@ public sealed class EnvironmentInstaller
             ChannelPriority = request.ChannelPriority ?? _settings.ChannelPriority,
             UpdateModifier = updateAll ? UpdateModifier.UpdateAll : request.NoDeps ? UpdateModifier.NoDeps : UpdateModifier.UpdateSpecs,
             UpdateRequested = request.Action == EnvironmentAction.Update,
+            Prune = request.Prune,
             Timeout = request.SolveTimeout,
         };
         SolveResult result = CondaSolver.Solve(solveRequest, ct);

@@ -50,6 +50,10 @@ public sealed record EnvironmentRequest
     /// left with unmet dependencies).</summary>
     public bool NoDeps { get; init; }
 
+    /// <summary>Drop installed packages that neither the request nor another kept package needs (conda's
+    /// <c>env update --prune</c>).</summary>
+    public bool Prune { get; init; }
+
     /// <summary>Create: do not add the configured <c>create_default_packages</c>.</summary>
     public bool NoDefaultPackages { get; init; }
 

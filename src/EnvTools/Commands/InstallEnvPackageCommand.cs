@@ -11,10 +11,13 @@ namespace EnvTools.Commands;
 /// <para type="description">Install-EnvPackage solves the specs together with what the environment has (its history
 /// and pinned specs keep constraining it), fetches what is missing, and links it; packages that need not change stay.
 /// It returns one EnvTools.PackageChange per package installed, updated, downgraded or removed. The target is -Name,
-/// -Prefix, or the active environment.</para>
+/// -Prefix, or the active environment. -Pip installs pip requirements with the environment's own pip
+/// (python -m pip install), after the conda specs; pip's output comes as verbose messages, and a failure is a
+/// PipInstallFailed error.</para>
 /// </summary>
 /// <example><code>Install-EnvPackage numpy "scipy>=1.11" -Name ml</code></example>
 /// <example><code>Get-Env ml | Install-EnvPackage pandas -DryRun</code></example>
+/// <example><code>Install-EnvPackage -Name ml -Pip '--no-index', '--find-links ./wheels', 'mytool==1.0'</code></example>
 [Cmdlet(VerbsLifecycle.Install, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
 public sealed class InstallEnvPackageCommand : EnvChangeCmdlet
@@ -23,8 +26,8 @@ public sealed class InstallEnvPackageCommand : EnvChangeCmdlet
 
     #region Parameters
 
-    /// <summary>The MatchSpecs to install.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromRemainingArguments = true)]
+    /// <summary>The MatchSpecs to install (optional with -Pip).</summary>
+    [Parameter(Position = 0, ValueFromRemainingArguments = true)]
     [ArgumentCompleter(typeof(CachedPackageNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Spec { get; set; } = Array.Empty<string>();
@@ -46,6 +49,12 @@ public sealed class InstallEnvPackageCommand : EnvChangeCmdlet
     [Parameter]
     public SwitchParameter NoDeps { get; set; }
 
+    /// <summary>pip requirements (and pip options such as --no-index, --find-links DIR) installed by the environment's
+    /// own pip, after the conda specs if any.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Pip { get; set; }
+
     #endregion
 
     /// <inheritdoc />
@@ -53,13 +62,32 @@ public sealed class InstallEnvPackageCommand : EnvChangeCmdlet
     {
         TryRun(() =>
         {
+            if (Spec.Length == 0 && Pip is not { Length: > 0 })
+            {
+                throw new EnvToolsException("NothingToInstall", ErrorKind.InvalidArgument, "Give the MatchSpecs to install, or pip requirements with -Pip.");
+            }
+
             var settings = LoadSettings(null);
             string prefix = ResolveExisting(settings, Name, Prefix);
-            var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Install, Spec.Select(MatchSpec.Parse).ToArray(),
-                r => r with { Force = Force, NoDeps = NoDeps });
-            if (outcome is { } o)
+            if (Spec.Length > 0)
             {
+                var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Install, Spec.Select(MatchSpec.Parse).ToArray(),
+                    r => r with { Force = Force, NoDeps = NoDeps });
+                if (outcome is not { } o)
+                {
+                    return;
+                }
+
                 WriteChanges(o.Plan);
+                if (o.Result is null)
+                {
+                    return; // -DryRun
+                }
+            }
+
+            if (Pip is { Length: > 0 } && !DryRun)
+            {
+                InstallPip(prefix, Pip, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
             }
         }, Spec);
     }

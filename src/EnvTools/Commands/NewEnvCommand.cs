@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using EnvTools.Commands.Internal;
 using EnvTools.Conda;
+using EnvTools.Config;
 using EnvTools.Environments;
 using EnvTools.Install;
 
@@ -11,25 +12,40 @@ namespace EnvTools.Commands;
 /// <para type="description">New-Env solves the specs against the channels, downloads what the package cache lacks
 /// (verified by sha256), and links the packages into a new prefix exactly as conda does (conda-meta records, history,
 /// environments.txt), so conda, mamba and pixi can use it. -Name puts the environment in the first writable envs dir;
-/// -Prefix puts it anywhere. -DryRun returns the planned changes and creates nothing.</para>
+/// -Prefix puts it anywhere. -File creates it from an environment.yml (named by its name: unless -Name or -Prefix is
+/// given; its channels follow -Channel; its variables go into conda-meta/state; its pip: list is installed afterwards by
+/// the environment's own pip, whose output comes as verbose messages), an @EXPLICIT file or a conda-lock file (the
+/// exact packages of the target platform, no solve). -DryRun returns the planned changes and creates nothing.</para>
 /// </summary>
 /// <example><code>New-Env ml python=3.11 numpy -Channel conda-forge</code></example>
 /// <example><code>New-Env -Prefix ./env zlib -Channel ./channel -DryRun</code></example>
+/// <example><code>New-Env -File environment.yml</code></example>
+/// <example><code>New-Env ci -File conda-lock.yml</code></example>
 [Cmdlet(VerbsCommon.New, "Env", DefaultParameterSetName = "Name", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(EnvironmentInfo), typeof(PackageChange))]
 public sealed class NewEnvCommand : EnvChangeCmdlet
 {
     #region Parameters
 
-    /// <summary>The environment's name (a folder in the first writable envs dir).</summary>
+    /// <summary>The environment's name (a folder in the first writable envs dir); with -File, the file's name: when omitted.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Name")]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "FileName")]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>The environment's folder.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Prefix")]
+    [Parameter(Mandatory = true, ParameterSetName = "FilePrefix")]
     [ValidateNotNullOrEmpty]
     public string Prefix { get; set; } = string.Empty;
+
+    /// <summary>Creates the environment from a file: an environment.yml (solved; its pip: list installed by the
+    /// environment's pip), an @EXPLICIT file or a conda-lock file (exact packages, no solve), or a spec list.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "File")]
+    [Parameter(Mandatory = true, ParameterSetName = "FileName")]
+    [Parameter(Mandatory = true, ParameterSetName = "FilePrefix")]
+    [ValidateNotNullOrEmpty]
+    public string File { get; set; } = string.Empty;
 
     /// <summary>The MatchSpecs to install (several may follow each other: python=3.11 numpy).</summary>
     [Parameter(Position = 1, ValueFromRemainingArguments = true)]
@@ -61,10 +77,16 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
         TryRun(() =>
         {
             var settings = LoadSettings(null);
+            var specs = Spec.Select(MatchSpec.Parse).ToArray();
+            if (ParameterSetName.StartsWith("File", StringComparison.Ordinal))
+            {
+                CreateFromFile(settings, specs);
+                return;
+            }
+
             string prefix = ParameterSetName == "Prefix"
                 ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(Prefix)
                 : new EnvironmentLocator(settings).PrefixForNewName(Name);
-            var specs = Spec.Select(MatchSpec.Parse).ToArray();
             IReadOnlyList<RepoDataRecord>? cloned = null;
             if (!string.IsNullOrEmpty(Clone))
             {
@@ -73,23 +95,53 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
             }
 
             var outcome = Execute(settings, prefix, EnvironmentAction.Create, specs, r => r with { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages, ExplicitRecords = cloned });
-            if (outcome is not { } o)
-            {
-                return;
-            }
-
-            if (DryRun)
-            {
-                WriteChanges(o.Plan);
-                return;
-            }
-
-            var locator = new EnvironmentLocator(settings);
-            var info = EnvironmentInfo.Read(prefix, locator.NameInEnvsDirs(prefix), Environment.GetEnvironmentVariable("CONDA_PREFIX"));
-            var output = PSObject.AsPSObject(info);
-            output.TypeNames.Insert(0, "EnvTools.EnvironmentInfo");
-            WriteObject(output);
+            WriteOutcome(outcome, settings, prefix);
         }, Spec);
         base.EndProcessing();
+    }
+
+    private void CreateFromFile(Settings settings, MatchSpec[] specs)
+    {
+        if (!string.IsNullOrEmpty(Clone))
+        {
+            throw new EnvToolsException("CloneWithFile", ErrorKind.InvalidArgument, "-Clone and -File cannot be combined: each gives the whole environment.");
+        }
+
+        string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(File);
+        EnvironmentSource source = EnvironmentSource.Load(path, ChannelArguments.ResolvePlatform(Platform), settings.Environment.GetEnvironmentVariable);
+        var locator = new EnvironmentLocator(settings);
+        string prefix = ParameterSetName switch
+        {
+            "FilePrefix" => SessionState.Path.GetUnresolvedProviderPathFromPSPath(Prefix),
+            "FileName" => locator.PrefixForNewName(Name),
+            _ when !string.IsNullOrEmpty(source.Name) => locator.PrefixForNewName(source.Name),
+            _ when !string.IsNullOrEmpty(source.Prefix) => source.Prefix,
+            _ => throw new EnvToolsException("EnvironmentNameMissing", ErrorKind.InvalidArgument,
+                $"{source.FilePath} names no environment ({source.Kind} files have no name: key); give -Name or -Prefix."),
+        };
+        var outcome = ExecuteFile(settings, prefix, EnvironmentAction.Create, source, specs, prune: false,
+            r => r with { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages });
+        WriteOutcome(outcome, settings, prefix);
+    }
+
+    /// <summary>-DryRun: the planned changes; else the new environment (nothing when declined).</summary>
+    private void WriteOutcome((EnvironmentPlan Plan, EnvironmentResult? Result)? outcome, Settings settings, string prefix)
+    {
+        if (outcome is not { } o)
+        {
+            return;
+        }
+
+        if (DryRun)
+        {
+            WriteChanges(o.Plan);
+            return;
+        }
+
+        var locator = new EnvironmentLocator(settings);
+        var info = EnvironmentInfo.Read(prefix, locator.NameInEnvsDirs(prefix), Environment.GetEnvironmentVariable("CONDA_PREFIX"));
+        var output = PSObject.AsPSObject(info);
+        output.TypeNames.Insert(0, "EnvTools.EnvironmentInfo");
+        WriteObject(output);
     }
 }

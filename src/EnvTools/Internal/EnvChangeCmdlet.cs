@@ -145,6 +145,74 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
         return (plan, result);
     }
 
+    /// <summary>
+    /// Brings <paramref name="prefix"/> to an environment file: its specs are solved (against -Channel, then the file's
+    /// channels, else the configured ones), or its exact packages installed without a solve; then, unless -DryRun,
+    /// its variables go into conda-meta/state and its pip requirements are installed by the environment's python.
+    /// </summary>
+    /// <param name="settings">The settings.</param>
+    /// <param name="prefix">The environment.</param>
+    /// <param name="action">Create or Install.</param>
+    /// <param name="source">The file.</param>
+    /// <param name="extraSpecs">Specs given on the command line besides the file (not with exact packages).</param>
+    /// <param name="prune">Drop installed packages the file does not need (Install only).</param>
+    /// <param name="customize">Further changes to the request.</param>
+    protected (EnvironmentPlan Plan, EnvironmentResult? Result)? ExecuteFile(Settings settings, string prefix, EnvironmentAction action,
+        EnvironmentSource source, IReadOnlyList<MatchSpec> extraSpecs, bool prune, Func<EnvironmentRequest, EnvironmentRequest>? customize = null)
+    {
+        IReadOnlyList<RepoDataRecord>? exact = source.ExplicitRecords;
+        if (exact is not null && extraSpecs.Count > 0)
+        {
+            throw new EnvToolsException("SpecsWithExactFile", ErrorKind.InvalidArgument,
+                $"{source.FilePath} lists exact packages ({source.Kind}); specs cannot be added to it. Install them afterwards with Install-EnvPackage.");
+        }
+
+        if (exact is not null && action != EnvironmentAction.Create && !prune)
+        {
+            // Without -Prune, what the environment has besides the file's packages stays.
+            var named = new HashSet<string>(exact.Select(r => r.Name), StringComparer.Ordinal);
+            exact = exact.Concat(PrefixState.ReadInstalled(prefix).Where(r => !named.Contains(r.Name))).ToArray();
+        }
+
+        string[] channels = (Channel ?? Array.Empty<string>()).Concat(source.Channels).Distinct(StringComparer.Ordinal).ToArray();
+        IReadOnlyList<MatchSpec> specs = source.Specs.Concat(extraSpecs).ToArray();
+        var outcome = Execute(settings, prefix, action, specs, r =>
+        {
+            r = r with
+            {
+                ExplicitRecords = exact,
+                Prune = prune && exact is null,
+                Channels = channels.Length > 0 ? ChannelArguments.ResolveChannels(this, settings, channels) : r.Channels,
+            };
+            return customize?.Invoke(r) ?? r;
+        });
+        if (outcome is not { Result: not null } || DryRun)
+        {
+            return outcome;
+        }
+
+        if (source.Variables.Count > 0)
+        {
+            EnvironmentConfigVariables.Set(prefix, source.Variables);
+        }
+
+        InstallPip(prefix, source.PipRequirements, source.Directory);
+        return outcome;
+    }
+
+    /// <summary>Installs pip requirements with the environment's python, pip's output as verbose messages.</summary>
+    /// <exception cref="PipInstallFailedException">pip failed (the conda part stays installed).</exception>
+    protected void InstallPip(string prefix, IReadOnlyList<string> requirements, string? workingDirectory)
+    {
+        if (requirements.Count == 0 || !ShouldProcess(prefix, $"pip install {string.Join(" ", requirements)}"))
+        {
+            return;
+        }
+
+        WriteVerbose($"{PipInstaller.PythonOf(prefix)} -m pip install {string.Join(" ", requirements)}");
+        PipInstaller.Install(prefix, requirements, workingDirectory, line => WriteVerbose("pip: " + line), CancellationToken);
+    }
+
     /// <summary>Writes the changes as EnvTools.PackageChange objects.</summary>
     protected void WriteChanges(EnvironmentPlan plan)
     {

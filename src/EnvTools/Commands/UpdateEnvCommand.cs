@@ -1,0 +1,70 @@
+using System.Management.Automation;
+using EnvTools.Commands.Internal;
+using EnvTools.Conda;
+using EnvTools.Environments;
+using EnvTools.Install;
+
+namespace EnvTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Brings an existing environment to an environment file (conda env update).</para>
+/// <para type="description">Update-Env reads an environment.yml, an @EXPLICIT file or a conda-lock file and changes the
+/// environment to match: an environment.yml's specs are solved together with what the environment has (-Prune drops the
+/// packages that neither the file nor a kept package needs); an explicit or lock file's exact packages replace the
+/// installed ones of the same names (-Prune also removes every package the file does not list). The file's variables go
+/// into conda-meta/state and its pip: list is installed by the environment's pip. The environment is -Name (a name or a
+/// path), -Prefix, the file's name:, or the active one. It returns one EnvTools.PackageChange per change.</para>
+/// </summary>
+/// <example><code>Update-Env -File environment.yml</code></example>
+/// <example><code>Update-Env ml -File environment.yml -Prune</code></example>
+/// <example><code>Update-Env -Prefix ./env -File conda-lock.yml -Prune</code></example>
+[Cmdlet(VerbsData.Update, "Env", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
+[OutputType(typeof(PackageChange))]
+public sealed class UpdateEnvCommand : EnvChangeCmdlet
+{
+    #region Parameters
+
+    /// <summary>The environment: a name from the envs dirs, or a path; the file's name (or the active environment) when omitted.</summary>
+    [Parameter(Position = 0, ParameterSetName = "Name")]
+    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    public string? Name { get; set; }
+
+    /// <summary>The environment's folder (binds from Get-Env output).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Prefix { get; set; }
+
+    /// <summary>The environment file: environment.yml, an @EXPLICIT file or a conda-lock file.</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string File { get; set; } = string.Empty;
+
+    /// <summary>Removes the packages the file does not need (environment.yml) or does not list (explicit and lock files).</summary>
+    [Parameter]
+    public SwitchParameter Prune { get; set; }
+
+    #endregion
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        TryRun(() =>
+        {
+            var settings = LoadSettings(null);
+            string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(File);
+            EnvironmentSource source = EnvironmentSource.Load(path, ChannelArguments.ResolvePlatform(Platform), settings.Environment.GetEnvironmentVariable);
+            string? name = Name;
+            if (string.IsNullOrEmpty(name) && string.IsNullOrEmpty(Prefix) && !string.IsNullOrEmpty(source.Name))
+            {
+                name = source.Name;
+            }
+
+            string prefix = ResolveExisting(settings, name, Prefix);
+            var outcome = ExecuteFile(LoadSettings(prefix), prefix, EnvironmentAction.Install, source, Array.Empty<MatchSpec>(), Prune);
+            if (outcome is { } o)
+            {
+                WriteChanges(o.Plan);
+            }
+        }, File);
+    }
+}
