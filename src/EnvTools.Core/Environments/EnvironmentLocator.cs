@@ -230,36 +230,12 @@ public sealed class EnvironmentLocator
         string lower = name.ToLowerInvariant();
         return List()
             .Where(e => e.Name is not null)
-            .Select(e => (e.Name!, Distance: EditDistance(lower, e.Name!.ToLowerInvariant())))
+            .Select(e => (e.Name!, Distance: Solve.CondaProblem.EditDistance(lower, e.Name!.ToLowerInvariant())))
             .Where(t => t.Distance <= Math.Max(2, name.Length / 3) || t.Item1.StartsWith(name, StringComparison.OrdinalIgnoreCase))
             .OrderBy(t => t.Distance).ThenBy(t => t.Item1, StringComparer.Ordinal)
             .Select(t => t.Item1)
             .Take(3)
             .ToArray();
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            prev[j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-
-            (prev, cur) = (cur, prev);
-        }
-
-        return prev[b.Length];
     }
 
     private static bool IsWritableDirectory(string dir)

@@ -20,7 +20,7 @@ namespace EnvTools.Commands;
 /// <example><code>Install-EnvPackage -Name ml -Pip '--no-index', '--find-links ./wheels', 'mytool==1.0'</code></example>
 [Cmdlet(VerbsLifecycle.Install, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
-public sealed class InstallEnvPackageCommand : EnvChangeCmdlet
+public sealed class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
 {
     private readonly List<string> _specs = new();
 
@@ -31,15 +31,6 @@ public sealed class InstallEnvPackageCommand : EnvChangeCmdlet
     [ArgumentCompleter(typeof(CachedPackageNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Spec { get; set; } = Array.Empty<string>();
-
-    /// <summary>The environment's name; the active environment when neither -Name nor -Prefix is given.</summary>
-    [Parameter(ParameterSetName = "Name")]
-    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
-    public string? Name { get; set; }
-
-    /// <summary>The environment's folder (binds from Get-Env output).</summary>
-    [Parameter(ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
-    public string? Prefix { get; set; }
 
     /// <summary>Relinks the requested packages even when they are installed already.</summary>
     [Parameter]
@@ -68,7 +59,7 @@ public sealed class InstallEnvPackageCommand : EnvChangeCmdlet
             }
 
             var settings = LoadSettings(null);
-            string prefix = ResolveExisting(settings, Name, Prefix);
+            string prefix = ResolveTarget(settings);
             if (Spec.Length > 0)
             {
                 var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Install, Spec.Select(MatchSpec.Parse).ToArray(),

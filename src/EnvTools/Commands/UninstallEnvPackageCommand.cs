@@ -15,7 +15,7 @@ namespace EnvTools.Commands;
 /// <example><code>Uninstall-EnvPackage numpy -Name ml</code></example>
 [Cmdlet(VerbsLifecycle.Uninstall, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
-public sealed class UninstallEnvPackageCommand : EnvChangeCmdlet
+public sealed class UninstallEnvPackageCommand : ExistingEnvChangeCmdlet
 {
     #region Parameters
 
@@ -25,15 +25,6 @@ public sealed class UninstallEnvPackageCommand : EnvChangeCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Spec { get; set; } = Array.Empty<string>();
 
-    /// <summary>The environment's name; the active environment when neither -Name nor -Prefix is given.</summary>
-    [Parameter(ParameterSetName = "Name")]
-    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
-    public string? Name { get; set; }
-
-    /// <summary>The environment's folder (binds from Get-Env output).</summary>
-    [Parameter(ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
-    public string? Prefix { get; set; }
-
     #endregion
 
     /// <inheritdoc />
@@ -42,7 +33,7 @@ public sealed class UninstallEnvPackageCommand : EnvChangeCmdlet
         TryRun(() =>
         {
             var settings = LoadSettings(null);
-            string prefix = ResolveExisting(settings, Name, Prefix);
+            string prefix = ResolveTarget(settings);
             var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Remove, Spec.Select(MatchSpec.Parse).ToArray());
             if (outcome is { } o)
             {

@@ -16,7 +16,7 @@ namespace EnvTools.Commands;
 /// <example><code>Update-EnvPackage -All -Name ml -DryRun</code></example>
 [Cmdlet(VerbsData.Update, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
-public sealed class UpdateEnvPackageCommand : EnvChangeCmdlet
+public sealed class UpdateEnvPackageCommand : ExistingEnvChangeCmdlet
 {
     #region Parameters
 
@@ -28,15 +28,6 @@ public sealed class UpdateEnvPackageCommand : EnvChangeCmdlet
     /// <summary>Updates every installed package.</summary>
     [Parameter]
     public SwitchParameter All { get; set; }
-
-    /// <summary>The environment's name; the active environment when neither -Name nor -Prefix is given.</summary>
-    [Parameter(ParameterSetName = "Name")]
-    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
-    public string? Name { get; set; }
-
-    /// <summary>The environment's folder (binds from Get-Env output).</summary>
-    [Parameter(ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
-    public string? Prefix { get; set; }
 
     #endregion
 
@@ -51,7 +42,7 @@ public sealed class UpdateEnvPackageCommand : EnvChangeCmdlet
             }
 
             var settings = LoadSettings(null);
-            string prefix = ResolveExisting(settings, Name, Prefix);
+            string prefix = ResolveTarget(settings);
             var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Update, Spec.Select(MatchSpec.Parse).ToArray(),
                 r => r with { UpdateAll = All });
             if (outcome is { } o)

@@ -235,3 +235,22 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
         QueueProgress(record);
     }
 }
+
+/// <summary>
+/// Base of the cmdlets that change an existing environment (Install-, Update-, Uninstall-EnvPackage): the target is
+/// -Name, -Prefix (bound by property name from Get-Env output), or the active environment.
+/// </summary>
+public abstract class ExistingEnvChangeCmdlet : EnvChangeCmdlet
+{
+    /// <summary>The environment's name; the active environment when neither -Name nor -Prefix is given.</summary>
+    [Parameter(ParameterSetName = "Name")]
+    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    public string? Name { get; set; }
+
+    /// <summary>The environment's folder (binds from Get-Env output).</summary>
+    [Parameter(ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
+    public string? Prefix { get; set; }
+
+    /// <summary>The prefix of the target environment.</summary>
+    protected string ResolveTarget(Settings settings) => ResolveExisting(settings, Name, Prefix);
+}
