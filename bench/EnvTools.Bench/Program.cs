@@ -25,6 +25,11 @@ internal static class Program
 
             string suite = ArgValue(args, "--suite") ?? "all";
             string root = Path.GetFullPath(ArgValue(args, "--root") ?? Directory.GetCurrentDirectory());
+            if (args.Length > 0 && args[0] == "--install-child")
+            {
+                return InstallSuite.RunChild(args[1..], Path.Combine(root, "bench", "work"));
+            }
+
             string data = LocateData(root);
             string work = Path.Combine(root, "bench", "work");
             Directory.CreateDirectory(work);
@@ -45,6 +50,11 @@ internal static class Program
             if (suite is "solve" or "all")
             {
                 report.SetSection("solve", SolveSuite.Run(data, work, root));
+            }
+
+            if (suite is "install" or "all")
+            {
+                report.SetSection("install", InstallSuite.Run(work));
             }
 
             report.Save();
