@@ -17,15 +17,15 @@ internal static class InstallEnvironmentGenerator
     internal const int Packages = 300;
     internal const int TargetFiles = 30_000;
     internal const string Placeholder = "/home/conda/feedstock_root/build_artifacts/placeholder_placehold_placehold";
-    private const string Stamp = "generated-v2";
+    private const string Stamp = "generated-v3";
 
     /// <summary>One package of the generated cache.</summary>
     internal sealed record GeneratedPackage(string Name, string Directory, int Files, long Bytes);
 
-    /// <summary>Generates the cache under <c>work/install/pkgs</c> unless it is already there; returns its packages.</summary>
-    internal static List<GeneratedPackage> Ensure(string work)
+    /// <summary>Generates the cache under <c>installRoot/pkgs</c> unless it is already there; returns its packages.</summary>
+    internal static List<GeneratedPackage> Ensure(string installRoot)
     {
-        string root = Path.Combine(work, "install", "pkgs");
+        string root = Path.Combine(installRoot, "pkgs");
         string stamp = Path.Combine(root, Stamp);
         if (!File.Exists(stamp))
         {
@@ -37,10 +37,12 @@ internal static class InstallEnvironmentGenerator
             Directory.CreateDirectory(root);
             Console.WriteLine($"install: generating {Packages} packages, ~{TargetFiles:N0} files in {root}");
             var list = Generate(root);
-            File.WriteAllText(stamp, JsonSerializer.Serialize(list));
+            File.WriteAllText(stamp, JsonSerializer.Serialize(list.Select(p => p with { Directory = Path.GetFileName(p.Directory) })));
         }
 
-        return JsonSerializer.Deserialize<List<GeneratedPackage>>(File.ReadAllText(stamp))!;
+        // The stamp names the package folders relative to the cache, so that a copied cache is usable too.
+        return JsonSerializer.Deserialize<List<GeneratedPackage>>(File.ReadAllText(stamp))!
+            .Select(p => p with { Directory = Path.Combine(root, p.Directory) }).ToList();
     }
 
     private static List<GeneratedPackage> Generate(string root)
