@@ -18,6 +18,9 @@ internal static class InstallSuite
 {
     private const int DefaultRepeats = 7;
 
+    private const string Note = "On a disk shared with other work the first table mostly measures the disk (compare the spread of the reference's own rounds below it); "
+        + "the tmpfs table leaves out disk, journal and writeback, so what differs there is the engine's own cost per file.";
+
     internal static string Run(string work)
     {
         int repeats = int.TryParse(Environment.GetEnvironmentVariable("ENVTOOLS_BENCH_INSTALL_REPEATS"), out int n) && n > 0 ? n : DefaultRepeats;
@@ -25,6 +28,8 @@ internal static class InstallSuite
         sb.AppendLine("## Install and remove (`-Suite Install`)");
         sb.AppendLine();
         sb.AppendLine($"Machine: {Program.Describe()}. {Program.ToolVersion("cp", "--version").Split('\n')[0]}.");
+        sb.AppendLine();
+        sb.AppendLine(Note);
         sb.AppendLine();
         // ENVTOOLS_BENCH_INSTALL_ON=disk|tmpfs limits the suite to one of the two file systems (default: both).
         string on = Environment.GetEnvironmentVariable("ENVTOOLS_BENCH_INSTALL_ON") ?? "both";
