@@ -7,7 +7,7 @@
     and the dotnet tool manifest (pwsh 7.6.9).
       Build    compiles the solution and lays out an importable module in out/EnvTools/
       Test     Build, then the xunit suite, then the Pester suite; prints "N passed, N failed"
-      Bench    runs the benchmark harness (-Suite Parse|Solve|Fetch|All) and writes docs/benchmarks.md
+      Bench    runs the benchmark harness (-Suite Parse|Solve|Fetch|Install|All) and writes docs/benchmarks.md
       Demo     imports the built module and runs the main job on the bundled local channel
       Package  Build, then zips out/EnvTools into out/EnvTools-<version>.zip
 .EXAMPLE
@@ -23,7 +23,7 @@ param(
     [string] $Configuration = 'Release',
 
     # Benchmark suite for the Bench task.
-    [ValidateSet('Parse', 'Solve', 'Fetch', 'All')]
+    [ValidateSet('Parse', 'Solve', 'Fetch', 'Install', 'All')]
     [string] $Suite = 'All',
 
     # Only run tests whose names match (xunit --filter syntax for the engine; Pester -FullNameFilter).

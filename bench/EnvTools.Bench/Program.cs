@@ -30,6 +30,11 @@ internal static class Program
 
             string suite = ArgValue(args, "--suite") ?? "all";
             string root = Path.GetFullPath(ArgValue(args, "--root") ?? Directory.GetCurrentDirectory());
+            if (args.Length > 0 && args[0] == "--install-child")
+            {
+                return InstallSuite.RunChild(args[1..], Path.Combine(root, "bench", "work"));
+            }
+
             string data = LocateData(root);
             string work = Path.Combine(root, "bench", "work");
             Directory.CreateDirectory(work);
@@ -55,6 +60,11 @@ internal static class Program
             if (suite is "fetch" or "all")
             {
                 report.SetSection("fetch", FetchSuite.Run(data, work));
+            }
+
+            if (suite is "install" or "all")
+            {
+                report.SetSection("install", InstallSuite.Run(work));
             }
 
             report.Save();

@@ -77,13 +77,38 @@ public class PrefixRecord : RepoDataRecord
     public void Write(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions
+
+        // One writer per thread, reset onto each stream: a writer's buffer grows to the size of what it holds
+        // between flushes, and an install writes hundreds of records.
+        var w = t_writer;
+        t_writer = null; // not reentrant: a nested call makes its own
+        if (w is null)
         {
-            Indented = true,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        });
-        WriteTo(w);
+            w = new Utf8JsonWriter(stream, new JsonWriterOptions
+            {
+                Indented = true,
+                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            });
+        }
+        else
+        {
+            w.Reset(stream);
+        }
+
+        try
+        {
+            WriteTo(w);
+            w.Flush();
+        }
+        finally
+        {
+            w.Reset(Stream.Null);
+            t_writer = w;
+        }
     }
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     /// <summary>A copy with other <c>files</c> and <c>paths_data</c> (the rest, key order included, unchanged).</summary>
     internal PrefixRecord WithPaths(IReadOnlyList<string> files, PrefixRecordPathsData? pathsData)

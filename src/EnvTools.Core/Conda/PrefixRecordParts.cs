@@ -61,6 +61,19 @@ public abstract class PrefixRecordPart
     internal void Write(Utf8JsonWriter w)
     {
         w.WriteStartObject();
+        if (_keyOrder is null && _extra is null)
+        {
+            // Made in code, not read: the typed keys alone, in their (sorted) order, without the bookkeeping below.
+            foreach (string key in TypedKeys())
+            {
+                w.WritePropertyName(key);
+                WriteTyped(key, w);
+            }
+
+            w.WriteEndObject();
+            return;
+        }
+
         var typed = new HashSet<string>(TypedKeys(), StringComparer.Ordinal);
         var done = new HashSet<string>(StringComparer.Ordinal);
         IEnumerable<string> keys = (_keyOrder ?? []).Concat(typed.Order(StringComparer.Ordinal)).Concat(_extra?.Select(e => e.Key) ?? []);
@@ -305,6 +318,7 @@ public sealed class PrefixRecordPathsData : PrefixRecordPart
         foreach (PrefixRecordPath p in _paths!)
         {
             p.Write(w);
+            RecordJson.FlushIfLarge(w);
         }
 
         w.WriteEndArray();

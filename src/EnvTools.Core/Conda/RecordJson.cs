@@ -181,9 +181,22 @@ internal static class RecordJson
         for (int i = 0; i < items.Count; i++)
         {
             w.WriteStringValue(items[i]);
+            FlushIfLarge(w);
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Hands what a stream-backed writer holds to its stream once it passes 32 KiB: Utf8JsonWriter otherwise keeps
+    /// a whole large document (a record listing thousands of paths) in one growing buffer.
+    /// </summary>
+    public static void FlushIfLarge(Utf8JsonWriter w)
+    {
+        if (w.BytesPending > 32 * 1024)
+        {
+            w.Flush();
+        }
     }
 
     /// <summary>The key of the property the reader is on, interned.</summary>

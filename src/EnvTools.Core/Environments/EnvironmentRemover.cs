@@ -164,34 +164,92 @@ public sealed class EnvironmentRemover
                 continue;
             }
 
-            MakeTraversable(dir);
             stack.Push((dir, true));
-            foreach (FileSystemInfo child in new DirectoryInfo(dir).EnumerateFileSystemInfos("*", new EnumerationOptions
-                     {
-                         RecurseSubdirectories = false,
-                         IgnoreInaccessible = false,
-                         AttributesToSkip = 0,
-                         MatchType = MatchType.Simple,
-                     }))
+            List<(string Path, EntryKind Kind)> children;
+            try
             {
-                bool isLink = child.LinkTarget is not null || (child.Attributes & FileAttributes.ReparsePoint) != 0;
-                if (child is DirectoryInfo && !isLink)
+                children = Children(dir);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                MakeTraversable(dir); // a folder without read or search permission: grant it (to the owner), then list it
+                children = Children(dir);
+            }
+
+            foreach (var (child, kind) in children)
+            {
+                switch (kind)
                 {
-                    stack.Push((child.FullName, false));
-                }
-                else if (isLink)
-                {
-                    DeleteLink(child.FullName, child is DirectoryInfo);
-                }
-                else
-                {
-                    DeleteFile(child.FullName);
+                    case EntryKind.Directory:
+                        stack.Push((child, false));
+                        break;
+                    case EntryKind.Link:
+                        DeleteLink(child, isDirectory: false);
+                        break;
+                    case EntryKind.DirectoryLink:
+                        DeleteLink(child, isDirectory: true);
+                        break;
+                    default:
+                        DeleteFile(child);
+                        break;
                 }
             }
         }
     }
 
+    private enum EntryKind
+    {
+        File,
+        Directory,
+        Link,
+        DirectoryLink,
+    }
+
+    private static readonly EnumerationOptions ListOptions = new()
+    {
+        RecurseSubdirectories = false,
+        IgnoreInaccessible = false,
+        AttributesToSkip = 0,
+        MatchType = MatchType.Simple,
+    };
+
+    /// <summary>
+    /// The entries of one folder and their kinds, from the directory listing alone (d_type): no stat or readlink per
+    /// entry, which made deleting a large environment several times slower than <c>rm -rf</c>.
+    /// </summary>
+    private static List<(string Path, EntryKind Kind)> Children(string dir) =>
+        new System.IO.Enumeration.FileSystemEnumerable<(string, EntryKind)>(
+            dir,
+            static (ref System.IO.Enumeration.FileSystemEntry e) => (e.ToFullPath(), KindOf(ref e)),
+            ListOptions).ToList();
+
+    private static EntryKind KindOf(ref System.IO.Enumeration.FileSystemEntry e)
+    {
+        // IsDirectory comes from the listing (d_type) for files and folders; only links and folders are looked at
+        // further (Attributes costs an lstat on Unix). A link that is not a folder, dangling or not, is unlinked
+        // like a file; a link to a folder (or a junction) is removed, never entered.
+        if (!e.IsDirectory)
+        {
+            return OperatingSystem.IsWindows() && (e.Attributes & FileAttributes.ReparsePoint) != 0 ? EntryKind.Link : EntryKind.File;
+        }
+
+        return (e.Attributes & FileAttributes.ReparsePoint) != 0 ? EntryKind.DirectoryLink : EntryKind.Directory;
+    }
+
     private static void DeleteLink(string path, bool isDirectory)
+    {
+        try
+        {
+            DeleteLinkOnce(path, isDirectory);
+        }
+        catch (UnauthorizedAccessException) when (Path.GetDirectoryName(path) is { } parent)
+        {
+            MakeWritable(parent); // a read-only parent folder; the link itself has no permissions to change
+            DeleteLinkOnce(path, isDirectory);
+        }
+    }
+
+    private static void DeleteLinkOnce(string path, bool isDirectory)
     {
         if (OperatingSystem.IsWindows() && isDirectory)
         {
@@ -211,8 +269,13 @@ public sealed class EnvironmentRemover
         }
         catch (UnauthorizedAccessException)
         {
-            // A read-only file (Windows) or a read-only parent folder (Unix): make both writable, then retry.
-            File.SetAttributes(path, FileAttributes.Normal);
+            // A read-only file (Windows) or a read-only parent folder (Unix): make both writable, then retry. On
+            // Unix a file's own mode never prevents unlinking it, and chmod would follow a symbolic link.
+            if (OperatingSystem.IsWindows())
+            {
+                File.SetAttributes(path, FileAttributes.Normal);
+            }
+
             if (Path.GetDirectoryName(path) is { } parent)
             {
                 MakeWritable(parent);

@@ -173,7 +173,7 @@ internal static partial class FileOps
     /// <summary>Writes bytes to a new file through a temporary sibling and a rename, flushed to disk.</summary>
     public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes, bool flushToDisk)
     {
-        string tmp = path + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string tmp = TempSibling(path);
         using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 4096))
         {
             fs.Write(bytes);
@@ -182,4 +182,24 @@ internal static partial class FileOps
 
         File.Move(tmp, path, overwrite: true);
     }
+
+    /// <summary>
+    /// Like <see cref="WriteAtomic(string, ReadOnlySpan{byte}, bool)"/>, with the content streamed by
+    /// <paramref name="write"/> into the temporary file. The stream is unbuffered: <paramref name="write"/> writes in
+    /// chunks (a Utf8JsonWriter flushing now and then does).
+    /// </summary>
+    public static void WriteAtomic(string path, Action<Stream> write, bool flushToDisk)
+    {
+        string tmp = TempSibling(path);
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        {
+            write(fs);
+            fs.Flush(flushToDisk);
+        }
+
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    private static string TempSibling(string path) =>
+        path + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

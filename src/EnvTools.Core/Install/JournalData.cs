@@ -24,7 +24,14 @@ internal sealed class JournalData
     public byte[] ToJson()
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        WriteTo(ms);
+        return ms.ToArray();
+    }
+
+    /// <summary>Writes the journal as JSON to <paramref name="stream"/>.</summary>
+    public void WriteTo(Stream stream)
+    {
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteNumber("version", 1);
@@ -36,8 +43,6 @@ internal sealed class JournalData
             WriteList(w, "new_dirs", NewDirs);
             w.WriteEndObject();
         }
-
-        return ms.ToArray();
     }
 
     public static JournalData Parse(byte[] bytes)
@@ -61,6 +66,7 @@ internal sealed class JournalData
         foreach (string s in items)
         {
             w.WriteStringValue(s);
+            EnvTools.Conda.RecordJson.FlushIfLarge(w);
         }
 
         w.WriteEndArray();

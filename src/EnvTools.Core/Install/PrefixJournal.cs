@@ -76,12 +76,12 @@ public static class PrefixJournal
 
     internal static string TrashRoot(string prefix, JournalData data) => Path.Combine(prefix, TrashDirectoryName, data.Id);
 
-    internal static void Begin(string prefix, JournalData data) => FileOps.WriteAtomic(PathOf(prefix), data.ToJson(), flushToDisk: true);
+    internal static void Begin(string prefix, JournalData data) => FileOps.WriteAtomic(PathOf(prefix), data.WriteTo, flushToDisk: true);
 
     internal static void MarkCommitted(string prefix, JournalData data)
     {
         data.Committed = true;
-        FileOps.WriteAtomic(PathOf(prefix), data.ToJson(), flushToDisk: true);
+        FileOps.WriteAtomic(PathOf(prefix), data.WriteTo, flushToDisk: true);
     }
 
     /// <summary>After commit: delete the trash, prune folders the removed files leave empty, drop the journal.</summary>

@@ -35,13 +35,14 @@ public static class PrefixRemoval
         using (var lk = PrefixLock.Acquire(full, options.LockTimeout, ct))
         {
             PrefixJournal.RecoverLocked(full);
-            var installed = PrefixState.ReadInstalled(full);
-            var order = Solve.Toposort.Sort(installed).AsEnumerable().Reverse().ToList();
-            foreach (var r in order)
+            if (options.AllowLinkScripts)
             {
-                ct.ThrowIfCancellationRequested();
-                if (options.AllowLinkScripts)
+                // The records are read (and ordered) only for the scripts: parsing every file list of a large
+                // environment costs more than deleting it.
+                var installed = PrefixState.ReadInstalled(full);
+                foreach (var r in Solve.Toposort.Sort(installed).AsEnumerable().Reverse())
                 {
+                    ct.ThrowIfCancellationRequested();
                     var res = LinkScripts.Run(full, full, r, "pre-unlink", options.TargetPlatform, messages, ct);
                     if (res is { ExitCode: not 0 } failed)
                     {

@@ -21,6 +21,7 @@ internal sealed class TransactionRunner
     private readonly List<string> _messages = new();
     private readonly List<ClobberWarning> _clobbers = new();
     private readonly HashSet<string> _knownDirs = new(StringComparer.Ordinal);
+    private string? _lastParent;
     private readonly HashSet<string> _removedSet = new(StringComparer.Ordinal);
     private readonly List<Relocation> _relocations = new();
     private readonly List<PrefixRecord> _rewritten = new();
@@ -848,10 +849,14 @@ internal sealed class TransactionRunner
 
     private void WriteRecord(PrefixRecord rec)
     {
-        using var ms = new MemoryStream();
-        rec.Write(ms);
-        ms.WriteByte((byte)'\n');
-        FileOps.WriteAtomic(Path.Combine(_prefix, "conda-meta", PrefixState.MetaFileName(rec)), ms.ToArray(), flushToDisk: false);
+        FileOps.WriteAtomic(
+            Path.Combine(_prefix, "conda-meta", PrefixState.MetaFileName(rec)),
+            stream =>
+            {
+                rec.Write(stream);
+                stream.Write("\n"u8);
+            },
+            flushToDisk: false);
     }
 
     private void RunPostLinkScripts(List<PackageWork> works)
@@ -920,11 +925,20 @@ internal sealed class TransactionRunner
 
     private void EnsureParent(string abs)
     {
-        string? dir = Path.GetDirectoryName(abs);
-        if (dir is not null && _knownDirs.Add(dir))
+        // Most files follow a sibling: compare with the last parent before allocating anything.
+        var parent = Path.GetDirectoryName(abs.AsSpan());
+        if (parent.IsEmpty || (_lastParent is not null && parent.SequenceEqual(_lastParent)))
+        {
+            return;
+        }
+
+        string dir = parent.ToString();
+        if (_knownDirs.Add(dir))
         {
             Directory.CreateDirectory(dir);
         }
+
+        _lastParent = dir;
     }
 
     private void Hook(string point, int count)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace EnvTools.Packages;
@@ -123,49 +124,178 @@ public static partial class PackageArchive
             return ReadLegacyPaths(extractedDirectory);
         }
 
+        // Streamed (Utf8JsonReader over a pooled buffer): a large package lists tens of thousands of paths, and
+        // installs read every package's paths.json.
+        byte[]? buffer = null;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
-            var r = doc.RootElement;
-            int version = r.TryGetProperty("paths_version", out var pv) && pv.ValueKind == JsonValueKind.Number ? pv.GetInt32() : 1;
-            var list = new List<PackagePath>();
-            if (r.TryGetProperty("paths", out var paths) && paths.ValueKind == JsonValueKind.Array)
+            int length;
+            using (var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan))
             {
-                foreach (var p in paths.EnumerateArray())
+                long size = fs.Length;
+                if (size > int.MaxValue)
                 {
-                    string path = Required(p, "_path", file);
-                    var type = OptString(p, "path_type") switch
-                    {
-                        null or "hardlink" => PathType.HardLink,
-                        "softlink" => PathType.SoftLink,
-                        "directory" => PathType.Directory,
-                        var other => throw new MalformedDataException("MalformedPackageMetadata", file, $"unknown path_type '{other}' for '{path}'"),
-                    };
-                    string? placeholder = OptString(p, "prefix_placeholder");
-                    PrefixFileMode? mode = OptString(p, "file_mode") switch
-                    {
-                        "binary" => PrefixFileMode.Binary,
-                        "text" => PrefixFileMode.Text,
-                        null => placeholder is null ? null : PrefixFileMode.Text,
-                        var other => throw new MalformedDataException("MalformedPackageMetadata", file, $"unknown file_mode '{other}' for '{path}'"),
-                    };
-                    list.Add(new PackagePath(
-                        path,
-                        type,
-                        placeholder,
-                        mode,
-                        OptString(p, "sha256"),
-                        p.TryGetProperty("size_in_bytes", out var sz) && sz.ValueKind == JsonValueKind.Number ? sz.GetInt64() : null,
-                        p.TryGetProperty("no_link", out var nl) && nl.ValueKind == JsonValueKind.True));
+                    throw new MalformedDataException("MalformedPackageMetadata", file, "the file is too large");
+                }
+
+                buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)size));
+                length = 0;
+                int n;
+                while (length < buffer.Length && (n = fs.Read(buffer, length, buffer.Length - length)) > 0)
+                {
+                    length += n;
                 }
             }
 
-            return new PackagePaths(version, list);
+            return ParsePathsJson(buffer.AsSpan(0, length), file);
         }
         catch (JsonException ex)
         {
             throw new MalformedDataException("MalformedPackageMetadata", file, ex.Message, ex);
         }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private static PackagePaths ParsePathsJson(ReadOnlySpan<byte> json, string file)
+    {
+        var r = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
+        {
+            throw new MalformedDataException("MalformedPackageMetadata", file, "paths.json is not a JSON object");
+        }
+
+        int version = 1;
+        var list = new List<PackagePath>();
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("paths_version"u8))
+            {
+                r.Read();
+                if (r.TokenType == JsonTokenType.Number)
+                {
+                    version = r.GetInt32();
+                }
+                else
+                {
+                    r.Skip();
+                }
+            }
+            else if (r.ValueTextEquals("paths"u8))
+            {
+                r.Read();
+                if (r.TokenType != JsonTokenType.StartArray)
+                {
+                    r.Skip();
+                    continue;
+                }
+
+                list.Clear(); // a repeated key: the last one wins, as with a parsed document
+                while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+                {
+                    list.Add(ReadPathEntry(ref r, file));
+                }
+            }
+            else
+            {
+                r.Read();
+                r.Skip();
+            }
+        }
+
+        while (r.Read())
+        {
+            // the rest must be well-formed too (throws JsonException otherwise)
+        }
+
+        return new PackagePaths(version, list);
+    }
+
+    private static PackagePath ReadPathEntry(ref Utf8JsonReader r, string file)
+    {
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            throw new MalformedDataException("MalformedPackageMetadata", file, $"a paths entry is a {r.TokenType}, not an object");
+        }
+
+        string? path = null;
+        string? pathType = null;
+        string? placeholder = null;
+        string? fileMode = null;
+        string? sha256 = null;
+        long? size = null;
+        bool noLink = false;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("_path"u8))
+            {
+                r.Read();
+                path = r.TokenType == JsonTokenType.String ? r.GetString() : null;
+            }
+            else if (r.ValueTextEquals("sha256"u8))
+            {
+                r.Read();
+                sha256 = r.TokenType == JsonTokenType.String ? r.GetString() : null;
+            }
+            else if (r.ValueTextEquals("size_in_bytes"u8))
+            {
+                r.Read();
+                size = r.TokenType == JsonTokenType.Number && r.TryGetInt64(out long n) ? n : null;
+            }
+            else if (r.ValueTextEquals("path_type"u8))
+            {
+                r.Read();
+                pathType = r.TokenType == JsonTokenType.String
+                    ? r.ValueTextEquals("hardlink"u8) ? "hardlink" : r.ValueTextEquals("softlink"u8) ? "softlink" : r.ValueTextEquals("directory"u8) ? "directory" : r.GetString()
+                    : null;
+            }
+            else if (r.ValueTextEquals("prefix_placeholder"u8))
+            {
+                r.Read();
+                placeholder = r.TokenType == JsonTokenType.String ? r.GetString() : null;
+            }
+            else if (r.ValueTextEquals("file_mode"u8))
+            {
+                r.Read();
+                fileMode = r.TokenType == JsonTokenType.String ? r.GetString() : null;
+            }
+            else if (r.ValueTextEquals("no_link"u8))
+            {
+                r.Read();
+                noLink = r.TokenType == JsonTokenType.True;
+            }
+            else
+            {
+                r.Read();
+                r.Skip();
+            }
+        }
+
+        if (path is null)
+        {
+            throw new MalformedDataException("MalformedPackageMetadata", file, "missing '_path'");
+        }
+
+        var type = pathType switch
+        {
+            null or "hardlink" => PathType.HardLink,
+            "softlink" => PathType.SoftLink,
+            "directory" => PathType.Directory,
+            var other => throw new MalformedDataException("MalformedPackageMetadata", file, $"unknown path_type '{other}' for '{path}'"),
+        };
+        PrefixFileMode? mode = fileMode switch
+        {
+            "binary" => PrefixFileMode.Binary,
+            "text" => PrefixFileMode.Text,
+            null => placeholder is null ? null : PrefixFileMode.Text,
+            var other => throw new MalformedDataException("MalformedPackageMetadata", file, $"unknown file_mode '{other}' for '{path}'"),
+        };
+        return new PackagePath(path, type, placeholder, mode, sha256, size, noLink);
     }
 
     private static PackagePaths ReadLegacyPaths(string dir)
