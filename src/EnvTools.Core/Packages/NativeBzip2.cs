@@ -5,7 +5,8 @@ namespace EnvTools.Packages;
 /// <summary>
 /// The system's libbz2 (<c>libbz2.so.1.0</c>/<c>libbz2.so.1</c> on Linux, <c>libbz2.1.0.dylib</c> on macOS), bound at
 /// run time: where it cannot be loaded (Windows, a minimal container) <see cref="IsAvailable"/> is false and callers use
-/// SharpCompress's managed decoder. <c>ENVTOOLS_BZIP2=managed</c> forces the managed decoder as well.
+/// SharpCompress's managed decoder. <c>ENVTOOLS_BZIP2=managed</c> forces the managed decoder as well,
+/// <c>ENVTOOLS_BZIP2=sequential</c> the native one on a single thread.
 /// </summary>
 internal static unsafe class NativeBzip2
 {
@@ -23,6 +24,9 @@ internal static unsafe class NativeBzip2
     /// <summary>Whether the native decoder can be used (library loaded, not switched off).</summary>
     internal static bool IsAvailable =>
         !ForceManaged && !string.Equals(Environment.GetEnvironmentVariable("ENVTOOLS_BZIP2"), "managed", StringComparison.OrdinalIgnoreCase) && Loaded.Value is not null;
+
+    /// <summary><c>ENVTOOLS_BZIP2=sequential</c>: the native decoder on one thread (for comparisons).</summary>
+    internal static bool SequentialOnly => string.Equals(Environment.GetEnvironmentVariable("ENVTOOLS_BZIP2"), "sequential", StringComparison.OrdinalIgnoreCase);
 
     private static Api Functions => Loaded.Value ?? throw new InvalidOperationException("libbz2 is not available");
 

@@ -149,13 +149,19 @@ public static partial class PackageArchive
 
     private const long ReadAheadThreshold = 1 << 20;
 
-    private static Stream OpenBz2(string archivePath, Stream file)
+    /// <summary>From this compressed size on, a <c>.tar.bz2</c> is decoded a block per thread (one bzip2 block is up to 900 kB of tar).</summary>
+    private const long ParallelBzip2Threshold = 128 << 10;
+
+    /// <summary>The bzip2 decoder for a file: native and block-parallel, native, or managed (see <see cref="NativeBzip2"/>).</summary>
+    internal static Stream OpenBz2(string archivePath, Stream file)
     {
         try
         {
             if (NativeBzip2.IsAvailable)
             {
-                return new NativeBzip2Stream(file, leaveOpen: true);
+                return file is FileStream fs && fs.Length >= ParallelBzip2Threshold && Environment.ProcessorCount > 1 && !NativeBzip2.SequentialOnly
+                    ? new ParallelBzip2Stream(fs)
+                    : new NativeBzip2Stream(file, leaveOpen: true);
             }
 
             return BZip2Stream.Create(file, SharpCompress.Compressors.CompressionMode.Decompress, true, true);
@@ -180,7 +186,8 @@ public static partial class PackageArchive
         }
         else
         {
-            using (Stream bz = ReadAhead(OpenBz2(archivePath, file), file.Length))
+            Stream decoder = OpenBz2(archivePath, file);
+            using (Stream bz = decoder is ParallelBzip2Stream ? decoder : ReadAhead(decoder, file.Length))
             {
                 new TarExtractor(archivePath, root, ct).Extract(bz);
             }
