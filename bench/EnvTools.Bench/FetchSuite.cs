@@ -347,8 +347,14 @@ internal static class FetchSuite
         int rounds = int.TryParse(Environment.GetEnvironmentVariable("ENVTOOLS_PROFILE_ROUNDS"), out int r) ? r : 5;
         var decompressTimes = new List<double>();
         var extractTimes = new List<double>();
-        for (int round = 0; round < rounds; round++)
+        // ENVTOOLS_PROFILE_AB=1: odd rounds without the file writer threads and with one bzip2 thread (the same process, turns taken)
+        bool ab = Environment.GetEnvironmentVariable("ENVTOOLS_PROFILE_AB") == "1";
+        var baseTimes = new List<double>();
+        for (int round = 0; round < rounds * (ab ? 2 : 1); round++)
         {
+            bool baseline = ab && round % 2 == 1;
+            FileWriterPool.Enabled = !baseline;
+            NativeBzip2.SequentialOnly = baseline;
             var sw = Stopwatch.StartNew();
             long total = 0;
             foreach (string a in archives)
@@ -358,15 +364,23 @@ internal static class FetchSuite
 
             double decompress = sw.Elapsed.TotalSeconds;
             Reset(outDir);
+            TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             sw.Restart();
             foreach (string a in archives)
             {
                 PackageArchive.Extract(a, Path.Combine(outDir, Path.GetFileName(a)));
             }
 
-            decompressTimes.Add(decompress);
-            extractTimes.Add(sw.Elapsed.TotalSeconds);
-            Console.WriteLine($"decompress only {decompress * 1000:F0} ms ({total / 1e6:F1} MB), extract {sw.Elapsed.TotalMilliseconds:F0} ms");
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds;
+
+            (baseline ? baseTimes : extractTimes).Add(sw.Elapsed.TotalSeconds);
+            if (!baseline) decompressTimes.Add(decompress);
+            Console.WriteLine($"{(baseline ? "baseline " : string.Empty)}decompress only {decompress * 1000:F0} ms ({total / 1e6:F1} MB), extract {sw.Elapsed.TotalMilliseconds:F0} ms (CPU {cpu:F0} ms)");
+        }
+
+        if (ab)
+        {
+            Console.WriteLine($"baseline (1 writer, 1 bzip2 thread): best extract {baseTimes.Min() * 1000:F0} ms; median {baseTimes.Order().ElementAt(baseTimes.Count / 2) * 1000:F0} ms");
         }
 
         Console.WriteLine($"best: decompress {decompressTimes.Min() * 1000:F0} ms, extract {extractTimes.Min() * 1000:F0} ms; median extract {extractTimes.Order().ElementAt(extractTimes.Count / 2) * 1000:F0} ms");

@@ -26,7 +26,13 @@ internal static unsafe class NativeBzip2
         !ForceManaged && !string.Equals(Environment.GetEnvironmentVariable("ENVTOOLS_BZIP2"), "managed", StringComparison.OrdinalIgnoreCase) && Loaded.Value is not null;
 
     /// <summary><c>ENVTOOLS_BZIP2=sequential</c>: the native decoder on one thread (for comparisons).</summary>
-    internal static bool SequentialOnly => string.Equals(Environment.GetEnvironmentVariable("ENVTOOLS_BZIP2"), "sequential", StringComparison.OrdinalIgnoreCase);
+    internal static bool SequentialOnly
+    {
+        get => _sequentialOnly ?? string.Equals(Environment.GetEnvironmentVariable("ENVTOOLS_BZIP2"), "sequential", StringComparison.OrdinalIgnoreCase);
+        set => _sequentialOnly = value;
+    }
+
+    private static bool? _sequentialOnly;
 
     private static Api Functions => Loaded.Value ?? throw new InvalidOperationException("libbz2 is not available");
 
