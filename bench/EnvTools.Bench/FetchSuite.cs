@@ -355,6 +355,7 @@ internal static class FetchSuite
             bool baseline = ab && round % 2 == 1;
             FileWriterPool.Enabled = !baseline;
             NativeBzip2.SequentialOnly = baseline;
+            NativeZstd.ForceManaged = baseline && Environment.GetEnvironmentVariable("ENVTOOLS_PROFILE_AB_ZSTD") == "1";
             var sw = Stopwatch.StartNew();
             long total = 0;
             foreach (string a in archives)

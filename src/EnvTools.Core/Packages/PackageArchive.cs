@@ -87,8 +87,7 @@ public static partial class PackageArchive
 
                 try
                 {
-                    using Stream raw = entry.Open();
-                    using var zst = new DecompressionStream(raw, leaveOpen: false);
+                    using Stream zst = OpenZstd(entry.Open());
                     return reader.ReadMember(zst, member);
                 }
                 catch (InvalidDataException ex)
@@ -115,7 +114,7 @@ public static partial class PackageArchive
         using ZipArchive zip = OpenZip(archivePath, file);
         foreach (var entry in zip.Entries.Where(e => e.Name.EndsWith(".tar.zst", StringComparison.Ordinal)))
         {
-            using var zst = new DecompressionStream(entry.Open(), leaveOpen: false);
+            using Stream zst = OpenZstd(entry.Open());
             total += Drain(zst);
         }
 
@@ -130,6 +129,11 @@ public static partial class PackageArchive
             return n;
         }
     }
+
+    /// <summary>The zstd decoder of a <c>.conda</c> member (disposing it disposes <paramref name="raw"/>): the native
+    /// libzstd where it loads, ZstdSharp otherwise (see <see cref="NativeZstd"/>).</summary>
+    internal static Stream OpenZstd(Stream raw) =>
+        NativeZstd.IsAvailable ? new NativeZstdStream(raw) : new DecompressionStream(raw, leaveOpen: false);
 
     private static ZipArchive OpenZip(string archivePath, Stream file)
     {
@@ -225,7 +229,7 @@ public static partial class PackageArchive
                 }
 
                 using (raw)
-                using (Stream zst = ReadAhead(new DecompressionStream(raw, leaveOpen: false), entry.Length))
+                using (Stream zst = ReadAhead(OpenZstd(raw), entry.Length))
                 {
                     extractor.Extract(zst);
                 }
