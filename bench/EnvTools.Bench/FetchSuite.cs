@@ -173,9 +173,12 @@ internal static class FetchSuite
         ExtractRow(sb, root, $"real, {realConda.Length} × .conda", realConda, hasCph, hasZstd);
         ExtractRow(sb, root, $"real, {realBz2.Length} × .tar.bz2", realBz2, hasCph, hasZstd);
         sb.AppendLine();
-        sb.AppendLine("EnvTools decompresses large members on a worker thread while the main thread writes the files; `.tar.bz2` goes through " +
-            "SharpCompress's managed bzip2 decoder, where cph (Python's `bz2`) and the floor use the native libbz2. conda's test zlib `.conda` " +
-            "is left out of the real set: cph fails on its symlinks with empty targets.");
+        sb.AppendLine("EnvTools decodes with the system's libzstd and libbz2 where they load (ZstdSharp and SharpCompress otherwise): large `.conda` " +
+            "members on a worker thread while the files are written, `.tar.bz2` a bzip2 block per thread (blocks found by their magic, as lbzip2 does). " +
+            "Files up to 1 MiB are created on a few writer threads (creating a file mostly waits on the file system). cph uses Python's `bz2` and " +
+            "`zstandard` (native, one thread); the floor is one `bzip2`/`zstd` process piped into one `tar` per archive or member. " +
+            "conda's test zlib `.conda` is left out of the real set: cph fails on its symlinks with empty targets. On a shared, loaded machine " +
+            "the times vary from run to run (mostly the kernel's file creation): compare the ratios within one run.");
         sb.AppendLine();
 
         PipelineSection(sb, root, generated.Concat(realConda).ToArray());
