@@ -7,7 +7,7 @@ namespace EnvTools.Packages;
 /// another. Decoder errors surface as <see cref="InvalidDataException"/>; bytes after the last stream that are not a
 /// stream header are ignored, as <c>bzip2 -d</c> does.
 /// </summary>
-internal sealed unsafe class NativeBzip2Stream : Stream
+internal sealed unsafe class NativeBzip2Stream : ReadOnlyStream
 {
     private const int InputSize = 1 << 16;
 
@@ -27,8 +27,6 @@ internal sealed unsafe class NativeBzip2Stream : Stream
         _input = (byte*)NativeMemory.Alloc(InputSize);
         _state = NativeBzip2.Init();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -142,24 +140,4 @@ internal sealed unsafe class NativeBzip2Stream : Stream
 
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

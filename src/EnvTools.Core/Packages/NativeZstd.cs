@@ -120,7 +120,7 @@ internal static unsafe class NativeZstd
 /// Decodes zstd frames (one or several, concatenated) from a stream with the native libzstd. Errors surface as
 /// <see cref="InvalidDataException"/>; data ending inside a frame is an error too.
 /// </summary>
-internal sealed unsafe class NativeZstdStream : Stream
+internal sealed unsafe class NativeZstdStream : ReadOnlyStream
 {
     private const int InputSize = 1 << 17;
 
@@ -139,8 +139,6 @@ internal sealed unsafe class NativeZstdStream : Stream
         _ctx = NativeZstd.Create();
         _in = new NativeZstd.Buffer { Data = _input };
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -208,24 +206,4 @@ internal sealed unsafe class NativeZstdStream : Stream
 
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -20,7 +20,7 @@ namespace EnvTools.Packages;
 /// stream, decodes it and the rest of the file sequentially with <see cref="NativeBzip2Stream"/> and skips what it has
 /// already returned: the result and the errors are those of the sequential decoder.
 /// </remarks>
-internal sealed unsafe class ParallelBzip2Stream : Stream
+internal sealed unsafe class ParallelBzip2Stream : ReadOnlyStream
 {
     private const ulong BlockMagic = 0x314159265359;
     private const ulong EndMagic = 0x177245385090;
@@ -75,8 +75,6 @@ internal sealed unsafe class ParallelBzip2Stream : Stream
 
     /// <summary>Test hook: how many times the reader fell back to the sequential decoder.</summary>
     internal int Fallbacks { get; private set; }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -525,26 +523,6 @@ internal sealed unsafe class ParallelBzip2Stream : Stream
 
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private readonly record struct Result(bool Ok, byte[] Buffer, int Length);
 
