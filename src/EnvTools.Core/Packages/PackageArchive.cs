@@ -87,8 +87,7 @@ public static partial class PackageArchive
 
                 try
                 {
-                    using Stream raw = entry.Open();
-                    using var zst = new DecompressionStream(raw, leaveOpen: false);
+                    using Stream zst = OpenZstd(entry.Open());
                     return reader.ReadMember(zst, member);
                 }
                 catch (InvalidDataException ex)
@@ -100,6 +99,41 @@ public static partial class PackageArchive
 
         return null;
     }
+
+    /// <summary>The decompressed length of an archive's tar streams (all members of a <c>.conda</c>): decoding alone, for profiling.</summary>
+    internal static long DecompressedLength(string archivePath)
+    {
+        using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        long total = 0;
+        if (!archivePath.EndsWith(".conda", StringComparison.OrdinalIgnoreCase))
+        {
+            using Stream s = archivePath.EndsWith(".tar", StringComparison.OrdinalIgnoreCase) ? file : OpenBz2(archivePath, file);
+            return Drain(s);
+        }
+
+        using ZipArchive zip = OpenZip(archivePath, file);
+        foreach (var entry in zip.Entries.Where(e => e.Name.EndsWith(".tar.zst", StringComparison.Ordinal)))
+        {
+            using Stream zst = OpenZstd(entry.Open());
+            total += Drain(zst);
+        }
+
+        return total;
+
+        static long Drain(Stream s)
+        {
+            byte[] buf = new byte[1 << 17];
+            long n = 0;
+            int got;
+            while ((got = s.Read(buf, 0, buf.Length)) > 0) n += got;
+            return n;
+        }
+    }
+
+    /// <summary>The zstd decoder of a <c>.conda</c> member (disposing it disposes <paramref name="raw"/>): the native
+    /// libzstd where it loads, ZstdSharp otherwise (see <see cref="NativeZstd"/>).</summary>
+    internal static Stream OpenZstd(Stream raw) =>
+        NativeZstd.IsAvailable ? new NativeZstdStream(raw) : new DecompressionStream(raw, leaveOpen: false);
 
     private static ZipArchive OpenZip(string archivePath, Stream file)
     {
@@ -119,10 +153,21 @@ public static partial class PackageArchive
 
     private const long ReadAheadThreshold = 1 << 20;
 
-    private static Stream OpenBz2(string archivePath, Stream file)
+    /// <summary>From this compressed size on, a <c>.tar.bz2</c> is decoded a block per thread (one bzip2 block is up to 900 kB of tar).</summary>
+    private const long ParallelBzip2Threshold = 128 << 10;
+
+    /// <summary>The bzip2 decoder for a file: native and block-parallel, native, or managed (see <see cref="NativeBzip2"/>).</summary>
+    internal static Stream OpenBz2(string archivePath, Stream file)
     {
         try
         {
+            if (NativeBzip2.IsAvailable)
+            {
+                return file is FileStream fs && fs.Length >= ParallelBzip2Threshold && Environment.ProcessorCount > 1 && !NativeBzip2.SequentialOnly
+                    ? new ParallelBzip2Stream(fs)
+                    : new NativeBzip2Stream(file, leaveOpen: true);
+            }
+
             return BZip2Stream.Create(file, SharpCompress.Compressors.CompressionMode.Decompress, true, true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -145,7 +190,8 @@ public static partial class PackageArchive
         }
         else
         {
-            using (Stream bz = ReadAhead(OpenBz2(archivePath, file), file.Length))
+            Stream decoder = OpenBz2(archivePath, file);
+            using (Stream bz = decoder is ParallelBzip2Stream ? decoder : ReadAhead(decoder, file.Length))
             {
                 new TarExtractor(archivePath, root, ct).Extract(bz);
             }
@@ -183,7 +229,7 @@ public static partial class PackageArchive
                 }
 
                 using (raw)
-                using (Stream zst = ReadAhead(new DecompressionStream(raw, leaveOpen: false), entry.Length))
+                using (Stream zst = ReadAhead(OpenZstd(raw), entry.Length))
                 {
                     extractor.Extract(zst);
                 }

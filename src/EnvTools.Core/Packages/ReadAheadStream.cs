@@ -8,7 +8,7 @@ namespace EnvTools.Packages;
 /// Reads a (decompressing) stream ahead on a worker thread, a few chunks at most, so that decompression overlaps with
 /// whatever the reader does with the bytes (writing files). An error of the inner stream surfaces on the next read.
 /// </summary>
-internal sealed class ReadAheadStream : Stream
+internal sealed class ReadAheadStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly BlockingCollection<(byte[] Buffer, int Count)> _chunks;
@@ -67,8 +67,6 @@ internal sealed class ReadAheadStream : Stream
             _chunks.CompleteAdding();
         }
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -135,24 +133,4 @@ internal sealed class ReadAheadStream : Stream
 
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -26,6 +26,10 @@ internal sealed class TarExtractor
     private readonly HashSet<string> _createdDirs = new(PathComparer);
     private byte[]? _copyBuffer;
 
+    // Regular files up to this size are read into memory and created on the writer threads.
+    private const int PooledFileLimit = 1 << 20;
+    private readonly FileWriterPool.Batch _files = new();
+
     private static StringComparer PathComparer =>
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
@@ -36,11 +40,25 @@ internal sealed class TarExtractor
         _ct = ct;
     }
 
-    public void Extract(Stream input) => Walk(input, (type, name, link, size, mode) =>
+    /// <summary>Writes the entries of <paramref name="input"/>; small files are created on <see cref="FileWriterPool"/>'s
+    /// threads, and all of them are written when this returns (or, when it throws, no longer being written).</summary>
+    public void Extract(Stream input)
     {
-        HandleEntry(input, type, name, link, size, mode);
-        return true;
-    });
+        try
+        {
+            Walk(input, (type, name, link, size, mode) =>
+            {
+                HandleEntry(input, type, name, link, size, mode);
+                return true;
+            });
+            _files.WaitAll();
+        }
+        catch
+        {
+            _files.WaitQuietly(); // nothing may still write into the folder that the caller removes
+            throw;
+        }
+    }
 
     /// <summary>
     /// The content of the regular file <paramref name="member"/> (a path as stored, e.g. <c>info/index.json</c>;
@@ -219,6 +237,7 @@ internal sealed class TarExtractor
             case '1':
             {
                 Skip(input, size);
+                _files.WaitAll(); // the source must be complete
                 var tparts = SplitSafe(link, name);
                 var resolved = Resolve(tparts, name) ?? throw Unsafe(name, $"is a hard link to '{link}', which leaves the extraction root");
                 string src = FullPath(string.Join('/', resolved));
@@ -239,22 +258,30 @@ internal sealed class TarExtractor
                 EnsureParent(full);
                 RemoveExisting(full, rel);
                 _links.Remove(rel);
-                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
-                bool modeSet = false;
-                if (!OperatingSystem.IsWindows())
+                if (size <= PooledFileLimit && FileWriterPool.Enabled)
                 {
-                    options.UnixCreateMode = (UnixFileMode)(mode & 0x1FF);
-                    modeSet = ((mode & 0x1FF) & ~ProcessUmask.Value) == (mode & 0x1FF); // the umask takes nothing away
-                }
+                    byte[] data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)size);
+                    try
+                    {
+                        if (ReadFull(input, data, 0, (int)size) < size) throw Corrupt("truncated entry data");
+                        SkipPadding(input, size);
+                    }
+                    catch
+                    {
+                        System.Buffers.ArrayPool<byte>.Shared.Return(data);
+                        throw;
+                    }
 
-                using (var fs = new FileStream(full, options))
+                    _files.Write(full, data, (int)size, mode);
+                }
+                else
                 {
+                    using var fs = FileWriterPool.Create(full, mode, out bool modeSet);
                     CopyData(input, fs, size);
-                }
-
-                if (!modeSet)
-                {
-                    SetMode(full, mode);
+                    if (!modeSet)
+                    {
+                        FileWriterPool.SetMode(fs, mode);
+                    }
                 }
 
                 _written.Add(rel);
@@ -345,6 +372,7 @@ internal sealed class TarExtractor
 
     private void RemoveIfNotDirectory(string full, string rel)
     {
+        _files.WaitAll(); // the path may be a file still being written
         var info = new FileInfo(full);
         if (info.LinkTarget is not null || File.Exists(full))
         {
@@ -360,6 +388,8 @@ internal sealed class TarExtractor
         {
             return;
         }
+
+        _files.WaitAll(); // the path, or files below it, may still be being written
 
         var info = new FileInfo(full);
         if (info.LinkTarget is not null || File.Exists(full))
@@ -537,42 +567,4 @@ internal sealed class TarExtractor
     private UnsafeArchiveException Unsafe(string entry, string reason) => new(_archive, entry, reason);
 
     private CorruptArchiveException Corrupt(string message) => new(_archive, message);
-
-    /// <summary>The process's umask, found once by creating a file with mode 0777 (Unix only).</summary>
-    private static class ProcessUmask
-    {
-        internal static readonly int Value = Probe();
-
-        private static int Probe()
-        {
-            if (OperatingSystem.IsWindows())
-            {
-                return 0;
-            }
-
-            string probe = Path.Combine(Path.GetTempPath(), $".envtools-umask-{Environment.ProcessId}-{Guid.NewGuid():N}");
-            try
-            {
-                using (new FileStream(probe, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = (UnixFileMode)0x1FF }))
-                {
-                }
-
-                return ~(int)File.GetUnixFileMode(probe) & 0x1FF;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                return 0x1FF; // unknown: always set the mode explicitly
-            }
-            finally
-            {
-                try
-                {
-                    File.Delete(probe);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                }
-            }
-        }
-    }
 }

@@ -334,6 +334,49 @@ public sealed class PackageArchiveTests : IDisposable
     }
 
     [Fact]
+    public void ManySmallFilesReplacementsAndHardLinksComeOutAsWritten()
+    {
+        // Small files are created on writer threads: later entries that replace or link to them must still see them whole.
+        var items = new List<TarItem>();
+        for (int i = 0; i < 400; i++)
+        {
+            items.Add(new TarItem($"d{i % 17}/f{i}.txt", Content: new string((char)('a' + i % 26), i * 37), Mode: i % 3 == 0 ? 0x1B4 /* 0664 */ : i % 3 == 1 ? 0x1ED /* 0755 */ : 0x180 /* 0600 */));
+        }
+
+        items.Add(new TarItem("d1/f1.txt", Content: "second", Mode: 0x1A4));
+        items.Add(new TarItem("d2/f2.txt/", Type: '5', Mode: 0x1ED));
+        items.Add(new TarItem("d2/f2.txt/inner", Content: "inner"));
+        items.Add(new TarItem("d3/hard", Type: '1', Link: "d3/f3.txt"));
+        items.Add(new TarItem("d4/f4.txt", Type: '2', Link: "f21.txt"));
+        items.Add(new TarItem("big.bin", Content: new string('z', 3 << 20)));
+        string bz2 = Path.Combine(_tmp, "many-1.0-0.tar.bz2");
+        string conda = Path.Combine(_tmp, "many-1.0-0.conda");
+        TarFixture.WriteTarBz2(bz2, items);
+        TarFixture.WriteConda(conda, new[] { new TarItem("info/index.json", Content: "{}") }, items);
+        foreach (string archive in new[] { bz2, conda })
+        {
+            string target = Path.Combine(_tmp, "many", Path.GetFileName(archive));
+            PackageArchive.Extract(archive, target, CancellationToken.None);
+            for (int i = 0; i < 400; i++)
+            {
+                if (i is 1 or 2 or 4) continue;
+                string f = Path.Combine(target, $"d{i % 17}", $"f{i}.txt");
+                Assert.Equal(i * 37, new FileInfo(f).Length);
+                if (!OperatingSystem.IsWindows())
+                {
+                    Assert.Equal(i % 3 == 0 ? (UnixFileMode)0x1B4 : i % 3 == 1 ? (UnixFileMode)0x1ED : (UnixFileMode)0x180, File.GetUnixFileMode(f));
+                }
+            }
+
+            Assert.Equal("second", File.ReadAllText(Path.Combine(target, "d1", "f1.txt")));
+            Assert.Equal("inner", File.ReadAllText(Path.Combine(target, "d2", "f2.txt", "inner")));
+            Assert.Equal(new string('d', 3 * 37), File.ReadAllText(Path.Combine(target, "d3", "hard")));
+            Assert.Equal("f21.txt", new FileInfo(Path.Combine(target, "d4", "f4.txt")).LinkTarget);
+            Assert.Equal(3 << 20, new FileInfo(Path.Combine(target, "big.bin")).Length);
+        }
+    }
+
+    [Fact]
     public void CancellationLeavesNothing()
     {
         string bz2 = Path.Combine(_tmp, "c-1-0.tar.bz2");
