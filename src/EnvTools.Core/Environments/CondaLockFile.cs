@@ -76,7 +76,7 @@ public sealed class CondaLockFile
     /// <summary>The file read, or null for text parsed from memory or a lock built in code.</summary>
     public string? FilePath { get; init; }
 
-    /// <summary>The format version (1).</summary>
+    /// <summary>The format version: 1 (conda-lock), or 2 and 3 (rattler's variants: dependency lists, <c>pypi</c> manager).</summary>
     public int Version { get; init; } = 1;
 
     /// <summary>The platforms the lock covers.</summary>
@@ -133,10 +133,12 @@ public sealed class CondaLockFile
             {
                 case "version":
                     string v = yaml.RequiredScalar(value, key);
-                    if (v != "1")
+                    if (v is not ("1" or "2" or "3"))
                     {
-                        throw yaml.Error(value, key, $"'{v}' is not a supported conda-lock version (only 1)");
+                        throw yaml.Error(value, key, $"'{v}' is not a supported conda-lock version (1, or rattler's 2 and 3; pixi lock files are 4 and up)");
                     }
+
+                    version = v[0] - '0';
 
                     break;
                 case "metadata":
@@ -360,20 +362,24 @@ public sealed class CondaLockFile
         string name = Required("name");
         string version = Required("version");
         string manager = Required("manager");
-        if (manager is not ("conda" or "pip"))
+        if (manager == "pypi")
+        {
+            manager = "pip"; // rattler's format 3 calls pip pypi
+        }
+        else if (manager is not ("conda" or "pip"))
         {
             throw yaml.Error(values["manager"], $"{where}.manager", $"'{manager}' is not conda or pip");
         }
 
         string platform = Required("platform");
         string url = Required("url");
-        if (!values.TryGetValue("hash", out YamlNode? hashNode))
+        if (!values.TryGetValue("hash", out YamlNode? hashNode) && manager == "conda")
         {
             throw yaml.Error(m, $"{where}.hash", "is missing");
         }
 
         string? md5 = null, sha256 = null;
-        foreach ((string hk, YamlNode _, YamlNode hv) in yaml.Entries(yaml.Map(hashNode, $"{where}.hash"), $"{where}.hash"))
+        foreach ((string hk, YamlNode _, YamlNode hv) in hashNode is null ? Enumerable.Empty<(string, YamlNode, YamlNode)>() : yaml.Entries(yaml.Map(hashNode, $"{where}.hash"), $"{where}.hash"))
         {
             string h = yaml.RequiredScalar(hv, $"{where}.hash.{hk}");
             if (hk == "md5")
@@ -386,7 +392,7 @@ public sealed class CondaLockFile
             }
         }
 
-        if (md5 is null && sha256 is null)
+        if (md5 is null && sha256 is null && hashNode is not null)
         {
             throw yaml.Error(hashNode, $"{where}.hash", "needs md5 or sha256");
         }
@@ -394,9 +400,21 @@ public sealed class CondaLockFile
         var deps = new List<KeyValuePair<string, string>>();
         if (values.TryGetValue("dependencies", out YamlNode? depNode) && !EnvFileYaml.IsNull(depNode))
         {
-            foreach ((string dk, YamlNode _, YamlNode dv) in yaml.Entries(yaml.Map(depNode, $"{where}.dependencies"), $"{where}.dependencies"))
+            if (depNode is YamlSequenceNode)
             {
-                deps.Add(new(dk, yaml.Scalar(dv, $"{where}.dependencies.{dk}") ?? string.Empty));
+                // rattler's formats 2 and 3: a list of MatchSpecs
+                foreach (YamlNode dn in yaml.Seq(depNode, $"{where}.dependencies"))
+                {
+                    (string dName, string dConstraint) = SplitDependency(yaml.RequiredScalar(dn, $"{where}.dependencies"));
+                    deps.Add(new(dName, dConstraint == "*" ? string.Empty : dConstraint));
+                }
+            }
+            else
+            {
+                foreach ((string dk, YamlNode _, YamlNode dv) in yaml.Entries(yaml.Map(depNode, $"{where}.dependencies"), $"{where}.dependencies"))
+                {
+                    deps.Add(new(dk, yaml.Scalar(dv, $"{where}.dependencies.{dk}") ?? string.Empty));
+                }
             }
         }
 

@@ -13,14 +13,19 @@ public enum EnvironmentFileKind
     CondaLock,
     /// <summary>A plain list of MatchSpecs, one a line (<see cref="SpecListFile"/>; <c>conda create --file</c>): specs to solve.</summary>
     SpecList,
+    /// <summary>A pixi / rattler lock file (<see cref="PixiLockFile"/>, <c>pixi.lock</c>): exact packages per environment and platform, no solve.</summary>
+    PixiLock,
+    /// <summary>A mambajs JSON lock (<see cref="MambaJsLockFile"/>): one platform's exact packages, no solve.</summary>
+    MambaJsLock,
 }
 
 /// <summary>Tells environment files apart.</summary>
 public static class EnvironmentFiles
 {
     /// <summary>
-    /// The kind of a file, from its content: an <c>@EXPLICIT</c> line makes it explicit; YAML with top-level
-    /// <c>metadata:</c> and <c>package:</c> keys is a conda-lock file; other <c>.yml</c>/<c>.yaml</c> files (or text whose
+    /// The kind of a file, from its content: an <c>@EXPLICIT</c> line makes it explicit; a JSON object with a
+    /// <c>lockVersion</c> is a mambajs lock; YAML with a top-level <c>environments:</c> key or a <c>version:</c> of 4 or
+    /// more is a pixi lock file; YAML with top-level <c>metadata:</c> and <c>package:</c> keys is a conda-lock file; other <c>.yml</c>/<c>.yaml</c> files (or text whose
     /// first key is a known environment.yml key) are environment.yml; anything else is a spec list.
     /// </summary>
     /// <exception cref="InvalidEnvironmentFileException">The file cannot be read.</exception>
@@ -38,6 +43,16 @@ public static class EnvironmentFiles
         if (ExplicitFile.IsExplicit(text))
         {
             return EnvironmentFileKind.Explicit;
+        }
+
+        if (MambaJsLockFile.LooksLike(text))
+        {
+            return EnvironmentFileKind.MambaJsLock;
+        }
+
+        if (PixiLockFile.LooksLike(text))
+        {
+            return EnvironmentFileKind.PixiLock;
         }
 
         if (CondaLockFile.LooksLike(text))

@@ -43,15 +43,39 @@ public sealed class EnvironmentSource
     /// <param name="path">The file.</param>
     /// <param name="platform">The target platform: selects <c>sel()</c> dependencies and a lock file's section, and must be an explicit file's platform.</param>
     /// <param name="getVariable">Expands variables in channels (the process environment by default).</param>
-    /// <exception cref="InvalidEnvironmentFileException">The file is malformed, or is for another platform.</exception>
-    public static EnvironmentSource Load(string path, Platform platform, Func<string, string?>? getVariable = null)
+    /// <param name="lockEnvironment">A pixi lock file's environment to install (<c>default</c> when null); must be null for other kinds.</param>
+    /// <exception cref="InvalidEnvironmentFileException">The file is malformed, is for another platform, has no such
+    /// environment, or (pixi) locks source packages that must be built.</exception>
+    public static EnvironmentSource Load(string path, Platform platform, Func<string, string?>? getVariable = null, string? lockEnvironment = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
         string text = EnvironmentFile.ReadText(full);
         EnvironmentFileKind kind = EnvironmentFiles.Detect(text, full);
+        if (lockEnvironment is not null && kind != EnvironmentFileKind.PixiLock)
+        {
+            throw new InvalidEnvironmentFileException(full, 0, null, $"is a {kind} file, which has no environments to choose from (-LockEnvironment is for pixi lock files)");
+        }
+
         switch (kind)
         {
+            case EnvironmentFileKind.PixiLock:
+                return WithoutCredentials(FromPixiLock(PixiLockFile.Parse(text, full, Path.GetDirectoryName(full)), full, platform, lockEnvironment ?? PixiLockFile.DefaultEnvironment));
+            case EnvironmentFileKind.MambaJsLock:
+                MambaJsLockFile js = MambaJsLockFile.Parse(text, full);
+                if (js.Platform != platform.Name)
+                {
+                    throw new InvalidEnvironmentFileException(full, 0, "platform", $"the lock is for {js.Platform}, not {platform.Name}");
+                }
+
+                return WithoutCredentials(new EnvironmentSource
+                {
+                    Kind = kind,
+                    FilePath = full,
+                    Channels = js.Channels.Select(c => js.ChannelUrls[c][0]).ToArray(),
+                    ExplicitRecords = js.ToRecords(),
+                    PipRequirements = js.PipPackages.Select(pp => $"{pp.Name} @ {pp.Url}").ToArray(),
+                });
             case EnvironmentFileKind.Explicit:
                 ExplicitFile ex = ExplicitFile.Parse(text, full);
                 if (ex.Platform is { } p && p != platform.Name)
@@ -98,6 +122,41 @@ public sealed class EnvironmentSource
                     Specs = SpecListFile.Parse(text, full).Specs.Select(MatchSpec.Parse).ToArray(),
                 };
         }
+    }
+
+    private static EnvironmentSource FromPixiLock(PixiLockFile lf, string full, Platform platform, string environment)
+    {
+        PixiLockEnvironment env = lf.GetEnvironment(environment);
+        PixiCondaPackage[] sources = lf.SourcePackagesFor(environment, platform.Name).ToArray();
+        if (sources.Length > 0)
+        {
+            throw new InvalidEnvironmentFileException(full, sources[0].Line, $"environments.{environment}",
+                $"locks source packages that pixi builds itself ({string.Join(", ", sources.Select(s => $"{s.Name} @ {s.Location}"))}): EnvTools installs built packages only");
+        }
+
+        string directory = Path.GetDirectoryName(full)!;
+        return new EnvironmentSource
+        {
+            Kind = EnvironmentFileKind.PixiLock,
+            FilePath = full,
+            Channels = env.Channels,
+            ExplicitRecords = lf.RecordsFor(environment, platform.Name),
+            PipRequirements = lf.PypiPackagesFor(environment, platform.Name).Select(p => PipRequirement(p, directory)).ToArray(),
+        };
+    }
+
+    // A pip requirement line for a locked PyPI package: "name @ url" (pixi's direct+ prefix dropped), "-e path" for an
+    // editable folder, "name @ file:///abs" for a relative path.
+    private static string PipRequirement(PixiPypiPackage p, string directory)
+    {
+        string location = p.Location.StartsWith("direct+", StringComparison.Ordinal) ? p.Location["direct+".Length..] : p.Location;
+        if (!PixiLockFile.IsUrl(location))
+        {
+            string full = Path.GetFullPath(Path.Combine(directory, location));
+            return p.Editable ? $"-e {full}" : $"{p.Name} @ {new Uri(full).AbsoluteUri}";
+        }
+
+        return $"{p.Name} @ {location}";
     }
 
     /// <summary>

@@ -40,12 +40,19 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
     public string Prefix { get; set; } = string.Empty;
 
     /// <summary>Creates the environment from a file: an environment.yml (solved; its pip: list installed by the
-    /// environment's pip), an @EXPLICIT file or a conda-lock file (exact packages, no solve), or a spec list.</summary>
+    /// environment's pip), an @EXPLICIT file, a conda-lock, pixi.lock (-LockEnvironment) or mambajs JSON lock file (exact packages, no solve), or a spec list.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "File")]
     [Parameter(Mandatory = true, ParameterSetName = "FileName")]
     [Parameter(Mandatory = true, ParameterSetName = "FilePrefix")]
     [ValidateNotNullOrEmpty]
     public string File { get; set; } = string.Empty;
+
+    /// <summary>With a pixi lock file (<c>pixi.lock</c>): the environment to install (<c>default</c> when not given).</summary>
+    [Parameter(ParameterSetName = "File")]
+    [Parameter(ParameterSetName = "FileName")]
+    [Parameter(ParameterSetName = "FilePrefix")]
+    [ValidateNotNullOrEmpty]
+    public string? LockEnvironment { get; set; }
 
     /// <summary>The MatchSpecs to install (several may follow each other: python=3.11 numpy).</summary>
     [Parameter(Position = 1, ValueFromRemainingArguments = true)]
@@ -108,7 +115,7 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
         }
 
         string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(File);
-        EnvironmentSource source = EnvironmentSource.Load(path, ChannelArguments.ResolvePlatform(Platform), settings.Environment.GetEnvironmentVariable);
+        EnvironmentSource source = EnvironmentSource.Load(path, ChannelArguments.ResolvePlatform(Platform), settings.Environment.GetEnvironmentVariable, LockEnvironment);
         var locator = new EnvironmentLocator(settings);
         string prefix = ParameterSetName switch
         {

@@ -34,10 +34,15 @@ public sealed class UpdateEnvCommand : EnvChangeCmdlet
     [ValidateNotNullOrEmpty]
     public string? Prefix { get; set; }
 
-    /// <summary>The environment file: environment.yml, an @EXPLICIT file or a conda-lock file.</summary>
+    /// <summary>The environment file: environment.yml, an @EXPLICIT file, a conda-lock, pixi.lock or mambajs JSON lock file.</summary>
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
     public string File { get; set; } = string.Empty;
+
+    /// <summary>With a pixi lock file (<c>pixi.lock</c>): the environment to install (<c>default</c> when not given).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LockEnvironment { get; set; }
 
     /// <summary>Removes the packages the file does not need (environment.yml) or does not list (explicit and lock files).</summary>
     [Parameter]
@@ -52,7 +57,7 @@ public sealed class UpdateEnvCommand : EnvChangeCmdlet
         {
             var settings = LoadSettings(null);
             string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(File);
-            EnvironmentSource source = EnvironmentSource.Load(path, ChannelArguments.ResolvePlatform(Platform), settings.Environment.GetEnvironmentVariable);
+            EnvironmentSource source = EnvironmentSource.Load(path, ChannelArguments.ResolvePlatform(Platform), settings.Environment.GetEnvironmentVariable, LockEnvironment);
             string? name = Name;
             if (string.IsNullOrEmpty(name) && string.IsNullOrEmpty(Prefix) && !string.IsNullOrEmpty(source.Name))
             {

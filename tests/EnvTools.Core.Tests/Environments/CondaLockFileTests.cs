@@ -76,7 +76,7 @@ public sealed class CondaLockFileTests
     }
 
     [Theory]
-    [InlineData("version: 2\nmetadata: {}\npackage: []\n", 1, "version", "not a supported conda-lock version")]
+    [InlineData("version: 9\nmetadata: {}\npackage: []\n", 1, "version", "not a supported conda-lock version")]
     [InlineData("metadata:\n  platforms: [linux-64]\npackage:\n  - name: a\n    version: '1'\n    manager: conda\n    platform: linux-64\n    url: https://h/c/linux-64/a-1-0.conda\n", 4, "package[0].hash", "is missing")]
     [InlineData("metadata:\n  platforms: [linux-64]\npackage:\n  - name: a\n    version: '1'\n    manager: npm\n    platform: linux-64\n    url: u\n    hash: {md5: x}\n", 6, "package[0].manager", "not conda or pip")]
     [InlineData("metadata:\n  platforms: [linux-65]\npackage: []\n", 2, "metadata.platforms", "not a conda platform")]

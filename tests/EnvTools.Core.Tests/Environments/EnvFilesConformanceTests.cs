@@ -17,22 +17,26 @@ public sealed class EnvFilesConformanceTests
         ["mamba/env_lockfile/bad_version-lock.yaml"] = "'version': '-1' is not a supported conda-lock version",
     };
 
-    // The files that are not environment, explicit or conda-lock files: pip requirement files, a pyproject, readmes,
-    // and the lock formats EnvTools does not read (pixi's rattler_lock v3–v7 and mamba's JSON lock).
+    // Files the peers' own tests expect to be rejected (PixiLockConformanceTests checks each one's message).
+    private static bool MustFail(string relative) =>
+        relative.StartsWith("rattler/lock_parse_fails/", StringComparison.Ordinal)
+        || relative is "rattler/conda-lock/forward-compatible-lock.yml" or "mamba/env_lockfile/bad_package-lock.json" or "mamba/env_lockfile/bad_version-lock.json";
+
+    // The files that are not environment, explicit or lock files: snapshots, pip requirement files, a pyproject, readmes,
+    // JSON that is no mambajs lock.
     private static bool IsInScope(string relative)
     {
-        if (relative.StartsWith("rattler-snapshots/", StringComparison.Ordinal) || relative.StartsWith("rattler/lock_parse_fails/", StringComparison.Ordinal)
-            || relative is "rattler/test.lock" or "rattler/conda-lock/forward-compatible-lock.yml")
+        if (relative.StartsWith("rattler-snapshots/", StringComparison.Ordinal))
         {
-            return false; // snapshots, and pixi lock files
+            return false;
         }
 
-        if (relative.StartsWith("rattler/conda-lock/v", StringComparison.Ordinal) && !relative.StartsWith("rattler/conda-lock/v0/", StringComparison.Ordinal))
+        if (relative.EndsWith(".json", StringComparison.Ordinal))
         {
-            return false; // pixi lock files v3-v7
+            return relative.StartsWith("mamba/env_lockfile/", StringComparison.Ordinal) || relative.StartsWith("mamba/micromamba-tests/env_lockfiles/", StringComparison.Ordinal);
         }
 
-        string[] notEnvironmentFiles = { ".json", ".toml", ".md", "readme", "requirements.txt" };
+        string[] notEnvironmentFiles = { ".toml", ".md", "readme", "requirements.txt" };
         return !notEnvironmentFiles.Any(e => relative.EndsWith(e, StringComparison.Ordinal));
     }
 
@@ -75,6 +79,18 @@ public sealed class EnvFilesConformanceTests
                     }
                 }
             },
+            EnvironmentFileKind.PixiLock => () =>
+            {
+                PixiLockFile f = PixiLockFile.Load(path);
+                foreach (PixiLockEnvironment e in f.Environments)
+                {
+                    foreach (string p in e.Packages.Keys)
+                    {
+                        Assert.All(f.RecordsFor(e.Name, p), r => Assert.False(string.IsNullOrEmpty(r.Url)));
+                    }
+                }
+            },
+            EnvironmentFileKind.MambaJsLock => () => Assert.NotNull(MambaJsLockFile.Load(path).Platform),
             EnvironmentFileKind.EnvironmentYaml => () => EnvironmentFile.Load(path, _ => null),
             _ => () => Assert.NotEmpty(SpecListFile.Load(path).Specs),
         };
@@ -82,6 +98,11 @@ public sealed class EnvFilesConformanceTests
         {
             var ex = Assert.Throws<InvalidEnvironmentFileException>(parse);
             Assert.True(ex.Message.Contains(reason, StringComparison.Ordinal) && ex.Line > 0, ex.Message);
+        }
+        else if (MustFail(relative))
+        {
+            var ex = Assert.Throws<InvalidEnvironmentFileException>(parse);
+            Assert.Contains(Path.GetFileName(path), ex.Message, StringComparison.Ordinal);
         }
         else
         {
