@@ -152,19 +152,17 @@ public sealed class EnvironmentRemover
             return;
         }
 
-        var stack = new Stack<(string Path, bool Visited)>();
-        stack.Push((path, false));
+        // Walk the tree once (listing only), then delete the files folder by folder on a few threads (unlinks in
+        // different folders do not contend), then the folders bottom-up: reverse pre-order puts every folder after
+        // everything below it.
+        var folders = new List<string>();
+        var batches = new List<List<(string Path, EntryKind Kind)>>();
+        var stack = new Stack<string>();
+        stack.Push(path);
         while (stack.Count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            (string dir, bool visited) = stack.Pop();
-            if (visited)
-            {
-                DeleteEmptyDirectory(dir);
-                continue;
-            }
-
-            stack.Push((dir, true));
+            string dir = stack.Pop();
             List<(string Path, EntryKind Kind)> children;
             try
             {
@@ -176,24 +174,57 @@ public sealed class EnvironmentRemover
                 children = Children(dir);
             }
 
-            foreach (var (child, kind) in children)
+            folders.Add(dir);
+            var batch = new List<(string Path, EntryKind Kind)>(children.Count);
+            foreach (var child in children)
             {
-                switch (kind)
+                if (child.Kind == EntryKind.Directory)
                 {
-                    case EntryKind.Directory:
-                        stack.Push((child, false));
-                        break;
-                    case EntryKind.Link:
-                        DeleteLink(child, isDirectory: false);
-                        break;
-                    case EntryKind.DirectoryLink:
-                        DeleteLink(child, isDirectory: true);
-                        break;
-                    default:
-                        DeleteFile(child);
-                        break;
+                    stack.Push(child.Path);
+                }
+                else
+                {
+                    batch.Add(child);
                 }
             }
+
+            if (batch.Count > 0)
+            {
+                batches.Add(batch);
+            }
+        }
+
+        try
+        {
+            Parallel.ForEach(batches, new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 4), CancellationToken = cancellationToken },
+                batch =>
+                {
+                    foreach (var (child, kind) in batch)
+                    {
+                        switch (kind)
+                        {
+                            case EntryKind.Link:
+                                DeleteLink(child, isDirectory: false);
+                                break;
+                            case EntryKind.DirectoryLink:
+                                DeleteLink(child, isDirectory: true);
+                                break;
+                            default:
+                                DeleteFile(child);
+                                break;
+                        }
+                    }
+                });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
+
+        for (int i = folders.Count - 1; i >= 0; i--)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            DeleteEmptyDirectory(folders[i]);
         }
     }
 
