@@ -86,20 +86,6 @@ public static class PrefixRemoval
         return messages;
     }
 
-    private static void DeleteEntry(FileSystemInfo entry)
-    {
-        if (entry is DirectoryInfo d && d.LinkTarget is null)
-        {
-            d.Delete(recursive: true);
-        }
-        else
-        {
-            if (OperatingSystem.IsWindows() && entry.Attributes.HasFlag(FileAttributes.ReadOnly))
-            {
-                entry.Attributes &= ~FileAttributes.ReadOnly;
-            }
-
-            entry.Delete();
-        }
-    }
+    // The remover's walk: links never followed, read-only entries handled, files deleted folder by folder in parallel.
+    private static void DeleteEntry(FileSystemInfo entry) => EnvironmentRemover.DeleteTree(entry.FullName, CancellationToken.None);
 }
