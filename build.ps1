@@ -150,7 +150,8 @@ $r = Invoke-Pester -Configuration $cfg
     Write-Host "xunit:  $xPassed passed, $xFailed failed, $xSkipped skipped"
     Write-Host "Pester: $pPassed passed, $pFailed failed, $pSkipped skipped"
     Write-Host "$passed passed, $failed failed, $skipped skipped"
-    if ($failed -gt 0 -or $xunitExit -ne 0 -and -not $trx) { exit 1 }
+    # -and and -or have equal precedence in PowerShell: the parentheses matter
+    if ($failed -gt 0 -or ($xunitExit -ne 0 -and -not $trx)) { exit 1 }
 }
 
 function Invoke-Bench {

@@ -342,9 +342,9 @@ public sealed class PackageCacheTests : IAsyncLifetime
         RepoDataRecord r = Publish(64).Single();
         string lockFile = Path.Combine(_f.Pkgs, ".envtools-locks", PackageCache.EntryName(r.FileName) + ".lock");
         Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
-        using (Process holder = Process.Start(new ProcessStartInfo("/usr/bin/flock", new[] { "-x", lockFile, "sleep", "1.5" }))!)
+        using (Process holder = Process.Start(new ProcessStartInfo("/usr/bin/flock", new[] { "-x", lockFile, "sleep", "3" }))!)
         {
-            Thread.Sleep(300); // let it take the lock
+            WaitUntilLockedElsewhere(lockFile); // on a loaded machine flock(1) may take a while to start
             var ex = Assert.Throws<PackageCacheLockedException>(() =>
                 new PackageCache(new[] { _f.Pkgs }, PackageFetchOptions.From(_f.Settings()) with { LockTimeout = TimeSpan.FromMilliseconds(200) })
                     .EnsureAsync(new[] { r }, null, CancellationToken.None).GetAwaiter().GetResult());
@@ -355,6 +355,29 @@ public sealed class PackageCacheTests : IAsyncLifetime
             Assert.True(sw.Elapsed > TimeSpan.FromMilliseconds(500), $"did not wait for the other process ({sw.ElapsedMilliseconds} ms)");
             holder.WaitForExit();
         }
+    }
+
+    private static void WaitUntilLockedElsewhere(string lockFile)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            try
+            {
+                // FileShare.None takes the same flock(2) lock; while it succeeds, the other process has not taken it yet.
+                using (new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+                {
+                }
+            }
+            catch (IOException)
+            {
+                return;
+            }
+
+            Thread.Sleep(25);
+        }
+
+        throw new TimeoutException("flock(1) did not take the lock within 20 s");
     }
 
     [Fact]
