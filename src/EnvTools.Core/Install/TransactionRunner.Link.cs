@@ -1,0 +1,280 @@
+using System.Security.Cryptography;
+using System.Text;
+using EnvTools.Conda;
+using EnvTools.Environments;
+using EnvTools.Packages;
+using EnvTools.Solve;
+
+namespace EnvTools.Install;
+
+// Unlinking, relocating and linking files.
+internal sealed partial class TransactionRunner
+{
+    private void RunPreUnlinkScripts(List<PrefixRecord> unlink)
+    {
+        foreach (var r in unlink)
+        {
+            if (!_options.AllowLinkScripts)
+            {
+                if (File.Exists(LinkScripts.ScriptPath(_prefix, r.Name, "pre-unlink", _options.TargetPlatform)))
+                {
+                    _messages.Add($"The pre-unlink script of {r} was not run (link scripts are not allowed).");
+                }
+
+                continue;
+            }
+
+            Report(LinkPhase.Scripts, r.ToString(), 0, 1);
+            var res = LinkScripts.Run(_prefix, _prefix, r, "pre-unlink", _options.TargetPlatform, _messages, _ct);
+            if (res is { ExitCode: not 0 } failed)
+            {
+                _messages.Add($"The pre-unlink script of {r} failed with exit code {failed.ExitCode}: {failed.Output}");
+            }
+        }
+    }
+
+    private void UnlinkPackages(List<PrefixRecord> unlink)
+    {
+        int done = 0;
+        int total = unlink.Sum(r => PathsOf(r).Count);
+        foreach (var r in unlink)
+        {
+            _ct.ThrowIfCancellationRequested();
+            MoveToTrash("conda-meta/" + PrefixState.MetaFileName(r));
+            foreach (string rel in PathsOf(r))
+            {
+                string abs = PrefixJournal.Abs(_prefix, rel);
+                if (!FileOps.IsRealDirectory(abs))
+                {
+                    MoveToTrash(rel);
+                }
+
+                done++;
+                Hook("unlink", done);
+                if ((done & 1023) == 0)
+                {
+                    _ct.ThrowIfCancellationRequested();
+                    Report(LinkPhase.Unlink, r.ToString(), done, total);
+                }
+            }
+
+            Report(LinkPhase.Unlink, r.ToString(), done, total);
+        }
+    }
+
+    private void ApplyRelocations()
+    {
+        foreach (var rel in _relocations)
+        {
+            MoveToTrash(rel.From);
+            string from = PrefixJournal.Abs(_trash, rel.From);
+            string to = PrefixJournal.Abs(_prefix, rel.To);
+            if (!FileOps.Exists(from))
+            {
+                continue; // the file was already missing
+            }
+
+            EnsureParent(to);
+            var fi = new FileInfo(from);
+            if (fi.LinkTarget is { } target)
+            {
+                File.CreateSymbolicLink(to, target);
+            }
+            else if (FileOps.TryHardLink(from, to) != FileOps.LinkResult.Done)
+            {
+                File.Copy(from, to, overwrite: true);
+            }
+        }
+
+        foreach (var r in _rewritten)
+        {
+            MoveToTrash("conda-meta/" + PrefixState.MetaFileName(r));
+        }
+    }
+
+    private void LinkPackages(List<PackageWork> works)
+    {
+        int total = works.Sum(w => w.Paths.Count);
+        foreach (var w in works)
+        {
+            _ct.ThrowIfCancellationRequested();
+            string name = w.Package.Record.ToString();
+            Report(LinkPhase.Link, name, _linkedFiles, total);
+            if (_options.AllowLinkScripts)
+            {
+                var res = LinkScripts.Run(_prefix, w.Directory, w.Package.Record, "pre-link", _options.TargetPlatform, _messages, _ct);
+                if (res is { ExitCode: not 0 } failed)
+                {
+                    throw new LinkScriptFailedException(name, "pre-link", failed.ExitCode, failed.Output);
+                }
+            }
+
+            foreach (var p in w.Paths)
+            {
+                LinkOne(w, p);
+                _linkedFiles++;
+                if (_crashAfterFiles > 0 && _linkedFiles >= _crashAfterFiles)
+                {
+                    Environment.FailFast($"{PrefixTransaction.CrashAfterFilesVariable}={_crashAfterFiles}: simulated crash after {_linkedFiles} files");
+                }
+
+                Hook("link", _linkedFiles);
+                if ((_linkedFiles & 1023) == 0)
+                {
+                    _ct.ThrowIfCancellationRequested();
+                    Report(LinkPhase.Link, name, _linkedFiles, total);
+                }
+            }
+        }
+
+        Report(LinkPhase.Link, null, _linkedFiles, total);
+    }
+
+    private void LinkOne(PackageWork w, PlannedPath p)
+    {
+        string abs = PrefixJournal.Abs(_prefix, p.Target);
+        switch (p.Kind)
+        {
+            case Kind.Directory:
+                Directory.CreateDirectory(abs);
+                _knownDirs.Add(abs);
+                return;
+            case Kind.EntryPoint:
+            {
+                EnsureParent(abs);
+                byte[] bytes = Encoding.UTF8.GetBytes(p.Content!);
+                Place(p.Target, abs, () => WriteNew(abs, bytes, OperatingSystem.IsWindows() ? null : (UnixFileMode)0b111_101_101));
+                p.Sha256InPrefix = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+                p.SizeInPrefix = bytes.Length;
+                return;
+            }
+
+            case Kind.SoftLink:
+            {
+                EnsureParent(abs);
+                string? target = new FileInfo(p.Source!).LinkTarget;
+                if (target is null)
+                {
+                    Place(p.Target, abs, () => File.Copy(p.Source!, abs));
+                }
+                else
+                {
+                    Place(p.Target, abs, () => File.CreateSymbolicLink(abs, target));
+                }
+
+                return;
+            }
+        }
+
+        EnsureParent(abs);
+        var info = p.Info!;
+        if (info.PrefixPlaceholder is { Length: > 0 } placeholder && info.FileMode is { } mode)
+        {
+            byte[] data = File.ReadAllBytes(p.Source!);
+            byte[] replaced;
+            try
+            {
+                replaced = PrefixReplacement.Replace(data, mode, placeholder, _prefix, _platform);
+            }
+            catch (PrefixTooLongException)
+            {
+                throw new PrefixTooLongException(placeholder, _prefix, p.Target);
+            }
+
+            UnixFileMode? unixMode = OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(p.Source!);
+            Place(p.Target, abs, () => WriteNew(abs, replaced, unixMode));
+            p.Sha256InPrefix = Convert.ToHexString(SHA256.HashData(replaced)).ToLowerInvariant();
+            p.SizeInPrefix = replaced.Length;
+            return;
+        }
+
+        if (info.NoLink || _options.AlwaysCopy)
+        {
+            Place(p.Target, abs, () => File.Copy(p.Source!, abs));
+            return;
+        }
+
+        if (_options.AlwaysSoftlink)
+        {
+            Place(p.Target, abs, () => File.CreateSymbolicLink(abs, p.Source!));
+            return;
+        }
+
+        var result = FileOps.TryHardLink(p.Source!, abs);
+        if (result == FileOps.LinkResult.Exists)
+        {
+            ClearExisting(p.Target, abs);
+            result = FileOps.TryHardLink(p.Source!, abs);
+        }
+
+        if (result == FileOps.LinkResult.Done)
+        {
+            return;
+        }
+
+        if (!File.Exists(p.Source!))
+        {
+            throw new LinkFailedException(p.Target, $"The package file '{p.Source}' is missing from the package cache");
+        }
+
+        if (_options.AllowSoftlinks)
+        {
+            Place(p.Target, abs, () => File.CreateSymbolicLink(abs, p.Source!));
+        }
+        else
+        {
+            Place(p.Target, abs, () => File.Copy(p.Source!, abs));
+        }
+    }
+
+    /// <summary>Runs <paramref name="create"/>; when something is in the way, clears it (see <see cref="ClearExisting"/>) and retries once.</summary>
+    private void Place(string rel, string abs, Action create)
+    {
+        try
+        {
+            create();
+        }
+        catch (IOException) when (FileOps.Exists(abs))
+        {
+            ClearExisting(rel, abs);
+            create();
+        }
+    }
+
+    /// <summary>A path to create is occupied: trash it when the journal knows it (restorable), else refuse.</summary>
+    private void ClearExisting(string rel, string abs)
+    {
+        if (_removedSet.Contains(rel) && !FileOps.Exists(PrefixJournal.Abs(_trash, rel)))
+        {
+            MoveToTrash(rel);
+            return;
+        }
+
+        if (FileOps.IsRealDirectory(abs) && !Directory.EnumerateFileSystemEntries(abs).Any())
+        {
+            Directory.Delete(abs);
+            return;
+        }
+
+        throw new LinkFailedException(rel, "A file that no package of this transaction owns is in the way");
+    }
+
+    private static void WriteNew(string path, byte[] bytes, UnixFileMode? mode)
+    {
+        var opts = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (mode is { } m && !OperatingSystem.IsWindows())
+        {
+            opts.UnixCreateMode = m;
+        }
+
+        using (var fs = new FileStream(path, opts))
+        {
+            fs.Write(bytes);
+        }
+
+        if (mode is { } m2 && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, m2); // UnixCreateMode is filtered by the umask; the package's mode is wanted
+        }
+    }
+}
