@@ -98,6 +98,4 @@ internal sealed partial class TransactionRunner
         _journal = journal;
         _trash = PrefixJournal.TrashRoot(_prefix, journal);
     }
-
-    // ---------------------------------------------------------------- changes
 }
