@@ -39,6 +39,9 @@ internal sealed unsafe class ParallelBzip2Stream : ReadOnlyStream
 
     // Speculative jobs: one per block-magic candidate, decoding up to the next candidate.
     private readonly Queue<Job> _jobs = new();
+
+    // Every decode started, discarded ones included: they all read the mapped file, which must outlive them.
+    private readonly List<Task> _started = new();
     private int _nextJobCandidate;
 
     // The reader's walk.
@@ -514,6 +517,10 @@ internal sealed unsafe class ParallelBzip2Stream : ReadOnlyStream
         {
             _disposed = true;
             DrainJobs(wait: true); // the jobs read the mapped file: it stays until they are done
+            foreach (Task t in _started)
+            {
+                ((IAsyncResult)t).AsyncWaitHandle.WaitOne(); // discarded jobs too (Decode never throws)
+            }
             ReturnCurrent();
             _fallback?.Dispose();
             _view.SafeMemoryMappedViewHandle.ReleasePointer();
@@ -542,8 +549,12 @@ internal sealed unsafe class ParallelBzip2Stream : ReadOnlyStream
 
         internal int Level { get; }
 
-        internal static Job Run(ParallelBzip2Stream owner, long start, long end, int level, bool runNow) =>
-            new(start, end, level, runNow ? Task.FromResult(owner.Decode(start, end, level)) : Task.Run(() => owner.Decode(start, end, level)));
+        internal static Job Run(ParallelBzip2Stream owner, long start, long end, int level, bool runNow)
+        {
+            Task<Result> task = runNow ? Task.FromResult(owner.Decode(start, end, level)) : Task.Run(() => owner.Decode(start, end, level));
+            owner._started.Add(task);
+            return new Job(start, end, level, task);
+        }
 
         internal Result Wait() => _task.GetAwaiter().GetResult();
 
