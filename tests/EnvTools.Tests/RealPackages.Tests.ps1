@@ -121,7 +121,6 @@ Describe 'rattler''s clobber packages over HTTP' -Skip:(-not $haveData) {
         $warned | Should -Not -BeNullOrEmpty
         (Get-EnvPackage -Prefix $prefix).Name | Sort-Object | Should -Be @('clobber-1', 'clobber-2')
         Test-Env -Prefix $prefix | Should -BeNullOrEmpty
-        $shared = Get-ChildItem $prefix -Recurse -File | Where-Object FullName -notmatch 'conda-meta|__clobbers__' | Select-Object -First 1
         Uninstall-EnvPackage clobber-1 -Prefix $prefix | Out-Null
         Test-Env -Prefix $prefix | Should -BeNullOrEmpty
         (Get-EnvPackage -Prefix $prefix).Name | Should -Be 'clobber-2'
