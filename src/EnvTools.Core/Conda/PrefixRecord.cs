@@ -111,6 +111,69 @@ public class PrefixRecord : RepoDataRecord
     private static Utf8JsonWriter? t_writer;
 
     /// <summary>A copy with other <c>files</c> and <c>paths_data</c> (the rest, key order included, unchanged).</summary>
+    /// <summary>
+    /// The <c>paths_data</c> entries, each <c>_path</c> naming the file where it is in the prefix, with forward slashes
+    /// (empty when the record has no <c>paths_data</c>). conda records a noarch: python package's entries as the package
+    /// ships them (<c>site-packages/…</c>, <c>python-scripts/…</c>) while its <c>files</c> list has the paths they were
+    /// linked to (<c>lib/python3.12/site-packages/…</c>, <c>bin/…</c> or <c>Scripts/…</c>); such an entry is read as the
+    /// <c>files</c> path it was linked to, as conda does when it unlinks the package.
+    /// </summary>
+    public IReadOnlyList<PrefixRecordPath> GetPrefixPaths()
+    {
+        if (PathsData is not { Paths.Count: > 0 } pd)
+        {
+            return [];
+        }
+
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string f in Files)
+        {
+            files.Add(f.Replace('\\', '/'));
+        }
+
+        Dictionary<string, string>? relocated = null;
+        var result = new List<PrefixRecordPath>(pd.Paths.Count);
+        foreach (PrefixRecordPath e in pd.Paths)
+        {
+            string path = e.Path.Replace('\\', '/');
+            if (!files.Contains(path) && (path.StartsWith("site-packages/", StringComparison.Ordinal) || path.StartsWith("python-scripts/", StringComparison.Ordinal)))
+            {
+                relocated ??= NoarchPythonTargets(files);
+                if (relocated.TryGetValue(path, out string? target))
+                {
+                    path = target;
+                }
+            }
+
+            result.Add(path == e.Path ? e : e.WithPath(path));
+        }
+
+        return result;
+    }
+
+    /// <summary>Maps <c>site-packages/X</c> and <c>python-scripts/X</c> to the <c>files</c> entry they were linked to.</summary>
+    private static Dictionary<string, string> NoarchPythonTargets(HashSet<string> files)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string f in files)
+        {
+            int sp = f.IndexOf("site-packages/", StringComparison.Ordinal);
+            if (sp > 0 && f[sp - 1] == '/')
+            {
+                map.TryAdd(f[sp..], f);
+                continue;
+            }
+
+            int slash = f.IndexOf('/');
+            if (slash > 0 && f.IndexOf('/', slash + 1) < 0 && f[..slash] is "bin" or "Scripts")
+            {
+                map.TryAdd("python-scripts/" + f[(slash + 1)..], f);
+            }
+        }
+
+        return map;
+    }
+
     internal PrefixRecord WithPaths(IReadOnlyList<string> files, PrefixRecordPathsData? pathsData)
     {
         var copy = (PrefixRecord)MemberwiseClone();
@@ -121,8 +184,12 @@ public class PrefixRecord : RepoDataRecord
         return copy;
     }
 
-    /// <summary>A copy with <c>requested_spec</c> and <c>package_type</c> set where the arguments are not null.</summary>
-    internal PrefixRecord WithRequest(string? requestedSpec, string? packageType)
+    /// <summary>
+    /// A copy as conda writes it into a prefix: <c>requested_spec</c> where one was requested; <c>package_type</c>
+    /// <c>noarch_python</c> or <c>noarch_generic</c> for noarch packages; <c>constrains</c> present when empty; and
+    /// the legacy <c>noarch: true</c> written as <c>"generic"</c>.
+    /// </summary>
+    internal PrefixRecord ForPrefix(string? requestedSpec, bool noarchPython)
     {
         var copy = (PrefixRecord)MemberwiseClone();
         if (requestedSpec is not null)
@@ -131,10 +198,18 @@ public class PrefixRecord : RepoDataRecord
             copy.Set(RecordField.RequestedSpec);
         }
 
+        string? packageType = noarchPython || NoArch == NoArchKind.Python ? "noarch_python" : NoArch == NoArchKind.Generic ? "noarch_generic" : null;
         if (packageType is not null)
         {
             copy._packageType = packageType;
             copy.Set(RecordField.PackageType);
+        }
+
+        copy.Set(RecordField.Constrains);
+        if (NoArch != NoArchKind.None)
+        {
+            copy._forms &= unchecked((byte)~(FormNoArchTrue | FormNoArchFalse | FormNoArchEmpty));
+            copy.Set(RecordField.NoArch);
         }
 
         return copy;

@@ -216,6 +216,15 @@ public sealed class PrefixRecordPath : PrefixRecordPart
     /// <c>__clobbers__/&lt;package&gt;/…</c> layout): the path the package ships it at (<c>original_path</c>).</summary>
     public string? OriginalPath { get => _originalPath; init => _originalPath = value; }
 
+    /// <summary>A copy naming another path, every other key (unknown ones included) kept.</summary>
+    public PrefixRecordPath WithPath(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var copy = (PrefixRecordPath)MemberwiseClone();
+        copy._path = path;
+        return copy;
+    }
+
     private protected override bool TryRead(string key, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
     {
         switch (key)

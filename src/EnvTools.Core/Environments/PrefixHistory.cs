@@ -79,8 +79,13 @@ public sealed class HistoryRevision
     /// <summary>The <c># cmd:</c> value, or null when absent.</summary>
     public string? Command { get; internal set; }
 
-    /// <summary>The <c># conda version:</c> value, or null when absent.</summary>
+    /// <summary>The <c># conda version:</c> value, or null when absent (or when it is the legacy
+    /// <c>envtools X.Y.Z</c> that EnvTools 0.1 wrote there, which is read into <see cref="EnvToolsVersion"/>).</summary>
     public string? CondaVersion { get; internal set; }
+
+    /// <summary>The EnvTools version that wrote this revision (<c># envtools version:</c>, or the legacy
+    /// <c># conda version: envtools X.Y.Z</c>), or null when another tool wrote it.</summary>
+    public string? EnvToolsVersion { get; internal set; }
 
     /// <summary>Specs from <c># update specs:</c> (also <c>install</c>/<c>create</c>).</summary>
     public IReadOnlyList<string> UpdateSpecs { get; internal set; } = Array.Empty<string>();
@@ -111,6 +116,16 @@ public sealed class PrefixHistory
     private static readonly Regex SeparatorRe = new(@"^==>\s*(.+?)\s*<==", RegexOptions.CultureInvariant);
     private static readonly Regex CmdRe = new(@"^#\s*cmd:\s*(.+)", RegexOptions.CultureInvariant);
     private static readonly Regex VersionRe = new(@"^#\s*conda version:\s*(.+)", RegexOptions.CultureInvariant);
+    private static readonly Regex EnvToolsVersionRe = new(@"^#\s*envtools version:\s*(.+)", RegexOptions.CultureInvariant);
+    private static readonly Regex LegacyVersionLineRe = new(@"^#[ \t]*conda version:[ \t]*envtools\b[ \t]*([^\r\n]*?)[ \t]*(?=\r?$)", RegexOptions.CultureInvariant | RegexOptions.Multiline);
+
+    /// <summary>
+    /// The value EnvTools writes on the <c># conda version:</c> line: conda (since 4.6) parses it as a version and refuses
+    /// to change an environment whose history names a conda newer than itself, so it must be a version, and one older
+    /// than every conda that reads it; mamba and micromamba write the same value. EnvTools' own version goes on the
+    /// <c># envtools version:</c> line, which conda and mamba skip as an unknown comment.
+    /// </summary>
+    public const string CondaCompatibleVersion = "3.8.0";
     private static readonly Regex SpecsRe = new(@"^#\s*(\w+)\s*specs:\s*(.+)?", RegexOptions.CultureInvariant);
     private static readonly Regex VersionRelationRe = new(@"^(=|==|!=|<=|>=|<|>)(?!=)", RegexOptions.CultureInvariant);
 
@@ -232,14 +247,14 @@ public sealed class PrefixHistory
     }
 
     /// <summary>
-    /// Appends one revision in conda's format: the separator, <c># cmd:</c>, <c># conda version:</c>,
-    /// the sorted <c>-</c> then <c>+</c> lines, and the non-empty spec lists as Python list reprs.
-    /// The parent folder is created when missing.
+    /// Appends one revision in conda's format: the separator, <c># cmd:</c>, <c># conda version:</c>
+    /// (<see cref="CondaCompatibleVersion"/>), <c># envtools version:</c>, the sorted <c>-</c> then <c>+</c> lines, and
+    /// the non-empty spec lists as Python list reprs. The parent folder is created when missing.
     /// </summary>
     /// <param name="path">The history file.</param>
     /// <param name="timestamp">When the change happened; written as its wall-clock time in its own offset, to the second (the offset is not written).</param>
     /// <param name="command">The command line.</param>
-    /// <param name="toolVersion">The value of the <c># conda version:</c> line.</param>
+    /// <param name="toolVersion">EnvTools' version, written on the <c># envtools version:</c> line.</param>
     /// <param name="updateSpecs">Requested specs.</param>
     /// <param name="removeSpecs">Specs asked to be removed.</param>
     /// <param name="added">Dists linked (<c>channel::name-version-build</c>).</param>
@@ -267,7 +282,8 @@ public sealed class PrefixHistory
         var sb = new StringBuilder();
         sb.Append("==> ").Append(timestamp.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(" <==\n");
         sb.Append("# cmd: ").Append(OneLine(command)).Append('\n');
-        sb.Append("# conda version: ").Append(OneLine(toolVersion)).Append('\n');
+        sb.Append("# conda version: ").Append(CondaCompatibleVersion).Append('\n');
+        sb.Append("# envtools version: ").Append(OneLine(toolVersion)).Append('\n');
         var removedSet = new SortedSet<string>(removed, StringComparer.Ordinal);
         var addedSet = new SortedSet<string>(added, StringComparer.Ordinal);
         foreach (string d in removedSet.Except(addedSet, StringComparer.Ordinal))
@@ -291,6 +307,35 @@ public sealed class PrefixHistory
         }
 
         File.AppendAllText(path, sb.ToString(), new UTF8Encoding(false));
+    }
+
+    /// <summary>
+    /// Rewrites the <c># conda version: envtools X.Y.Z</c> lines that EnvTools 0.1 wrote (conda fails on them with
+    /// <c>InvalidVersionSpec</c> and then cannot change the environment) into <c># conda version: 3.8.0</c> and
+    /// <c># envtools version: X.Y.Z</c>. The file is replaced atomically (a temporary sibling renamed over it); nothing
+    /// is written when it has no such line. Returns whether the file was rewritten.
+    /// </summary>
+    public static bool RepairLegacyVersionLines(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        string text = File.ReadAllText(path, Encoding.UTF8);
+        if (!LegacyVersionLineRe.IsMatch(text))
+        {
+            return false;
+        }
+
+        string fixedText = LegacyVersionLineRe.Replace(
+            text,
+            m => "# conda version: " + CondaCompatibleVersion + "\n# envtools version: " + (m.Groups[1].Value.Length > 0 ? m.Groups[1].Value : "unknown"));
+        string tmp = path + ".envtools-repair-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        File.WriteAllText(tmp, fixedText, new UTF8Encoding(false));
+        File.Move(tmp, path, overwrite: true);
+        return true;
     }
 
     /// <summary>Formats strings as Python's <c>repr</c> of a list of str: <c>['a', 'b']</c>.</summary>
@@ -394,7 +439,22 @@ public sealed class PrefixHistory
         m = VersionRe.Match(line);
         if (m.Success)
         {
-            rev.CondaVersion = m.Groups[1].Value;
+            string v = m.Groups[1].Value;
+            Match legacy = LegacyVersionLineRe.Match(line);
+            if (legacy.Success)
+            {
+                rev.EnvToolsVersion ??= legacy.Groups[1].Value;
+            }
+            else
+            {
+                rev.CondaVersion = v;
+            }
+        }
+
+        m = EnvToolsVersionRe.Match(line);
+        if (m.Success)
+        {
+            rev.EnvToolsVersion = m.Groups[1].Value;
         }
 
         m = SpecsRe.Match(line);

@@ -25,8 +25,9 @@ public static class PrefixVerifier
         var order = new List<string>();
         foreach (PrefixRecord r in data.Records)
         {
-            IEnumerable<PrefixRecordPath> entries = r.PathsData is { Paths.Count: > 0 } pd
-                ? pd.Paths
+            IReadOnlyList<PrefixRecordPath> prefixPaths = r.GetPrefixPaths();
+            IEnumerable<PrefixRecordPath> entries = prefixPaths.Count > 0
+                ? prefixPaths
                 : r.Files.Select(f => new PrefixRecordPath { Path = f });
             foreach (PrefixRecordPath e in entries)
             {

@@ -42,11 +42,12 @@ public sealed class InstallOptions
     /// <summary>Register the prefix in <see cref="EnvironmentsFile"/> (default true).</summary>
     public bool RegisterEnvironment { get; init; } = true;
 
-    /// <summary>The tool version written to history (<c># conda version:</c>).</summary>
+    /// <summary>EnvTools' version, written to history on the <c># envtools version:</c> line (the <c># conda version:</c>
+    /// line always carries <see cref="Environments.PrefixHistory.CondaCompatibleVersion"/>).</summary>
     public string ToolVersion { get; init; } = DefaultToolVersion;
 
     internal static string DefaultToolVersion =>
-        typeof(InstallOptions).Assembly.GetName().Version is { } v ? $"envtools {v.Major}.{v.Minor}.{v.Build}" : "envtools";
+        typeof(InstallOptions).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "unknown";
 
     internal string EnvironmentsFilePath => EnvironmentsFile ?? Environments.EnvironmentsFile.DefaultPath;
 

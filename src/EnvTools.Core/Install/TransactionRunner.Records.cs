@@ -140,7 +140,7 @@ internal sealed partial class TransactionRunner
                 Link = new PrefixRecordLink { Source = w.Directory, Type = linkType },
                 ExtractedPackageDir = w.Directory,
                 PackageTarballFullPath = w.Package.TarballFullPath,
-            }.WithRequest(w.Package.RequestedSpec, w.NoarchPython ? "noarch_python" : null);
+            }.ForPrefix(w.Package.RequestedSpec, w.NoarchPython);
             WriteRecord(rec);
             linked.Add(rec);
         }
@@ -178,7 +178,9 @@ internal sealed partial class TransactionRunner
                 _ => "hardlink",
             },
             Sha256 = sha,
-            Sha256InPrefix = p.Sha256InPrefix,
+            // conda records the hash of every file as it is in the prefix (conda doctor checks only files that have it):
+            // a rewritten file's own hash, else the package's hash of the file linked or copied unchanged
+            Sha256InPrefix = p.Sha256InPrefix ?? (p.Kind == Kind.File ? sha : null),
             SizeInBytes = size ?? p.SizeInPrefix,
             PrefixPlaceholder = info?.PrefixPlaceholder,
             FileMode = info?.PrefixPlaceholder is null ? null : info.FileMode == PrefixFileMode.Binary ? "binary" : "text",
@@ -223,9 +225,43 @@ internal sealed partial class TransactionRunner
         }
     }
 
+    /// <summary>Heals the <c># conda version: envtools …</c> lines EnvTools 0.1 wrote, on which conda fails; before the
+    /// journal records the history's length, so that a rollback keeps the repaired file.</summary>
+    private void RepairHistory()
+    {
+        try
+        {
+            if (PrefixHistory.RepairLegacyVersionLines(PrefixHistory.PathFor(_prefix)))
+            {
+                _messages.Add("conda-meta/history: the '# conda version: envtools' lines, which conda cannot read, were rewritten as '# conda version: "
+                    + PrefixHistory.CondaCompatibleVersion + "' and '# envtools version:'.");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _messages.Add($"conda-meta/history could not be repaired for conda ({ex.Message}).");
+        }
+    }
+
+    /// <summary>conda's <c>conda-meta/created_at</c>: the creation time as Unix seconds, written with the first history
+    /// revision (conda 25.11 reads it where the file system has no birth time).</summary>
+    private void WriteCreatedAt()
+    {
+        string path = Path.Combine(_prefix, "conda-meta", "created_at");
+        if (!File.Exists(path))
+        {
+            double seconds = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / (double)TimeSpan.TicksPerSecond;
+            File.WriteAllText(path, seconds.ToString("0.0#####", System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
     private void FinishHistoryAndRegistration(IReadOnlyList<PackageWork> works, List<PrefixRecord> unlink)
     {
         string history = PrefixHistory.PathFor(_prefix);
+        if (!File.Exists(history))
+        {
+            WriteCreatedAt();
+        }
         if (works.Count == 0 && unlink.Count == 0)
         {
             if (!File.Exists(history))

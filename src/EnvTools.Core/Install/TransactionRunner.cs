@@ -53,6 +53,7 @@ internal sealed partial class TransactionRunner
 
     public TransactionResult Run()
     {
+        RepairHistory();
         var installed = PrefixState.ReadInstalled(_prefix);
         var byName = installed.ToDictionary(r => r.Name, StringComparer.Ordinal);
 
@@ -233,7 +234,7 @@ internal sealed partial class TransactionRunner
             }
         }
 
-        foreach (var p in r.PathsData?.Paths ?? Array.Empty<PrefixRecordPath>())
+        foreach (var p in r.GetPrefixPaths())
         {
             if (seen.Add(Normalize(p.Path)))
             {
@@ -246,26 +247,13 @@ internal sealed partial class TransactionRunner
 
     private static List<PrefixRecordPath> EntriesOf(PrefixRecord r)
     {
-        if (r.PathsData is { Paths.Count: > 0 } pd)
+        if (r.GetPrefixPaths() is { Count: > 0 } paths)
         {
-            return pd.Paths.Select(p => p.Path.Contains('\\', StringComparison.Ordinal) ? Renamed(p, Normalize(p.Path)) : p).ToList();
+            return paths.Select(p => p.Path.Contains('\\', StringComparison.Ordinal) ? p.WithPath(Normalize(p.Path)) : p).ToList();
         }
 
         return r.Files.Select(f => new PrefixRecordPath { Path = Normalize(f) }).ToList();
     }
-
-    private static PrefixRecordPath Renamed(PrefixRecordPath p, string path) => new()
-    {
-        Path = path,
-        OriginalPath = p.OriginalPath,
-        PathType = p.PathType,
-        Sha256 = p.Sha256,
-        Sha256InPrefix = p.Sha256InPrefix,
-        SizeInBytes = p.SizeInBytes,
-        PrefixPlaceholder = p.PrefixPlaceholder,
-        FileMode = p.FileMode,
-        NoLink = p.NoLink,
-    };
 
     /// <summary>conda's dist string for history: <c>channel/subdir::name-version-build</c>.</summary>
     internal static string DistString(RepoDataRecord r)

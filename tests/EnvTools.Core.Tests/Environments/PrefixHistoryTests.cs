@@ -103,15 +103,37 @@ public sealed class PrefixHistoryTests : IDisposable
             path,
             new DateTimeOffset(2024, 1, 31, 12, 34, 56, TimeSpan.Zero),
             "envtools install numpy",
-            "envtools 0.1.0",
+            "0.1.0",
             new[] { "numpy", "it's" },
             new[] { "scipy" },
             new[] { "conda-forge::numpy-1.26.4-py311h0_0", "conda-forge::libblas-3.9.0-20_openblas" },
             new[] { "conda-forge::scipy-1.11.0-py311h0_0" });
-        string expected = "==> 2024-01-31 12:34:56 <==\n# cmd: envtools install numpy\n# conda version: envtools 0.1.0\n"
+        string expected = "==> 2024-01-31 12:34:56 <==\n# cmd: envtools install numpy\n# conda version: 3.8.0\n# envtools version: 0.1.0\n"
             + "-conda-forge::scipy-1.11.0-py311h0_0\n+conda-forge::libblas-3.9.0-20_openblas\n+conda-forge::numpy-1.26.4-py311h0_0\n"
             + "# update specs: ['numpy', \"it's\"]\n# remove specs: ['scipy']\n";
         Assert.Equal(expected, File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void LegacyEnvToolsVersionLine_IsReadAsEnvToolsVersion_AndRepaired()
+    {
+        // EnvTools 0.1 wrote its name on the conda version line; conda then fails with InvalidVersionSpec
+        string path = Path.Combine(_tmp, "legacy-history");
+        const string legacy = "==> 2024-01-31 12:34:56 <==\r\n# cmd: New-Env demo hello\r\n# conda version: envtools 0.1.0\r\n+chan::hello-1.0-0\r\n"
+            + "# update specs: ['hello']\r\n==> 2024-02-01 08:00:00 <==\n# cmd: conda install tools\n# conda version: 25.11.1\n+chan::tools-0.5-0\n";
+        File.WriteAllText(path, legacy);
+        var before = PrefixHistory.Load(path).Revisions;
+        Assert.Equal(("0.1.0", (string?)null), (before[0].EnvToolsVersion, before[0].CondaVersion));
+        Assert.Equal(("25.11.1", (string?)null), (before[1].CondaVersion, before[1].EnvToolsVersion));
+
+        Assert.True(PrefixHistory.RepairLegacyVersionLines(path));
+        string repaired = File.ReadAllText(path);
+        Assert.Equal(legacy.Replace("# conda version: envtools 0.1.0", "# conda version: 3.8.0\n# envtools version: 0.1.0", StringComparison.Ordinal), repaired);
+        var after = PrefixHistory.Load(path).Revisions;
+        Assert.Equal(("0.1.0", "3.8.0"), (after[0].EnvToolsVersion, after[0].CondaVersion));
+        Assert.Equal(new[] { "hello" }, after[0].UpdateSpecs);
+        Assert.False(PrefixHistory.RepairLegacyVersionLines(path)); // nothing left to repair: the file is not rewritten
+        Assert.False(PrefixHistory.RepairLegacyVersionLines(Path.Combine(_tmp, "absent")));
     }
 
     [Fact]

@@ -105,6 +105,61 @@ public sealed class PrefixVerifierTests : IDisposable
     }
 
     [Fact]
+    public void CondaNoarchPythonRecord_PathsDataAsShipped_IsReadAtTheLinkedPaths()
+    {
+        // conda writes a noarch: python package's paths_data as the package ships it (site-packages/…, python-scripts/…)
+        // and its files list as linked; both name the same files
+        string prefix = _tmp.Sub("noarch");
+        Directory.CreateDirectory(Path.Combine(prefix, "conda-meta"));
+        Directory.CreateDirectory(Path.Combine(prefix, "lib/python3.12/site-packages/sample"));
+        Directory.CreateDirectory(Path.Combine(prefix, "bin"));
+        File.WriteAllText(Path.Combine(prefix, "lib/python3.12/site-packages/sample/__init__.py"), "x = 1\n");
+        File.WriteAllText(Path.Combine(prefix, "bin/sample"), "#!/bin/sh\n");
+        string sha = TestPrefix.Sha("x = 1\n");
+        File.WriteAllText(Path.Combine(prefix, "conda-meta", "sample-1.0-py_0.json"), $$$"""
+            {"name": "sample", "version": "1.0", "build": "py_0", "build_number": 0, "noarch": "python", "package_type": "noarch_python",
+             "files": ["lib/python3.12/site-packages/sample/__init__.py", "lib/python3.12/site-packages/sample/__pycache__/__init__.cpython-312.pyc", "bin/sample"],
+             "paths_data": {"paths_version": 1, "paths": [
+               {"_path": "site-packages/sample/__init__.py", "path_type": "hardlink", "sha256": "{{{sha}}}", "size_in_bytes": 6, "sha256_in_prefix": "{{{sha}}}"},
+               {"_path": "lib/python3.12/site-packages/sample/__pycache__/__init__.cpython-312.pyc", "path_type": "pyc_file"},
+               {"_path": "python-scripts/sample", "path_type": "unix_python_entry_point"}]}}
+            """);
+
+        PrefixData data = PrefixData.Load(prefix);
+        Assert.Equal(
+            new[] { "lib/python3.12/site-packages/sample/__init__.py", "lib/python3.12/site-packages/sample/__pycache__/__init__.cpython-312.pyc", "bin/sample" },
+            data.Records.Single().GetPrefixPaths().Select(e => e.Path));
+        FileIssue pyc = Assert.Single(PrefixVerifier.Verify(data)); // the .pyc was never compiled here; the rest is in place
+        Assert.Equal(("lib/python3.12/site-packages/sample/__pycache__/__init__.cpython-312.pyc", FileIssueKind.Missing), (pyc.Path, pyc.Kind));
+
+        File.WriteAllText(Path.Combine(prefix, "lib/python3.12/site-packages/sample/__init__.py"), "x = 2\n");
+        Assert.Contains(PrefixVerifier.Verify(prefix), i => i.Path == "lib/python3.12/site-packages/sample/__init__.py" && i.Kind == FileIssueKind.Modified);
+    }
+
+    [ConformanceFact]
+    public void RealCondaNoarchPythonRecord_EveryPathsDataEntryNamesAListedFile()
+    {
+        // a record real conda wrote (pip, noarch: python): 854 files, paths_data un-relocated
+        string prefix = _tmp.Sub("pip");
+        Directory.CreateDirectory(Path.Combine(prefix, "conda-meta"));
+        const string name = "pip-25.0.1-pyh145f28c_0.json";
+        File.Copy(ConformanceData.PathOf("prefix-records/conda-tests-env_metadata/envpy313tosx_whl/conda-meta/" + name)!, Path.Combine(prefix, "conda-meta", name));
+        var rec = PrefixData.Load(prefix).Records.Single();
+        Assert.Contains(rec.PathsData!.Paths, e => e.Path.StartsWith("site-packages/", StringComparison.Ordinal));
+        var files = rec.Files.ToHashSet(StringComparer.Ordinal);
+        Assert.All(rec.GetPrefixPaths(), e => Assert.Contains(e.Path, files));
+
+        // every listed file in place (empty): nothing is missing, whatever the paths_data spelling
+        foreach (string f in rec.Files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(prefix, f))!);
+            File.WriteAllBytes(Path.Combine(prefix, f), []);
+        }
+
+        Assert.DoesNotContain(PrefixVerifier.Verify(prefix), i => i.Kind == FileIssueKind.Missing);
+    }
+
+    [Fact]
     public void Cancellation_Stops()
     {
         TestPrefix p = Layout();

@@ -57,20 +57,68 @@ public class LinkerTests
         Assert.Equal(InstallFixture.Sha256(File.ReadAllBytes(Path.Combine(fx.Prefix, "lib/pkgconfig/zlib.pc"))), pcEntry.Sha256InPrefix);
         Assert.Equal(InstallFixture.Sha256(File.ReadAllBytes(Path.Combine(pkg.ExtractedDirectory, "lib/pkgconfig/zlib.pc"))), pcEntry.Sha256);
         var plain = rec.PathsData.Paths.Single(p => p.Path == "include/zlib.h");
-        Assert.Null(plain.Sha256InPrefix);
         Assert.Equal(InstallFixture.Sha256(File.ReadAllBytes(Path.Combine(fx.Prefix, "include/zlib.h"))), plain.Sha256);
         Assert.Equal(96239, plain.SizeInBytes);
+
+        // as conda does, every file (linked unchanged or rewritten) has sha256_in_prefix, so that conda doctor checks it;
+        // symbolic links have none
+        Assert.Equal(plain.Sha256, plain.Sha256InPrefix);
+        Assert.All(rec.PathsData.Paths.Where(p => p.PathType == "hardlink"), p => Assert.Equal(
+            InstallFixture.Sha256(File.ReadAllBytes(Path.Combine(fx.Prefix, p.Path))), p.Sha256InPrefix));
+        Assert.All(rec.PathsData.Paths.Where(p => p.PathType == "softlink"), p => Assert.Null(p.Sha256InPrefix));
+
+        // conda's field forms: constrains present when empty, no package_type for a platform package
+        string json = File.ReadAllText(Path.Combine(fx.Prefix, "conda-meta", "zlib-1.2.11-h7b6447c_3.json"));
+        Assert.Contains("\"constrains\": []", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("package_type", json, StringComparison.Ordinal);
+
+        // conda-meta/created_at: Unix seconds, as conda 25.11 writes it with the first revision
+        double created = double.Parse(File.ReadAllText(Path.Combine(fx.Prefix, "conda-meta", "created_at")), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(created, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 600, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 5);
 
         // history and environments.txt
         var history = PrefixHistory.Load(PrefixHistory.PathFor(fx.Prefix));
         var rev = Assert.Single(history.Revisions);
         Assert.Equal("envtools test", rev.Command);
+        Assert.Equal(PrefixHistory.CondaCompatibleVersion, rev.CondaVersion); // a version conda can parse
+        Assert.Equal(InstallOptions.DefaultToolVersion, rev.EnvToolsVersion);
+        Assert.Contains("\n# conda version: 3.8.0\n# envtools version: ", File.ReadAllText(PrefixHistory.PathFor(fx.Prefix)), StringComparison.Ordinal);
         Assert.Equal("test-channel/linux-64::zlib-1.2.11-h7b6447c_3", Assert.Single(rev.Added).Text);
         Assert.Contains(fx.Prefix, new EnvironmentsFile(fx.EnvironmentsTxt).Read());
 
         // nothing of the transaction is left behind
         Assert.False(File.Exists(Path.Combine(fx.Prefix, "conda-meta", PrefixJournal.FileName)));
         Assert.False(Directory.Exists(Path.Combine(fx.Prefix, PrefixJournal.TrashDirectoryName)));
+    }
+
+    [ConformanceFact]
+    public void Legacy_noarch_true_is_recorded_as_conda_does_generic_with_its_package_type()
+    {
+        using var fx = new InstallFixture();
+        var pkg = fx.Extract(ConformanceData.PathOf("packages/conda-tests/test-recipes/noarch/font-ttf-inconsolata-23.12.6-0.tar.bz2")!);
+        Assert.Contains("\"noarch\": true", File.ReadAllText(Path.Combine(pkg.ExtractedDirectory, "info", "index.json")), StringComparison.Ordinal);
+        fx.Install(pkg);
+        string json = File.ReadAllText(Path.Combine(fx.Prefix, "conda-meta", "font-ttf-inconsolata-23.12.6-0.json"));
+        Assert.Contains("\"noarch\": \"generic\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"package_type\": \"noarch_generic\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"constrains\": []", json, StringComparison.Ordinal);
+    }
+
+    [ConformanceFact]
+    public void A_change_repairs_the_history_lines_EnvTools_0_1_wrote_which_conda_cannot_parse()
+    {
+        using var fx = new InstallFixture();
+        fx.Install(fx.Extract(ConformanceData.PathOf("packages/conda-tests/test-recipes/noarch/dependency-1.0-0.conda")!));
+        string history = PrefixHistory.PathFor(fx.Prefix);
+        File.WriteAllText(history, File.ReadAllText(history).Replace("# conda version: 3.8.0\n# envtools version: " + InstallOptions.DefaultToolVersion, "# conda version: envtools 0.1.0", StringComparison.Ordinal));
+        Assert.Contains("# conda version: envtools 0.1.0", File.ReadAllText(history), StringComparison.Ordinal);
+
+        var result = fx.Install(fx.Extract(ConformanceData.PathOf("packages/conda-tests/test-recipes/noarch/another_dependent-1.0-0.conda")!));
+        string text = File.ReadAllText(history);
+        Assert.DoesNotContain("conda version: envtools", text, StringComparison.Ordinal);
+        var revisions = PrefixHistory.Load(history).Revisions;
+        Assert.Equal(new (string?, string?)[] { ("3.8.0", "0.1.0"), ("3.8.0", InstallOptions.DefaultToolVersion) }, revisions.Select(r => (r.CondaVersion, r.EnvToolsVersion)));
+        Assert.Contains(result.Messages, m => m.Contains("conda-meta/history", StringComparison.Ordinal));
     }
 
     [ConformanceFact]
