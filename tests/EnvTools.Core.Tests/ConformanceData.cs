@@ -18,10 +18,21 @@ public static class ConformanceData
     public const string MissingMessage =
         "conformance data not found: set ENVTOOLS_CONFORMANCE_DATA or place shared/data next to the checkout (../shared/data)";
 
-    /// <summary>Full path of a file below the data folder, or null when the data is absent.</summary>
+    /// <summary>True under CI (<c>CI=true</c>): a test that needs the data fails when it is absent instead of being skipped.</summary>
+    public static bool IsCI => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The skip reason for a test that needs the data: null when it is there, or under CI (where the test fails).</summary>
+    public static string? SkipReason => Directory is null && !IsCI ? MissingMessage : null;
+
+    /// <summary>Full path of a file below the data folder, or null when the data is absent (under CI, it throws).</summary>
     public static string? PathOf(string relative)
     {
         string? root = Directory;
+        if (root is null && IsCI)
+        {
+            throw new InvalidOperationException(MissingMessage + " (CI=true: a missing data set fails the test instead of skipping it)");
+        }
+
         return root is null ? null : Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar));
     }
 
@@ -50,26 +61,20 @@ public static class ConformanceData
     }
 }
 
-/// <summary>A fact that is skipped (with <see cref="ConformanceData.MissingMessage"/>) when the shared data is absent.</summary>
+/// <summary>A fact that is skipped (with <see cref="ConformanceData.MissingMessage"/>) when the shared data is absent, and fails then under CI.</summary>
 public sealed class ConformanceFactAttribute : FactAttribute
 {
     public ConformanceFactAttribute()
     {
-        if (ConformanceData.Directory is null)
-        {
-            Skip = ConformanceData.MissingMessage;
-        }
+        Skip = ConformanceData.SkipReason;
     }
 }
 
-/// <summary>A theory that is skipped when the shared data is absent.</summary>
+/// <summary>A theory that is skipped when the shared data is absent, and fails then under CI.</summary>
 public sealed class ConformanceTheoryAttribute : TheoryAttribute
 {
     public ConformanceTheoryAttribute()
     {
-        if (ConformanceData.Directory is null)
-        {
-            Skip = ConformanceData.MissingMessage;
-        }
+        Skip = ConformanceData.SkipReason;
     }
 }

@@ -218,7 +218,7 @@ Describe 'A channel that needs a token' {
     }
 }
 
-Describe 'Binary prefix replacement in a compiled program' -Skip:($IsWindows -or -not (Get-Command gcc -ErrorAction SilentlyContinue)) {
+Describe 'Binary prefix replacement in a compiled program' -Skip:($IsWindows -or (-not (Get-Command gcc -ErrorAction SilentlyContinue) -and $env:CI -ne 'true')) {
     It 'a C program built with a placeholder prefix prints its new prefix after install' {
         $c = Join-Path $TestDrive 'hello.c'
         Set-Content $c "#include <stdio.h>`nstatic const char prefix[] = `"$placeholder/share/hello`";`nint main(void) { puts(prefix); return 0; }`n"
@@ -249,7 +249,7 @@ Describe 'Real packages from conda''s test data' {
     }
 
     It 'installs the real zlib (<format>) and rewrites lib/pkgconfig/zlib.pc' -TestCases @(@{ format = 'conda' }, @{ format = 'tar.bz2' }) {
-        if (-not $haveData) { Set-ItResult -Skipped -Because 'conformance data absent'; return }
+        if (-not $haveData -and $env:CI -ne 'true') { Set-ItResult -Skipped -Because 'conformance data absent'; return }
         $zchan = Join-Path $TestDrive "zlib-$format"
         New-Item -ItemType Directory (Join-Path $zchan 'linux-64') -Force | Out-Null
         Copy-Item (Join-Path $zlibDir "zlib-1.2.11-h7b6447c_3.$format") (Join-Path $zchan 'linux-64')

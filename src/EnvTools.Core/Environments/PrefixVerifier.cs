@@ -8,8 +8,8 @@ namespace EnvTools.Environments;
 /// and SHA-256 (<c>sha256_in_prefix</c> when recorded, else <c>sha256</c>). Files whose prefix placeholder
 /// was rewritten are hashed only against <c>sha256_in_prefix</c> and, in text mode, not size-checked (the
 /// rewrite changes the size); soft links are checked for existence only; a file whose size is already
-/// wrong is not hashed. A path two packages claim (a clobber) is fine when it matches either. Files are
-/// hashed in parallel.
+/// wrong is not hashed. A path two packages claim (a clobber) is fine when it matches either. Compiled python files
+/// (<c>.pyc</c>, <c>.pyo</c>) are skipped, as conda doctor skips them. Files are hashed in parallel.
 /// </summary>
 public static class PrefixVerifier
 {
@@ -31,7 +31,7 @@ public static class PrefixVerifier
                 : r.Files.Select(f => new PrefixRecordPath { Path = f });
             foreach (PrefixRecordPath e in entries)
             {
-                if (string.IsNullOrEmpty(e.Path))
+                if (string.IsNullOrEmpty(e.Path) || IsCompiledPython(e))
                 {
                     continue;
                 }
@@ -62,6 +62,13 @@ public static class PrefixVerifier
             .OrderBy(x => x.Package, StringComparer.Ordinal).ThenBy(x => x.Path, StringComparer.Ordinal)
             .ToArray();
     }
+
+    /// <summary>
+    /// Compiled python files are not checked, as <c>conda doctor</c> does not check them: conda records a noarch: python
+    /// package's <c>.pyc</c> files before compiling them, and keeps them listed when the compilation fails.
+    /// </summary>
+    private static bool IsCompiledPython(PrefixRecordPath e) =>
+        e.PathType == "pyc_file" || e.Path.EndsWith(".pyc", StringComparison.Ordinal) || e.Path.EndsWith(".pyo", StringComparison.Ordinal);
 
     private readonly record struct Claim(string Package, PrefixRecordPath Entry);
 

@@ -129,8 +129,8 @@ public sealed class PrefixVerifierTests : IDisposable
         Assert.Equal(
             new[] { "lib/python3.12/site-packages/sample/__init__.py", "lib/python3.12/site-packages/sample/__pycache__/__init__.cpython-312.pyc", "bin/sample" },
             data.Records.Single().GetPrefixPaths().Select(e => e.Path));
-        FileIssue pyc = Assert.Single(PrefixVerifier.Verify(data)); // the .pyc was never compiled here; the rest is in place
-        Assert.Equal(("lib/python3.12/site-packages/sample/__pycache__/__init__.cpython-312.pyc", FileIssueKind.Missing), (pyc.Path, pyc.Kind));
+        // clean: the .pyc was never compiled here (conda lists it all the same, and conda doctor does not check .pyc files)
+        Assert.Empty(PrefixVerifier.Verify(data));
 
         File.WriteAllText(Path.Combine(prefix, "lib/python3.12/site-packages/sample/__init__.py"), "x = 2\n");
         Assert.Contains(PrefixVerifier.Verify(prefix), i => i.Path == "lib/python3.12/site-packages/sample/__init__.py" && i.Kind == FileIssueKind.Modified);
