@@ -199,6 +199,7 @@ internal sealed partial class CondaProblem
         }
 
         var model = ImproveRequested(solver, lockedLits);
+        model = MinimiseFeatures(solver, model, lockedLits);
         var chosen = Reachable(model);
         var records = PostProcess(chosen);
         foreach (var (name, rec) in _addBack)
@@ -514,22 +515,31 @@ internal sealed partial class CondaProblem
             }
         }
 
-        while (queue.Count > 0)
+        var scannedFeatures = new HashSet<string>(StringComparer.Ordinal);
+        do
         {
-            _ct.ThrowIfCancellationRequested();
-            var entry = _names[queue.Dequeue()];
-            LoadCandidates(entry);
-            foreach (var c in entry.Candidates)
+            while (queue.Count > 0)
             {
-                foreach (var d in c.Record.Depends)
+                _ct.ThrowIfCancellationRequested();
+                var entry = _names[queue.Dequeue()];
+                LoadCandidates(entry);
+                foreach (var c in entry.Candidates)
                 {
-                    if (TryParse(d) is { } spec)
+                    foreach (var d in c.Record.Depends)
                     {
-                        Enqueue(spec.Name);
+                        if (TryParse(d) is { } spec)
+                        {
+                            Enqueue(spec.Name);
+                        }
                     }
                 }
             }
+
+            // conda's legacy `features` are requirements (Resolve.ms_depends): a record with feature f needs an
+            // installed record that tracks f. Trackers that no dependency reaches are looked up in the channels.
+            EnqueueFeatureTrackers(scannedFeatures, Enqueue);
         }
+        while (queue.Count > 0);
 
         // Features tracked by the preferred candidate of a root are activated: records with those features are then
         // preferred (conda's legacy features), the others stay down-weighted.
@@ -575,6 +585,11 @@ internal sealed partial class CondaProblem
                     }
                 }
 
+                foreach (var f in c.Record.Features)
+                {
+                    deps.Add(FeatureRequirement(f));
+                }
+
                 c.Depends = deps.ToArray();
                 var cons = new List<Requirement>();
                 foreach (var k in c.Record.Constrains)
@@ -602,6 +617,73 @@ internal sealed partial class CondaProblem
         }
 
         _roots.RemoveAll(r => r.Requirement.Matches.Length == 0);
+    }
+
+    /// <summary>Enqueues the names of records that track a feature some loaded record requires and no loaded record
+    /// tracks (each feature looked up once: a scan of the channels' names, needed only for legacy <c>features</c>).</summary>
+    private void EnqueueFeatureTrackers(HashSet<string> scanned, Action<string> enqueue)
+    {
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in _names.Values)
+        {
+            foreach (var c in entry.Candidates)
+            {
+                foreach (var f in c.Record.Features)
+                {
+                    if (scanned.Add(f))
+                    {
+                        wanted.Add(f);
+                    }
+                }
+            }
+        }
+
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var entry in _names.Values)
+        {
+            foreach (var c in entry.Candidates)
+            {
+                wanted.ExceptWith(c.Record.TrackFeatures);
+            }
+        }
+
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var channel in _request.Channels)
+        {
+            foreach (var source in channel.Subdirs)
+            {
+                foreach (string name in source.Names)
+                {
+                    _ct.ThrowIfCancellationRequested();
+                    if (!_names.ContainsKey(name) && source.GetRecords(name).Any(r => r.TrackFeatures.Any(wanted.Contains)))
+                    {
+                        enqueue(name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>conda's <c>MatchSpec(track_features=f)</c>: any loaded record that tracks <paramref name="feature"/>.</summary>
+    private Requirement FeatureRequirement(string feature)
+    {
+        string key = "@feature:" + feature;
+        if (!_reqCache.TryGetValue(key, out var req))
+        {
+            var matches = _names.Values.SelectMany(e => e.Candidates).Where(c => c.Record.TrackFeatures.Contains(feature)).OrderBy(c => c.Order).ToArray();
+            req = new Requirement(ParseSpec($"*[track_features={feature}]"), null, matches);
+            _reqCache[key] = req;
+        }
+
+        return req;
     }
 
     private MatchSpec? TryParse(string text)
