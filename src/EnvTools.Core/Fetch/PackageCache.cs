@@ -116,9 +116,9 @@ public sealed class PackageCache
                 .AsParallel().WithCancellation(ct)
                 .Any(p => IsModified(Path.Combine(cached.ExtractedDirectory, p.Path), p));
         }
-        catch (MalformedDataException)
+        catch (Exception ex) when (ex is MalformedDataException or UnsafeArchiveException)
         {
-            modified = true;
+            modified = true; // a planted or damaged entry: extract it again from the verified archive
         }
 
         if (modified)

@@ -170,7 +170,10 @@ internal sealed partial class TransactionRunner
                 PathType.Directory => Kind.Directory,
                 _ => Kind.File,
             };
-            work.Paths.Add(new PlannedPath(target, kind) { Source = Path.Combine(dir, p.Path.Replace('/', Path.DirectorySeparatorChar)), Info = p });
+            // A softlink-declared file is recorded as the file it is: the declared hash and size describe the link's
+            // target (and are recomputed from the file when the record is written).
+            var info = kind == Kind.File && p.PathType == PathType.SoftLink ? p with { PathType = PathType.HardLink, Sha256 = null, SizeInBytes = null } : p;
+            work.Paths.Add(new PlannedPath(target, kind) { Source = Path.Combine(dir, p.Path.Replace('/', Path.DirectorySeparatorChar)), Info = info });
         }
 
         if (noarchPython)

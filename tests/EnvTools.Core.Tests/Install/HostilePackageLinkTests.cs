@@ -160,6 +160,7 @@ public sealed class HostilePackageLinkTests
 
         fx.Install(pkg);
         Assert.Equal($"prefix={fx.Prefix}\n", fx.ReadText("etc/conf"));
+        Assert.Empty(EnvTools.Environments.PrefixVerifier.Verify(fx.Prefix));
     }
 
     [ConformanceTheory]
@@ -181,5 +182,6 @@ public sealed class HostilePackageLinkTests
         fx.Install(options, pkg);
         Assert.True(File.Exists(Path.Combine(fx.Prefix, "lib", "libz.1.2.11.dylib")));
         Assert.Equal("zlib", Assert.Single(PrefixState.ReadInstalled(fx.Prefix)).Name);
+        Assert.Empty(EnvTools.Environments.PrefixVerifier.Verify(fx.Prefix).Select(i => $"{i.Path} {i.Kind} {i.Expected} {i.Actual}"));
     }
 }
