@@ -201,15 +201,26 @@ internal sealed partial class TransactionRunner
 
     private void MoveToTrash(string rel)
     {
-        _insideDirs.Clear(); // something leaves the prefix: the folders checked so far are checked again
-        if (!FileOps.StaysInside(_prefix, ParentOf(rel)))
+        string parent = ParentOf(rel);
+        if (parent.Length > 0 && !_insideDirs.Contains(parent))
         {
-            // Only a link planted by a package can lead there; what is behind it is not the environment's to move.
-            _messages.Add($"'{rel}' was left alone: its folder is a link that leads out of the environment.");
-            return;
+            if (!FileOps.StaysInside(_prefix, parent))
+            {
+                // Only a link planted by a package can lead there; what is behind it is not the environment's to move.
+                _messages.Add($"'{rel}' was left alone: its folder is a link that leads out of the environment.");
+                return;
+            }
+
+            _insideDirs.Add(parent);
         }
 
         string from = PrefixJournal.Abs(_prefix, rel);
+        var attributes = new FileInfo(from).Attributes; // not followed; -1 when nothing is there
+        if ((int)attributes != -1 && (attributes & (FileAttributes.ReparsePoint | FileAttributes.Directory)) != 0)
+        {
+            _insideDirs.Clear(); // a link or folder moves away: where other paths lead may change
+        }
+
         string to = PrefixJournal.Abs(_trash, rel);
         EnsureParent(to);
         FileOps.TryRename(from, to);

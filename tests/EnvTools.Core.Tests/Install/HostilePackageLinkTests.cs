@@ -74,6 +74,34 @@ public sealed class HostilePackageLinkTests
     }
 
     [Fact]
+    public void UninstallNeverRemovesAFileBehindALinkThatLeadsOut()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // What an older version let a package leave behind: "l" leads to a folder of the user's, and a record names l/x.txt.
+        using var fx = new InstallFixture();
+        fx.Install(fx.Build("holder", "1.0", new[] { new FixtureFile("lib/ok.txt", "ok") }));
+        string victim = Path.Combine(fx.Root, "envs", "victim");
+        Directory.CreateDirectory(victim);
+        File.WriteAllText(Path.Combine(victim, "x.txt"), "the user's");
+        File.CreateSymbolicLink(Path.Combine(fx.Prefix, "l"), "../victim");
+        string meta = Directory.GetFiles(Path.Combine(fx.Prefix, "conda-meta"), "holder-*.json").Single();
+        var json = JsonNode.Parse(File.ReadAllText(meta))!;
+        json["files"]!.AsArray().Add("l/x.txt");
+        json["paths_data"]!["paths"]!.AsArray().Add(new JsonObject { ["_path"] = "l/x.txt", ["path_type"] = "hardlink" });
+        File.WriteAllText(meta, json.ToJsonString());
+
+        var result = fx.Remove(fx.Options(), "holder");
+
+        Assert.Equal("the user's", File.ReadAllText(Path.Combine(victim, "x.txt")));
+        Assert.Contains(result.Messages, m => m.Contains("l/x.txt", StringComparison.Ordinal));
+        Assert.Empty(PrefixState.ReadInstalled(fx.Prefix));
+    }
+
+    [Fact]
     public void LinkThatLeadsOutOnlyWithAnotherPackagesLinkIsRefused()
     {
         if (OperatingSystem.IsWindows())
