@@ -116,9 +116,9 @@ public sealed class PackageCache
                 .AsParallel().WithCancellation(ct)
                 .Any(p => IsModified(Path.Combine(cached.ExtractedDirectory, p.Path), p));
         }
-        catch (MalformedDataException)
+        catch (Exception ex) when (ex is MalformedDataException or UnsafeArchiveException)
         {
-            modified = true;
+            modified = true; // a planted or damaged entry: extract it again from the verified archive
         }
 
         if (modified)
@@ -270,6 +270,17 @@ public sealed class PackageCache
             tracker.Report(record, PackageFetchPhase.Extract, archive.Value.Digest.Size);
             await Task.Run(() => PackageArchive.Extract(archive.Value.Path, extracted, ct), ct).ConfigureAwait(false);
         }
+        catch (EnvToolsException ex) when (IsHostile(ex))
+        {
+            // A package refused for what it is, not for a damaged download: keep nothing of it in the cache. (Extract
+            // leaves no folder; the archive this call downloaded into the writable folder goes too.)
+            if (string.Equals(Path.GetDirectoryName(Path.GetFullPath(archive.Value.Path)), Path.GetFullPath(target), StringComparison.Ordinal))
+            {
+                TryDeleteFile(archive.Value.Path);
+            }
+
+            throw;
+        }
         finally
         {
             extractions.Release();
@@ -278,6 +289,23 @@ public sealed class PackageCache
         RepoDataRecord written = WriteMarker(extracted, record, archive.Value.Digest);
         tracker.Done(written);
         return new CachedPackage(written, extracted, archive.Value.Path);
+    }
+
+    private static bool IsHostile(EnvToolsException ex) =>
+        ex is UnsafeArchiveException or ArchiveTooLargeException || ex.ErrorId == "MalformedPackageMetadata";
+
+    private static void TryDeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <summary>An archive of the record in any pkgs dir whose size and hash match the record (hashed now), or null.

@@ -88,6 +88,74 @@ internal static partial class FileOps
         return fi.Exists || fi.LinkTarget is not null || Directory.Exists(path);
     }
 
+    /// <summary>
+    /// True when the prefix-relative path <paramref name="rel"/> (<c>/</c> or <c>\</c> separated) stays inside
+    /// <paramref name="root"/> when every link on the way is followed as it is on disk now (a missing component is taken
+    /// as it is written; <c>..</c> goes up from where the links led). Absolute link targets count when they lead into
+    /// the root. False as well after 40 links (a loop).
+    /// </summary>
+    public static bool StaysInside(string root, string rel)
+    {
+        const int MaxLinks = 40;
+        string rootFull = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        var stack = new List<string>();
+        var queue = new LinkedList<string>(rel.Split('/', '\\'));
+        int links = 0;
+        while (queue.First is { } node)
+        {
+            queue.RemoveFirst();
+            string c = node.Value;
+            if (c.Length == 0 || c == ".")
+            {
+                continue;
+            }
+
+            if (c == "..")
+            {
+                if (stack.Count == 0)
+                {
+                    return false;
+                }
+
+                stack.RemoveAt(stack.Count - 1);
+                continue;
+            }
+
+            stack.Add(c);
+            string? target = new FileInfo(Path.Combine(rootFull, string.Join(Path.DirectorySeparatorChar, stack))).LinkTarget;
+            if (target is null)
+            {
+                continue;
+            }
+
+            if (++links > MaxLinks)
+            {
+                return false;
+            }
+
+            stack.RemoveAt(stack.Count - 1);
+            if (Path.IsPathRooted(target))
+            {
+                string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
+                if (full != rootFull && !full.StartsWith(rootFull + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                stack.Clear();
+                target = Path.GetRelativePath(rootFull, full);
+            }
+
+            string[] parts = target.Split('/', '\\');
+            for (int i = parts.Length - 1; i >= 0; i--)
+            {
+                queue.AddFirst(parts[i]);
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>True when <paramref name="path"/> is a directory and not a link to one.</summary>
     public static bool IsRealDirectory(string path)
     {

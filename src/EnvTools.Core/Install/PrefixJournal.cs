@@ -110,6 +110,11 @@ public static class PrefixJournal
             }
 
             string abs = Abs(prefix, data.Created[i]);
+            if (!FileOps.StaysInside(prefix, ParentOf(data.Created[i])))
+            {
+                continue; // behind a link that leads out of the prefix: not the environment's to delete
+            }
+
             TryDelete(abs);
             if (abs.EndsWith(".py", StringComparison.Ordinal))
             {
@@ -126,13 +131,26 @@ public static class PrefixJournal
             }
 
             string to = Abs(prefix, rel);
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            if (FileOps.Exists(to))
+            try
             {
-                TryDelete(to);
-            }
+                if (!FileOps.StaysInside(prefix, ParentOf(rel)))
+                {
+                    continue; // never restore through a link that leads out of the prefix; the trash goes below
+                }
 
-            FileOps.Move(from, to);
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                if (FileOps.Exists(to))
+                {
+                    TryDelete(to);
+                }
+
+                FileOps.Move(from, to);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // One path that cannot be restored must not keep the journal (and with it every later command, Remove-Env
+                // included) failing: the rest is restored, the journal removed; Test-Env reports the missing file.
+            }
         }
 
         string history = Path.Combine(prefix, "conda-meta", "history");
@@ -153,9 +171,22 @@ public static class PrefixJournal
             TryDelete(tmp);
         }
 
-        DeleteTree(trash);
-        FileOps.PruneEmpty(data.NewDirs.Select(d => Abs(prefix, d)), prefix);
-        FileOps.PruneEmpty(new[] { Path.Combine(prefix, TrashDirectoryName) }, prefix);
+        try
+        {
+            DeleteTree(trash);
+            FileOps.PruneEmpty(data.NewDirs.Where(d => FileOps.StaysInside(prefix, d)).Select(d => Abs(prefix, d)), prefix);
+            FileOps.PruneEmpty(new[] { Path.Combine(prefix, TrashDirectoryName) }, prefix);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // a trash that cannot be deleted now is a stale trash: the next recovery (CleanStaleTrash) deletes it
+        }
+    }
+
+    private static string ParentOf(string rel)
+    {
+        int slash = rel.LastIndexOfAny(['/', '\\']);
+        return slash < 0 ? string.Empty : rel[..slash];
     }
 
     internal static string Abs(string root, string rel) => Path.Combine(root, rel.Replace('/', Path.DirectorySeparatorChar));

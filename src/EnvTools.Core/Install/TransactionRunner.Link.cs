@@ -74,7 +74,7 @@ internal sealed partial class TransactionRunner
                 continue; // the file was already missing
             }
 
-            EnsureParent(to);
+            EnsureParentInside(rel.To, to);
             var fi = new FileInfo(from);
             if (fi.LinkTarget is { } target)
             {
@@ -99,6 +99,7 @@ internal sealed partial class TransactionRunner
         {
             _ct.ThrowIfCancellationRequested();
             string name = w.Package.Record.ToString();
+            _currentPackage = name;
             Report(LinkPhase.Link, name, _linkedFiles, total);
             if (_options.AllowLinkScripts)
             {
@@ -136,12 +137,18 @@ internal sealed partial class TransactionRunner
         switch (p.Kind)
         {
             case Kind.Directory:
+                if (!FileOps.StaysInside(_prefix, p.Target))
+                {
+                    throw new UnsafeArchiveException(_currentPackage ?? _prefix, p.Target, "is a folder behind a symbolic link that leads out of the environment");
+                }
+
+                EnsureParentInside(p.Target, abs);
                 Directory.CreateDirectory(abs);
                 _knownDirs.Add(abs);
                 return;
             case Kind.EntryPoint:
             {
-                EnsureParent(abs);
+                EnsureParentInside(p.Target, abs);
                 byte[] bytes = Encoding.UTF8.GetBytes(p.Content!);
                 Place(p.Target, abs, () => WriteNew(abs, bytes, OperatingSystem.IsWindows() ? null : (UnixFileMode)0b111_101_101));
                 p.Sha256InPrefix = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
@@ -151,7 +158,7 @@ internal sealed partial class TransactionRunner
 
             case Kind.SoftLink:
             {
-                EnsureParent(abs);
+                EnsureParentInside(p.Target, abs);
                 string? target = new FileInfo(p.Source!).LinkTarget;
                 if (target is null)
                 {
@@ -159,14 +166,25 @@ internal sealed partial class TransactionRunner
                 }
                 else
                 {
+                    // A relative link stayed inside its package folder (the extractor checks that); in the prefix the links
+                    // of other packages may make it lead out (b's "l -> a/b/../.." once a's "a/b -> ." is there): resolve
+                    // it against the disk now. (Absolute links come from no archive; the linker makes them itself into
+                    // the cache with AlwaysSoftlink, and writes never go through any link that leads out.)
+                    string parent = ParentOf(p.Target);
+                    if (!Path.IsPathRooted(target) && !FileOps.StaysInside(_prefix, parent.Length == 0 ? target : parent + "/" + target))
+                    {
+                        throw new UnsafeArchiveException(_currentPackage ?? _prefix, p.Target, $"is a symlink to '{target}', which leads out of the environment");
+                    }
+
                     Place(p.Target, abs, () => File.CreateSymbolicLink(abs, target));
+                    _insideDirs.Clear(); // a link may now stand where a checked folder was
                 }
 
                 return;
             }
         }
 
-        EnsureParent(abs);
+        EnsureParentInside(p.Target, abs);
         var info = p.Info!;
         if (info.PrefixPlaceholder is { Length: > 0 } placeholder && info.FileMode is { } mode)
         {
@@ -244,6 +262,7 @@ internal sealed partial class TransactionRunner
     /// <summary>A path to create is occupied: trash it when the journal knows it (restorable), else refuse.</summary>
     private void ClearExisting(string rel, string abs)
     {
+        _insideDirs.Clear();
         if (_removedSet.Contains(rel) && !FileOps.Exists(PrefixJournal.Abs(_trash, rel)))
         {
             MoveToTrash(rel);

@@ -21,6 +21,9 @@ internal sealed partial class TransactionRunner
     private readonly List<string> _messages = new();
     private readonly List<ClobberWarning> _clobbers = new();
     private readonly HashSet<string> _knownDirs = new(StringComparer.Ordinal);
+    // Prefix-relative folders found to resolve inside the prefix; cleared whenever something is moved away or replaced.
+    private readonly HashSet<string> _insideDirs = new(StringComparer.Ordinal);
+    private string? _currentPackage;
     private string? _lastParent;
     private readonly HashSet<string> _removedSet = new(StringComparer.Ordinal);
     private readonly List<Relocation> _relocations = new();
@@ -141,7 +144,10 @@ internal sealed partial class TransactionRunner
     private PackageWork Prepare(LinkPackage pkg)
     {
         string dir = Path.GetFullPath(pkg.ExtractedDirectory);
-        var paths = PackageArchive.ReadPathsJson(dir);
+        bool windows = _options.TargetPlatform.IsWindows;
+        string source = pkg.Record.ToString();
+        // Every path is checked (and matched against the folder) before anything is linked.
+        var paths = PackageArchive.ValidateExtracted(dir, source, windows) ?? PackageArchive.ReadPathsJson(dir);
         bool noarchPython = pkg.Record.NoArch == NoArchKind.Python
             || (pkg.Record.NoArch == NoArchKind.None && PackageArchive.ReadIndexJson(dir).Noarch == "python");
         if (noarchPython && _python is null)
@@ -154,19 +160,28 @@ internal sealed partial class TransactionRunner
         foreach (var p in paths.Paths)
         {
             string target = noarchPython ? _python!.MapNoarch(p.Path) : p.Path;
+            PackagePathValidator.Validate(target, source, windows); // noarch targets too (python_site_packages_path comes from repodata)
             var kind = p.PathType switch
             {
+                // conda-build has declared regular files with a placeholder as softlinks (osx-64 zlib 1.2.11): the file
+                // is what the package holds, so it is linked as one and its placeholder rewritten, never ignored.
+                // (A real link with a placeholder was refused above.)
+                PathType.SoftLink when p.PrefixPlaceholder is { Length: > 0 } => Kind.File,
                 PathType.SoftLink => Kind.SoftLink,
                 PathType.Directory => Kind.Directory,
                 _ => Kind.File,
             };
-            work.Paths.Add(new PlannedPath(target, kind) { Source = Path.Combine(dir, p.Path.Replace('/', Path.DirectorySeparatorChar)), Info = p });
+            // A softlink-declared file is recorded as the file it is: the declared hash and size describe the link's
+            // target (and are recomputed from the file when the record is written).
+            var info = kind == Kind.File && p.PathType == PathType.SoftLink ? p with { PathType = PathType.HardLink, Sha256 = null, SizeInBytes = null } : p;
+            work.Paths.Add(new PlannedPath(target, kind) { Source = Path.Combine(dir, p.Path.Replace('/', Path.DirectorySeparatorChar)), Info = info });
         }
 
         if (noarchPython)
         {
             foreach (var (name, module, func) in PythonLayout.ReadEntryPoints(dir))
             {
+                PackageArchive.ValidateEntryPointName(name, source, windows);
                 if (_options.TargetPlatform.IsWindows)
                 {
                     string script = PythonLayout.EntryPointScript(null, module, func);
@@ -187,10 +202,55 @@ internal sealed partial class TransactionRunner
 
     private void MoveToTrash(string rel)
     {
+        string parent = ParentOf(rel);
+        if (parent.Length > 0 && !_insideDirs.Contains(parent))
+        {
+            if (!FileOps.StaysInside(_prefix, parent))
+            {
+                // Only a link planted by a package can lead there; what is behind it is not the environment's to move.
+                _messages.Add($"'{rel}' was left alone: its folder is a link that leads out of the environment.");
+                return;
+            }
+
+            _insideDirs.Add(parent);
+        }
+
         string from = PrefixJournal.Abs(_prefix, rel);
+        var attributes = new FileInfo(from).Attributes; // not followed; -1 when nothing is there
+        if ((int)attributes != -1 && (attributes & (FileAttributes.ReparsePoint | FileAttributes.Directory)) != 0)
+        {
+            _insideDirs.Clear(); // a link or folder moves away: where other paths lead may change
+        }
+
         string to = PrefixJournal.Abs(_trash, rel);
         EnsureParent(to);
         FileOps.TryRename(from, to);
+    }
+
+    private static string ParentOf(string rel)
+    {
+        int slash = rel.LastIndexOfAny(['/', '\\']);
+        return slash < 0 ? string.Empty : rel[..slash];
+    }
+
+    /// <summary>
+    /// Refuses to write <paramref name="rel"/> through a folder that, following the links on disk now (those of packages
+    /// linked before, in this transaction or earlier), leads out of the prefix; then creates its parent.
+    /// </summary>
+    private void EnsureParentInside(string rel, string abs)
+    {
+        string parent = ParentOf(rel);
+        if (parent.Length > 0 && !_insideDirs.Contains(parent))
+        {
+            if (!FileOps.StaysInside(_prefix, parent))
+            {
+                throw new UnsafeArchiveException(_currentPackage ?? _prefix, rel, "would be written through a symbolic link that leads out of the environment");
+            }
+
+            _insideDirs.Add(parent);
+        }
+
+        EnsureParent(abs);
     }
 
     private void EnsureParent(string abs)

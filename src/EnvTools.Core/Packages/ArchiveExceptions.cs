@@ -38,3 +38,34 @@ public sealed class CorruptArchiveException : EnvToolsException
     /// <summary>The archive file.</summary>
     public string Archive { get; }
 }
+
+/// <summary>
+/// An archive expands to more than it may: more than its <c>info/paths.json</c> declares (plus a small margin), or,
+/// whatever it declares, more than a generous multiple of its own size (a decompression bomb). Nothing of it is
+/// left on disk.
+/// </summary>
+public sealed class ArchiveTooLargeException : EnvToolsException
+{
+    /// <summary>Creates the error for <paramref name="archive"/>, which was refused at <paramref name="expanded"/> bytes.</summary>
+    public ArchiveTooLargeException(string archive, long expanded, long limit, string reason)
+        : base("ArchiveTooLarge", ErrorKind.SecurityError,
+            $"Archive '{archive}' refused: it expands to more than {limit:N0} bytes ({reason}; {expanded:N0} bytes reached)", archive)
+    {
+        Archive = archive;
+        Expanded = expanded;
+        Limit = limit;
+        Reason = reason;
+    }
+
+    /// <summary>The archive file.</summary>
+    public string Archive { get; }
+
+    /// <summary>The expanded size the archive had reached (counting the entry that crossed the limit) when it was refused.</summary>
+    public long Expanded { get; }
+
+    /// <summary>The limit it crossed.</summary>
+    public long Limit { get; }
+
+    /// <summary>Which limit: the declared sizes or the ratio cap.</summary>
+    public string Reason { get; }
+}

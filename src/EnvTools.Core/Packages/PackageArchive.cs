@@ -31,6 +31,7 @@ public static partial class PackageArchive
         try
         {
             ExtractInto(archivePath, temp, cancellationToken);
+            ValidateExtracted(archivePath, temp);
             if (Directory.Exists(target) || File.Exists(target))
             {
                 DeletePath(target);
@@ -176,35 +177,55 @@ public static partial class PackageArchive
         }
     }
 
+    /// <summary>The metadata checks of <see cref="PackageArchive.ValidateExtracted(string, string, bool)"/>, with errors naming the archive (not the temporary folder).</summary>
+    private static void ValidateExtracted(string archivePath, string root)
+    {
+        try
+        {
+            ValidateExtracted(root, archivePath, windowsTarget: false);
+        }
+        catch (UnsafeArchiveException ex) when (ex.Archive != archivePath)
+        {
+            throw new UnsafeArchiveException(archivePath, ex.Entry, ex.Reason);
+        }
+        catch (MalformedDataException ex) when (ex.Source.StartsWith(root, StringComparison.Ordinal))
+        {
+            string file = Path.GetRelativePath(root, ex.Source).Replace('\\', '/');
+            throw new MalformedDataException(ex.ErrorId, $"{archivePath} ({file})", ex.Message[(ex.Source.Length + 2)..], ex);
+        }
+    }
+
     private static void ExtractInto(string archivePath, string root, CancellationToken ct)
     {
         string lower = archivePath.ToLowerInvariant();
         using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var budget = new ExpansionBudget(archivePath, file.Length);
         if (lower.EndsWith(".conda", StringComparison.Ordinal))
         {
-            ExtractConda(archivePath, file, root, ct);
+            ExtractConda(archivePath, file, root, budget, ct);
         }
         else if (lower.EndsWith(".tar", StringComparison.Ordinal))
         {
-            new TarExtractor(archivePath, root, ct).Extract(file);
+            new TarExtractor(archivePath, root, ct, budget).Extract(file);
         }
         else
         {
             Stream decoder = OpenBz2(archivePath, file);
             using (Stream bz = decoder is ParallelBzip2Stream ? decoder : ReadAhead(decoder, file.Length))
             {
-                new TarExtractor(archivePath, root, ct).Extract(bz);
+                new TarExtractor(archivePath, root, ct, budget).Extract(bz);
             }
         }
     }
 
-    private static void ExtractConda(string archivePath, FileStream file, string root, CancellationToken ct)
+    private static void ExtractConda(string archivePath, FileStream file, string root, ExpansionBudget budget, CancellationToken ct)
     {
         using (ZipArchive zip = OpenZip(archivePath, file))
         {
-            var extractor = new TarExtractor(archivePath, root, ct);
+            var extractor = new TarExtractor(archivePath, root, ct, budget);
             bool sawPkg = false, sawInfo = false;
-            foreach (var entry in zip.Entries)
+            // The info member first, whatever the zip's order: its paths.json bounds the payload before any of it is written.
+            foreach (var entry in zip.Entries.OrderBy(e => e.Name.StartsWith("info-", StringComparison.Ordinal) ? 0 : 1))
             {
                 // By file name, as rattler does: some real archives nest the members in folders. The name is
                 // only used to choose the member; nothing is written by it.

@@ -162,6 +162,94 @@ public static partial class PackageArchive
         }
     }
 
+    /// <summary>Parses the bytes of a <c>paths.json</c> (validating every path); <paramref name="file"/> names it in errors.</summary>
+    internal static PackagePaths ParsePathsJsonBytes(ReadOnlySpan<byte> json, string file)
+    {
+        try
+        {
+            return ParsePathsJson(json, file);
+        }
+        catch (JsonException ex)
+        {
+            throw new MalformedDataException("MalformedPackageMetadata", file, ex.Message, ex);
+        }
+    }
+
+    /// <summary>
+    /// Checks the metadata of an extracted package before anything of it is linked: every path of paths.json (or the
+    /// legacy files), has_prefix, no_link and link.json entry points is safe (<see cref="PackagePathValidator"/>; for a
+    /// <c>win-*</c> package or target also no reserved name), and what paths.json declares matches what the folder
+    /// holds: a <c>directory</c> is no file or link, and a placeholder is never declared on a real symbolic link.
+    /// Packages without paths.json and info/files (not conda packages) are not checked.
+    /// </summary>
+    /// <param name="extractedDirectory">The extracted package folder.</param>
+    /// <param name="source">What errors name (the archive, or the folder).</param>
+    /// <param name="windowsTarget">True when the package is linked for Windows; the package's own <c>win-*</c> subdir counts too.</param>
+    /// <exception cref="UnsafeArchiveException">A path would leave the prefix or is not allowed.</exception>
+    /// <exception cref="MalformedDataException">The metadata is malformed or contradicts the files (<c>MalformedPackageMetadata</c>).</exception>
+    internal static PackagePaths? ValidateExtracted(string extractedDirectory, string source, bool windowsTarget)
+    {
+        string info = Path.Combine(extractedDirectory, "info");
+        if (!File.Exists(Path.Combine(info, "paths.json")) && !File.Exists(Path.Combine(info, "files")))
+        {
+            return null;
+        }
+
+        if (!windowsTarget && File.Exists(Path.Combine(info, "index.json")))
+        {
+            try
+            {
+                windowsTarget = PackagePathValidator.IsWindowsSubdir(ReadIndexJson(extractedDirectory).Subdir);
+            }
+            catch (MalformedDataException)
+            {
+                // linking reads index.json again and reports it
+            }
+        }
+
+        var paths = ReadPathsJson(extractedDirectory);
+        foreach (var p in paths.Paths)
+        {
+            if (windowsTarget)
+            {
+                PackagePathValidator.Validate(p.Path, source, windowsTarget: true);
+            }
+
+            if (p.PathType == PathType.Directory)
+            {
+                var fi = new FileInfo(Path.Combine(extractedDirectory, p.Path.Replace('/', Path.DirectorySeparatorChar)));
+                if (fi.LinkTarget is not null || fi.Exists)
+                {
+                    throw new MalformedDataException("MalformedPackageMetadata", source, $"'{p.Path}' is declared a directory, but the package holds a file there");
+                }
+            }
+            else if (p.PathType == PathType.SoftLink && p.PrefixPlaceholder is { Length: > 0 }
+                && new FileInfo(Path.Combine(extractedDirectory, p.Path.Replace('/', Path.DirectorySeparatorChar))).LinkTarget is not null)
+            {
+                throw new MalformedDataException("MalformedPackageMetadata", source,
+                    $"'{p.Path}' is a symbolic link with a prefix placeholder (a placeholder is replaced inside a file)");
+            }
+        }
+
+        foreach (var (name, _, _) in Install.PythonLayout.ReadEntryPoints(extractedDirectory))
+        {
+            ValidateEntryPointName(name, source, windowsTarget);
+        }
+
+        return paths;
+    }
+
+    /// <summary>An entry point's name becomes a file in the scripts folder: one safe component, no separator.</summary>
+    internal static void ValidateEntryPointName(string name, string source, bool windowsTarget)
+    {
+        if (name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal))
+        {
+            throw new UnsafeArchiveException(source, name, "is an entry point name with a path separator");
+        }
+
+        PackagePathValidator.Validate(name, source, windowsTarget);
+    }
+
     private static PackagePaths ParsePathsJson(ReadOnlySpan<byte> json, string file)
     {
         var r = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
@@ -281,6 +369,8 @@ public static partial class PackageArchive
             throw new MalformedDataException("MalformedPackageMetadata", file, "missing '_path'");
         }
 
+        PackagePathValidator.Validate(path, file, windowsTarget: false);
+
         var type = pathType switch
         {
             null or "hardlink" => PathType.HardLink,
@@ -295,6 +385,12 @@ public static partial class PackageArchive
             null => placeholder is null ? null : PrefixFileMode.Text,
             var other => throw new MalformedDataException("MalformedPackageMetadata", file, $"unknown file_mode '{other}' for '{path}'"),
         };
+        if (type == PathType.Directory && placeholder is { Length: > 0 })
+        {
+            // A placeholder is rewritten inside a file: on a directory it is a file declared as a folder.
+            throw new MalformedDataException("MalformedPackageMetadata", file, $"'{path}' is a directory with a prefix placeholder");
+        }
+
         return new PackagePath(path, type, placeholder, mode, sha256, size, noLink);
     }
 
@@ -315,6 +411,11 @@ public static partial class PackageArchive
                 var line = raw.Trim();
                 if (line.Length == 0) continue;
                 var fields = SplitShellish(line);
+                if (fields.Count is 1 or 3)
+                {
+                    PackagePathValidator.Validate(fields[^1], hasPrefix, windowsTarget: false);
+                }
+
                 if (fields.Count == 1)
                 {
                     prefixes[fields[0]] = (LegacyPlaceholder, PrefixFileMode.Text);
@@ -342,7 +443,11 @@ public static partial class PackageArchive
         {
             foreach (var l in File.ReadAllLines(noLinkFile))
             {
-                if (l.Trim().Length > 0) noLink.Add(l.Trim());
+                if (l.Trim().Length > 0)
+                {
+                    PackagePathValidator.Validate(l.Trim(), noLinkFile, windowsTarget: false);
+                    noLink.Add(l.Trim());
+                }
             }
         }
 
@@ -351,6 +456,7 @@ public static partial class PackageArchive
         {
             string path = raw.Trim();
             if (path.Length == 0) continue;
+            PackagePathValidator.Validate(path, files, windowsTarget: false);
             string full = Path.Combine(dir, path.Replace('/', Path.DirectorySeparatorChar));
             var type = new FileInfo(full).LinkTarget is not null ? PathType.SoftLink
                 : Directory.Exists(full) ? PathType.Directory : PathType.HardLink;

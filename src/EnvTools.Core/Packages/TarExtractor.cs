@@ -16,6 +16,7 @@ internal sealed class TarExtractor
     private readonly string _archive;
     private readonly string _root;
     private readonly CancellationToken _ct;
+    private readonly ExpansionBudget? _budget;
     // Resolved archive-relative location ("a/b") -> link target as stored.
     // Case-insensitive where the file system usually is, so that "A/x" cannot slip past a link named "a".
     private readonly Dictionary<string, string> _links = new(PathComparer);
@@ -33,11 +34,12 @@ internal sealed class TarExtractor
     private static StringComparer PathComparer =>
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
-    public TarExtractor(string archive, string root, CancellationToken ct)
+    public TarExtractor(string archive, string root, CancellationToken ct, ExpansionBudget? budget = null)
     {
         _archive = archive;
         _root = root;
         _ct = ct;
+        _budget = budget;
     }
 
     /// <summary>Writes the entries of <paramref name="input"/>; small files are created on <see cref="FileWriterPool"/>'s
@@ -51,6 +53,7 @@ internal sealed class TarExtractor
                 HandleEntry(input, type, name, link, size, mode);
                 return true;
             });
+            VerifyLinks();
             _files.WaitAll();
         }
         catch
@@ -246,6 +249,7 @@ internal sealed class TarExtractor
                     throw Unsafe(name, $"is a hard link to '{link}', which is not a file extracted before it");
                 }
 
+                _budget?.Add(rel, new FileInfo(src).Length);
                 EnsureParent(full);
                 RemoveExisting(full, rel);
                 File.Copy(src, full);
@@ -255,10 +259,15 @@ internal sealed class TarExtractor
             }
             case '0' or '\0' or '7':
             {
+                _budget?.Add(rel, size); // before a byte of it is written
                 EnsureParent(full);
                 RemoveExisting(full, rel);
                 _links.Remove(rel);
-                if (size <= PooledFileLimit && FileWriterPool.Enabled)
+                if (_budget is not null && rel == "info/paths.json")
+                {
+                    WritePathsJson(input, full, rel, size, mode);
+                }
+                else if (size <= PooledFileLimit && FileWriterPool.Enabled)
                 {
                     byte[] data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)size);
                     try
@@ -292,6 +301,49 @@ internal sealed class TarExtractor
         }
     }
 
+    /// <summary>
+    /// Each link was checked when it was written, against the links written before it; a link written later can change
+    /// where an earlier one points (<c>l -&gt; a/b/../..</c>, then <c>a/b -&gt; .</c>). Checks every link again against
+    /// the final set, so that no link in the extracted tree leaves the root.
+    /// </summary>
+    private void VerifyLinks()
+    {
+        foreach (var (rel, link) in _links)
+        {
+            var parts = new List<string>(rel.Split('/'));
+            parts.RemoveAt(parts.Count - 1);
+            parts.AddRange(link.Split('/'));
+            if (IsAbsolute(link) || Resolve(parts, rel) is null)
+            {
+                throw Unsafe(rel, $"is a symlink to '{link}', which leaves the extraction root once the links written after it are followed");
+            }
+        }
+    }
+
+    /// <summary>Writes <c>info/paths.json</c> and hands its declared sizes to the budget, which from then on bounds the payload.</summary>
+    private void WritePathsJson(Stream input, string full, string rel, long size, int mode)
+    {
+        if (size > int.MaxValue / 2)
+        {
+            throw new ArchiveTooLargeException(_archive, size, int.MaxValue / 2, "an info/paths.json this large is no package's");
+        }
+
+        byte[] data = new byte[size];
+        if (ReadFull(input, data, 0, (int)size) < size) throw Corrupt("truncated entry data");
+        SkipPadding(input, size);
+        using (var fs = FileWriterPool.Create(full, mode, out bool modeSet))
+        {
+            fs.Write(data);
+            if (!modeSet)
+            {
+                FileWriterPool.SetMode(fs, mode);
+            }
+        }
+
+        _written.Add(rel);
+        _budget!.Declare(PackageArchive.ParsePathsJsonBytes(data, _archive + " (info/paths.json)"));
+    }
+
     private static void SetMode(string full, int mode)
     {
         if (!OperatingSystem.IsWindows())
@@ -310,6 +362,7 @@ internal sealed class TarExtractor
             if (c.Length == 0 || c == ".") continue;
             if (c == "..") throw Unsafe(entry, "has a '..' component");
             if (c.Contains('\\') && OperatingSystem.IsWindows()) throw Unsafe(entry, "has a backslash in its path");
+            if (OperatingSystem.IsWindows() && PackagePathValidator.Problem(c, windowsTarget: true) is { } problem) throw Unsafe(entry, problem);
             parts.Add(c);
         }
 
@@ -402,6 +455,10 @@ internal sealed class TarExtractor
             string prefix = full + Path.DirectorySeparatorChar;
             _createdDirs.RemoveWhere(d => d == full || d.StartsWith(prefix, StringComparison.Ordinal));
             _written.RemoveWhere(w => w.StartsWith(rel + "/", StringComparison.Ordinal));
+            foreach (string gone in _links.Keys.Where(k => k.StartsWith(rel + "/", StringComparison.Ordinal)).ToList())
+            {
+                _links.Remove(gone); // the links inside the removed folder are gone with it
+            }
         }
     }
 
