@@ -86,7 +86,7 @@ internal sealed partial class CondaProblem
     }
 
     /// <summary>Negative when <paramref name="a"/> is a better requested candidate than <paramref name="b"/> by conda's
-    /// first objectives (channel unless priority is disabled, fewer track_features as DESIGN.md orders them, then version), positive when worse.</summary>
+    /// first objectives (channel unless priority is disabled, then version), positive when worse.</summary>
     private int RequestedRank(Candidate a, Candidate b)
     {
         int c;
@@ -95,11 +95,8 @@ internal sealed partial class CondaProblem
             return c;
         }
 
-        if ((c = a.Record.TrackFeatures.Count.CompareTo(b.Record.TrackFeatures.Count)) != 0)
-        {
-            return c;
-        }
-
+        // conda's version metric of the requested packages (Resolve.version_key) has no features: they are counted
+        // over the whole solution afterwards (MinimiseFeatures)
         return CompareVersions(b.Record.Version, a.Record.Version);
     }
 

@@ -29,10 +29,10 @@ internal sealed partial class CondaProblem
             return c;
         }
 
-        // Fewer track_features first (DESIGN.md order). conda maximises the versions of the requested packages before
-        // it counts legacy features; for the other packages features come first.
+        // conda maximises the versions of the requested packages before it counts features (tracked or legacy); for
+        // the other packages fewer features come first.
         bool requested = _specNames.Contains(a.Name.Name);
-        if ((c = a.Record.TrackFeatures.Count.CompareTo(b.Record.TrackFeatures.Count)) != 0)
+        if (!requested && (c = a.Record.TrackFeatures.Count.CompareTo(b.Record.TrackFeatures.Count)) != 0)
         {
             return c;
         }
@@ -43,6 +43,11 @@ internal sealed partial class CondaProblem
         }
 
         if ((c = CompareVersions(b.Record.Version, a.Record.Version)) != 0)
+        {
+            return c;
+        }
+
+        if (requested && (c = a.Record.TrackFeatures.Count.CompareTo(b.Record.TrackFeatures.Count)) != 0)
         {
             return c;
         }

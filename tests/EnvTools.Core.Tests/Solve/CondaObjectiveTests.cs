@@ -77,6 +77,15 @@ public class CondaObjectiveTests
     }
 
     [ConformanceFact]
+    public void A_requested_package_gets_its_highest_version_before_features_are_counted()
+    {
+        // found by the differential test: conda's version metric of the requested packages has no features, so the
+        // requested sysroot is 2.28 (whose builds track two features), not 2.17 (the real conda 25.11.1 agrees)
+        var result = Solve(CondaForge39(), "krb5==1.21.2", "sysroot_linux-aarch64", "c-ares>=1.14.0");
+        Assert.Equal("2.28", Get(result, "sysroot_linux-aarch64").Version);
+    }
+
+    [ConformanceFact]
     public void Defaults_2018_numpy_base_takes_mkl_not_the_openblas_blas_that_tracks_nomkl()
     {
         // the real conda 25.11.1: numpy-base 1.14.3 py36hdbf6ddf_2, blas 1.0 mkl, mkl 2018.0.3, python 3.6.6 (18 packages)

@@ -59,9 +59,13 @@ public class CondaSolverRuleTests
     [Fact]
     public void TrackFeaturesAreDownWeighted()
     {
-        var ch = Channel("c", Rec("a", "2.0", "tf", trackFeatures: new[] { "debug" }), Rec("a", "1.0"));
-        Assert.Equal(new[] { "a-1.0-0" }, Nvb(Solve(new[] { ch }, new[] { "a" })));
-        Assert.Equal(new[] { "a-2.0-tf" }, Nvb(Solve(new[] { ch }, new[] { "a>=2" })));
+        // the real conda 25.11.1 (classic): a requested package gets its highest version first, features or not
+        // (Resolve.version_key has none); a dependency gets the build that tracks fewer features (the feature count
+        // of the whole solution comes before the other packages' versions)
+        var ch = Channel("c", Rec("a", "2.0", "tf", trackFeatures: new[] { "debug" }), Rec("a", "1.0"), Rec("b", "1.0", depends: new[] { "a" }));
+        Assert.Equal(new[] { "a-2.0-tf" }, Nvb(Solve(new[] { ch }, new[] { "a" })));
+        Assert.Equal(new[] { "a-1.0-0", "b-1.0-0" }, Nvb(Solve(new[] { ch }, new[] { "b" })));
+        Assert.Equal(new[] { "a-2.0-tf", "b-1.0-0" }, Nvb(Solve(new[] { ch }, new[] { "b", "a>=2" })));
     }
 
     [Fact]
