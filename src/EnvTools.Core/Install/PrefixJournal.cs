@@ -74,6 +74,116 @@ public static class PrefixJournal
 
     internal static string PathOf(string prefix) => Path.Combine(prefix, "conda-meta", FileName);
 
+    /// <summary>
+    /// The conda-meta record files of the prefix's last committed state, ordinal order, read without the lock and
+    /// changing nothing: dot files (the journal, the lock, temporary files) are never records; while an uncommitted
+    /// transaction is pending (running, or interrupted and not yet rolled back) the records it created are left out
+    /// and those it moved to its trash are taken from there. <paramref name="pending"/> says whether one is.
+    /// </summary>
+    internal static string[] CommittedRecordFiles(string prefix, out bool pending)
+    {
+        string meta = Path.Combine(prefix, "conda-meta");
+        for (int attempt = 0; ; attempt++)
+        {
+            pending = false;
+            if (!Directory.Exists(meta))
+            {
+                return Array.Empty<string>();
+            }
+
+            byte[]? before = TryReadJournal(prefix);
+            var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (string f in Directory.EnumerateFiles(meta, "*.json"))
+            {
+                string name = Path.GetFileName(f);
+                if (!name.StartsWith('.'))
+                {
+                    files[name] = f;
+                }
+            }
+
+            JournalData? data = null;
+            try
+            {
+                data = before is null ? null : JournalData.Parse(before);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
+            {
+                // torn before it was flushed: nothing was changed yet
+            }
+
+            if (data is { Committed: false })
+            {
+                pending = true;
+                string trash = TrashRoot(prefix, data);
+                var removed = new HashSet<string>(data.Removed, StringComparer.Ordinal);
+                foreach (string rel in data.Created)
+                {
+                    if (IsRecordPath(rel, out string name) && !removed.Contains(rel))
+                    {
+                        files.Remove(name);
+                    }
+                }
+
+                foreach (string rel in data.Removed)
+                {
+                    if (IsRecordPath(rel, out string name) && Abs(trash, rel) is var old && File.Exists(old))
+                    {
+                        files[name] = old;
+                    }
+                }
+            }
+
+            // The writer may have moved on while the folder was listed: the view holds only for an unchanged journal.
+            byte[]? after = TryReadJournal(prefix);
+            if (attempt >= 20 || (before is null ? after is null : after is not null && before.AsSpan().SequenceEqual(after)))
+            {
+                return files.Values.ToArray();
+            }
+        }
+    }
+
+    /// <summary>True when the prefix has an uncommitted transaction: another process is changing it, or a change was
+    /// interrupted and the next one rolls it back. Readers show the last committed state meanwhile.</summary>
+    public static bool IsPending(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        byte[]? bytes = TryReadJournal(Path.GetFullPath(prefix));
+        try
+        {
+            return bytes is not null && !JournalData.Parse(bytes).Committed;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The warning readers give for a prefix with a pending transaction.</summary>
+    public static string PendingMessage(string prefix) =>
+        $"A change to '{prefix}' is in progress in another process or was interrupted; this shows the last committed state, which the next change to the environment restores if the change was interrupted.";
+
+    private static bool IsRecordPath(string rel, out string name)
+    {
+        const string dir = "conda-meta/";
+        name = rel.Length > dir.Length ? rel[dir.Length..] : string.Empty;
+        return rel.StartsWith(dir, StringComparison.Ordinal) && name.EndsWith(".json", StringComparison.Ordinal)
+            && !name.Contains('/', StringComparison.Ordinal) && !name.StartsWith('.');
+    }
+
+    private static byte[]? TryReadJournal(string prefix)
+    {
+        try
+        {
+            return File.ReadAllBytes(PathOf(prefix));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+
     internal static string TrashRoot(string prefix, JournalData data) => Path.Combine(prefix, TrashDirectoryName, data.Id);
 
     internal static void Begin(string prefix, JournalData data) => FileOps.WriteAtomic(PathOf(prefix), data.WriteTo, flushToDisk: true);
