@@ -36,12 +36,12 @@ public static class PrefixJournal
         return RecoverLocked(full);
     }
 
-    internal static bool RecoverLocked(string prefix)
+    internal static bool RecoverLocked(string prefix, List<string>? warnings = null)
     {
         string file = PathOf(prefix);
         if (!File.Exists(file))
         {
-            CleanStaleTrash(prefix);
+            CleanStaleTrash(prefix, warnings);
             return false;
         }
 
@@ -59,7 +59,7 @@ public static class PrefixJournal
         {
             if (data.Committed)
             {
-                Finish(prefix, data);
+                Finish(prefix, data, warnings);
             }
             else
             {
@@ -68,7 +68,7 @@ public static class PrefixJournal
         }
 
         File.Delete(file);
-        CleanStaleTrash(prefix);
+        CleanStaleTrash(prefix, warnings);
         return true;
     }
 
@@ -194,15 +194,39 @@ public static class PrefixJournal
         FileOps.WriteAtomic(PathOf(prefix), data.WriteTo, flushToDisk: true);
     }
 
-    /// <summary>After commit: delete the trash, prune folders the removed files leave empty, drop the journal.</summary>
-    internal static void Finish(string prefix, JournalData data)
+    /// <summary>
+    /// After commit: delete the trash, prune folders the removed files leave empty, drop the journal. The change is
+    /// done whatever happens here: a trash that cannot be deleted (on Windows a loaded DLL or a running program can be
+    /// moved but not deleted) is left for the next transaction to retry, with a warning in <paramref name="warnings"/>.
+    /// </summary>
+    internal static void Finish(string prefix, JournalData data, List<string>? warnings = null)
     {
-        DeleteTree(TrashRoot(prefix, data));
-        FileOps.PruneEmpty(
-            data.Removed.Select(p => Abs(prefix, p)).Select(a => FileOps.IsRealDirectory(a) ? a : Path.GetDirectoryName(a)!),
-            prefix);
-        FileOps.PruneEmpty(new[] { Path.Combine(prefix, TrashDirectoryName) }, prefix);
+        TryDeleteTrash(TrashRoot(prefix, data), warnings);
+        try
+        {
+            FileOps.PruneEmpty(
+                data.Removed.Select(p => Abs(prefix, p)).Select(a => FileOps.IsRealDirectory(a) ? a : Path.GetDirectoryName(a)!),
+                prefix);
+            FileOps.PruneEmpty(new[] { Path.Combine(prefix, TrashDirectoryName) }, prefix);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // an empty folder left behind changes nothing
+        }
+
         File.Delete(PathOf(prefix));
+    }
+
+    private static void TryDeleteTrash(string dir, List<string>? warnings)
+    {
+        try
+        {
+            DeleteTree(dir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            warnings?.Add($"The files a change replaced could not all be deleted from '{dir}' (still in use?): {ex.Message} The change is complete; the next change to the environment tries again.");
+        }
     }
 
     /// <summary>Undoes a transaction: deletes what it created, moves back what it trashed, restores the history file.</summary>
@@ -263,7 +287,7 @@ public static class PrefixJournal
             TryDelete(tmp);
         }
 
-        DeleteTree(trash);
+        TryDeleteTrash(trash, null); // what could not be moved back stays for the next clean-up
         FileOps.PruneEmpty(data.NewDirs.Select(d => Abs(prefix, d)), prefix);
         FileOps.PruneEmpty(new[] { Path.Combine(prefix, TrashDirectoryName) }, prefix);
     }
@@ -331,12 +355,12 @@ public static class PrefixJournal
     }
 
     /// <summary>Deletes trash folders no journal refers to (a crash between the trash clean-up and the journal removal).</summary>
-    private static void CleanStaleTrash(string prefix)
+    private static void CleanStaleTrash(string prefix, List<string>? warnings)
     {
         string root = Path.Combine(prefix, TrashDirectoryName);
         if (Directory.Exists(root))
         {
-            DeleteTree(root);
+            TryDeleteTrash(root, warnings);
         }
     }
 }

@@ -46,14 +46,21 @@ public static class PrefixTransaction
         try
         {
             using var lk = PrefixLock.Acquire(prefix, options.LockTimeout, ct);
-            PrefixJournal.RecoverLocked(prefix);
-            return new TransactionRunner(prefix, plan, options, progress, ct).Run();
+            return ExecuteLocked(prefix, plan, options, progress, ct);
         }
         catch (Exception ex) when (!metaExisted && ex is not SimulatedCrashException)
         {
             RemoveIfOnlyLock(prefix, removePrefix: !existed);
             throw;
         }
+    }
+
+    /// <summary>Recovers an interrupted transaction and runs the plan; the caller holds the prefix lock.</summary>
+    internal static TransactionResult ExecuteLocked(string prefix, TransactionPlan plan, InstallOptions options, IProgress<LinkProgress>? progress, CancellationToken ct)
+    {
+        var warnings = new List<string>();
+        PrefixJournal.RecoverLocked(prefix, warnings);
+        return new TransactionRunner(prefix, plan, options, progress, ct, warnings).Run();
     }
 
     /// <summary>A prefix (or conda-meta folder) this transaction created and rolled back is left as it was: absent.</summary>

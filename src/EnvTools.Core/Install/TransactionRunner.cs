@@ -32,8 +32,12 @@ internal sealed partial class TransactionRunner
     private int _linkedFiles;
     private PythonLayout? _python;
 
-    public TransactionRunner(string prefix, TransactionPlan plan, InstallOptions options, IProgress<LinkProgress>? progress, CancellationToken ct)
+    private readonly List<string> _warnings;
+
+    public TransactionRunner(string prefix, TransactionPlan plan, InstallOptions options, IProgress<LinkProgress>? progress, CancellationToken ct,
+        List<string>? warnings = null)
     {
+        _warnings = warnings ?? new List<string>();
         _prefix = prefix;
         _plan = plan;
         _options = options;
@@ -84,7 +88,7 @@ internal sealed partial class TransactionRunner
         if (_plan.IsEmpty)
         {
             FinishHistoryAndRegistration(Array.Empty<PackageWork>(), unlink);
-            return new TransactionResult(Array.Empty<PrefixRecord>(), Array.Empty<PrefixRecord>(), Array.Empty<ClobberWarning>(), _messages);
+            return new TransactionResult(Array.Empty<PrefixRecord>(), Array.Empty<PrefixRecord>(), Array.Empty<ClobberWarning>(), _messages) { Warnings = _warnings };
         }
 
         var works = _plan.Link.Select(Prepare).ToList();
@@ -125,14 +129,14 @@ internal sealed partial class TransactionRunner
         }
 
         Hook("committed", 0);
-        PrefixJournal.Finish(_prefix, _journal);
+        PrefixJournal.Finish(_prefix, _journal, _warnings);
         if (_options.RegisterEnvironment)
         {
             new EnvironmentsFile(_options.EnvironmentsFilePath).Add(_prefix);
         }
 
         Report(LinkPhase.Commit, null, 1, 1);
-        return new TransactionResult(linked, unlink, _clobbers, _messages);
+        return new TransactionResult(linked, unlink, _clobbers, _messages) { Warnings = _warnings };
     }
 
     // ---------------------------------------------------------------- planning

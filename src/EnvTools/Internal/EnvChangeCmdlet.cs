@@ -140,6 +140,11 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
             {
                 WriteVerbose(m);
             }
+
+            foreach (string w in t.Warnings)
+            {
+                WriteWarning(w);
+            }
         }
 
         return (plan, result);
