@@ -159,6 +159,49 @@ public static class PrefixJournal
         }
     }
 
+    /// <summary>
+    /// True when the prefix holds only what a create that never committed leaves: a pending journal of a transaction
+    /// that started with no committed state, or (killed before its journal, or rolled back) a <c>conda-meta</c> with
+    /// nothing but dot files (the lock) in it. Such a prefix is no environment; the next create there replaces it.
+    /// </summary>
+    internal static bool IsUncommittedCreate(string prefix)
+    {
+        string meta = Path.Combine(prefix, "conda-meta");
+        byte[]? bytes = TryReadJournal(prefix);
+        if (bytes is not null)
+        {
+            try
+            {
+                JournalData data = JournalData.Parse(bytes);
+                return data is { Committed: false, NewEnvironment: true };
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
+            {
+                // torn before it was flushed: nothing was changed yet; judge by what else is there
+            }
+        }
+
+        try
+        {
+            bool any = false;
+            foreach (string e in Directory.EnumerateFileSystemEntries(meta))
+            {
+                if (!Path.GetFileName(e).StartsWith('.'))
+                {
+                    return false;
+                }
+
+                any = true;
+            }
+
+            return any;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The warning readers give for a prefix with a pending transaction.</summary>
     public static string PendingMessage(string prefix) =>
         $"A change to '{prefix}' is in progress in another process or was interrupted; this shows the last committed state, which the next change to the environment restores if the change was interrupted.";

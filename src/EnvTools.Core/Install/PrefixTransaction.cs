@@ -56,15 +56,16 @@ public static class PrefixTransaction
     }
 
     /// <summary>Recovers an interrupted transaction and runs the plan; the caller holds the prefix lock.</summary>
-    internal static TransactionResult ExecuteLocked(string prefix, TransactionPlan plan, InstallOptions options, IProgress<LinkProgress>? progress, CancellationToken ct)
+    internal static TransactionResult ExecuteLocked(string prefix, TransactionPlan plan, InstallOptions options, IProgress<LinkProgress>? progress, CancellationToken ct,
+        List<string>? warnings = null)
     {
-        var warnings = new List<string>();
+        warnings ??= new List<string>();
         PrefixJournal.RecoverLocked(prefix, warnings);
         return new TransactionRunner(prefix, plan, options, progress, ct, warnings).Run();
     }
 
     /// <summary>A prefix (or conda-meta folder) this transaction created and rolled back is left as it was: absent.</summary>
-    private static void RemoveIfOnlyLock(string prefix, bool removePrefix)
+    internal static void RemoveIfOnlyLock(string prefix, bool removePrefix)
     {
         try
         {

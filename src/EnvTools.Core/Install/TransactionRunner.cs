@@ -93,7 +93,7 @@ internal sealed partial class TransactionRunner
 
         var works = _plan.Link.Select(Prepare).ToList();
         ResolveClobbers(kept, works);
-        BuildJournal(unlink, works);
+        BuildJournal(unlink, works, newEnvironment: installed.Count == 0 && !File.Exists(PrefixHistory.PathFor(_prefix)));
 
         var linked = new List<PrefixRecord>();
         try
