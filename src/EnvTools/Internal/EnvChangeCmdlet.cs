@@ -147,7 +147,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
             }
         }
 
-        return (plan, result);
+        return (result.Plan, result);
     }
 
     /// <summary>
