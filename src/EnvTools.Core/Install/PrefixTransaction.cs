@@ -20,6 +20,15 @@ public static class PrefixTransaction
     /// </summary>
     public const string CrashAfterFilesVariable = "ENVTOOLS_TEST_CRASH_AFTER_FILES";
 
+    /// <summary>
+    /// Test hook (documented, not for production): <c>point:N</c> ends the process abruptly
+    /// (<see cref="Environment.FailFast(string)"/>) at the first step <c>point</c> of the transaction whose count
+    /// reaches N: <c>unlink</c> (packages unlinked), <c>link</c> (files linked), <c>records</c>, <c>post-link</c>,
+    /// <c>commit</c> (before the commit mark) or <c>committed</c> (after it, before the clean-up). The kill-and-verify
+    /// tests use it to kill a real process at chosen points inside the transaction.
+    /// </summary>
+    public const string CrashAtVariable = "ENVTOOLS_TEST_CRASH_AT";
+
     /// <summary>In-process test hook: called at each step (<c>unlink</c>, <c>link</c> after each file with the running
     /// count, <c>records</c>, <c>commit</c>, <c>committed</c>; local to the calling flow); a <see cref="SimulatedCrashException"/> it throws leaves the prefix
     /// as it is, with no rollback, like a killed process.</summary>

@@ -27,6 +27,8 @@ internal sealed partial class TransactionRunner
     private readonly List<PrefixRecord> _rewritten = new();
     private readonly List<string> _strays = new();
     private readonly int _crashAfterFiles;
+    private readonly string? _crashAtPoint;
+    private readonly int _crashAtCount;
     private JournalData _journal = new();
     private string _trash = string.Empty;
     private int _linkedFiles;
@@ -45,6 +47,12 @@ internal sealed partial class TransactionRunner
         _ct = ct;
         _platform = options.TargetPlatform.Name;
         _crashAfterFiles = int.TryParse(Environment.GetEnvironmentVariable(PrefixTransaction.CrashAfterFilesVariable), out int n) && n > 0 ? n : 0;
+        if (Environment.GetEnvironmentVariable(PrefixTransaction.CrashAtVariable) is { Length: > 0 } at && at.Split(':') is [var point, var count]
+            && int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int c))
+        {
+            _crashAtPoint = point;
+            _crashAtCount = c;
+        }
     }
 
     private enum Kind
@@ -216,6 +224,11 @@ internal sealed partial class TransactionRunner
 
     private void Hook(string point, int count)
     {
+        if (_crashAtPoint == point && count >= _crashAtCount)
+        {
+            Environment.FailFast($"{PrefixTransaction.CrashAtVariable}={_crashAtPoint}:{_crashAtCount}: simulated crash at {point} {count}");
+        }
+
         var hook = PrefixTransaction.TestHook;
         hook?.Invoke(point, count);
     }
