@@ -139,8 +139,16 @@ public sealed class EnvironmentInstaller
         var pinned = _settings.PinnedPackages.Select(MatchSpec.Parse).ToList();
         if (exists && !replaces)
         {
-            PrefixJournal.RecoverIfNeeded(prefix);
-            installed = PrefixState.ReadInstalled(prefix);
+            try
+            {
+                PrefixJournal.RecoverIfNeeded(prefix);
+                installed = PrefixState.ReadInstalled(prefix);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                throw new EnvironmentNotFoundException(prefix, Array.Empty<string>()); // removed by another process meanwhile
+            }
+
             string history = PrefixHistory.PathFor(prefix);
             if (File.Exists(history))
             {

@@ -32,7 +32,7 @@ public static class PrefixJournal
             return false;
         }
 
-        using var lk = PrefixLock.Acquire(full, TimeSpan.FromSeconds(30), CancellationToken.None);
+        using var lk = PrefixLock.AcquireExisting(full, TimeSpan.FromSeconds(30), CancellationToken.None);
         return RecoverLocked(full);
     }
 

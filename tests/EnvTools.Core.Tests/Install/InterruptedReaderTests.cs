@@ -70,6 +70,48 @@ public class InterruptedReaderTests
         Assert.Equal(1, EnvironmentInfo.Read(fx.Prefix).PackageCount);
     }
 
+    [Fact]
+    public async Task Readers_running_beside_changes_never_fail_and_see_old_or_new()
+    {
+        using var fx = new InstallFixture();
+        var one = Lib(fx, "1.0");
+        var two = Lib(fx, "2.0");
+        fx.Install(one);
+        using var stop = new CancellationTokenSource();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int reads = 0;
+        var reader = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                // another thread's PrefixLock is another open file: the same exclusion as between processes
+                string state = string.Join(" ", PrefixData.Load(fx.Prefix).Records.Select(r => $"{r.Name}={r.Version}"));
+                _ = EnvironmentInfo.Read(fx.Prefix);
+                lock (seen)
+                {
+                    seen.Add(state);
+                }
+
+                reads++;
+            }
+        });
+        try
+        {
+            for (int i = 0; i < 15; i++)
+            {
+                fx.Install(i % 2 == 0 ? two : one);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+        }
+
+        await reader; // rethrows what a reader hit
+        Assert.True(reads > 0);
+        Assert.Subset(new HashSet<string>(new[] { "lib=1.0", "lib=2.0" }, StringComparer.Ordinal), seen);
+    }
+
     internal static void Crash(string point, int count, Action action)
     {
         PrefixTransaction.TestHook = (p, n) =>
