@@ -27,7 +27,7 @@ public static class PrefixJournal
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
         string full = Path.GetFullPath(prefix);
-        if (!File.Exists(PathOf(full)))
+        if (!File.Exists(PathOf(full)) && TornJournals(full).Length == 0)
         {
             return false;
         }
@@ -38,11 +38,18 @@ public static class PrefixJournal
 
     internal static bool RecoverLocked(string prefix, List<string>? warnings = null)
     {
+        // A process killed inside the atomic write of a journal leaves its temporary file: under the lock, it is stale.
+        string[] torn = TornJournals(prefix);
+        foreach (string tmp in torn)
+        {
+            TryDelete(tmp);
+        }
+
         string file = PathOf(prefix);
         if (!File.Exists(file))
         {
             CleanStaleTrash(prefix, warnings);
-            return false;
+            return torn.Length > 0;
         }
 
         JournalData? data;
@@ -73,6 +80,12 @@ public static class PrefixJournal
     }
 
     internal static string PathOf(string prefix) => Path.Combine(prefix, "conda-meta", FileName);
+
+    private static string[] TornJournals(string prefix)
+    {
+        string meta = Path.Combine(prefix, "conda-meta");
+        return Directory.Exists(meta) ? Directory.GetFiles(meta, FileName + ".tmp-*") : Array.Empty<string>();
+    }
 
     /// <summary>
     /// The conda-meta record files of the prefix's last committed state, ordinal order, read without the lock and

@@ -112,6 +112,23 @@ public class InterruptedReaderTests
         Assert.Subset(new HashSet<string>(new[] { "lib=1.0", "lib=2.0" }, StringComparer.Ordinal), seen);
     }
 
+    [Fact]
+    public void Journal_torn_while_it_was_first_written_is_cleaned_by_the_next_command()
+    {
+        // killed inside the atomic write of the first journal (found by build.ps1 Torture: SIGKILL): nothing was
+        // changed yet, but the temporary file was left in conda-meta
+        using var fx = new InstallFixture();
+        fx.Install(Lib(fx, "1.0"));
+        var before = InstallFixture.Snapshot(fx.Prefix);
+        string torn = Path.Combine(fx.Prefix, "conda-meta", PrefixJournal.FileName + ".tmp-12345");
+        File.WriteAllText(torn, "{\"version\": 1, \"id\": \"ab");
+
+        Assert.Equal("lib", Assert.Single(PrefixData.Load(fx.Prefix).Records).Name);
+        Assert.True(PrefixJournal.RecoverIfNeeded(fx.Prefix)); // what every command does first
+        Assert.False(File.Exists(torn));
+        Assert.Equal(before, InstallFixture.Snapshot(fx.Prefix));
+    }
+
     internal static void Crash(string point, int count, Action action)
     {
         PrefixTransaction.TestHook = (p, n) =>
