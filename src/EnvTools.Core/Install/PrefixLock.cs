@@ -60,6 +60,11 @@ public sealed class PrefixLock : IDisposable
             {
                 if (create)
                 {
+                    if (DateTime.UtcNow >= deadline)
+                    {
+                        throw new PrefixLockedException(full, timeout, ex);
+                    }
+
                     continue; // removed between the folder's creation and the open: make it again
                 }
 
@@ -96,6 +101,11 @@ public sealed class PrefixLock : IDisposable
                 if (!create && !Directory.Exists(meta))
                 {
                     throw new Environments.EnvironmentNotFoundException(full, Array.Empty<string>());
+                }
+
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new PrefixLockedException(full, timeout, null);
                 }
 
                 continue;

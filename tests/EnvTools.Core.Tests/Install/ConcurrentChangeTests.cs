@@ -105,6 +105,25 @@ public sealed class ConcurrentChangeTests : IDisposable
         Assert.False(File.Exists(Path.Combine(prefix, "share", "pa", "pa.txt")));
     }
 
+    [Fact]
+    public void Lock_of_an_existing_environment_never_creates_one()
+    {
+        string prefix = _fx.PrefixOf("absent");
+        Assert.Throws<EnvironmentNotFoundException>(() => PrefixLock.AcquireExisting(prefix, TimeSpan.FromSeconds(1), CancellationToken.None));
+        Assert.False(Directory.Exists(prefix));
+
+        // a holder that deletes the environment (as Remove-Env does) leaves the waiter with EnvironmentNotFound
+        _fx.Run(prefix, EnvironmentAction.Create, "base");
+        var held = PrefixLock.AcquireExisting(prefix, TimeSpan.FromSeconds(1), CancellationToken.None);
+        var waiter = Task.Run(() => PrefixLock.AcquireExisting(prefix, TimeSpan.FromSeconds(20), CancellationToken.None));
+        Thread.Sleep(300);
+        Assert.False(waiter.IsCompleted);
+        EnvironmentRemover.DeleteTree(prefix, CancellationToken.None);
+        held.Dispose();
+        Assert.Throws<EnvironmentNotFoundException>(() => waiter.GetAwaiter().GetResult());
+        Assert.False(Directory.Exists(prefix));
+    }
+
     public static IEnumerable<object[]> CreateKillPoints() => new[]
     {
         new object[] { "lock", 0 },
