@@ -1,7 +1,7 @@
 #requires -Version 7.4
 <#
 .SYNOPSIS
-    EnvTools build entry point: Build, Test, Bench, Demo, Package.
+    EnvTools build entry point: Build, Test, Bench, Demo, Package, Torture.
 .DESCRIPTION
     One script, no hidden steps. Everything it needs comes from NuGet (the .NET packages, Pester)
     and the dotnet tool manifest (pwsh 7.6.9).
@@ -10,13 +10,15 @@
       Bench    runs the benchmark harness (-Suite Parse|Solve|Fetch|Install|All) and writes docs/benchmarks.md
       Demo     imports the built module and runs the main job on the bundled local channel
       Package  Build, then zips out/EnvTools into out/EnvTools-<version>.zip
+      Torture  Build, then kills create/install/update/uninstall in real child processes at random points
+               (-Trials per change, default 50; not in CI) and prints old/new/broken counts per change
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Bench', 'Demo', 'Package')]
+    [ValidateSet('Build', 'Test', 'Bench', 'Demo', 'Package', 'Torture')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -27,7 +29,11 @@ param(
     [string] $Suite = 'All',
 
     # Only run tests whose names match (xunit --filter syntax for the engine; Pester -FullNameFilter).
-    [string] $Filter
+    [string] $Filter,
+
+    # Kills per change for the Torture task.
+    [ValidateRange(1, 10000)]
+    [int] $Trials = 50
 )
 
 $ErrorActionPreference = 'Stop'
@@ -163,6 +169,16 @@ function Invoke-Bench {
         '--suite', $Suite.ToLowerInvariant(), '--root', $Root)
 }
 
+function Invoke-Torture {
+    Invoke-Build
+    Push-Location $Root
+    try {
+        Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Torture/Invoke-Torture.ps1'),
+            '-Module', (Join-Path $ModuleOut 'EnvTools.psd1'), '-Trials', "$Trials")
+    }
+    finally { Pop-Location }
+}
+
 function Invoke-Demo {
     Invoke-Build
     Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'docs/demo.ps1'), '-ModulePath', (Join-Path $ModuleOut 'EnvTools.psd1'))
@@ -181,6 +197,7 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Bench' { Invoke-Bench }
+    'Torture' { Invoke-Torture }
     'Demo' { Invoke-Demo }
     'Package' { Invoke-Package }
 }

@@ -31,19 +31,9 @@ internal static class CondaMetaNames
         return version.Length > 0 && build.Length > 0;
     }
 
-    /// <summary>The conda-meta record files of a prefix (<c>conda-meta/*.json</c>), in ordinal order.</summary>
-    internal static string[] RecordFiles(string prefix)
-    {
-        string dir = Path.Combine(prefix, "conda-meta");
-        if (!Directory.Exists(dir))
-        {
-            return [];
-        }
-
-        string[] files = Directory.GetFiles(dir, "*.json");
-        Array.Sort(files, StringComparer.Ordinal);
-        return files;
-    }
+    /// <summary>The conda-meta record files of a prefix's last committed state, in ordinal order (see
+    /// <see cref="Install.PrefixJournal.CommittedRecordFiles"/>): never the journal or another dot file.</summary>
+    internal static string[] RecordFiles(string prefix) => Install.PrefixJournal.CommittedRecordFiles(prefix, out _);
 
     /// <summary>
     /// The channel as <c>conda list</c> shows it: the channel name (<c>conda-forge</c>, <c>pkgs/main</c>) for

@@ -66,7 +66,7 @@ public sealed class EnvironmentRemover
             // Under the prefix lock (an install in progress makes this fail with PrefixLocked), with an interrupted
             // transaction finished first. Windows cannot move a folder with the lock file open: it is released first.
             Install.PrefixJournal.RecoverIfNeeded(full);
-            using (var held = Install.PrefixLock.Acquire(full, LockTimeout, CancellationToken.None))
+            using (var held = Install.PrefixLock.AcquireExisting(full, LockTimeout, CancellationToken.None))
             {
                 if (OperatingSystem.IsWindows())
                 {

@@ -27,18 +27,46 @@ public sealed class PrefixData
     /// <summary>The conda-meta records, by name (ordinal).</summary>
     public IReadOnlyList<PrefixRecord> Records { get; }
 
-    /// <summary>Reads every <c>conda-meta/*.json</c> record of <paramref name="prefix"/> (in parallel).</summary>
+    /// <summary>
+    /// Reads every <c>conda-meta/*.json</c> record of <paramref name="prefix"/> (in parallel) as of its last committed
+    /// state: while a transaction is pending (running in another process, or interrupted and not yet rolled back) the
+    /// records it wrote are not shown and those it moved aside are (<see cref="TransactionPending"/> says so).
+    /// </summary>
     /// <exception cref="MalformedDataException">A record is not valid (<c>MalformedPrefixRecord</c>).</exception>
     public static PrefixData Load(string prefix, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
         string full = EnvironmentLocator.NormalizePrefix(prefix);
-        string[] files = CondaMetaNames.RecordFiles(full);
-        var records = new PrefixRecord[files.Length];
-        Parallelism.For(files.Length, cancellationToken, i => records[i] = PrefixRecord.Read(files[i]));
-        Array.Sort(records, (a, b) => StringComparer.Ordinal.Compare(a.Name, b.Name));
-        return new PrefixData(full, records);
+        for (int attempt = 0; ; attempt++)
+        {
+            string[] files = Install.PrefixJournal.CommittedRecordFiles(full, out bool pending);
+            var records = new PrefixRecord[files.Length];
+            try
+            {
+                Parallelism.For(files.Length, cancellationToken, i => records[i] = PrefixRecord.Read(files[i]));
+            }
+            catch (Exception ex) when (attempt < 20 && IsVanished(ex) && files.Any(f => !File.Exists(f)))
+            {
+                // a running transaction moved a record between the listing and the read: list again
+                Thread.Sleep(10);
+                continue;
+            }
+
+            Array.Sort(records, (a, b) => StringComparer.Ordinal.Compare(a.Name, b.Name));
+            return new PrefixData(full, records) { TransactionPending = pending };
+        }
     }
+
+    /// <summary>True when an uncommitted transaction is pending: another process is changing the environment, or one
+    /// was interrupted and the next change to the environment rolls it back.</summary>
+    public bool TransactionPending { get; private init; }
+
+    private static bool IsVanished(Exception ex) => ex switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => true,
+        AggregateException a => a.InnerExceptions.All(IsVanished),
+        _ => ex.InnerException is { } inner && IsVanished(inner),
+    };
 
     /// <summary>The record of the package called <paramref name="name"/>, or null.</summary>
     public PrefixRecord? Find(string name) => _byName.GetValueOrDefault(name);

@@ -187,6 +187,7 @@ public sealed class PackageCache
             }
         }
 
+        await CleanLeftoversOfHitsAsync(unique.Where(r => results.ContainsKey(r.FileName)).ToArray(), ct).ConfigureAwait(false);
         var tracker = new ProgressTracker(progress, unique.Length, todo.Sum(r => r.Size ?? 0));
         foreach (CachedPackage hit in results.Values)
         {
@@ -232,13 +233,20 @@ public sealed class PackageCache
     {
         string entry = EntryName(record.FileName);
         using EntryLock held = await EntryLock.AcquireAsync(target, entry, _options.LockTimeout, ct).ConfigureAwait(false);
+        DeleteLeftovers(target, record.FileName, keepDownload: true);
         if (TryGetValid(record) is { } done)
         {
+            DeleteLeftovers(target, record.FileName, keepDownload: false);
             tracker.Done(done.Record); // another process finished it while this one waited for the lock
             return done;
         }
 
         (string Path, FileDigest Digest)? archive = FindValidArchive(record, ct);
+        if (archive is not null)
+        {
+            DeleteLeftovers(target, record.FileName, keepDownload: false);
+        }
+
         if (archive is null)
         {
             if (_options.Offline)
@@ -305,6 +313,72 @@ public sealed class PackageCache
         }
         catch (UnauthorizedAccessException)
         {
+        }
+    }
+
+    /// <summary>
+    /// What interrupted work on complete entries left in the writable pkgs dir (a killed re-download's <c>.partial</c>
+    /// file, a killed re-extraction's <c>.entry.partial-*</c> folder) is deleted under the entry's lock; an entry
+    /// another process holds keeps them for a later run. One listing of the folder finds them all.
+    /// </summary>
+    private async Task CleanLeftoversOfHitsAsync(IReadOnlyList<RepoDataRecord> hits, CancellationToken ct)
+    {
+        string? target = _writable.Value;
+        if (hits.Count == 0 || target is null || !Directory.Exists(target))
+        {
+            return;
+        }
+
+        var partial = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string path in Directory.EnumerateFileSystemEntries(target, "*partial*"))
+        {
+            string name = Path.GetFileName(path);
+            int at = name.IndexOf(".partial-", StringComparison.Ordinal);
+            if (name.StartsWith('.') && at > 1)
+            {
+                partial.Add(name[1..at]);
+            }
+            else if (name.EndsWith(".partial", StringComparison.Ordinal))
+            {
+                partial.Add(EntryName(name[..^".partial".Length]));
+            }
+        }
+
+        foreach (RepoDataRecord r in hits.Where(r => partial.Contains(EntryName(r.FileName))))
+        {
+            try
+            {
+                using EntryLock held = await EntryLock.AcquireAsync(target, EntryName(r.FileName), TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
+                DeleteLeftovers(target, r.FileName, keepDownload: false);
+            }
+            catch (PackageCacheLockedException)
+            {
+                // another process is working on it: its leftovers, if any, are cleaned next time
+            }
+        }
+    }
+
+    /// <summary>Deletes the hidden extraction folders of an entry (the caller holds its lock) and, unless a download is
+    /// about to resume it, the partial download of its archive.</summary>
+    private static void DeleteLeftovers(string pkgsDir, string fileName, bool keepDownload)
+    {
+        string entry = EntryName(fileName);
+        try
+        {
+            foreach (string dir in Directory.EnumerateDirectories(pkgsDir, "." + entry + ".partial-*"))
+            {
+                EnvTools.Environments.EnvironmentRemover.DeleteTree(dir, CancellationToken.None);
+            }
+
+            string download = Path.Combine(pkgsDir, fileName + ".partial");
+            if (!keepDownload && File.Exists(download))
+            {
+                File.Delete(download);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // in use or not ours to delete: Clear-EnvCache reports it
         }
     }
 

@@ -112,7 +112,8 @@ public sealed class EnvironmentInstaller
         bool replaces = false;
         if (request.Action == EnvironmentAction.Create)
         {
-            if (!exists && Directory.Exists(prefix) && Directory.EnumerateFileSystemEntries(prefix).Any())
+            // What a create that never committed left (killed New-Env) is no environment: the create replaces it.
+            if (!exists && Directory.Exists(prefix) && !EnvironmentLocator.IsUncommittedCreate(prefix) && Directory.EnumerateFileSystemEntries(prefix).Any())
             {
                 // Never delete a folder that is not an environment, Force or not.
                 throw new EnvironmentExistsException(prefix, isEnvironment: false);
@@ -138,8 +139,16 @@ public sealed class EnvironmentInstaller
         var pinned = _settings.PinnedPackages.Select(MatchSpec.Parse).ToList();
         if (exists && !replaces)
         {
-            PrefixJournal.RecoverIfNeeded(prefix);
-            installed = PrefixState.ReadInstalled(prefix);
+            try
+            {
+                PrefixJournal.RecoverIfNeeded(prefix);
+                installed = PrefixState.ReadInstalled(prefix);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                throw new EnvironmentNotFoundException(prefix, Array.Empty<string>()); // removed by another process meanwhile
+            }
+
             string history = PrefixHistory.PathFor(prefix);
             if (File.Exists(history))
             {
@@ -193,8 +202,19 @@ public sealed class EnvironmentInstaller
         return new EnvironmentPlan(request, prefix, installed, final, changes, requested, solve, replaces);
     }
 
-    /// <summary>Applies a plan: fetches the packages to link (verified, into the package cache), then unlinks and links them
-    /// under the prefix lock with a journal; on any failure the environment is left in its old state.</summary>
+    /// <summary>
+    /// Applies a plan under the prefix lock, held from before the installed state is checked until the change is
+    /// done: an interrupted transaction is finished first; an environment changed by another process since the plan was
+    /// made is solved again (so two processes installing into one environment end as if one ran after the other); one
+    /// that was removed meanwhile is <see cref="EnvironmentNotFoundException"/>, and one created meanwhile by another
+    /// create is <see cref="EnvironmentExistsException"/>. Then the packages to link are fetched (verified, into the
+    /// package cache) and unlinked and linked with a journal; on any failure the environment is left in its old state.
+    /// </summary>
+    /// <returns>What was done; its <see cref="EnvironmentResult.Plan"/> is the plan applied, solved again when the
+    /// environment had changed.</returns>
+    /// <exception cref="EnvironmentNotFoundException">The environment was removed after the plan was made.</exception>
+    /// <exception cref="EnvironmentExistsException">A create, and another process created the environment meanwhile.</exception>
+    /// <exception cref="PrefixLockedException">Another process held the environment past the lock time-out.</exception>
     public EnvironmentResult Apply(EnvironmentPlan plan, IProgress<OperationProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -203,6 +223,54 @@ public sealed class EnvironmentInstaller
             return new EnvironmentResult(plan, null, Array.Empty<CachedPackage>());
         }
 
+        string prefix = plan.Prefix;
+        bool create = plan.Request.Action == EnvironmentAction.Create;
+        bool existed = Directory.Exists(prefix);
+        bool metaExisted = Directory.Exists(Path.Combine(prefix, "conda-meta")) && !EnvironmentLocator.IsUncommittedCreate(prefix);
+        try
+        {
+            using PrefixLock held = create
+                ? PrefixLock.Acquire(prefix, _options.LockTimeout, ct)
+                : PrefixLock.AcquireExisting(prefix, _options.LockTimeout, ct);
+            var warnings = new List<string>();
+            PrefixJournal.RecoverLocked(prefix, warnings);
+            if (create)
+            {
+                if (!plan.ReplacesExisting && EnvironmentLocator.IsEnvironment(prefix))
+                {
+                    throw new EnvironmentExistsException(prefix, isEnvironment: true);
+                }
+            }
+            else
+            {
+                if (!EnvironmentLocator.IsEnvironment(prefix))
+                {
+                    throw new EnvironmentNotFoundException(prefix, Array.Empty<string>());
+                }
+
+                if (!SameRecords(PrefixState.ReadInstalled(prefix), plan.Installed))
+                {
+                    // Another process changed the environment after this plan was made: solve again against what is there.
+                    plan = Plan(plan.Request, progress, ct);
+                    if (plan.IsEmpty)
+                    {
+                        return new EnvironmentResult(plan, null, Array.Empty<CachedPackage>());
+                    }
+                }
+            }
+
+            return ApplyLocked(plan, warnings, progress, ct);
+        }
+        catch (Exception ex) when (create && !metaExisted && ex is not SimulatedCrashException)
+        {
+            // A create that fails leaves nothing (the lock is released by now).
+            PrefixTransaction.RemoveIfOnlyLock(prefix, removePrefix: !existed);
+            throw;
+        }
+    }
+
+    private EnvironmentResult ApplyLocked(EnvironmentPlan plan, List<string> warnings, IProgress<OperationProgress>? progress, CancellationToken ct)
+    {
         EnvironmentRequest request = plan.Request;
         bool force = request.Force && request.Action == EnvironmentAction.Install;
         IReadOnlyList<PrefixRecord> installed = plan.ReplacesExisting ? Array.Empty<PrefixRecord>() : plan.Installed;
@@ -236,9 +304,12 @@ public sealed class EnvironmentInstaller
         }
 
         ct.ThrowIfCancellationRequested();
-        if (plan.ReplacesExisting)
+        if (plan.ReplacesExisting && EnvironmentLocator.IsEnvironment(plan.Prefix))
         {
-            PrefixRemoval.RemoveEnvironment(plan.Prefix, ct, _options);
+            foreach (string m in PrefixRemoval.ClearLocked(plan.Prefix, _options, ct))
+            {
+                warnings.Add(m);
+            }
         }
 
         // An explicit or lock file names packages by URL: their metadata (depends, constrains, noarch …) is in the
@@ -253,9 +324,16 @@ public sealed class EnvironmentInstaller
         var linkProgress = progress is null ? null : new InlineProgress<LinkProgress>(p =>
             progress.Report(new OperationProgress(OperationStep.Link, p.Package is null ? p.Phase.ToString() : $"{p.Phase} {p.Package}",
                 p.Total > 0 ? (int)(100L * p.Completed / p.Total) : -1)));
-        TransactionResult result = PrefixTransaction.Execute(transaction, options, linkProgress, ct);
+        TransactionResult result = PrefixTransaction.ExecuteLocked(plan.Prefix, transaction, options, linkProgress, ct, warnings);
         progress?.Report(new OperationProgress(OperationStep.Link, "done", 100, Completed: true));
         return new EnvironmentResult(plan, result, fetched);
+    }
+
+    /// <summary>Whether two sets of installed records are the same packages (name, version, build, channel).</summary>
+    private static bool SameRecords(IReadOnlyList<PrefixRecord> a, IReadOnlyList<PrefixRecord> b)
+    {
+        static string Key(PrefixRecord r) => $"{r.Name}-{r.Version}-{r.Build} {r.Channel}";
+        return a.Count == b.Count && a.Select(Key).Order(StringComparer.Ordinal).SequenceEqual(b.Select(Key).Order(StringComparer.Ordinal), StringComparer.Ordinal);
     }
 
     private static RepoDataRecord WithIndexMetadata(RepoDataRecord wanted, CachedPackage package)

@@ -9,6 +9,10 @@ internal sealed class JournalData
 
     public bool Committed { get; set; }
 
+    /// <summary>The transaction started on a prefix with no committed state (no history, no records): until it commits,
+    /// the prefix is no environment (<see cref="Environments.EnvironmentLocator.IsEnvironment"/>).</summary>
+    public bool NewEnvironment { get; init; }
+
     /// <summary>Length of <c>conda-meta/history</c> before the transaction; -1 when it did not exist.</summary>
     public long HistoryLength { get; init; } = -1;
 
@@ -38,6 +42,11 @@ internal sealed class JournalData
             w.WriteString("id", Id);
             w.WriteString("state", Committed ? "committed" : "pending");
             w.WriteNumber("history_length", HistoryLength);
+            if (NewEnvironment)
+            {
+                w.WriteBoolean("new_environment", true);
+            }
+
             WriteList(w, "removed", Removed);
             WriteList(w, "created", Created);
             WriteList(w, "new_dirs", NewDirs);
@@ -54,6 +63,7 @@ internal sealed class JournalData
             Id = r.GetProperty("id").GetString() ?? throw new JsonException("journal without id"),
             Committed = r.GetProperty("state").GetString() == "committed",
             HistoryLength = r.GetProperty("history_length").GetInt64(),
+            NewEnvironment = r.TryGetProperty("new_environment", out var ne) && ne.ValueKind == JsonValueKind.True,
             Removed = ReadList(r, "removed"),
             Created = ReadList(r, "created"),
             NewDirs = ReadList(r, "new_dirs"),

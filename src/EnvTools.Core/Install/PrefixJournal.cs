@@ -27,22 +27,29 @@ public static class PrefixJournal
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
         string full = Path.GetFullPath(prefix);
-        if (!File.Exists(PathOf(full)))
+        if (!File.Exists(PathOf(full)) && TornJournals(full).Length == 0)
         {
             return false;
         }
 
-        using var lk = PrefixLock.Acquire(full, TimeSpan.FromSeconds(30), CancellationToken.None);
+        using var lk = PrefixLock.AcquireExisting(full, TimeSpan.FromSeconds(30), CancellationToken.None);
         return RecoverLocked(full);
     }
 
-    internal static bool RecoverLocked(string prefix)
+    internal static bool RecoverLocked(string prefix, List<string>? warnings = null)
     {
+        // A process killed inside the atomic write of a journal leaves its temporary file: under the lock, it is stale.
+        string[] torn = TornJournals(prefix);
+        foreach (string tmp in torn)
+        {
+            TryDelete(tmp);
+        }
+
         string file = PathOf(prefix);
         if (!File.Exists(file))
         {
-            CleanStaleTrash(prefix);
-            return false;
+            CleanStaleTrash(prefix, warnings);
+            return torn.Length > 0;
         }
 
         JournalData? data;
@@ -59,7 +66,7 @@ public static class PrefixJournal
         {
             if (data.Committed)
             {
-                Finish(prefix, data);
+                Finish(prefix, data, warnings);
             }
             else
             {
@@ -68,11 +75,170 @@ public static class PrefixJournal
         }
 
         File.Delete(file);
-        CleanStaleTrash(prefix);
+        CleanStaleTrash(prefix, warnings);
         return true;
     }
 
     internal static string PathOf(string prefix) => Path.Combine(prefix, "conda-meta", FileName);
+
+    private static string[] TornJournals(string prefix)
+    {
+        string meta = Path.Combine(prefix, "conda-meta");
+        return Directory.Exists(meta) ? Directory.GetFiles(meta, FileName + ".tmp-*") : Array.Empty<string>();
+    }
+
+    /// <summary>
+    /// The conda-meta record files of the prefix's last committed state, ordinal order, read without the lock and
+    /// changing nothing: dot files (the journal, the lock, temporary files) are never records; while an uncommitted
+    /// transaction is pending (running, or interrupted and not yet rolled back) the records it created are left out
+    /// and those it moved to its trash are taken from there. <paramref name="pending"/> says whether one is.
+    /// </summary>
+    internal static string[] CommittedRecordFiles(string prefix, out bool pending)
+    {
+        string meta = Path.Combine(prefix, "conda-meta");
+        for (int attempt = 0; ; attempt++)
+        {
+            pending = false;
+            if (!Directory.Exists(meta))
+            {
+                return Array.Empty<string>();
+            }
+
+            byte[]? before = TryReadJournal(prefix);
+            var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (string f in Directory.EnumerateFiles(meta, "*.json"))
+            {
+                string name = Path.GetFileName(f);
+                if (!name.StartsWith('.'))
+                {
+                    files[name] = f;
+                }
+            }
+
+            JournalData? data = null;
+            try
+            {
+                data = before is null ? null : JournalData.Parse(before);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
+            {
+                // torn before it was flushed: nothing was changed yet
+            }
+
+            if (data is { Committed: false })
+            {
+                pending = true;
+                string trash = TrashRoot(prefix, data);
+                var removed = new HashSet<string>(data.Removed, StringComparer.Ordinal);
+                foreach (string rel in data.Created)
+                {
+                    if (IsRecordPath(rel, out string name) && !removed.Contains(rel))
+                    {
+                        files.Remove(name);
+                    }
+                }
+
+                foreach (string rel in data.Removed)
+                {
+                    if (IsRecordPath(rel, out string name) && Abs(trash, rel) is var old && File.Exists(old))
+                    {
+                        files[name] = old;
+                    }
+                }
+            }
+
+            // The writer may have moved on while the folder was listed: the view holds only for an unchanged journal.
+            byte[]? after = TryReadJournal(prefix);
+            if (attempt >= 20 || (before is null ? after is null : after is not null && before.AsSpan().SequenceEqual(after)))
+            {
+                return files.Values.ToArray();
+            }
+        }
+    }
+
+    /// <summary>True when the prefix has an uncommitted transaction: another process is changing it, or a change was
+    /// interrupted and the next one rolls it back. Readers show the last committed state meanwhile.</summary>
+    public static bool IsPending(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        byte[]? bytes = TryReadJournal(Path.GetFullPath(prefix));
+        try
+        {
+            return bytes is not null && !JournalData.Parse(bytes).Committed;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// True when the prefix holds only what a create that never committed leaves: a pending journal of a transaction
+    /// that started with no committed state, or (killed before its journal, or rolled back) a <c>conda-meta</c> with
+    /// nothing but dot files (the lock) in it. Such a prefix is no environment; the next create there replaces it.
+    /// </summary>
+    internal static bool IsUncommittedCreate(string prefix)
+    {
+        string meta = Path.Combine(prefix, "conda-meta");
+        byte[]? bytes = TryReadJournal(prefix);
+        if (bytes is not null)
+        {
+            try
+            {
+                JournalData data = JournalData.Parse(bytes);
+                return data is { Committed: false, NewEnvironment: true };
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
+            {
+                // torn before it was flushed: nothing was changed yet; judge by what else is there
+            }
+        }
+
+        try
+        {
+            bool any = false;
+            foreach (string e in Directory.EnumerateFileSystemEntries(meta))
+            {
+                if (!Path.GetFileName(e).StartsWith('.'))
+                {
+                    return false;
+                }
+
+                any = true;
+            }
+
+            return any;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The warning readers give for a prefix with a pending transaction.</summary>
+    public static string PendingMessage(string prefix) =>
+        $"A change to '{prefix}' is in progress in another process or was interrupted; this shows the last committed state, which the next change to the environment restores if the change was interrupted.";
+
+    private static bool IsRecordPath(string rel, out string name)
+    {
+        const string dir = "conda-meta/";
+        name = rel.Length > dir.Length ? rel[dir.Length..] : string.Empty;
+        return rel.StartsWith(dir, StringComparison.Ordinal) && name.EndsWith(".json", StringComparison.Ordinal)
+            && !name.Contains('/', StringComparison.Ordinal) && !name.StartsWith('.');
+    }
+
+    private static byte[]? TryReadJournal(string prefix)
+    {
+        try
+        {
+            return File.ReadAllBytes(PathOf(prefix));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
 
     internal static string TrashRoot(string prefix, JournalData data) => Path.Combine(prefix, TrashDirectoryName, data.Id);
 
@@ -84,15 +250,39 @@ public static class PrefixJournal
         FileOps.WriteAtomic(PathOf(prefix), data.WriteTo, flushToDisk: true);
     }
 
-    /// <summary>After commit: delete the trash, prune folders the removed files leave empty, drop the journal.</summary>
-    internal static void Finish(string prefix, JournalData data)
+    /// <summary>
+    /// After commit: delete the trash, prune folders the removed files leave empty, drop the journal. The change is
+    /// done whatever happens here: a trash that cannot be deleted (on Windows a loaded DLL or a running program can be
+    /// moved but not deleted) is left for the next transaction to retry, with a warning in <paramref name="warnings"/>.
+    /// </summary>
+    internal static void Finish(string prefix, JournalData data, List<string>? warnings = null)
     {
-        DeleteTree(TrashRoot(prefix, data));
-        FileOps.PruneEmpty(
-            data.Removed.Select(p => Abs(prefix, p)).Select(a => FileOps.IsRealDirectory(a) ? a : Path.GetDirectoryName(a)!),
-            prefix);
-        FileOps.PruneEmpty(new[] { Path.Combine(prefix, TrashDirectoryName) }, prefix);
+        TryDeleteTrash(TrashRoot(prefix, data), warnings);
+        try
+        {
+            FileOps.PruneEmpty(
+                data.Removed.Select(p => Abs(prefix, p)).Select(a => FileOps.IsRealDirectory(a) ? a : Path.GetDirectoryName(a)!),
+                prefix);
+            FileOps.PruneEmpty(new[] { Path.Combine(prefix, TrashDirectoryName) }, prefix);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // an empty folder left behind changes nothing
+        }
+
         File.Delete(PathOf(prefix));
+    }
+
+    private static void TryDeleteTrash(string dir, List<string>? warnings)
+    {
+        try
+        {
+            DeleteTree(dir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            warnings?.Add($"The files a change replaced could not all be deleted from '{dir}' (still in use?): {ex.Message} The change is complete; the next change to the environment tries again.");
+        }
     }
 
     /// <summary>Undoes a transaction: deletes what it created, moves back what it trashed, restores the history file.</summary>
@@ -171,15 +361,15 @@ public static class PrefixJournal
             TryDelete(tmp);
         }
 
+        TryDeleteTrash(trash, null); // what could not be moved back stays for the next clean-up
         try
         {
-            DeleteTree(trash);
             FileOps.PruneEmpty(data.NewDirs.Where(d => FileOps.StaysInside(prefix, d)).Select(d => Abs(prefix, d)), prefix);
             FileOps.PruneEmpty(new[] { Path.Combine(prefix, TrashDirectoryName) }, prefix);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // a trash that cannot be deleted now is a stale trash: the next recovery (CleanStaleTrash) deletes it
+            // a folder that cannot be pruned now is left for the next recovery
         }
     }
 
@@ -252,12 +442,12 @@ public static class PrefixJournal
     }
 
     /// <summary>Deletes trash folders no journal refers to (a crash between the trash clean-up and the journal removal).</summary>
-    private static void CleanStaleTrash(string prefix)
+    private static void CleanStaleTrash(string prefix, List<string>? warnings)
     {
         string root = Path.Combine(prefix, TrashDirectoryName);
         if (Directory.Exists(root))
         {
-            DeleteTree(root);
+            TryDeleteTrash(root, warnings);
         }
     }
 }

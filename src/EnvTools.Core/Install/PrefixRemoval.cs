@@ -34,53 +34,66 @@ public static class PrefixRemoval
 
         using (var lk = PrefixLock.Acquire(full, options.LockTimeout, ct))
         {
-            PrefixJournal.RecoverLocked(full);
-            if (options.AllowLinkScripts)
-            {
-                // The records are read (and ordered) only for the scripts: parsing every file list of a large
-                // environment costs more than deleting it.
-                var installed = PrefixState.ReadInstalled(full);
-                foreach (var r in Solve.Toposort.Sort(installed).AsEnumerable().Reverse())
-                {
-                    ct.ThrowIfCancellationRequested();
-                    var res = LinkScripts.Run(full, full, r, "pre-unlink", options.TargetPlatform, messages, ct);
-                    if (res is { ExitCode: not 0 } failed)
-                    {
-                        messages.Add($"The pre-unlink script of {r} failed with exit code {failed.ExitCode}: {failed.Output}");
-                    }
-                }
-            }
-
-            ct.ThrowIfCancellationRequested();
-            string meta = Path.Combine(full, "conda-meta");
-            foreach (string f in Directory.EnumerateFiles(meta, "*.json").ToList())
-            {
-                File.Delete(f);
-            }
-
-            foreach (var entry in new DirectoryInfo(full).EnumerateFileSystemInfos())
-            {
-                if (entry.Name == "conda-meta")
-                {
-                    continue;
-                }
-
-                DeleteEntry(entry);
-            }
-
-            foreach (var entry in new DirectoryInfo(meta).EnumerateFileSystemInfos())
-            {
-                if (entry.Name != PrefixLock.FileName)
-                {
-                    DeleteEntry(entry);
-                }
-            }
+            messages.AddRange(ClearLocked(full, options, ct));
         }
 
         Directory.Delete(full, recursive: true);
         if (options.RegisterEnvironment)
         {
             new EnvironmentsFile(options.EnvironmentsFilePath).Remove(full);
+        }
+
+        return messages;
+    }
+
+    /// <summary>
+    /// Empties the environment at <paramref name="full"/> under the lock the caller holds: finishes any interrupted
+    /// transaction, runs the pre-unlink scripts (when allowed), removes the records first, then everything but the
+    /// lock file. Returns the scripts' messages.
+    /// </summary>
+    internal static IReadOnlyList<string> ClearLocked(string full, InstallOptions options, CancellationToken ct)
+    {
+        var messages = new List<string>();
+        PrefixJournal.RecoverLocked(full);
+        if (options.AllowLinkScripts)
+        {
+            // The records are read (and ordered) only for the scripts: parsing every file list of a large
+            // environment costs more than deleting it.
+            var installed = PrefixState.ReadInstalled(full);
+            foreach (var r in Solve.Toposort.Sort(installed).AsEnumerable().Reverse())
+            {
+                ct.ThrowIfCancellationRequested();
+                var res = LinkScripts.Run(full, full, r, "pre-unlink", options.TargetPlatform, messages, ct);
+                if (res is { ExitCode: not 0 } failed)
+                {
+                    messages.Add($"The pre-unlink script of {r} failed with exit code {failed.ExitCode}: {failed.Output}");
+                }
+            }
+        }
+
+        ct.ThrowIfCancellationRequested();
+        string meta = Path.Combine(full, "conda-meta");
+        foreach (string f in Directory.EnumerateFiles(meta, "*.json").ToList())
+        {
+            File.Delete(f);
+        }
+
+        foreach (var entry in new DirectoryInfo(full).EnumerateFileSystemInfos())
+        {
+            if (entry.Name == "conda-meta")
+            {
+                continue;
+            }
+
+            DeleteEntry(entry);
+        }
+
+        foreach (var entry in new DirectoryInfo(meta).EnumerateFileSystemInfos())
+        {
+            if (entry.Name != PrefixLock.FileName)
+            {
+                DeleteEntry(entry);
+            }
         }
 
         return messages;

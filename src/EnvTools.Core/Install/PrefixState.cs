@@ -5,25 +5,16 @@ namespace EnvTools.Install;
 /// <summary>Reads what a prefix holds: the conda-meta records and pinned specs.</summary>
 public static class PrefixState
 {
-    /// <summary>The records of <c>conda-meta/*.json</c>, ordered by name; empty when the prefix has no conda-meta.</summary>
+    /// <summary>The records of <c>conda-meta/*.json</c>, ordered by name; empty when the prefix has no conda-meta. Dot files
+    /// (the journal, the lock) are never records; while a transaction is pending these are the last committed ones
+    /// (<see cref="PrefixJournal.CommittedRecordFiles"/>).</summary>
     /// <exception cref="MalformedDataException">A record is not valid JSON.</exception>
     public static IReadOnlyList<PrefixRecord> ReadInstalled(string prefix)
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
-        string meta = Path.Combine(prefix, "conda-meta");
-        if (!Directory.Exists(meta))
-        {
-            return Array.Empty<PrefixRecord>();
-        }
-
         var list = new List<PrefixRecord>();
-        foreach (string file in Directory.EnumerateFiles(meta, "*.json"))
+        foreach (string file in PrefixJournal.CommittedRecordFiles(Path.GetFullPath(prefix), out _))
         {
-            if (Path.GetFileName(file).StartsWith('.'))
-            {
-                continue; // our journal and temporary files
-            }
-
             list.Add(PrefixRecord.Read(file));
         }
 

@@ -20,6 +20,15 @@ public static class PrefixTransaction
     /// </summary>
     public const string CrashAfterFilesVariable = "ENVTOOLS_TEST_CRASH_AFTER_FILES";
 
+    /// <summary>
+    /// Test hook (documented, not for production): <c>point:N</c> ends the process abruptly
+    /// (<see cref="Environment.FailFast(string)"/>) at the first step <c>point</c> of the transaction whose count
+    /// reaches N: <c>unlink</c> (packages unlinked), <c>link</c> (files linked), <c>records</c>, <c>post-link</c>,
+    /// <c>commit</c> (before the commit mark) or <c>committed</c> (after it, before the clean-up). The kill-and-verify
+    /// tests use it to kill a real process at chosen points inside the transaction.
+    /// </summary>
+    public const string CrashAtVariable = "ENVTOOLS_TEST_CRASH_AT";
+
     /// <summary>In-process test hook: called at each step (<c>unlink</c>, <c>link</c> after each file with the running
     /// count, <c>records</c>, <c>commit</c>, <c>committed</c>; local to the calling flow); a <see cref="SimulatedCrashException"/> it throws leaves the prefix
     /// as it is, with no rollback, like a killed process.</summary>
@@ -46,8 +55,7 @@ public static class PrefixTransaction
         try
         {
             using var lk = PrefixLock.Acquire(prefix, options.LockTimeout, ct);
-            PrefixJournal.RecoverLocked(prefix);
-            return new TransactionRunner(prefix, plan, options, progress, ct).Run();
+            return ExecuteLocked(prefix, plan, options, progress, ct);
         }
         catch (Exception ex) when (!metaExisted && ex is not SimulatedCrashException)
         {
@@ -56,8 +64,17 @@ public static class PrefixTransaction
         }
     }
 
+    /// <summary>Recovers an interrupted transaction and runs the plan; the caller holds the prefix lock.</summary>
+    internal static TransactionResult ExecuteLocked(string prefix, TransactionPlan plan, InstallOptions options, IProgress<LinkProgress>? progress, CancellationToken ct,
+        List<string>? warnings = null)
+    {
+        warnings ??= new List<string>();
+        PrefixJournal.RecoverLocked(prefix, warnings);
+        return new TransactionRunner(prefix, plan, options, progress, ct, warnings).Run();
+    }
+
     /// <summary>A prefix (or conda-meta folder) this transaction created and rolled back is left as it was: absent.</summary>
-    private static void RemoveIfOnlyLock(string prefix, bool removePrefix)
+    internal static void RemoveIfOnlyLock(string prefix, bool removePrefix)
     {
         try
         {

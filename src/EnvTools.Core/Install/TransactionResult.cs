@@ -11,4 +11,9 @@ public sealed record TransactionResult(
     IReadOnlyList<PrefixRecord> Linked,
     IReadOnlyList<PrefixRecord> Unlinked,
     IReadOnlyList<ClobberWarning> Clobbers,
-    IReadOnlyList<string> Messages);
+    IReadOnlyList<string> Messages)
+{
+    /// <summary>Problems that did not fail the transaction: clean-up after the commit that could not be finished
+    /// (a file in use in the trash); the next transaction retries it.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+}

@@ -10,10 +10,10 @@ namespace EnvTools.Install;
 // The journal written before the first change, so that a killed transaction can be rolled back.
 internal sealed partial class TransactionRunner
 {
-    private void BuildJournal(List<PrefixRecord> unlink, List<PackageWork> works)
+    private void BuildJournal(List<PrefixRecord> unlink, List<PackageWork> works, bool newEnvironment)
     {
         string history = PrefixHistory.PathFor(_prefix);
-        var journal = new JournalData { HistoryLength = File.Exists(history) ? new FileInfo(history).Length : -1 };
+        var journal = new JournalData { HistoryLength = File.Exists(history) ? new FileInfo(history).Length : -1, NewEnvironment = newEnvironment };
         void Removed(string rel)
         {
             if (_removedSet.Add(rel))

@@ -30,13 +30,19 @@ internal sealed partial class TransactionRunner
     private readonly List<PrefixRecord> _rewritten = new();
     private readonly List<string> _strays = new();
     private readonly int _crashAfterFiles;
+    private readonly string? _crashAtPoint;
+    private readonly int _crashAtCount;
     private JournalData _journal = new();
     private string _trash = string.Empty;
     private int _linkedFiles;
     private PythonLayout? _python;
 
-    public TransactionRunner(string prefix, TransactionPlan plan, InstallOptions options, IProgress<LinkProgress>? progress, CancellationToken ct)
+    private readonly List<string> _warnings;
+
+    public TransactionRunner(string prefix, TransactionPlan plan, InstallOptions options, IProgress<LinkProgress>? progress, CancellationToken ct,
+        List<string>? warnings = null)
     {
+        _warnings = warnings ?? new List<string>();
         _prefix = prefix;
         _plan = plan;
         _options = options;
@@ -44,6 +50,12 @@ internal sealed partial class TransactionRunner
         _ct = ct;
         _platform = options.TargetPlatform.Name;
         _crashAfterFiles = int.TryParse(Environment.GetEnvironmentVariable(PrefixTransaction.CrashAfterFilesVariable), out int n) && n > 0 ? n : 0;
+        if (Environment.GetEnvironmentVariable(PrefixTransaction.CrashAtVariable) is { Length: > 0 } at && at.Split(':') is [var point, var count]
+            && int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int c))
+        {
+            _crashAtPoint = point;
+            _crashAtCount = c;
+        }
     }
 
     private enum Kind
@@ -88,12 +100,12 @@ internal sealed partial class TransactionRunner
         if (_plan.IsEmpty)
         {
             FinishHistoryAndRegistration(Array.Empty<PackageWork>(), unlink);
-            return new TransactionResult(Array.Empty<PrefixRecord>(), Array.Empty<PrefixRecord>(), Array.Empty<ClobberWarning>(), _messages);
+            return new TransactionResult(Array.Empty<PrefixRecord>(), Array.Empty<PrefixRecord>(), Array.Empty<ClobberWarning>(), _messages) { Warnings = _warnings };
         }
 
         var works = _plan.Link.Select(Prepare).ToList();
         ResolveClobbers(kept, works);
-        BuildJournal(unlink, works);
+        BuildJournal(unlink, works, newEnvironment: installed.Count == 0 && !File.Exists(PrefixHistory.PathFor(_prefix)));
 
         var linked = new List<PrefixRecord>();
         try
@@ -129,14 +141,14 @@ internal sealed partial class TransactionRunner
         }
 
         Hook("committed", 0);
-        PrefixJournal.Finish(_prefix, _journal);
+        PrefixJournal.Finish(_prefix, _journal, _warnings);
         if (_options.RegisterEnvironment)
         {
             new EnvironmentsFile(_options.EnvironmentsFilePath).Add(_prefix);
         }
 
         Report(LinkPhase.Commit, null, 1, 1);
-        return new TransactionResult(linked, unlink, _clobbers, _messages);
+        return new TransactionResult(linked, unlink, _clobbers, _messages) { Warnings = _warnings };
     }
 
     // ---------------------------------------------------------------- planning
@@ -273,6 +285,11 @@ internal sealed partial class TransactionRunner
 
     private void Hook(string point, int count)
     {
+        if (_crashAtPoint == point && count >= _crashAtCount)
+        {
+            Environment.FailFast($"{PrefixTransaction.CrashAtVariable}={_crashAtPoint}:{_crashAtCount}: simulated crash at {point} {count}");
+        }
+
         var hook = PrefixTransaction.TestHook;
         hook?.Invoke(point, count);
     }

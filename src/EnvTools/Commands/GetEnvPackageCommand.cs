@@ -54,7 +54,13 @@ public sealed class GetEnvPackageCommand : EnvCmdlet
         {
             EnvironmentLocator locator = EnvironmentArguments.Locator(this);
             string prefix = EnvironmentArguments.ResolveTarget(this, locator, Env, Prefix);
-            IReadOnlyList<InstalledPackage> packages = PrefixData.Load(prefix, CancellationToken).GetPackages();
+            PrefixData data = PrefixData.Load(prefix, CancellationToken);
+            if (data.TransactionPending)
+            {
+                WriteWarning(Install.PrefixJournal.PendingMessage(prefix));
+            }
+
+            IReadOnlyList<InstalledPackage> packages = data.GetPackages();
             if (Name is not { Length: > 0 })
             {
                 foreach (InstalledPackage p in packages)

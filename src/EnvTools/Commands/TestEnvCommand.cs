@@ -48,6 +48,11 @@ public sealed class TestEnvCommand : EnvCmdlet
         {
             EnvironmentLocator locator = EnvironmentArguments.Locator(this);
             string prefix = EnvironmentArguments.ResolveTarget(this, locator, Name, Prefix);
+            if (Install.PrefixJournal.IsPending(prefix))
+            {
+                WriteWarning(Install.PrefixJournal.PendingMessage(prefix));
+            }
+
             const int activityId = 1;
             string activity = $"Verifying {prefix}";
             var progress = new SyncProgress<VerifyProgress>(p => QueueProgress(

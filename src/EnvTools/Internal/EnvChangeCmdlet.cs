@@ -140,9 +140,14 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
             {
                 WriteVerbose(m);
             }
+
+            foreach (string w in t.Warnings)
+            {
+                WriteWarning(w);
+            }
         }
 
-        return (plan, result);
+        return (result.Plan, result);
     }
 
     /// <summary>
