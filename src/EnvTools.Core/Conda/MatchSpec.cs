@@ -88,6 +88,9 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
     /// <summary>The text this spec was parsed from, or null when it was built from fields or merged.</summary>
     public string? OriginalText { get; private set; }
 
+    /// <summary>Whether the spec was written as a package file path or URL (its text form is conda's channel/subdir::name==version=build).</summary>
+    internal bool FromPackageFile { get; private set; }
+
     /// <summary>The exact version required (<c>1.7</c> for <c>numpy==1.7</c>), or null when the version is a range, glob or absent.</summary>
     public string? ExactVersion
     {
@@ -490,7 +493,11 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
     /// <summary>Inequality of the conditions.</summary>
     public static bool operator !=(MatchSpec? left, MatchSpec? right) => !(left == right);
 
-    private string Key => _key ??= $"{ToString()}\u0001{Url}\u0001{FileName}\u0001{(Extras is null ? null : string.Join(",", Extras.Order(StringComparer.Ordinal)))}";
+    // The file name is part of the key only where the url does not already name it ('[url=…/x.conda]' and the path x.conda are one spec).
+    private string Key => _key ??= $"{ToString()}\u0001{Url}\u0001{(UrlNamesFile ? null : FileName)}\u0001{(Extras is null ? null : string.Join(",", Extras.Order(StringComparer.Ordinal)))}";
+
+    private bool UrlNamesFile =>
+        Url is not null && FileName is not null && Uri.UnescapeDataString(Url[(Url.LastIndexOf('/') + 1)..]) == FileName;
 
     private static MatchSpec FromParsed(ParsedMatchSpec parsed, string? input)
     {
@@ -568,6 +575,7 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
 
         spec.Extras = parsed.Extras;
         spec.Flags = parsed.Flags;
+        spec.FromPackageFile = parsed.IsTarball;
         return spec;
     }
 
@@ -695,13 +703,18 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
                     builder.Append(version);
                 }
             }
-            else if (version.EndsWith(".*", StringComparison.Ordinal))
-            {
-                builder.Append('=').Append(version, 0, version.Length - 2);
-            }
             else if (version.EndsWith('*'))
             {
-                builder.Append('=').Append(version, 0, version.Length - 1);
+                // '=1.7' reads back as '1.7.*'; '9*.*' (a glob) or '1.*.*' would not: those keep the bracket form
+                string core = version.EndsWith(".*", StringComparison.Ordinal) ? version[..^2] : version[..^1];
+                if (ShortFormReadsBack("=" + core))
+                {
+                    builder.Append('=').Append(core);
+                }
+                else
+                {
+                    brackets.Add($"version='{version}'");
+                }
             }
             else if (version.StartsWith("==", StringComparison.Ordinal))
             {
@@ -718,9 +731,9 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
         if (Build is not null)
         {
             string build = Build.Pattern;
-            if (build.IndexOfAny(new[] { '>', '<', '$', '^', '|', ',' }) >= 0)
+            if (build.IndexOfAny(new[] { '>', '<', '$', '^', '|', ',', ' ', '\'', '"', '[', ']', '=' }) >= 0)
             {
-                brackets.Add($"build='{build}'");
+                brackets.Add(KeyValue("build", build, quote: true));
             }
             else if (build.Contains('*'))
             {
@@ -751,7 +764,9 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
             brackets.Add(KeyValue("features", string.Join(" ", Features)));
         }
 
-        if (Url is not null && Channel is null)
+        // a package file or URL is shown as conda shows it (channel/subdir::name==version=build); a url
+        // given in brackets next to a channel stays, or the text would not read back to this spec
+        if (Url is not null && (Channel is null || !FromPackageFile))
         {
             brackets.Add(KeyValue("url", Url));
         }
@@ -776,7 +791,7 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
             brackets.Add(KeyValue("license_family", LicenseFamily.Pattern));
         }
 
-        if (FileName is not null && Url is null)
+        if (FileName is not null && (Url is null || !UrlNamesFile))
         {
             brackets.Add(KeyValue("fn", FileName));
         }
@@ -804,14 +819,22 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
         return builder.ToString();
     }
 
-    private static string KeyValue(string key, string value)
+    private static string KeyValue(string key, string value, bool quote = false)
     {
-        if (value.IndexOfAny(new[] { ',', ' ', '=', '[', ']' }) < 0 && value.Length > 0)
+        if (!quote && value.IndexOfAny(new[] { ',', ' ', '=', '[', ']', '\'', '"' }) < 0 && value.Length > 0)
         {
             return $"{key}={value}";
         }
 
         return value.Contains('\'') ? $"{key}=\"{value}\"" : $"{key}='{value}'";
+    }
+
+    /// <summary>Whether the short version text (e.g. <c>=1.7</c>, no build) reads back as this spec's version.</summary>
+    private bool ShortFormReadsBack(string text)
+    {
+        (string? v, string? b) = MatchSpecParser.SplitVersionAndBuild(text);
+        return b is null && v is not null
+            && VersionSpec.TryParse(MatchSpecParser.SanitizeVersion(v, null), out VersionSpec? back) && back == Version;
     }
 
     private static string ListValue(IReadOnlyList<string> items) =>

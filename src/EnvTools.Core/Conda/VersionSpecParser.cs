@@ -249,8 +249,10 @@ internal static class VersionSpecParser
 
         if (leaf[^1] == '*')
         {
-            string text = leaf.EndsWith(".*", StringComparison.Ordinal) ? leaf : leaf[..^1] + ".*";
-            string vo = text.TrimEnd('*').TrimEnd('.');
+            // '1.7*', '1.7.*' and '1.7**' all mean "starts with 1.7" (conda kept '1.7*' as the operand of
+            // '1.7**', a version no package has, and its text '1.7*.*' then read back as a glob).
+            string vo = leaf.TrimEnd('*').TrimEnd('.');
+            string text = vo + ".*";
             return VersionSpec.CreateStartsWith(text, ParseOperand(input, vo, offset));
         }
 

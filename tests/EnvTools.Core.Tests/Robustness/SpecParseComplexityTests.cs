@@ -10,6 +10,7 @@ namespace EnvTools.Tests.Robustness;
 /// 8× (a quadratic parser gives 64×), and a 1 MB spec parses or is refused with an InvalidSpec error.
 /// Ratios, not wall-clock thresholds, so a slow or busy machine does not make them flaky.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public class SpecParseComplexityTests
 {
     private static string Terms(int n, string sep)
@@ -28,11 +29,11 @@ public class SpecParseComplexityTests
         return sb.ToString();
     }
 
-    // Each call parses a fresh string (a distinct prefix defeats the parse cache); best of three runs.
+    // Each call parses a fresh string (a distinct prefix defeats the parse cache); best of five runs.
     private static double BestSeconds(Func<int, string> make, Action<string> parse)
     {
         double best = double.MaxValue;
-        for (int run = 0; run < 3; run++)
+        for (int run = 0; run < 5; run++)
         {
             string text = make(run);
             GC.Collect();
@@ -112,4 +113,11 @@ public class SpecParseComplexityTests
         {
         }
     }
+}
+
+/// <summary>Timing-ratio tests run alone, not beside the parallel test classes that would skew them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TimingCollection
+{
+    public const string Name = "Timing (not parallel)";
 }
