@@ -24,7 +24,19 @@ internal static class BoundedYaml
     internal static YamlStream Load(string text)
     {
         var stream = new YamlStream();
-        stream.Load(new LimitingParser(new Parser(new StringReader(text))));
+        var parser = new LimitingParser(new Parser(new StringReader(text)));
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or NotSupportedException or FormatException or OverflowException)
+        {
+            // YamlDotNet's document model fails on some malformed input with its own exceptions
+            // ("The scanner should contain no more tokens", "The current event is of an unsupported type").
+            Mark at = parser.Current?.Start ?? Mark.Empty;
+            throw new YamlException(at, parser.Current?.End ?? at, $"malformed YAML: {ex.Message}", ex);
+        }
+
         return stream;
     }
 
