@@ -79,7 +79,10 @@ public static class FuzzEngine
                 catch (Exception ex)
                 {
                     // one finding per exception type and throwing method
-                    string where = ex.StackTrace?.Split('\n').FirstOrDefault()?.Trim() ?? "";
+                    // the first frame in EnvTools' own code names the place to fix
+                    string[] frames = ex.StackTrace?.Split('\n').Select(f => f.Trim()).ToArray() ?? [];
+                    string where = frames.FirstOrDefault(f => f.StartsWith("at EnvTools.", StringComparison.Ordinal) && !f.Contains(".Tests.", StringComparison.Ordinal))
+                        ?? frames.FirstOrDefault() ?? "";
                     string key = ex.GetType().FullName + " " + where;
                     lock (findings)
                     {

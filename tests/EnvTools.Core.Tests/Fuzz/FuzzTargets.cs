@@ -74,7 +74,10 @@ public static class FuzzTargets
             using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(p));
             foreach (System.Text.Json.JsonElement e in doc.RootElement.GetProperty("canonical_str").EnumerateArray())
             {
-                seeds.Add(Encoding.UTF8.GetBytes(e.GetProperty("input").GetString()!));
+                if (e.TryGetProperty("input", out System.Text.Json.JsonElement input) && input.ValueKind == System.Text.Json.JsonValueKind.String)
+                {
+                    seeds.Add(Encoding.UTF8.GetBytes(input.GetString()!));
+                }
             }
         }
 
