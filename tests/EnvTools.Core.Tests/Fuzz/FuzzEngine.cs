@@ -5,7 +5,8 @@ using System.Text;
 namespace EnvTools.Tests.Fuzz;
 
 /// <summary>One fuzz target: seed inputs and the code under test, which may only fail with an EnvToolsException.</summary>
-public sealed record FuzzTarget(string Name, Func<IReadOnlyList<byte[]>> Seeds, Action<byte[]> Run, string[]? Tokens = null);
+/// <remarks><paramref name="ShortIterations"/>: inputs in the suite's short run (slow targets, such as decompression, get fewer).</remarks>
+public sealed record FuzzTarget(string Name, Func<IReadOnlyList<byte[]>> Seeds, Action<byte[]> Run, string[]? Tokens = null, int ShortIterations = 1500);
 
 /// <summary>An input that made a target throw an untyped exception or run too long.</summary>
 public sealed record FuzzFinding(string Target, string Kind, string Message, byte[] Input, string? SavedAs);

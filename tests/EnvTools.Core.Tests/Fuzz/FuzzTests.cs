@@ -12,7 +12,6 @@ namespace EnvTools.Tests.Fuzz;
 [Collection(FuzzCollection.Name)]
 public class FuzzTests(ITestOutputHelper output)
 {
-    private const int ShortIterations = 1500;
     private const int ShortSeed = 16;
 
     // Targets whose seeds all come from the conformance data.
@@ -41,7 +40,7 @@ public class FuzzTests(ITestOutputHelper output)
             return;
         }
 
-        int iterations = int.TryParse(Environment.GetEnvironmentVariable("ENVTOOLS_FUZZ_ITERATIONS"), out int n) && n > 0 ? n : ShortIterations;
+        int iterations = int.TryParse(Environment.GetEnvironmentVariable("ENVTOOLS_FUZZ_ITERATIONS"), out int n) && n > 0 ? n : target.ShortIterations;
         int seed = int.TryParse(Environment.GetEnvironmentVariable("ENVTOOLS_FUZZ_SEED"), out int s) ? s : ShortSeed;
         TimeSpan? budget = double.TryParse(Environment.GetEnvironmentVariable("ENVTOOLS_FUZZ_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out double sec) && sec > 0
             ? TimeSpan.FromSeconds(sec) : null;
