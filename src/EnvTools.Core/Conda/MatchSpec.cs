@@ -688,43 +688,34 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
         string? version = DisplayVersion;
         if (version is not null && version != "*")
         {
+            // conda's short forms ('==1.2', '=1.7' for 1.7.*, '!=1.3', '~=1.2'); each is used only where it reads
+            // back as this version spec, else the version goes in brackets (e.g. '9*.*', a glob, or text with quotes)
+            string? shortForm = null;
             if (version.IndexOfAny(new[] { '>', '<', '$', '^', '|', ',' }) >= 0)
             {
-                brackets.Add($"version='{version}'");
             }
             else if (version.StartsWith("!=", StringComparison.Ordinal) || version.StartsWith("~=", StringComparison.Ordinal))
             {
-                if (Build is not null)
-                {
-                    brackets.Add($"version='{version}'");
-                }
-                else
-                {
-                    builder.Append(version);
-                }
+                shortForm = Build is null ? version : null;
             }
             else if (version.EndsWith('*'))
             {
-                // '=1.7' reads back as '1.7.*'; '9*.*' (a glob) or '1.*.*' would not: those keep the bracket form
-                string core = version.EndsWith(".*", StringComparison.Ordinal) ? version[..^2] : version[..^1];
-                if (ShortFormReadsBack("=" + core))
-                {
-                    builder.Append('=').Append(core);
-                }
-                else
-                {
-                    brackets.Add($"version='{version}'");
-                }
-            }
-            else if (version.StartsWith("==", StringComparison.Ordinal))
-            {
-                builder.Append(version);
-                versionExact = true;
+                shortForm = "=" + (version.EndsWith(".*", StringComparison.Ordinal) ? version[..^2] : version[..^1]);
             }
             else
             {
-                builder.Append("==").Append(version);
+                shortForm = version.StartsWith("==", StringComparison.Ordinal) ? version : "==" + version;
                 versionExact = true;
+            }
+
+            if (shortForm is not null && ShortFormReadsBack(shortForm))
+            {
+                builder.Append(shortForm);
+            }
+            else
+            {
+                versionExact = false;
+                brackets.Add(KeyValue("version", version, quote: true));
             }
         }
 
@@ -829,12 +820,19 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
         return value.Contains('\'') ? $"{key}=\"{value}\"" : $"{key}='{value}'";
     }
 
-    /// <summary>Whether the short version text (e.g. <c>=1.7</c>, no build) reads back as this spec's version.</summary>
+    /// <summary>Whether <c>name</c> followed by the short version text (e.g. <c>=1.7</c>, no build) reads back as this spec's version.</summary>
     private bool ShortFormReadsBack(string text)
     {
-        (string? v, string? b) = MatchSpecParser.SplitVersionAndBuild(text);
-        return b is null && v is not null
-            && VersionSpec.TryParse(MatchSpecParser.SanitizeVersion(v, null), out VersionSpec? back) && back == Version;
+        try
+        {
+            ParsedMatchSpec p = MatchSpecParser.Parse("x" + text);
+            return p.Fields.Count == 2 && p.Fields.TryGetValue("version", out string? v)
+                && VersionSpec.TryParse(v, out VersionSpec? back) && back == Version;
+        }
+        catch (InvalidSpecException)
+        {
+            return false;
+        }
     }
 
     private static string ListValue(IReadOnlyList<string> items) =>

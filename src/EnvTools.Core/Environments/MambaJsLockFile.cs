@@ -77,7 +77,7 @@ public sealed class MambaJsLockFile
     public static MambaJsLockFile Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
+        string full = EnvironmentFile.FullPath(path);
         MambaJsLockFile f = Parse(EnvironmentFile.ReadText(full), full);
         return new MambaJsLockFile
         {

@@ -55,6 +55,8 @@ public class MatchSpecRoundTripTests
     [InlineData("numpy\t1.7")]
     [InlineData("numpy 1.7 py\t_0")]
     [InlineData("numpy[md5='a\u000bb']")]
+    [InlineData("numpy[version='1.7.*sion='1.7.*']']")]
+    [InlineData("numpy[version='1.2[x]']")]
     public void KnownCases(string input) => AssertRoundTrips(input);
 
     [ConformanceFact]

@@ -29,18 +29,20 @@ public class SpecParseComplexityTests
         return sb.ToString();
     }
 
-    // Each call parses a fresh string (a distinct prefix defeats the parse cache); best of five runs.
+    // Each call parses a fresh string (a distinct prefix defeats the parse cache); best of three runs.
     private static double BestSeconds(Func<int, string> make, Action<string> parse)
     {
         double best = double.MaxValue;
-        for (int run = 0; run < 5; run++)
+        for (int run = 0; run < 3; run++)
         {
             string text = make(run);
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            var sw = Stopwatch.StartNew();
+            // CPU time of this process, not wall-clock: other processes on a busy machine do not count
+            // (the timing collection runs alone, after the parallel tests).
+            TimeSpan before = Process.GetCurrentProcess().TotalProcessorTime;
             parse(text);
-            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+            best = Math.Min(best, (Process.GetCurrentProcess().TotalProcessorTime - before).TotalSeconds);
         }
 
         return best;
@@ -52,9 +54,9 @@ public class SpecParseComplexityTests
         parse(make(100, 99)); // JIT
         double small = BestSeconds(r => make(Small, r), parse);
         double large = BestSeconds(r => make(Large, r), parse);
-        // Linear: about 8; quadratic: about 64. The bound is generous against timer noise at small sizes.
-        double ratio = large / Math.Max(small, 1e-4);
-        Assert.True(ratio < 24, $"parse time for {Large} terms is {ratio:F1}x that of {Small} terms ({large:F3} s vs {small:F3} s): not linear");
+        // Linear: about 8; quadratic: about 64. The bound is generous against timer and GC noise.
+        double ratio = large / Math.Max(small, 1e-3);
+        Assert.True(ratio < 32, $"parse time for {Large} terms is {ratio:F1}x that of {Small} terms ({large:F3} s vs {small:F3} s): not linear");
     }
 
     [Theory]

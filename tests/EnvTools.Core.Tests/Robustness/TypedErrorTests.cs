@@ -199,4 +199,17 @@ public sealed class TypedErrorTests : IDisposable
             f.Dispose();
         }
     }
+
+    [Fact]
+    public void FilePathWithNul()
+    {
+        string path = Path.Combine(_dir, "a\0b.yml");
+        Assert.Throws<InvalidEnvironmentFileException>(() => EnvironmentFile.Load(path));
+        Assert.Throws<InvalidEnvironmentFileException>(() => CondaLockFile.Load(path));
+        Assert.Throws<InvalidEnvironmentFileException>(() => PixiLockFile.Load(path));
+        Assert.Throws<InvalidEnvironmentFileException>(() => MambaJsLockFile.Load(path));
+        Assert.Throws<InvalidEnvironmentFileException>(() => ExplicitFile.Load(path));
+        Assert.Throws<InvalidEnvironmentFileException>(() => EnvironmentFiles.Detect(path));
+        Assert.Throws<InvalidEnvironmentFileException>(() => EnvironmentSource.Load(path, Platform.Parse("linux-64")));
+    }
 }
