@@ -41,6 +41,17 @@ public sealed class TypedErrorTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("/")]
+    [InlineData("https://ho\uFFFDst/conda-forge")]
+    [InlineData("https://\uFFFD/x")]
+    [InlineData("conda\0forge")]
+    public void MalformedChannelIsRefusedWhenResolved(string channel)
+    {
+        var ex = Assert.Throws<InvalidSpecException>(() => ChannelResolver.Default.ResolveAll([channel], _dir));
+        Assert.Equal("InvalidSpec", ex.ErrorId);
+    }
+
     [Fact]
     public void TarballPathWithNul()
     {
@@ -211,5 +222,25 @@ public sealed class TypedErrorTests : IDisposable
         Assert.Throws<InvalidEnvironmentFileException>(() => ExplicitFile.Load(path));
         Assert.Throws<InvalidEnvironmentFileException>(() => EnvironmentFiles.Detect(path));
         Assert.Throws<InvalidEnvironmentFileException>(() => EnvironmentSource.Load(path, Platform.Parse("linux-64")));
+    }
+
+    /// <summary>JSON nested past every reader's depth bound (System.Text.Json's 64, the repodata scanner's own) is a typed error.</summary>
+    [Fact]
+    public void DeeplyNestedJson()
+    {
+        string deep = new string('[', 100_000) + new string(']', 100_000);
+        byte[] repodata = Encoding.UTF8.GetBytes("{\"info\":{\"subdir\":\"linux-64\"},\"packages\":{\"a-1-0.tar.bz2\":{\"name\":\"a\",\"version\":\"1\",\"build\":\"0\",\"build_number\":0,\"depends\":" + deep + "}},\"x\":" + deep + "}");
+        Assert.Throws<MalformedDataException>(() =>
+        {
+            _ = RepoDataParser.Parse(repodata, "repodata.json");
+        });
+        Assert.Throws<MalformedDataException>(() =>
+        {
+            RepoDataIndex index = RepoDataIndex.Create(repodata, "repodata.json");
+            _ = index.GetRecords("a");
+        });
+        string record = "{\"name\":\"a\",\"version\":\"1\",\"build\":\"0\",\"build_number\":0,\"files\":" + deep + "}";
+        Assert.Throws<MalformedDataException>(() => PrefixRecord.Parse(Encoding.UTF8.GetBytes(record), "a-1-0.json"));
+        Assert.Throws<InvalidEnvironmentFileException>(() => MambaJsLockFile.Parse("{\"lockVersion\":" + deep + "}", "lock.json"));
     }
 }
