@@ -1,4 +1,5 @@
 using System.Text;
+using EnvTools.Activation;
 using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.Environments;
@@ -46,6 +47,7 @@ public static class FuzzTargets
         new("history", () => Files("prefix-records/mamba-history/parse/conda-meta/history", "prefix-records/mamba-history/parse_metadata/conda-meta/history", "prefix-records/conda-tests-env_metadata/envpy37win/conda-meta/history"),
             ReadHistory, ["==> ", " <==\n", "# cmd: ", "# update specs: ", "# remove specs: ", "# neutered specs: ", "+", "-", "['", "']", "\n"]),
         new("condarc", () => Inline(CondarcSample), ReadCondarc, YamlTokens.Concat(["channels:", "channel_alias: ", "default_channels:", "custom_channels:", "envs_dirs:", "pkgs_dirs:", "ssl_verify: ", "#!final", "#!top", "${HOME}", "$("]).ToArray()),
+        new("env-state", () => Inline("{\"env_vars\": {\"MY_VAR\": \"1\", \"OTHER\": \"a b\"}}", "{}", "{\"env_vars\": {}}"), ReadEnvState, JsonTokens),
         new("channel", () => Inline("conda-forge", "https://conda.anaconda.org/conda-forge", "file:///tmp/chan", "/tmp/chan", "pkgs/main", "defaults", "oci://ghcr.io/x/y", "s3://bucket/x", "https://user:pw@host:8080/a/b/linux-64", "C:\\chan"),
             ReadChannel, ["/", ":", "//", "?", "#", "%", "@", "[", "]", "\uFFFD", "\0", "\\", ".."]),
     ];
@@ -186,6 +188,18 @@ public static class FuzzTargets
         {
             _ = r.ToString();
         }
+    }
+
+    // conda-meta/state and etc/conda/env_vars.d/*.json of a scratch prefix (Get-EnvVariable, Enable-Env)
+    private static void ReadEnvState(byte[] b)
+    {
+        string prefix = Path.Combine(Scratch, "state-prefix");
+        Directory.CreateDirectory(Path.Combine(prefix, "conda-meta"));
+        Directory.CreateDirectory(EnvironmentConfigVariables.PackageVariablesFolder(prefix));
+        File.WriteAllBytes(EnvironmentConfigVariables.StatePath(prefix), b);
+        File.WriteAllBytes(Path.Combine(EnvironmentConfigVariables.PackageVariablesFolder(prefix), "x.json"), b);
+        _ = EnvironmentConfigVariables.Read(prefix);
+        _ = EnvironmentConfigVariables.ForActivation(prefix);
     }
 
     private static readonly Lazy<ConfigFixture> Condarc = new(() => new ConfigFixture());
