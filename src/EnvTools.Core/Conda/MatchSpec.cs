@@ -685,6 +685,7 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
         builder.Append(Name);
 
         bool versionExact = false;
+        bool buildDone = false;
         string? version = DisplayVersion;
         if (version is not null && version != "*")
         {
@@ -712,6 +713,12 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
             {
                 builder.Append(shortForm);
             }
+            else if (Build is not null && version.StartsWith('=') && ShortFormReadsBack(version + "=" + Build.Pattern, Build.Pattern))
+            {
+                // '==1.2,<3' keeps its '==' only next to a build ('name==1.2,<3=py_0'); in brackets it would be read as '1.2,<3'
+                builder.Append(version).Append('=').Append(Build.Pattern);
+                buildDone = true;
+            }
             else
             {
                 versionExact = false;
@@ -719,7 +726,7 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
             }
         }
 
-        if (Build is not null)
+        if (Build is not null && !buildDone)
         {
             string build = Build.Pattern;
             if (build.IndexOfAny(new[] { '>', '<', '$', '^', '|', ',', ' ', '\'', '"', '[', ']', '=' }) >= 0)
@@ -821,13 +828,14 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
     }
 
     /// <summary>Whether <c>name</c> followed by the short version text (e.g. <c>=1.7</c>, no build) reads back as this spec's version.</summary>
-    private bool ShortFormReadsBack(string text)
+    private bool ShortFormReadsBack(string text, string? build = null)
     {
         try
         {
             ParsedMatchSpec p = MatchSpecParser.Parse("x" + text);
-            return p.Fields.Count == 2 && p.Fields.TryGetValue("version", out string? v)
-                && VersionSpec.TryParse(v, out VersionSpec? back) && back == Version;
+            return p.Fields.Count == (build is null ? 2 : 3) && p.Fields.TryGetValue("version", out string? v)
+                && VersionSpec.TryParse(v, out VersionSpec? back) && back == Version
+                && (build is null || (p.Fields.TryGetValue("build", out string? b) && b == build));
         }
         catch (InvalidSpecException)
         {

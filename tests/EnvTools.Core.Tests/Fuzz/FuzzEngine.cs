@@ -48,7 +48,7 @@ public static class FuzzEngine
         }
 
         byte[][] tokens = CommonTokens.Concat((target.Tokens ?? []).Select(Encoding.UTF8.GetBytes)).ToArray();
-        var rng = new Random(HashCode.Combine(seed, StableHash(target.Name)));
+        var rng = new Random(unchecked((seed * 31) + StableHash(target.Name))); // not HashCode.Combine: it is randomised per process
         var findings = new List<FuzzFinding>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var sw = Stopwatch.StartNew();

@@ -57,6 +57,8 @@ public class MatchSpecRoundTripTests
     [InlineData("numpy[md5='a\u000bb']")]
     [InlineData("numpy[version='1.7.*sion='1.7.*']']")]
     [InlineData("numpy[version='1.2[x]']")]
+    [InlineData("conda==4.3.21,73=py36h4a561cd_0")]
+    [InlineData("conda==4.3.21|5=py36_0")]
     public void KnownCases(string input) => AssertRoundTrips(input);
 
     [ConformanceFact]
