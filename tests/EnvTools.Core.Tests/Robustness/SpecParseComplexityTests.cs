@@ -54,9 +54,10 @@ public class SpecParseComplexityTests
         parse(make(100, 99)); // JIT
         double small = BestSeconds(r => make(Small, r), parse);
         double large = BestSeconds(r => make(Large, r), parse);
-        // Linear: about 8; quadratic: about 64. The bound is generous against timer and GC noise.
+        // Linear: about 8, up to about 40 with the garbage collector's share of a large live tree; the quadratic
+        // parser measured 79 at 8k/64k terms, and its ratio grows with the size.
         double ratio = large / Math.Max(small, 1e-3);
-        Assert.True(ratio < 32, $"parse time for {Large} terms is {ratio:F1}x that of {Small} terms ({large:F3} s vs {small:F3} s): not linear");
+        Assert.True(ratio < 48, $"parse time for {Large} terms is {ratio:F1}x that of {Small} terms ({large:F3} s vs {small:F3} s): not linear");
     }
 
     [Theory]
