@@ -1,7 +1,7 @@
 #requires -Version 7.4
 <#
 .SYNOPSIS
-    EnvTools build entry point: Build, Test, Bench, Demo, Package, Torture.
+    EnvTools build entry point: Build, Test, Bench, Demo, Package, Torture, Fuzz.
 .DESCRIPTION
     One script, no hidden steps. Everything it needs comes from NuGet (the .NET packages, Pester)
     and the dotnet tool manifest (pwsh 7.6.9).
@@ -12,13 +12,16 @@
       Package  Build, then zips out/EnvTools into out/EnvTools-<version>.zip
       Torture  Build, then kills create/install/update/uninstall in real child processes at random points
                (-Trials per change, default 50; not in CI) and prints old/new/broken counts per change
+      Fuzz     the long fuzz run (not in CI): every target of tests/EnvTools.Core.Tests/Fuzz with a random seed
+               (-FuzzSeed to repeat one) for -FuzzSeconds per target; untyped exceptions and hangs fail it, and
+               their inputs are written to out/fuzz-findings/<target>/ (fix, then keep them under Fuzz/regressions)
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Bench', 'Demo', 'Package', 'Torture')]
+    [ValidateSet('Build', 'Test', 'Bench', 'Demo', 'Package', 'Torture', 'Fuzz')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -27,6 +30,10 @@ param(
     # Benchmark suite for the Bench task.
     [ValidateSet('Parse', 'Solve', 'Fetch', 'Install', 'All')]
     [string] $Suite = 'All',
+
+    # Fuzz: seconds per target, and the seed (default: a random one, printed).
+    [int] $FuzzSeconds = 120,
+    [int] $FuzzSeed = -1,
 
     # Only run tests whose names match (xunit --filter syntax for the engine; Pester -FullNameFilter).
     [string] $Filter,
@@ -163,6 +170,26 @@ $r = Invoke-Pester -Configuration $cfg
     if ($failed -gt 0) { exit 1 }
 }
 
+function Invoke-Fuzz {
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/EnvTools.Core.Tests/EnvTools.Core.Tests.csproj'), '-c', $Configuration, '--nologo', '-v', 'minimal')
+    $seed = if ($FuzzSeed -ge 0) { $FuzzSeed } else { Get-Random -Minimum 0 -Maximum ([int]::MaxValue) }
+    Write-Host "Fuzz seed $seed, $FuzzSeconds s per target (repeat with -FuzzSeed $seed)" -ForegroundColor Cyan
+    $env:ENVTOOLS_FUZZ_SEED = "$seed"
+    $env:ENVTOOLS_FUZZ_SECONDS = "$FuzzSeconds"
+    $env:ENVTOOLS_FUZZ_ITERATIONS = "$([int]::MaxValue - 1000)"
+    $env:ENVTOOLS_FUZZ_FINDINGS = Join-Path $Out 'fuzz-findings'
+    try {
+        $filter = 'FullyQualifiedName~EnvTools.Tests.Fuzz.FuzzTests.ShortRun'
+        if ($Filter) { $filter += "&$Filter" }
+        & dotnet test (Join-Path $Root 'tests/EnvTools.Core.Tests/EnvTools.Core.Tests.csproj') -c $Configuration --no-build --nologo `
+            --filter $filter --logger 'console;verbosity=detailed'
+        if ($LASTEXITCODE -ne 0) { Write-Host "Fuzz found problems (seed $seed); inputs in $env:ENVTOOLS_FUZZ_FINDINGS" -ForegroundColor Red; exit 1 }
+    }
+    finally {
+        Remove-Item Env:ENVTOOLS_FUZZ_SEED, Env:ENVTOOLS_FUZZ_SECONDS, Env:ENVTOOLS_FUZZ_ITERATIONS, Env:ENVTOOLS_FUZZ_FINDINGS -ErrorAction SilentlyContinue
+    }
+}
+
 function Invoke-Bench {
     Invoke-Native dotnet @('build', (Join-Path $Root 'bench/EnvTools.Bench/EnvTools.Bench.csproj'), '-c', 'Release', '--nologo', '-v', 'minimal')
     Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'bench/EnvTools.Bench/EnvTools.Bench.csproj'), '-c', 'Release', '--no-build', '--',
@@ -200,4 +227,5 @@ switch ($Task) {
     'Torture' { Invoke-Torture }
     'Demo' { Invoke-Demo }
     'Package' { Invoke-Package }
+    'Fuzz' { Invoke-Fuzz }
 }

@@ -134,6 +134,31 @@ public static class EnvironmentConfigVariables
             JsonNode n => n.ToJsonString(),
         }, source)).ToList();
 
+    /// <summary>JsonNode decodes keys and strings lazily: decode them all here, where a failure names the file.</summary>
+    private static void DecodeAll(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (KeyValuePair<string, JsonNode?> kv in o)
+                {
+                    DecodeAll(kv.Value);
+                }
+
+                break;
+            case JsonArray a:
+                foreach (JsonNode? item in a)
+                {
+                    DecodeAll(item);
+                }
+
+                break;
+            case JsonValue v:
+                _ = v.TryGetValue(out string? _);
+                break;
+        }
+    }
+
     private static JsonObject? ReadObject(string path)
     {
         if (!File.Exists(path))
@@ -149,10 +174,13 @@ public static class EnvironmentConfigVariables
                 return null;
             }
 
-            return JsonNode.Parse(text) as JsonObject ?? throw new MalformedDataException("InvalidStateFile", path, "expected a JSON object");
+            JsonObject state = JsonNode.Parse(text) as JsonObject ?? throw new MalformedDataException("InvalidStateFile", path, "expected a JSON object");
+            DecodeAll(state);
+            return state;
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a key or string that is not valid text (a lone surrogate escape such as \ud800)
             throw new MalformedDataException("InvalidStateFile", path, ex.Message, ex);
         }
     }

@@ -113,6 +113,10 @@ public sealed class Channel : IEquatable<Channel>
                 throw new InvalidSpecException(UrlRedaction.Redact(t), "a channel URL must be http://, https:// or file://");
             }
 
+            // System.Uri takes a host such as 'ho\uFFFDst' but the HTTP stack then fails on its IDN form:
+            // refuse it here (UriFormatException, which the resolver reports as InvalidSpec)
+            _ = url.IdnHost;
+
             if (url.IsFile)
             {
                 url = StripSubdir(url);

@@ -88,6 +88,9 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
     /// <summary>The text this spec was parsed from, or null when it was built from fields or merged.</summary>
     public string? OriginalText { get; private set; }
 
+    /// <summary>Whether the spec was written as a package file path or URL (its text form is conda's channel/subdir::name==version=build).</summary>
+    internal bool FromPackageFile { get; private set; }
+
     /// <summary>The exact version required (<c>1.7</c> for <c>numpy==1.7</c>), or null when the version is a range, glob or absent.</summary>
     public string? ExactVersion
     {
@@ -490,7 +493,11 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
     /// <summary>Inequality of the conditions.</summary>
     public static bool operator !=(MatchSpec? left, MatchSpec? right) => !(left == right);
 
-    private string Key => _key ??= $"{ToString()}\u0001{Url}\u0001{FileName}\u0001{(Extras is null ? null : string.Join(",", Extras.Order(StringComparer.Ordinal)))}";
+    // The file name is part of the key only where the url does not already name it ('[url=…/x.conda]' and the path x.conda are one spec).
+    private string Key => _key ??= $"{ToString()}\u0001{Url}\u0001{(UrlNamesFile ? null : FileName)}\u0001{(Extras is null ? null : string.Join(",", Extras.Order(StringComparer.Ordinal)))}";
+
+    private bool UrlNamesFile =>
+        Url is not null && FileName is not null && Uri.UnescapeDataString(Url[(Url.LastIndexOf('/') + 1)..]) == FileName;
 
     private static MatchSpec FromParsed(ParsedMatchSpec parsed, string? input)
     {
@@ -568,6 +575,7 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
 
         spec.Extras = parsed.Extras;
         spec.Flags = parsed.Flags;
+        spec.FromPackageFile = parsed.IsTarball;
         return spec;
     }
 
@@ -677,50 +685,53 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
         builder.Append(Name);
 
         bool versionExact = false;
+        bool buildDone = false;
         string? version = DisplayVersion;
         if (version is not null && version != "*")
         {
+            // conda's short forms ('==1.2', '=1.7' for 1.7.*, '!=1.3', '~=1.2'); each is used only where it reads
+            // back as this version spec, else the version goes in brackets (e.g. '9*.*', a glob, or text with quotes)
+            string? shortForm = null;
             if (version.IndexOfAny(new[] { '>', '<', '$', '^', '|', ',' }) >= 0)
             {
-                brackets.Add($"version='{version}'");
             }
             else if (version.StartsWith("!=", StringComparison.Ordinal) || version.StartsWith("~=", StringComparison.Ordinal))
             {
-                if (Build is not null)
-                {
-                    brackets.Add($"version='{version}'");
-                }
-                else
-                {
-                    builder.Append(version);
-                }
-            }
-            else if (version.EndsWith(".*", StringComparison.Ordinal))
-            {
-                builder.Append('=').Append(version, 0, version.Length - 2);
+                shortForm = Build is null ? version : null;
             }
             else if (version.EndsWith('*'))
             {
-                builder.Append('=').Append(version, 0, version.Length - 1);
-            }
-            else if (version.StartsWith("==", StringComparison.Ordinal))
-            {
-                builder.Append(version);
-                versionExact = true;
+                shortForm = "=" + (version.EndsWith(".*", StringComparison.Ordinal) ? version[..^2] : version[..^1]);
             }
             else
             {
-                builder.Append("==").Append(version);
+                shortForm = version.StartsWith("==", StringComparison.Ordinal) ? version : "==" + version;
                 versionExact = true;
+            }
+
+            if (shortForm is not null && ShortFormReadsBack(shortForm))
+            {
+                builder.Append(shortForm);
+            }
+            else if (Build is not null && version.StartsWith('=') && ShortFormReadsBack(version + "=" + Build.Pattern, Build.Pattern))
+            {
+                // '==1.2,<3' keeps its '==' only next to a build ('name==1.2,<3=py_0'); in brackets it would be read as '1.2,<3'
+                builder.Append(version).Append('=').Append(Build.Pattern);
+                buildDone = true;
+            }
+            else
+            {
+                versionExact = false;
+                brackets.Add(KeyValue("version", version, quote: true));
             }
         }
 
-        if (Build is not null)
+        if (Build is not null && !buildDone)
         {
             string build = Build.Pattern;
-            if (build.IndexOfAny(new[] { '>', '<', '$', '^', '|', ',' }) >= 0)
+            if (build.IndexOfAny(new[] { '>', '<', '$', '^', '|', ',', ' ', '\'', '"', '[', ']', '=' }) >= 0)
             {
-                brackets.Add($"build='{build}'");
+                brackets.Add(KeyValue("build", build, quote: true));
             }
             else if (build.Contains('*'))
             {
@@ -751,7 +762,9 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
             brackets.Add(KeyValue("features", string.Join(" ", Features)));
         }
 
-        if (Url is not null && Channel is null)
+        // a package file or URL is shown as conda shows it (channel/subdir::name==version=build); a url
+        // given in brackets next to a channel stays, or the text would not read back to this spec
+        if (Url is not null && (Channel is null || !FromPackageFile))
         {
             brackets.Add(KeyValue("url", Url));
         }
@@ -776,7 +789,7 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
             brackets.Add(KeyValue("license_family", LicenseFamily.Pattern));
         }
 
-        if (FileName is not null && Url is null)
+        if (FileName is not null && (Url is null || !UrlNamesFile))
         {
             brackets.Add(KeyValue("fn", FileName));
         }
@@ -804,14 +817,30 @@ public sealed class MatchSpec : IEquatable<MatchSpec>
         return builder.ToString();
     }
 
-    private static string KeyValue(string key, string value)
+    private static string KeyValue(string key, string value, bool quote = false)
     {
-        if (value.IndexOfAny(new[] { ',', ' ', '=', '[', ']' }) < 0 && value.Length > 0)
+        if (!quote && value.IndexOfAny(new[] { ',', ' ', '=', '[', ']', '\'', '"' }) < 0 && value.Length > 0)
         {
             return $"{key}={value}";
         }
 
         return value.Contains('\'') ? $"{key}=\"{value}\"" : $"{key}='{value}'";
+    }
+
+    /// <summary>Whether <c>name</c> followed by the short version text (e.g. <c>=1.7</c>, no build) reads back as this spec's version.</summary>
+    private bool ShortFormReadsBack(string text, string? build = null)
+    {
+        try
+        {
+            ParsedMatchSpec p = MatchSpecParser.Parse("x" + text);
+            return p.Fields.Count == (build is null ? 2 : 3) && p.Fields.TryGetValue("version", out string? v)
+                && VersionSpec.TryParse(v, out VersionSpec? back) && back == Version
+                && (build is null || (p.Fields.TryGetValue("build", out string? b) && b == build));
+        }
+        catch (InvalidSpecException)
+        {
+            return false;
+        }
     }
 
     private static string ListValue(IReadOnlyList<string> items) =>

@@ -82,6 +82,18 @@ internal static class MatchSpecParser
             throw new InvalidSpecException(input, "empty spec", 0);
         }
 
+        // A tab or newline inside a spec would survive into its canonical text and change meaning when read back.
+        int control = spec.AsSpan().IndexOfAnyInRange('\0', '\u001f');
+        if (control < 0)
+        {
+            control = spec.IndexOf('\u007f');
+        }
+
+        if (control >= 0)
+        {
+            throw new InvalidSpecException(input, $"control character U+{(int)spec[control]:X4} in spec", input.IndexOf(spec[control]));
+        }
+
         // Step 1b. conda used to drop everything after " if "; it no longer silently does.
         int ifAt = spec.IndexOf(" if ", StringComparison.Ordinal);
         int firstBracket = spec.IndexOf('[');

@@ -229,7 +229,7 @@ public class PrefixRecord : RepoDataRecord
                 throw new RecordFormatException("unexpected data after the record", r.TokenStartIndex);
             }
         }
-        catch (Exception ex) when (ex is JsonException or RecordFormatException)
+        catch (Exception ex) when (ex is JsonException or RecordFormatException or InvalidOperationException) // InvalidOperation: a string that is not valid UTF-8
         {
             throw RecordErrors.Malformed("MalformedPrefixRecord", sourceName, bytes, 0, ex);
         }

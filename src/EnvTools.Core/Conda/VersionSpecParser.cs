@@ -12,6 +12,12 @@ internal static class VersionSpecParser
 {
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How deep parentheses may nest. Real specs use two or three levels; the bound keeps the tree (and
+    /// every recursive walk over it: building, matching, printing) far from the stack's limit.
+    /// </summary>
+    internal const int MaxNesting = 64;
+
     private sealed class RawNode
     {
         public char Op; // '\0' for a leaf, ',' or '|'
@@ -61,6 +67,7 @@ internal static class VersionSpecParser
         string w = "(" + input + ")";
         var output = new List<RawNode>();
         var stack = new List<(char Op, int Pos)>();
+        int depth = 0;
         int i = 0;
         while (i < w.Length)
         {
@@ -97,6 +104,11 @@ internal static class VersionSpecParser
                         stack.Add((',', pos));
                         break;
                     case '(':
+                        if (++depth > MaxNesting)
+                        {
+                            throw new InvalidSpecException(input, $"parentheses nested deeper than {MaxNesting} levels", pos);
+                        }
+
                         stack.Add(('(', pos));
                         break;
                     default:
@@ -113,6 +125,7 @@ internal static class VersionSpecParser
                         }
 
                         stack.RemoveAt(stack.Count - 1);
+                        depth--;
                         break;
                 }
 
@@ -168,22 +181,20 @@ internal static class VersionSpecParser
             RawNode right = output[^1];
             RawNode left = output[^2];
             output.RemoveRange(output.Count - 2, 2);
-            var children = new List<RawNode>();
-            AddFused(children, left, c);
-            AddFused(children, right, c);
-            output.Add(new RawNode { Op = c, Children = children, Offset = left.Offset });
-        }
-    }
+            // Fuse into the left group in place (it has left the output stack, nothing else holds it):
+            // copying its children at every operator made 'a|b|c|…' quadratic.
+            List<RawNode> children = left.Op == c ? left.Children! : [left];
+            if (right.Op == c)
+            {
+                // only a parenthesised group, copied once per nesting level (bounded by MaxNesting)
+                children.AddRange(right.Children!);
+            }
+            else
+            {
+                children.Add(right);
+            }
 
-    private static void AddFused(List<RawNode> into, RawNode node, char op)
-    {
-        if (node.Op == op)
-        {
-            into.AddRange(node.Children!);
-        }
-        else
-        {
-            into.Add(node);
+            output.Add(left.Op == c ? left : new RawNode { Op = c, Children = children, Offset = left.Offset });
         }
     }
 
@@ -238,8 +249,10 @@ internal static class VersionSpecParser
 
         if (leaf[^1] == '*')
         {
-            string text = leaf.EndsWith(".*", StringComparison.Ordinal) ? leaf : leaf[..^1] + ".*";
-            string vo = text.TrimEnd('*').TrimEnd('.');
+            // '1.7*', '1.7.*' and '1.7**' all mean "starts with 1.7" (conda kept '1.7*' as the operand of
+            // '1.7**', a version no package has, and its text '1.7*.*' then read back as a glob).
+            string vo = leaf.TrimEnd('*').TrimEnd('.');
+            string text = vo + ".*";
             return VersionSpec.CreateStartsWith(text, ParseOperand(input, vo, offset));
         }
 

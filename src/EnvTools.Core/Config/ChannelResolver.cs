@@ -129,8 +129,21 @@ public sealed class ChannelResolver
             throw new InvalidSpecException(t, $"'{t}' stands for several channels ({string.Join(", ", _multichannels[t].Select(UrlRedaction.Redact))}); resolve it with ChannelResolver.Resolve");
         }
 
-        Channel? c = Channel.ParseUrlOrPath(t, workingDirectory, _home, FromUrl);
-        return c ?? FromName(t.Trim('/'));
+        if (t.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0)
+        {
+            throw new InvalidSpecException(UrlRedaction.Redact(t.Replace("\0", "\\0", StringComparison.Ordinal)), "a channel must not contain control characters (such as NUL)");
+        }
+
+        try
+        {
+            Channel? c = Channel.ParseUrlOrPath(t, workingDirectory, _home, FromUrl);
+            return c ?? FromName(t.Trim('/'));
+        }
+        catch (Exception ex) when (ex is UriFormatException or ArgumentException or PathTooLongException or NotSupportedException)
+        {
+            // '/', a host such as 'ho\uFFFDst', a channel_alias that is not a URL: System.Uri and Path refuse them
+            throw new InvalidSpecException(UrlRedaction.Redact(t), $"not a valid channel URL, path or name: {ex.Message}", -1, ex);
+        }
     }
 
     private Channel FromName(string name)

@@ -30,10 +30,10 @@ internal static partial class CondarcReader
     public static RawLayer Parse(string text, string path)
     {
         var file = ConfigSource.File(path);
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = BoundedYaml.Load(text);
         }
         catch (YamlException ex)
         {

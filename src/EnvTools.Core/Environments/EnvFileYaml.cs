@@ -17,10 +17,10 @@ internal sealed partial class EnvFileYaml
     /// <summary>The document's root node, or null for an empty document.</summary>
     internal YamlNode? Load(string text)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = BoundedYaml.Load(text);
         }
         catch (YamlException ex)
         {

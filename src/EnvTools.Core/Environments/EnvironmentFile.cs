@@ -76,7 +76,7 @@ public sealed partial record EnvironmentFile
     public static EnvironmentFile Load(string path, Func<string, string?>? getVariable = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return Parse(ReadText(path), path, getVariable) with { FilePath = Path.GetFullPath(path) };
+        return Parse(ReadText(path), path, getVariable) with { FilePath = FullPath(path) };
     }
 
     /// <summary>Parses environment.yml text; <paramref name="source"/> names it in errors.</summary>
@@ -261,11 +261,29 @@ public sealed partial record EnvironmentFile
     {
         try
         {
-            return File.ReadAllText(path);
+            return File.ReadAllText(FullPath(path));
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw new InvalidEnvironmentFileException(path, 0, null, $"cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The full path of a file the user named; a path the OS cannot take (a NUL in it) is an <see cref="InvalidEnvironmentFileException"/>.</summary>
+    internal static string FullPath(string path)
+    {
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new InvalidEnvironmentFileException(path.Replace("\0", "\\0", StringComparison.Ordinal), 0, null, "the path contains a NUL character");
+        }
+
+        try
+        {
+            return Path.GetFullPath(path);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new InvalidEnvironmentFileException(path, 0, null, $"is not a valid path: {ex.Message}", ex);
         }
     }
 

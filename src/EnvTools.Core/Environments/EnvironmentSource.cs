@@ -49,7 +49,7 @@ public sealed class EnvironmentSource
     public static EnvironmentSource Load(string path, Platform platform, Func<string, string?>? getVariable = null, string? lockEnvironment = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
+        string full = EnvironmentFile.FullPath(path);
         string text = EnvironmentFile.ReadText(full);
         EnvironmentFileKind kind = EnvironmentFiles.Detect(text, full);
         if (lockEnvironment is not null && kind != EnvironmentFileKind.PixiLock)

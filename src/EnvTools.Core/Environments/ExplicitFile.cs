@@ -221,7 +221,9 @@ public sealed partial class ExplicitFile
 
         if (!url.Contains("://", StringComparison.Ordinal) && Path.IsPathFullyQualified(url))
         {
-            url = new Uri(url).AbsoluteUri;
+            // a local path; '//host\u00FF/x' and the like are UNC names System.Uri cannot take
+            url = Uri.TryCreate(url, UriKind.Absolute, out Uri? local) ? local.AbsoluteUri
+                : throw new InvalidEnvironmentFileException(source, number, null, $"'{url}' is not a package URL or path");
         }
 
         if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme is not ("http" or "https" or "file" or "ftp" or "s3")))

@@ -77,7 +77,7 @@ public sealed class MambaJsLockFile
     public static MambaJsLockFile Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
+        string full = EnvironmentFile.FullPath(path);
         MambaJsLockFile f = Parse(EnvironmentFile.ReadText(full), full);
         return new MambaJsLockFile
         {
@@ -102,7 +102,21 @@ public sealed class MambaJsLockFile
 
         using (doc)
         {
-            JsonElement root = doc.RootElement;
+            try
+            {
+                return Read(doc.RootElement, source);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // JsonElement.GetString on text that is not valid UTF-16 (a lone surrogate escape such as \ud800)
+                throw new InvalidEnvironmentFileException(source, 0, null, $"invalid text: {ex.Message}", ex);
+            }
+        }
+    }
+
+    private static MambaJsLockFile Read(JsonElement root, string source)
+    {
+        {
             if (root.ValueKind != JsonValueKind.Object)
             {
                 throw new InvalidEnvironmentFileException(source, 0, null, "must be a JSON object");
@@ -151,8 +165,8 @@ public sealed class MambaJsLockFile
                     string? md5 = null, sha256 = null;
                     if (p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("hash", out JsonElement hash))
                     {
-                        md5 = hash.ValueKind == JsonValueKind.Object && hash.TryGetProperty("md5", out JsonElement m) ? m.GetString() : null;
-                        sha256 = hash.ValueKind == JsonValueKind.Object && hash.TryGetProperty("sha256", out JsonElement s) ? s.GetString() : null;
+                        md5 = OptionalStr(hash, "md5", source, $"{where}.hash");
+                        sha256 = OptionalStr(hash, "sha256", source, $"{where}.hash");
                         if (md5 is null && sha256 is null)
                         {
                             throw new InvalidEnvironmentFileException(source, 0, $"{where}.hash", "needs md5 or sha256");
@@ -216,6 +230,12 @@ public sealed class MambaJsLockFile
     private static string Str(JsonElement e, string key, string source, string where) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(key, out JsonElement v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s
         : throw new InvalidEnvironmentFileException(source, 0, where == key ? key : $"{where}.{key}", "is missing or not a non-empty string");
+
+    /// <summary>A string or null; anything else (<c>"md5": {}</c>) is an error, not an InvalidOperationException.</summary>
+    private static string? OptionalStr(JsonElement e, string key, string source, string where) =>
+        e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(key, out JsonElement v) || v.ValueKind == JsonValueKind.Null ? null
+        : v.ValueKind == JsonValueKind.String ? v.GetString()
+        : throw new InvalidEnvironmentFileException(source, 0, $"{where}.{key}", $"must be a string or null, not {v.ValueKind.ToString().ToLowerInvariant()}");
 
     private static string[] StrArray(JsonElement e, string key, string source) =>
         e.TryGetProperty(key, out JsonElement v) && v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String)

@@ -144,7 +144,7 @@ public sealed class PixiLockFile
     public static PixiLockFile Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
+        string full = EnvironmentFile.FullPath(path);
         PixiLockFile f = Parse(EnvironmentFile.ReadText(full), full, Path.GetDirectoryName(full));
         return new PixiLockFile { FilePath = full, Version = f.Version, Platforms = f.Platforms, Environments = f.Environments, Packages = f.Packages };
     }

@@ -101,7 +101,7 @@ internal sealed class RepoDataDecoder
             r.Read();
             RecordWriter.Read(rec, ref r, value, _ctx);
         }
-        catch (Exception ex) when (ex is JsonException or RecordFormatException)
+        catch (Exception ex) when (ex is JsonException or RecordFormatException or InvalidOperationException)
         {
             throw RecordErrors.Malformed("MalformedRepoData", SourceName, buf, absOffset, Shift(ex, u.ValueStart), linesBefore);
         }
@@ -216,8 +216,13 @@ internal sealed class RepoDataDecoder
             && text.Slice(n.Length + v.Length + 2, b.Length).SequenceEqual(b) && text.EndsWith(ext);
     }
 
-    private static Exception Shift(Exception ex, int by) =>
-        ex is RecordFormatException rf ? new RecordFormatException(rf.Message, rf.Offset + by) : new ShiftedJsonException((JsonException)ex, by);
+    private static Exception Shift(Exception ex, int by) => ex switch
+    {
+        RecordFormatException rf => new RecordFormatException(rf.Message, rf.Offset + by),
+        JsonException je => new ShiftedJsonException(je, by),
+        // Utf8JsonReader.GetString on text that is not valid UTF-8 (or a lone surrogate escape)
+        _ => new RecordFormatException($"a string is not valid text: {ex.Message}", by),
+    };
 
     /// <summary>A JsonException from a sub-slice; carries how far into the buffer the slice started.</summary>
     internal sealed class ShiftedJsonException(JsonException inner, int by) : Exception(inner.Message, inner)
@@ -272,7 +277,7 @@ internal sealed class RepoDataDecoder
                 throw new RecordFormatException("unexpected data", r.TokenStartIndex);
             }
         }
-        catch (Exception ex) when (ex is JsonException or RecordFormatException)
+        catch (Exception ex) when (ex is JsonException or RecordFormatException or InvalidOperationException)
         {
             throw RecordErrors.Malformed("MalformedRepoData", SourceName, buf, absOffset, Shift(ex, u.ValueStart), linesBefore);
         }

@@ -568,8 +568,48 @@ internal struct RepoDataScanner
         byte[] quoted = new byte[text.Length + 2];
         quoted[0] = quoted[^1] = (byte)'"';
         text.CopyTo(quoted.AsSpan(1));
-        var r = new Utf8JsonReader(quoted);
-        r.Read();
-        return r.GetString()!;
+        try
+        {
+            var r = new Utf8JsonReader(quoted);
+            r.Read();
+            return r.GetString()!;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or JsonException)
+        {
+            // A lone surrogate escape (\ud800) or a bad escape: decode leniently, as unescaped text is
+            // (invalid UTF-8 becomes U+FFFD); what the name then fails to match is reported later.
+            return Unescape(Encoding.UTF8.GetString(text));
+        }
+    }
+
+    private static string Unescape(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c != '\\' || i + 1 >= s.Length)
+            {
+                sb.Append(c);
+                continue;
+            }
+
+            char e = s[++i];
+            switch (e)
+            {
+                case 'b': sb.Append('\b'); break;
+                case 'f': sb.Append('\f'); break;
+                case 'n': sb.Append('\n'); break;
+                case 'r': sb.Append('\r'); break;
+                case 't': sb.Append('\t'); break;
+                case 'u' when i + 4 < s.Length && ushort.TryParse(s.AsSpan(i + 1, 4), System.Globalization.NumberStyles.AllowHexSpecifier, null, out ushort u):
+                    sb.Append(char.IsSurrogate((char)u) ? '\uFFFD' : (char)u);
+                    i += 4;
+                    break;
+                default: sb.Append(e); break;
+            }
+        }
+
+        return sb.ToString();
     }
 }

@@ -50,13 +50,85 @@ internal static class RepoDataStreams
             throw new InvalidOperationException("unreachable: buffered streams seek");
         }
 
-        return Detect(head[..n]) switch
+        Kind kind = Detect(head[..n]);
+        try
         {
-            Kind.Zstd => new DecompressionStream(raw, leaveOpen: false),
-            Kind.Bzip2 => BZip2Stream.Create(raw, SharpCompress.Compressors.CompressionMode.Decompress, true, false),
-            Kind.Gzip => new GZipStream(raw, System.IO.Compression.CompressionMode.Decompress, leaveOpen: false),
-            _ => raw,
-        };
+            return kind switch
+            {
+                Kind.Zstd => new DamageGuard(new DecompressionStream(raw, leaveOpen: false)),
+                // reads the first block header already
+                Kind.Bzip2 => new DamageGuard(BZip2Stream.Create(raw, SharpCompress.Compressors.CompressionMode.Decompress, true, false)),
+                Kind.Gzip => new DamageGuard(new GZipStream(raw, System.IO.Compression.CompressionMode.Decompress, leaveOpen: false)),
+                _ => raw,
+            };
+        }
+        catch (Exception ex) when (DamageGuard.IsDamage(ex))
+        {
+            raw.Dispose();
+            throw new InvalidDataException($"the compressed data is damaged: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// A decompressor over damaged input fails in its own ways (SharpCompress' bzip2 decoder throws
+    /// InvalidFormatException, ArchiveOperationException, even IndexOutOfRangeException); this makes every
+    /// such failure an <see cref="InvalidDataException"/>, which the readers report as malformed repodata.
+    /// </summary>
+    private sealed class DamageGuard(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return inner.Read(buffer);
+            }
+            catch (Exception ex) when (IsDamage(ex))
+            {
+                throw new InvalidDataException($"the compressed data is damaged: {ex.Message}", ex);
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                try
+                {
+                    inner.Dispose();
+                }
+                catch (Exception ex) when (IsDamage(ex))
+                {
+                }
+            }
+
+            base.Dispose(disposing);
+        }
+
+        // Not the caller's cancellation, not an I/O failure (the readers report those already).
+        internal static bool IsDamage(Exception ex) =>
+            ex is not (OperationCanceledException or OutOfMemoryException or IOException or UnauthorizedAccessException);
     }
 
     /// <summary>All the JSON bytes of a file (decompressed when needed).</summary>

@@ -82,6 +82,11 @@ public abstract class EnvCmdlet : PSCmdlet
         {
             WriteError(ErrorRecords.From(ex, target));
         }
+        catch (Exception ex) when (FileSystemErrorException.From(ex) is { } typed)
+        {
+            // an I/O or permission failure the engine did not name more precisely still gets an ErrorId
+            WriteError(ErrorRecords.From(typed, target));
+        }
         catch (OperationCanceledException ex) when (CancellationToken.IsCancellationRequested)
         {
             WriteError(new ErrorRecord(ex, "OperationCancelled", ErrorCategory.OperationStopped, target));

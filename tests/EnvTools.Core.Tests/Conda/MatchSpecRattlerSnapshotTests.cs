@@ -113,7 +113,9 @@ public class MatchSpecRattlerSnapshotTests
         Assert.True(MatchSpec.Parse("python ==2.7.*.*|>=3.6").Matches(new MatchSpecTestRecord("python", "3.7.1", "0")));
         Assert.False(MatchSpec.Parse("python ==2.7.*.*|>=3.6").Matches(new MatchSpecTestRecord("python", "3.5.1", "0")));
         Assert.NotNull(MatchSpec.Parse("numpy>=2.*.*").Version);
-        Assert.Equal("blas=*[build=mkl]", MatchSpec.Parse("blas *.* mkl").ToString());
+        // conda prints 'blas=*[build=mkl]', which reads back as any version: the glob '*.*' (a version with a dot)
+        // keeps its bracket form so that the text parses back to the same spec (issue 16, item 14).
+        Assert.Equal("blas[version='*.*',build=mkl]", MatchSpec.Parse("blas *.* mkl").ToString());
         Assert.True(MatchSpec.Parse("blas *.* mkl").Matches(new MatchSpecTestRecord("blas", "1.0", "mkl")));
     }
 
