@@ -59,11 +59,17 @@ Describe 'Interoperability with the real conda' -Tag Interop -Skip:$skipInterop 
 
         function script:Invoke-Conda {
             # the real conda; returns its output, throws with it on a non-zero exit code
-            # conda wants an integer here; EnvTools' test isolation sets a fraction to keep retries short
-            $backoff = $env:CONDA_REMOTE_BACKOFF_FACTOR
-            Remove-Item env:CONDA_REMOTE_BACKOFF_FACTOR -ErrorAction SilentlyContinue
+            # conda sees only the variables of its sandbox and the shared cache: none that EnvTools' test isolation or
+            # another suite in this process set (conda rejects a fractional CONDA_REMOTE_BACKOFF_FACTOR, and
+            # CONDA_ENVS_PATH beside CONDA_ENVS_DIRS)
+            $keep = 'CONDA_SANDBOX', 'CONDA_SANDBOX_HOME', 'CONDA_PKGS_DIRS', 'CONDA_ADD_PIP_AS_PYTHON_DEPENDENCY'
+            $hidden = @{}
+            foreach ($v in Get-ChildItem env: | Where-Object { $_.Name -like 'CONDA_*' -and $_.Name -notin $keep }) {
+                $hidden[$v.Name] = $v.Value
+                Remove-Item "env:$($v.Name)"
+            }
             try { $out = & $condaExe @args 2>&1 | ForEach-Object { "$_" } }
-            finally { $env:CONDA_REMOTE_BACKOFF_FACTOR = $backoff }
+            finally { foreach ($k in $hidden.Keys) { [Environment]::SetEnvironmentVariable($k, $hidden[$k]) } }
             if ($LASTEXITCODE -ne 0) { throw "conda $($args -join ' ') failed ($LASTEXITCODE):`n$($out -join "`n")" }
             $out
         }

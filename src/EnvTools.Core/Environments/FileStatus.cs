@@ -186,10 +186,12 @@ internal static unsafe partial class FileStatusReader
     }
 
     /// <summary>GetFileInformationByHandle: the volume serial, the file index and nNumberOfLinks.</summary>
-    private static partial class Windows
+    internal static partial class Windows
     {
-        [StructLayout(LayoutKind.Sequential)]
-        private struct ByHandleFileInformation
+        /// <summary><c>BY_HANDLE_FILE_INFORMATION</c>: its FILETIMEs are two DWORDs each, 4-byte aligned (52 bytes in
+        /// all), so the 64-bit fields must not be 8-aligned (the file size and link count would be read 4 bytes late).</summary>
+        [StructLayout(LayoutKind.Sequential, Pack = 4)]
+        internal struct ByHandleFileInformation
         {
             public uint FileAttributes;
             public long CreationTime;
