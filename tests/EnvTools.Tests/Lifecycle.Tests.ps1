@@ -54,6 +54,15 @@ Describe 'New-Env' {
         Test-Env -Prefix $prefix | Should -BeNullOrEmpty
     }
 
+    It 'records in history the cmdlet and its bound parameters, not the rest of the input line' {
+        # other statements on the line (here a secret) never reach conda-meta/history
+        $prefix = Join-Path $TestDrive 'envs-a/hist'; $env:MY_API_KEY = 'sk-secret-123'; New-Env -Prefix $prefix solo 'libdemo<2' -Channel $chan -WarningAction SilentlyContinue | Out-Null; Test-Env -Prefix $prefix -Quiet | Out-Null
+        Remove-Item env:MY_API_KEY
+        $cmd = (Get-Content (Join-Path $prefix 'conda-meta/history') | Where-Object { $_ -like '# cmd:*' }) -join "`n"
+        $cmd | Should -Not -Match 'sk-secret|MY_API_KEY|Test-Env|WarningAction'
+        $cmd | Should -Be "# cmd: New-Env -Prefix $prefix -Channel $chan -Spec solo, 'libdemo<2'"
+    }
+
     It 'puts a named environment in the first envs dir, and refuses to overwrite it without -Force' {
         $info = New-Env demo-named solo -Channel $chan
         $info.Name | Should -Be 'demo-named'

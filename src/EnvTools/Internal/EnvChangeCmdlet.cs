@@ -106,7 +106,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
             ChannelPriority = ChannelPriority,
             SolveTimeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,
             AllowLinkScripts = AllowLinkScripts,
-            HistoryCommand = Config.UrlRedaction.RedactCommandLine(MyInvocation.Line is { Length: > 0 } line ? line.Trim() : MyInvocation.InvocationName),
+            HistoryCommand = InvocationText.Of(this),
         };
         request = customize?.Invoke(request) ?? request;
 
