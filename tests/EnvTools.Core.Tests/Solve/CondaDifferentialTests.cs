@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EnvTools.Conda;
-using EnvTools.RepoData;
 using EnvTools.Solve;
 using Xunit;
 using Xunit.Abstractions;
@@ -35,7 +34,7 @@ public class CondaDifferentialTests
 
     [CondaPeerFact]
     public void CondaForge39_random_requests_agree_with_the_real_conda() =>
-        Compare("conda-forge-py39", CondaForge39Channel(), CondaForge39Folder(), seed: 39);
+        Compare("conda-forge-py39", CondaForge39(), CondaForge39Folder, seed: 39);
 
     [CondaPeerFact]
     public void Defaults2018_random_requests_agree_with_the_real_conda()
@@ -115,20 +114,6 @@ public class CondaDifferentialTests
         return nvb[(v + 1)..b];
     }
 
-    private static string CondaForge39Folder() => ConformanceData.PathOf("repodata/conda-forge-subchannel-python3.9-2024-05-16")!;
-
-    private static SolverChannel CondaForge39Channel()
-    {
-        var sources = new List<IRecordSource>();
-        foreach (string subdir in new[] { "linux-64", "noarch" })
-        {
-            var index = RepoDataIndex.Load(Path.Combine(CondaForge39Folder(), subdir, "repodata.json"), $"https://conda.anaconda.org/conda-forge/{subdir}");
-            sources.Add(new RepoDataIndexSource(index, "conda-forge", subdir));
-        }
-
-        return new SolverChannel("conda-forge", sources);
-    }
-
     /// <summary>conda's flat test index split into a linux-64 and a noarch repodata.json, as SolveTestUtil splits it.</summary>
     private static void WriteFlatIndexChannel(string flatIndex, string folder)
     {
@@ -141,10 +126,7 @@ public class CondaDifferentialTests
                 continue;
             }
 
-            bool isNoarch = (string?)rec["subdir"] == "noarch"
-                || (rec["noarch"] is JsonNode na && na.GetValueKind() != JsonValueKind.False && na.GetValueKind() != JsonValueKind.Null
-                    && !(na.GetValueKind() == JsonValueKind.String && string.IsNullOrEmpty((string?)na)));
-            (isNoarch ? noarch : arch)[fn] = rec.DeepClone();
+            (IsNoarch(rec) ? noarch : arch)[fn] = rec.DeepClone();
         }
 
         foreach (var (subdir, packages) in new[] { ("linux-64", arch), ("noarch", noarch) })

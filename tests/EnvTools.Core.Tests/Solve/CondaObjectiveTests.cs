@@ -1,5 +1,4 @@
 using EnvTools.Conda;
-using EnvTools.RepoData;
 using EnvTools.Solve;
 using Xunit;
 using static EnvTools.Tests.Solve.SolveTestUtil;
@@ -14,31 +13,6 @@ namespace EnvTools.Tests.Solve;
 /// </summary>
 public class CondaObjectiveTests
 {
-    private static readonly object Gate = new();
-    private static SolverChannel? _cf39;
-
-    /// <summary>The real conda-forge python 3.9 closure (linux-64 + noarch, 2024-05-16).</summary>
-    private static SolverChannel CondaForge39()
-    {
-        lock (Gate)
-        {
-            if (_cf39 is null)
-            {
-                string root = ConformanceData.PathOf("repodata/conda-forge-subchannel-python3.9-2024-05-16")!;
-                var sources = new List<IRecordSource>();
-                foreach (string subdir in new[] { "linux-64", "noarch" })
-                {
-                    var index = RepoDataIndex.Load(Path.Combine(root, subdir, "repodata.json"), $"https://conda.anaconda.org/conda-forge/{subdir}");
-                    sources.Add(new RepoDataIndexSource(index, "conda-forge", subdir));
-                }
-
-                _cf39 = new SolverChannel("conda-forge", sources);
-            }
-
-            return _cf39;
-        }
-    }
-
     private static readonly PackageRecord[] LinuxVirtuals =
     {
         new() { Name = "__unix", Version = "0", Build = "0" },

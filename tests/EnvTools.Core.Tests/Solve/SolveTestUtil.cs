@@ -58,10 +58,7 @@ internal static class SolveTestUtil
                 copy = patch(copy);
             }
 
-            bool isNoarch = (string?)copy["subdir"] == "noarch"
-                || (copy["noarch"] is JsonNode n && n.GetValueKind() != JsonValueKind.False && n.GetValueKind() != JsonValueKind.Null
-                    && !(n.GetValueKind() == JsonValueKind.String && string.IsNullOrEmpty((string?)n)));
-            (isNoarch ? noarch : arch)[fn] = copy;
+            (IsNoarch(copy) ? noarch : arch)[fn] = copy;
         }
 
         return new SolverChannel(name, new IRecordSource[]
@@ -69,6 +66,36 @@ internal static class SolveTestUtil
             Source(name, subdir, arch),
             Source(name, "noarch", noarch),
         });
+    }
+
+    /// <summary>How conda's harness splits a flat index: records of subdir noarch, or with a truthy <c>noarch</c>.</summary>
+    public static bool IsNoarch(JsonObject rec) =>
+        (string?)rec["subdir"] == "noarch"
+        || (rec["noarch"] is JsonNode n && n.GetValueKind() != JsonValueKind.False && n.GetValueKind() != JsonValueKind.Null
+            && !(n.GetValueKind() == JsonValueKind.String && string.IsNullOrEmpty((string?)n)));
+
+    /// <summary>The folder of the real conda-forge python 3.9 closure (2024-05-16).</summary>
+    public static string CondaForge39Folder => ConformanceData.PathOf("repodata/conda-forge-subchannel-python3.9-2024-05-16")!;
+
+    /// <summary>The real conda-forge python 3.9 closure, linux-64 + noarch, read once.</summary>
+    public static SolverChannel CondaForge39()
+    {
+        lock (Cache)
+        {
+            if (!Cache.TryGetValue("conda-forge-py39", out var ch))
+            {
+                var sources = new List<IRecordSource>();
+                foreach (string subdir in new[] { "linux-64", "noarch" })
+                {
+                    var index = RepoDataIndex.Load(Path.Combine(CondaForge39Folder, subdir, "repodata.json"), $"https://conda.anaconda.org/conda-forge/{subdir}");
+                    sources.Add(new RepoDataIndexSource(index, "conda-forge", subdir));
+                }
+
+                Cache["conda-forge-py39"] = ch = new SolverChannel("conda-forge", sources);
+            }
+
+            return ch;
+        }
     }
 
     private static IRecordSource Source(string channel, string subdir, JsonObject packages)
