@@ -63,6 +63,49 @@ Describe 'New-Env' {
         $cmd | Should -Be "# cmd: New-Env -Prefix $prefix -Channel $chan -Spec solo, 'libdemo<2'"
     }
 
+    It 'creates an empty environment without any channel, offline' {
+        # no spec, no channel to read: the configured defaults are never contacted (micromamba and pixi do the same)
+        $prefix = Join-Path $TestDrive 'envs-a/empty-offline'
+        $env:CONDA_OFFLINE = 'true'
+        try { $info = New-Env -Prefix $prefix -ErrorAction Stop }
+        finally { Remove-Item env:CONDA_OFFLINE }
+        $info.PackageCount | Should -Be 0
+        Test-Path (Join-Path $prefix 'conda-meta/history') | Should -BeTrue
+        Get-Content (Join-Path $env:HOME '.conda/environments.txt') | Should -Contain $prefix
+    }
+
+    It 'refuses conda''s reserved names (base, root), by name or as the last folder of a prefix' {
+        New-Env base solo -Channel $chan -ErrorVariable err1 -ErrorAction SilentlyContinue | Out-Null
+        $err1[0].FullyQualifiedErrorId | Should -BeLike 'ReservedEnvironmentName,*'
+        New-Env -Prefix (Join-Path $TestDrive 'x/root') solo -Channel $chan -ErrorVariable err2 -ErrorAction SilentlyContinue | Out-Null
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'ReservedEnvironmentName,*'
+        Test-Path (Join-Path $env:CONDA_ENVS_DIRS 'base') | Should -BeFalse
+        Test-Path (Join-Path $TestDrive 'x/root') | Should -BeFalse
+    }
+
+    It 'refuses packages beside -Clone instead of dropping them' {
+        $source = Join-Path $TestDrive 'envs-a/clone-src'
+        New-Env -Prefix $source solo -Channel $chan | Out-Null
+        $target = Join-Path $TestDrive 'envs-a/clone-dst'
+        New-Env -Prefix $target app -Clone $source -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'CloneWithSpecs,*'
+        Test-Path $target | Should -BeFalse
+    }
+
+    It 'checks that the active environment cannot be removed before asking, also under -WhatIf' {
+        $prefix = Join-Path $TestDrive 'envs-a/active'
+        New-Env -Prefix $prefix solo -Channel $chan | Out-Null
+        $env:CONDA_PREFIX = $prefix
+        try {
+            Remove-Env -Prefix $prefix -WhatIf -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'EnvironmentActive,*'
+            Remove-Env -Prefix $prefix -Confirm:$true -ErrorVariable err2 -ErrorAction SilentlyContinue # fails before it would prompt
+            $err2[0].FullyQualifiedErrorId | Should -BeLike 'EnvironmentActive,*'
+        }
+        finally { Remove-Item env:CONDA_PREFIX }
+        Test-Path (Join-Path $prefix 'conda-meta') | Should -BeTrue
+    }
+
     It 'puts a named environment in the first envs dir, and refuses to overwrite it without -Force' {
         $info = New-Env demo-named solo -Channel $chan
         $info.Name | Should -Be 'demo-named'

@@ -39,6 +39,19 @@ public sealed class EnvironmentRemover
     /// <exception cref="OperationCanceledException">Cancelled while deleting; the remains are a trash folder.</exception>
     public void Remove(string prefix, CancellationToken cancellationToken = default)
     {
+        string full = CheckRemovable(prefix);
+        RemoveChecked(full, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks that the environment at <paramref name="prefix"/> can be removed (before asking the user to confirm):
+    /// it is an environment, not the active one, and holds no other known environment. Returns its full path.
+    /// </summary>
+    /// <exception cref="EnvironmentNotFoundException">The prefix is not an environment.</exception>
+    /// <exception cref="EnvironmentActiveException">It is the active environment (or holds it).</exception>
+    /// <exception cref="EnvironmentContainsEnvironmentsException">Other known environments lie inside it.</exception>
+    public string CheckRemovable(string prefix)
+    {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
         string full = EnvironmentLocator.NormalizePrefix(prefix);
         if (!EnvironmentLocator.IsEnvironment(full))
@@ -57,6 +70,11 @@ public sealed class EnvironmentRemover
             throw new EnvironmentContainsEnvironmentsException(full, nested);
         }
 
+        return full;
+    }
+
+    private void RemoveChecked(string full, CancellationToken cancellationToken)
+    {
         string parent = Path.GetDirectoryName(full) ?? throw new EnvironmentRemovalException(full, $"'{full}' has no parent folder.");
         PurgeTrash(parent, cancellationToken);
         string stem = Path.GetFileName(full);

@@ -112,6 +112,13 @@ public sealed class EnvironmentInstaller
         bool replaces = false;
         if (request.Action == EnvironmentAction.Create)
         {
+            if (Path.GetFileName(prefix) is "base" or "root")
+            {
+                // conda's RESERVED_ENV_NAMES: `base` is the root environment; a folder of that name would shadow it
+                throw new EnvToolsException("ReservedEnvironmentName", ErrorKind.InvalidArgument,
+                    $"'{Path.GetFileName(prefix)}' is a reserved environment name (conda's base environment): choose another name.", prefix);
+            }
+
             // What a create that never committed left (killed New-Env) is no environment: the create replaces it.
             if (!exists && Directory.Exists(prefix) && !EnvironmentLocator.IsUncommittedCreate(prefix) && Directory.EnumerateFileSystemEntries(prefix).Any())
             {
@@ -186,6 +193,10 @@ public sealed class EnvironmentInstaller
         if (request.ExplicitRecords is not null)
         {
             final = Toposort.Sort(request.ExplicitRecords.ToList());
+        }
+        else if (request.Action == EnvironmentAction.Create && specs.Count == 0)
+        {
+            final = Array.Empty<RepoDataRecord>(); // an empty environment needs no channel (offline too), as in micromamba and pixi
         }
         else
         {

@@ -97,6 +97,12 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
             IReadOnlyList<RepoDataRecord>? cloned = null;
             if (!string.IsNullOrEmpty(Clone))
             {
+                if (specs.Length > 0)
+                {
+                    throw new EnvToolsException("CloneWithSpecs", ErrorKind.InvalidArgument,
+                        $"-Clone copies the exact packages of '{Clone}'; add packages afterwards with Install-EnvPackage (as conda, which expects no packages with --clone).");
+                }
+
                 string source = new EnvironmentLocator(settings).Find(Clone);
                 cloned = PrefixState.ReadInstalled(source);
             }

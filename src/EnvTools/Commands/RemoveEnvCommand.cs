@@ -54,6 +54,7 @@ public sealed class RemoveEnvCommand : EnvCmdlet
             TryRun(() =>
             {
                 string prefix = byName ? locator!.Find(target) : EnvironmentArguments.ResolveTarget(this, locator!, null, target);
+                remover.CheckRemovable(prefix); // an environment that cannot be removed fails before any confirmation or -WhatIf
                 string display = locator!.NameInEnvsDirs(prefix) is { } n ? $"{n} ({prefix})" : prefix;
                 if (ShouldProcess(display, "Remove environment"))
                 {
