@@ -60,12 +60,33 @@ Describe 'Export-Env' {
         $h | Should -Not -Match 'h1_2'
     }
 
+    It '-Path writes the file and returns nothing, as Export-Csv (-PassThru, -NoClobber, -Force, -WhatIf)' {
+        $path = Join-Path $TestDrive 'quiet.yml'
+        Export-Env -Prefix $src -Path $path | Should -BeNullOrEmpty
+        Get-Content $path -Raw | Should -Match 'libdemo'
+        (Export-Env -Prefix $src -Path $path -PassThru).FullName | Should -Be $path
+
+        Set-Content $path 'keep me'
+        Export-Env -Prefix $src -Path $path -NoClobber -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'FileExists,*'
+        Get-Content $path -Raw | Should -Match 'keep me'
+
+        Export-Env -Prefix $src -Path $path -WhatIf
+        Get-Content $path -Raw | Should -Match 'keep me'
+
+        if (-not $IsWindows) {
+            Set-ItemProperty $path -Name IsReadOnly -Value $true
+            Export-Env -Prefix $src -Path $path -Force
+            Get-Content $path -Raw | Should -Match 'libdemo'
+        }
+    }
+
     It '-Format Json returns the same as an object tree, and writes JSON with -Path' {
         $tree = Export-Env -Prefix $src -Format Json
         $tree.name | Should -Be 'source'
         $tree.dependencies | Should -Contain 'app=1.0=0'
         $tree.variables.DEMO_MODE | Should -Be 'on'
-        $file = Export-Env -Prefix $src -Format Json -Path (Join-Path $TestDrive 'env.json')
+        $file = Export-Env -Prefix $src -Format Json -Path (Join-Path $TestDrive 'env.json') -PassThru
         $file | Should -BeOfType [System.IO.FileInfo]
         (Get-Content $file -Raw | ConvertFrom-Json).dependencies | Should -Contain 'tool=0.5=0'
     }
@@ -103,7 +124,7 @@ Describe 'Round trips: Export-Env → New-Env -File' {
     }
 
     It 'Explicit: the identical package set, installed without a solve, with full records' {
-        $file = Export-Env -Prefix $src2 -Format Explicit -Path (Join-Path $TestDrive 'explicit.txt')
+        $file = Export-Env -Prefix $src2 -Format Explicit -Path (Join-Path $TestDrive 'explicit.txt') -PassThru
         $dest = Join-Path $TestDrive 'envs/rt-explicit'
         $info = New-Env -Prefix $dest -File $file -Verbose 4>&1 | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
         $info.PackageCount | Should -Be 3
@@ -116,21 +137,21 @@ Describe 'Round trips: Export-Env → New-Env -File' {
     }
 
     It 'Lock: the identical package set' {
-        $file = Export-Env -Prefix $src2 -Format Lock -Path (Join-Path $TestDrive 'rt-lock.yml')
+        $file = Export-Env -Prefix $src2 -Format Lock -Path (Join-Path $TestDrive 'rt-lock.yml') -PassThru
         $dest = Join-Path $TestDrive 'envs/rt-lock'
         (New-Env -Prefix $dest -File $file).PackageCount | Should -Be 3
         PackageSet $dest | Should -Be (PackageSet $src2)
     }
 
     It 'Yaml -NoBuilds: the same versions' {
-        $file = Export-Env -Prefix $src2 -NoBuilds -Path (Join-Path $TestDrive 'rt-nobuilds.yml')
+        $file = Export-Env -Prefix $src2 -NoBuilds -Path (Join-Path $TestDrive 'rt-nobuilds.yml') -PassThru
         $dest = Join-Path $TestDrive 'envs/rt-nobuilds'
         New-Env -Prefix $dest -File $file | Out-Null
         (Get-EnvPackage -Prefix $dest | ForEach-Object { "$($_.Name)=$($_.Version)" }) | Should -Be (Get-EnvPackage -Prefix $src2 | ForEach-Object { "$($_.Name)=$($_.Version)" })
     }
 
     It 'Yaml -FromHistory: the same requested specs; the file''s name names the environment' {
-        $file = Export-Env -Prefix $src2 -FromHistory -Path (Join-Path $TestDrive 'rt-history.yml')
+        $file = Export-Env -Prefix $src2 -FromHistory -Path (Join-Path $TestDrive 'rt-history.yml') -PassThru
         (Get-Content $file -Raw) -replace '(?m)^name: .*$', 'name: from-history' -replace '(?m)^prefix: .*\n', '' | Set-Content $file -NoNewline
         $info = New-Env -File $file
         $info.Name | Should -Be 'from-history'
@@ -214,7 +235,7 @@ Describe 'Update-Env -File' {
     BeforeAll {
         $script:rtSource = Join-Path $TestDrive 'envs/upd-source'
         New-Env -Prefix $rtSource app 'libdemo=1.0' tool -Channel $chan | Out-Null
-        $script:explicitFile = Export-Env -Prefix $rtSource -Format Explicit -Path (Join-Path $TestDrive 'upd-explicit.txt')
+        $script:explicitFile = Export-Env -Prefix $rtSource -Format Explicit -Path (Join-Path $TestDrive 'upd-explicit.txt') -PassThru
     }
 
     It 'adds what the file asks for, and -Prune drops what it no longer needs' {

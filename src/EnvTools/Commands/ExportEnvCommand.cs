@@ -31,13 +31,14 @@ public enum EnvExportFormat
 /// packages, each other platform is solved from the requested specs with that platform's own virtual packages).
 /// -NoBuilds writes name=version; -FromHistory writes only the specs the user asked for, keeping their version
 /// constraints and channels (and, unlike conda, the pip section). Tokens and passwords are stripped from every URL.
-/// Without -Path the text is returned; with -Path the file is written and returned as a FileInfo.</para>
+/// Without -Path the text is returned; with -Path the file is written and nothing is returned unless -PassThru (as
+/// Export-Csv): -NoClobber refuses to replace an existing file, -Force replaces a read-only one, -WhatIf writes nothing.</para>
 /// </summary>
 /// <example><code>Export-Env ml -Path environment.yml</code></example>
 /// <example><code>Export-Env ml -Format Explicit -Path ml.linux-64.txt</code></example>
 /// <example><code>Export-Env ml -Format Lock -Platform linux-64, osx-arm64, win-64 -Path conda-lock.yml</code></example>
 /// <example><code>Export-Env -FromHistory</code></example>
-[Cmdlet(VerbsData.Export, "Env", DefaultParameterSetName = "Name")]
+[Cmdlet(VerbsData.Export, "Env", DefaultParameterSetName = "Name", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(string), typeof(FileInfo), typeof(PSObject))]
 public sealed class ExportEnvCommand : EnvCmdlet
 {
@@ -61,6 +62,19 @@ public sealed class ExportEnvCommand : EnvCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
+
+    /// <summary>With -Path: returns the written file as a FileInfo.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>With -Path: fails (ErrorId FileExists) instead of replacing an existing file.</summary>
+    [Parameter]
+    [Alias("NoOverwrite")]
+    public SwitchParameter NoClobber { get; set; }
+
+    /// <summary>With -Path: replaces the file even when it is read-only.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
 
     /// <summary>Writes name=version without the build string (Yaml and Json).</summary>
     [Parameter]
@@ -137,14 +151,33 @@ public sealed class ExportEnvCommand : EnvCmdlet
         }
 
         string full = GetUnresolvedProviderPathFromPSPath(Path);
+        var existing = new FileInfo(full);
+        if (existing.Exists && NoClobber)
+        {
+            throw new EnvToolsException("FileExists", ErrorKind.ResourceExists, $"'{full}' exists and -NoClobber was given.", full);
+        }
+
+        if (!ShouldProcess(full, "Write environment file"))
+        {
+            return;
+        }
+
         string? dir = System.IO.Path.GetDirectoryName(full);
         if (!string.IsNullOrEmpty(dir))
         {
             Directory.CreateDirectory(dir);
         }
 
+        if (existing.Exists && Force && existing.IsReadOnly)
+        {
+            existing.IsReadOnly = false;
+        }
+
         File.WriteAllText(full, text, new UTF8Encoding(false));
-        WriteObject(new FileInfo(full));
+        if (PassThru)
+        {
+            WriteObject(new FileInfo(full));
+        }
     }
 
     private static object ToPSObject(object value) => value switch
