@@ -39,6 +39,12 @@ Describe 'Find-EnvPackage' {
         $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
+    It 'reports an unknown platform as UnknownPlatform, with the closest name' {
+        Find-EnvPackage python -Channel $channel -Platform linux64 -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UnknownPlatform,*'
+        $err[0].Exception.Message | Should -Match 'did you mean linux-64\?'
+    }
+
     It 'reports a missing channel as ChannelUnavailable' {
         Find-EnvPackage numpy -Channel (Join-Path $TestDrive 'nowhere') -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'ChannelUnavailable,*'

@@ -189,3 +189,33 @@ public readonly struct Platform : IEquatable<Platform>
         };
     }
 }
+
+/// <summary>A platform name (subdir) conda does not know, with the closest known one when there is one.</summary>
+public sealed class UnknownPlatformException : EnvToolsException
+{
+    /// <summary>Creates the error for <paramref name="name"/>.</summary>
+    public UnknownPlatformException(string name)
+        : this(name, Closest(name))
+    {
+    }
+
+    private UnknownPlatformException(string name, string? suggestion)
+        : base("UnknownPlatform", ErrorKind.InvalidArgument,
+            $"'{name}' is not a known conda platform{(suggestion is null ? string.Empty : $"; did you mean {suggestion}?")} Known platforms: {string.Join(", ", Platform.All.Select(p => p.Name))}.",
+            name)
+    {
+        Suggestion = suggestion;
+    }
+
+    /// <summary>The closest known platform name (at most two edits away, case and separators aside), or null.</summary>
+    public string? Suggestion { get; }
+
+    private static string? Closest(string name)
+    {
+        string bare = Bare(name);
+        return Platform.All.Select(p => (p.Name, Distance: TextDistance.EditDistance(bare, Bare(p.Name))))
+            .Where(x => x.Distance <= 2).OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal).Select(x => x.Name).FirstOrDefault();
+    }
+
+    private static string Bare(string s) => new(s.Where(c => c is not ('-' or '_' or ' ')).ToArray());
+}

@@ -236,7 +236,7 @@ public sealed class EnvironmentLocator
         string lower = name.ToLowerInvariant();
         return List()
             .Where(e => e.Name is not null)
-            .Select(e => (e.Name!, Distance: Solve.CondaProblem.EditDistance(lower, e.Name!.ToLowerInvariant())))
+            .Select(e => (e.Name!, Distance: Conda.TextDistance.EditDistance(lower, e.Name!.ToLowerInvariant())))
             .Where(t => t.Distance <= Math.Max(2, name.Length / 3) || t.Item1.StartsWith(name, StringComparison.OrdinalIgnoreCase))
             .OrderBy(t => t.Distance).ThenBy(t => t.Item1, StringComparer.Ordinal)
             .Select(t => t.Item1)

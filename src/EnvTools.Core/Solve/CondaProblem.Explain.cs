@@ -38,7 +38,7 @@ internal sealed partial class CondaProblem
             else
             {
                 close.AddRange(allNames
-                    .Select(n => (Name: n, Distance: EditDistance(spec.Name, n)))
+                    .Select(n => (Name: n, Distance: TextDistance.EditDistance(spec.Name, n)))
                     .Where(x => x.Distance <= Math.Max(2, spec.Name.Length / 3)
                         || (spec.Name.Length >= 3 && (x.Name.Contains(spec.Name, StringComparison.Ordinal) || spec.Name.Contains(x.Name, StringComparison.Ordinal)) && x.Name.Length >= 3))
                     .OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal)
@@ -58,30 +58,6 @@ internal sealed partial class CondaProblem
         c.IsVirtual ? "virtual package"
         : c.Channel < ChannelCount ? $"{_request.Channels[c.Channel].Name}/{c.Record.Subdir}"
         : "installed";
-
-    internal static int EditDistance(string a, string b)
-    {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            prev[j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-
-            (prev, cur) = (cur, prev);
-        }
-
-        return prev[b.Length];
-    }
 
     // =====================================================================================================
     // Unsatisfiable

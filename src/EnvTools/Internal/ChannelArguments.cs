@@ -13,7 +13,7 @@ internal static class ChannelArguments
     internal static Platform ResolvePlatform(string? platform) =>
         string.IsNullOrEmpty(platform) ? Platform.Current :
         Platform.TryParse(platform, out Platform p) ? p :
-        throw new InvalidSpecException(platform, $"unknown platform; expected one of {string.Join(", ", Platform.All.Select(x => x.Name))}");
+        throw new UnknownPlatformException(platform);
 
     /// <summary>The effective settings (.condarc files, CONDA_* variables) for the session's current directory.</summary>
     internal static Settings LoadSettings(PSCmdlet cmdlet, string? prefix = null, IReadOnlyDictionary<string, object?>? callOptions = null) =>

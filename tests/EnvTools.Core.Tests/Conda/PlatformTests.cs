@@ -73,4 +73,19 @@ public class PlatformTests
         Assert.True(Platform.Linux64 != Platform.Osx64);
         Assert.Equal(Platform.Win64.GetHashCode(), Platform.Parse("win-64").GetHashCode());
     }
+
+    [Theory]
+    [InlineData("linux64", "linux-64")]
+    [InlineData("Linux-64", "linux-64")]
+    [InlineData("win64", "win-64")]
+    [InlineData("osx_arm64", "osx-arm64")]
+    [InlineData("osx-arm", "osx-arm64")]
+    [InlineData("plan9", null)]
+    public void UnknownPlatform_suggests_the_closest_known_name(string name, string? suggestion)
+    {
+        var ex = new UnknownPlatformException(name);
+        Assert.Equal("UnknownPlatform", ex.ErrorId);
+        Assert.Equal(suggestion, ex.Suggestion);
+        Assert.Contains(suggestion is null ? "not a known conda platform" : $"did you mean {suggestion}?", ex.Message, StringComparison.Ordinal);
+    }
 }
