@@ -39,6 +39,13 @@ Describe 'Find-EnvPackage' {
         $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
+    It 'warns with close names when a mistyped name matches nothing' {
+        Find-EnvPackage zlibb -Channel $channel -WarningVariable w -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        "$w" | Should -Match "No package matches 'zlibb'; did you mean zlib\?"
+        Find-EnvPackage 'zlib>=9' -Channel $channel -WarningVariable w2 -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        "$w2" | Should -BeNullOrEmpty -Because 'the name exists: no version matched, nothing was mistyped'
+    }
+
     It 'reports an unknown platform as UnknownPlatform, with the closest name' {
         Find-EnvPackage python -Channel $channel -Platform linux64 -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
         $err[0].FullyQualifiedErrorId | Should -BeLike 'UnknownPlatform,*'

@@ -27,4 +27,18 @@ internal static class TextDistance
 
         return prev[b.Length];
     }
+
+    /// <summary>
+    /// Up to <paramref name="max"/> of <paramref name="names"/> close to <paramref name="name"/>: within a third of its
+    /// length in edits (at least 2), or containing it or contained in it (3 characters or more); closest first.
+    /// </summary>
+    internal static IReadOnlyList<string> CloseNames(IEnumerable<string> names, string name, int max = 5) =>
+        names
+            .Select(n => (Name: n, Distance: EditDistance(name, n)))
+            .Where(x => x.Distance <= Math.Max(2, name.Length / 3)
+                || (name.Length >= 3 && x.Name.Length >= 3 && (x.Name.Contains(name, StringComparison.Ordinal) || name.Contains(x.Name, StringComparison.Ordinal))))
+            .OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal)
+            .Take(max)
+            .Select(x => x.Name)
+            .ToArray();
 }

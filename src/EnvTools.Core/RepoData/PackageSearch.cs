@@ -6,6 +6,23 @@ namespace EnvTools.RepoData;
 /// <summary>conda search: every record of loaded channels that matches a spec, newest first.</summary>
 public static class PackageSearch
 {
+    /// <summary>Package names of the channels close to <paramref name="name"/> (a mistyped name), closest first.</summary>
+    public static IReadOnlyList<string> SimilarNames(IReadOnlyList<SolverChannel> channels, string name, int max = 5)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        ArgumentNullException.ThrowIfNull(name);
+        var all = new HashSet<string>(StringComparer.Ordinal);
+        foreach (SolverChannel channel in channels)
+        {
+            foreach (IRecordSource source in channel.Subdirs)
+            {
+                all.UnionWith(source.Names);
+            }
+        }
+
+        return TextDistance.CloseNames(all, name, max);
+    }
+
     /// <summary>
     /// The records matching <paramref name="spec"/> (its name may be a glob), newest first: version, then build
     /// number, then timestamp, descending; then channel priority. A <c>.conda</c> archive hides its

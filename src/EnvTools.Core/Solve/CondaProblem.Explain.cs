@@ -37,13 +37,7 @@ internal sealed partial class CondaProblem
             }
             else
             {
-                close.AddRange(allNames
-                    .Select(n => (Name: n, Distance: TextDistance.EditDistance(spec.Name, n)))
-                    .Where(x => x.Distance <= Math.Max(2, spec.Name.Length / 3)
-                        || (spec.Name.Length >= 3 && (x.Name.Contains(spec.Name, StringComparison.Ordinal) || spec.Name.Contains(x.Name, StringComparison.Ordinal)) && x.Name.Length >= 3))
-                    .OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal)
-                    .Take(5)
-                    .Select(x => x.Name));
+                close.AddRange(TextDistance.CloseNames(allNames, spec.Name));
             }
 
             entries.Add(new MissingPackage(spec, Array.Empty<string>(), close));

@@ -50,9 +50,17 @@ public sealed class FindEnvPackageCommand : EnvCmdlet
                 DrainProgress();
             }
 
-            foreach (RepoDataRecord r in PackageSearch.Find(_loaded, spec, CancellationToken))
+            IReadOnlyList<RepoDataRecord> found = PackageSearch.Find(_loaded, spec, CancellationToken);
+            foreach (RepoDataRecord r in found)
             {
                 WriteObject(ChannelArguments.ToOutput(r));
+            }
+
+            // a mistyped name (one the channels do not have) gets the close names, as Resolve-EnvPackage's PackagesNotFound
+            if (found.Count == 0 && spec.NameMatcher.ExactValue is { } name && PackageSearch.SimilarNames(_loaded, name) is { Count: > 0 } similar
+                && !similar.Contains(name, StringComparer.Ordinal))
+            {
+                WriteWarning($"No package matches '{Spec}'; did you mean {string.Join(", ", similar)}?");
             }
         }, Spec);
     }
