@@ -204,6 +204,13 @@ Describe 'Install-, Update-, Uninstall-EnvPackage' {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'solo'
     }
 
+    It 'names the close installed packages when asked to remove one that is not installed' {
+        Uninstall-EnvPackage libdemoo -Prefix $prefix -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PackageNotInstalled,*'
+        $err[0].Exception.Message | Should -Match 'Did you mean libdemo\?'
+        $err[0].Exception.Suggestions | Should -Be @('libdemo')
+    }
+
     It 'removes a package and what depends on it, offline, leaving no file behind' {
         $changes = Uninstall-EnvPackage libdemo -Prefix $prefix
         (Show $changes | Sort-Object) | Should -Be @('Remove app ', 'Remove libdemo ')

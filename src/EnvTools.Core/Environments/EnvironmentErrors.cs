@@ -70,11 +70,22 @@ public sealed class PackageNotInstalledException : EnvToolsException
 {
     /// <summary>Creates the error.</summary>
     public PackageNotInstalledException(string name, string prefix)
-        : base("PackageNotInstalled", ErrorKind.ObjectNotFound, $"No package named '{name}' is installed in '{prefix}'.", name)
+        : this(name, prefix, Array.Empty<string>())
+    {
+    }
+
+    /// <summary>Creates the error with the installed names close to <paramref name="name"/> (a mistyped name).</summary>
+    public PackageNotInstalledException(string name, string prefix, IReadOnlyList<string> suggestions)
+        : base("PackageNotInstalled", ErrorKind.ObjectNotFound,
+            $"No package named '{name}' is installed in '{prefix}'." + (suggestions.Count > 0 ? $" Did you mean {string.Join(", ", suggestions)}?" : string.Empty), name)
     {
         Name = name;
         Prefix = prefix;
+        Suggestions = suggestions;
     }
+
+    /// <summary>Installed package names close to the one asked for.</summary>
+    public IReadOnlyList<string> Suggestions { get; }
 
     /// <summary>The package name asked for.</summary>
     public string Name { get; }

@@ -416,7 +416,8 @@ public sealed class EnvironmentInstaller
                 bool present = request.Action == EnvironmentAction.Remove ? installed.Any(s.Matches) : installed.Any(r => r.Name == s.Name);
                 if (!present)
                 {
-                    throw new PackageNotInstalledException(s.ToString(), prefix);
+                    throw new PackageNotInstalledException(s.ToString(), prefix,
+                        installed.Any(r => r.Name == s.Name) ? Array.Empty<string>() : TextDistance.CloseNames(installed.Select(r => r.Name), s.Name));
                 }
             }
         }
