@@ -262,6 +262,7 @@ internal sealed partial class TransactionRunner
         {
             WriteCreatedAt();
         }
+
         if (works.Count == 0 && unlink.Count == 0)
         {
             if (!File.Exists(history))
