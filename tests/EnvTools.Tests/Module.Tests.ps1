@@ -79,4 +79,21 @@ Describe 'Cmdlet help' {
         }
         @($help.examples.example).Count | Should -BeGreaterThan 0
     }
+
+    It 'shows sizes in one rule: bytes below 1 KiB, else KiB/MiB/GiB rounded to nearest' {
+        $culture = [Globalization.CultureInfo]::CurrentCulture
+        [Globalization.CultureInfo]::CurrentCulture = [Globalization.CultureInfo]::InvariantCulture
+        try {
+            [EnvTools.Commands.ByteSize]::Format(1038) | Should -Be '1.0 KiB'      # was "2 KB" (rounded up)
+            [EnvTools.Commands.ByteSize]::Format(1023) | Should -Be '1,023 B'
+            [EnvTools.Commands.ByteSize]::Format(1587) | Should -Be '1.5 KiB'
+            [EnvTools.Commands.ByteSize]::Format(1048063) | Should -Be '1.0 MiB'    # never a four-digit number
+            [EnvTools.Commands.ByteSize]::Format(4.3e6) | Should -Be '4.1 MiB'
+            [EnvTools.Commands.ByteSize]::Format(3 * 1GB) | Should -Be '3.0 GiB'
+            [EnvTools.Commands.ByteSize]::Format($null) | Should -Be ''
+        }
+        finally { [Globalization.CultureInfo]::CurrentCulture = $culture }
+        $formats = Get-Content (Join-Path (Split-Path (Get-Module EnvTools).Path) 'EnvTools.Format.ps1xml') -Raw
+        $formats | Should -Not -Match "'\{0:N[01]\} [KMG]B'" -Because 'every view uses the one rule'
+    }
 }
