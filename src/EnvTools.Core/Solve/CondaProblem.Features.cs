@@ -8,7 +8,8 @@ namespace EnvTools.Solve;
 /// count as much as a requested package's), then the "misfeatures" (a record without a feature that the solution tracks,
 /// of a name that has builds with it). Both are minimised on the solution found, by incremental solves under
 /// assumptions that keep every requested package at least as good, no package removed that the solution kept, and no
-/// feature tracked that was not before: greedy, one feature (then one name) at a time, so bounded.
+/// feature tracked that was not before: greedy, one feature (then one name) at a time, so bounded. Also conda's legacy
+/// <c>features</c> as requirements: their trackers are loaded and each feature is a dependency of its records.
 /// </summary>
 internal sealed partial class CondaProblem
 {
@@ -181,5 +182,72 @@ internal sealed partial class CondaProblem
 
         model = candidate;
         return true;
+    }
+
+    /// <summary>Enqueues the names of records that track a feature some loaded record requires and no loaded record
+    /// tracks (each feature looked up once: a scan of the channels' names, needed only for legacy <c>features</c>).</summary>
+    private void EnqueueFeatureTrackers(HashSet<string> scanned, Action<string> enqueue)
+    {
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in _names.Values)
+        {
+            foreach (var c in entry.Candidates)
+            {
+                foreach (var f in c.Record.Features)
+                {
+                    if (scanned.Add(f))
+                    {
+                        wanted.Add(f);
+                    }
+                }
+            }
+        }
+
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var entry in _names.Values)
+        {
+            foreach (var c in entry.Candidates)
+            {
+                wanted.ExceptWith(c.Record.TrackFeatures);
+            }
+        }
+
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var channel in _request.Channels)
+        {
+            foreach (var source in channel.Subdirs)
+            {
+                foreach (string name in source.Names)
+                {
+                    _ct.ThrowIfCancellationRequested();
+                    if (!_names.ContainsKey(name) && source.GetRecords(name).Any(r => r.TrackFeatures.Any(wanted.Contains)))
+                    {
+                        enqueue(name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>conda's <c>MatchSpec(track_features=f)</c>: any loaded record that tracks <paramref name="feature"/>.</summary>
+    private Requirement FeatureRequirement(string feature)
+    {
+        string key = "@feature:" + feature;
+        if (!_reqCache.TryGetValue(key, out var req))
+        {
+            var matches = _names.Values.SelectMany(e => e.Candidates).Where(c => c.Record.TrackFeatures.Contains(feature)).OrderBy(c => c.Order).ToArray();
+            req = new Requirement(ParseSpec($"*[track_features={feature}]"), null, matches);
+            _reqCache[key] = req;
+        }
+
+        return req;
     }
 }
