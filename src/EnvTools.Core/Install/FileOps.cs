@@ -88,6 +88,13 @@ internal static partial class FileOps
         return fi.Exists || fi.LinkTarget is not null || Directory.Exists(path);
     }
 
+    /// <summary>The folder part of a prefix-relative path (<c>/</c> or <c>\</c> separated); empty at the top.</summary>
+    public static string ParentOf(string rel)
+    {
+        int slash = rel.LastIndexOfAny(['/', '\\']);
+        return slash < 0 ? string.Empty : rel[..slash];
+    }
+
     /// <summary>
     /// True when the prefix-relative path <paramref name="rel"/> (<c>/</c> or <c>\</c> separated) stays inside
     /// <paramref name="root"/> when every link on the way is followed as it is on disk now (a missing component is taken

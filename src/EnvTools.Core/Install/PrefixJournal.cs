@@ -300,7 +300,7 @@ public static class PrefixJournal
             }
 
             string abs = Abs(prefix, data.Created[i]);
-            if (!FileOps.StaysInside(prefix, ParentOf(data.Created[i])))
+            if (!FileOps.StaysInside(prefix, FileOps.ParentOf(data.Created[i])))
             {
                 continue; // behind a link that leads out of the prefix: not the environment's to delete
             }
@@ -323,7 +323,7 @@ public static class PrefixJournal
             string to = Abs(prefix, rel);
             try
             {
-                if (!FileOps.StaysInside(prefix, ParentOf(rel)))
+                if (!FileOps.StaysInside(prefix, FileOps.ParentOf(rel)))
                 {
                     continue; // never restore through a link that leads out of the prefix; the trash goes below
                 }
@@ -371,12 +371,6 @@ public static class PrefixJournal
         {
             // a folder that cannot be pruned now is left for the next recovery
         }
-    }
-
-    private static string ParentOf(string rel)
-    {
-        int slash = rel.LastIndexOfAny(['/', '\\']);
-        return slash < 0 ? string.Empty : rel[..slash];
     }
 
     internal static string Abs(string root, string rel) => Path.Combine(root, rel.Replace('/', Path.DirectorySeparatorChar));

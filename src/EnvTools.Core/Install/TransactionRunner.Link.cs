@@ -170,7 +170,7 @@ internal sealed partial class TransactionRunner
                     // of other packages may make it lead out (b's "l -> a/b/../.." once a's "a/b -> ." is there): resolve
                     // it against the disk now. (Absolute links come from no archive; the linker makes them itself into
                     // the cache with AlwaysSoftlink, and writes never go through any link that leads out.)
-                    string parent = ParentOf(p.Target);
+                    string parent = FileOps.ParentOf(p.Target);
                     if (!Path.IsPathRooted(target) && !FileOps.StaysInside(_prefix, parent.Length == 0 ? target : parent + "/" + target))
                     {
                         throw new UnsafeArchiveException(_currentPackage ?? _prefix, p.Target, $"is a symlink to '{target}', which leads out of the environment");

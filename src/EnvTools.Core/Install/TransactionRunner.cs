@@ -214,7 +214,7 @@ internal sealed partial class TransactionRunner
 
     private void MoveToTrash(string rel)
     {
-        string parent = ParentOf(rel);
+        string parent = FileOps.ParentOf(rel);
         if (parent.Length > 0 && !_insideDirs.Contains(parent))
         {
             if (!FileOps.StaysInside(_prefix, parent))
@@ -239,19 +239,13 @@ internal sealed partial class TransactionRunner
         FileOps.TryRename(from, to);
     }
 
-    private static string ParentOf(string rel)
-    {
-        int slash = rel.LastIndexOfAny(['/', '\\']);
-        return slash < 0 ? string.Empty : rel[..slash];
-    }
-
     /// <summary>
     /// Refuses to write <paramref name="rel"/> through a folder that, following the links on disk now (those of packages
     /// linked before, in this transaction or earlier), leads out of the prefix; then creates its parent.
     /// </summary>
     private void EnsureParentInside(string rel, string abs)
     {
-        string parent = ParentOf(rel);
+        string parent = FileOps.ParentOf(rel);
         if (parent.Length > 0 && !_insideDirs.Contains(parent))
         {
             if (!FileOps.StaysInside(_prefix, parent))

@@ -20,8 +20,6 @@ internal sealed partial class CondaProblem
             return model; // a puzzle-like problem: keep its solution
         }
 
-        var chosen = Reachable(model);
-        var active = TrackedFeatures(chosen);
         var trackers = new Dictionary<string, List<Candidate>>(StringComparer.Ordinal);
         foreach (var c in _names.Values.SelectMany(e => e.Candidates))
         {
@@ -38,8 +36,11 @@ internal sealed partial class CondaProblem
 
         if (trackers.Count == 0)
         {
-            return model;
+            return model; // nothing loaded tracks a feature (most requests): nothing to minimise
         }
+
+        var chosen = Reachable(model);
+        var active = TrackedFeatures(chosen);
 
         // 1. Fewer tracked features: try none at all, then drop them one at a time.
         if (active.Count > 0)
