@@ -31,6 +31,8 @@
         'Get-EnvVirtualPackage'
         'Export-Env'
         'Update-Env'
+        'Get-EnvHistory'
+        'Restore-Env'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
