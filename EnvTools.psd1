@@ -33,6 +33,10 @@
         'Update-Env'
         'Get-EnvHistory'
         'Restore-Env'
+        'Rename-Env'
+        'Get-EnvPin'
+        'Add-EnvPin'
+        'Remove-EnvPin'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
