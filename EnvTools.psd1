@@ -37,6 +37,9 @@
         'Get-EnvPin'
         'Add-EnvPin'
         'Remove-EnvPin'
+        'Set-EnvConfig'
+        'Add-EnvConfig'
+        'Remove-EnvConfig'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
