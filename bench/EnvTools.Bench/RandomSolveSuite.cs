@@ -27,7 +27,7 @@ internal static class RandomSolveSuite
 
     private sealed record Sample(string[] Specs, EnvToolsRun EnvTools, double? Reference, string ReferenceStatus);
 
-    internal static string Run(string data, string work, string nodeModules)
+    internal static string Run(string data, string work, string nodeModules, string root)
     {
         int count = int.TryParse(Environment.GetEnvironmentVariable("ENVTOOLS_BENCH_RANDOM_REQUESTS"), out int n) && n > 0 ? n : DefaultRequests;
         var channels = new[]
@@ -56,6 +56,8 @@ internal static class RandomSolveSuite
 
         sb.AppendLine();
         sb.Append(worst);
+        sb.AppendLine();
+        sb.Append(CmdletOverhead.Run(root, channels[0].Dir, new[] { "python=3.9" }));
         return sb.ToString();
     }
 

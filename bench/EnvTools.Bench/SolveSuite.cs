@@ -76,7 +76,7 @@ internal static class SolveSuite
         }
 
         TimeoutCheck? timeoutCheck = cases.Any(c => c.Id == "sudoku-mamba-cell") ? CheckTimeout(cases.First(c => c.Id == "sudoku-mamba-cell")) : null;
-        string random = string.IsNullOrEmpty(only) || randomOnly ? RandomSolveSuite.Run(data, work, nodeModules) : string.Empty;
+        string random = string.IsNullOrEmpty(only) || randomOnly ? RandomSolveSuite.Run(data, work, nodeModules, root) : string.Empty;
         return Render(rows, timeoutCheck) + random;
     }
 

@@ -836,7 +836,7 @@ internal sealed partial class CondaProblem
         // A candidate's clauses (its name's at-most-one, its dependencies and constrains) are all of the form
         // "not c, or …": they matter only once c is true. They are added then (the solver's lazy clause hook, as
         // resolvo does), so a request that reaches thousands of candidates encodes the few dozen it tries.
-        solver.Observer = new LazyEncoder(this, solver.VariableCount);
+        solver.Observer = _encoder = new LazyEncoder(this, solver.VariableCount);
         var lits = new List<Lit>();
         foreach (var pin in _request.IgnorePinned ? Array.Empty<MatchSpec>() : _request.PinnedSpecs)
         {
@@ -886,11 +886,14 @@ internal sealed partial class CondaProblem
 
     /// <summary>Adds a candidate's clauses when it first becomes true, and its name's at-most-one constraint when the
     /// first candidate of that name does (see <see cref="Search"/>).</summary>
+    private LazyEncoder? _encoder;
+
     private sealed class LazyEncoder : IAssignmentObserver
     {
         private readonly CondaProblem _p;
         private readonly Candidate?[] _byVar;
         private readonly List<Lit> _lits = new();
+        private readonly Dictionary<NameEntry, int> _exclusive = new();
 
         public LazyEncoder(CondaProblem p, int variables)
         {
@@ -902,7 +905,10 @@ internal sealed partial class CondaProblem
             }
         }
 
-        public void OnAssignedTrue(SatSolver solver, int variable)
+        public void OnAssignedTrue(SatSolver solver, int variable) => Encode(solver, variable);
+
+        /// <summary>Adds the clauses of the candidate of <paramref name="variable"/> unless they are there.</summary>
+        public void Encode(SatSolver solver, int variable)
         {
             if (variable >= _byVar.Length || _byVar[variable] is not { } c)
             {
@@ -910,14 +916,31 @@ internal sealed partial class CondaProblem
             }
 
             _byVar[variable] = null; // encoded once per solver
-            // At most one candidate per name, pairwise from each candidate that becomes true: n - 1 binary clauses
-            // that at once make the name's other candidates false (every pair gets its clause from whichever of the
-            // two became true first), without the auxiliary variables of an encoding over the whole name.
-            foreach (var o in c.Name.Candidates)
+            // At most one candidate per name. The first candidate of a name to become true gets n - 1 binary clauses
+            // that at once make the others false (no auxiliary variables: most names see one candidate only); when a
+            // second one does (the search is trying alternatives), the whole name gets the sequential encoding, 3n
+            // clauses once, instead of n - 1 more for every candidate tried.
+            var name = c.Name;
+            if (name.Candidates.Count > 1 && _exclusive.GetValueOrDefault(name) < 2)
             {
-                if (o != c)
+                bool first = _exclusive.GetValueOrDefault(name) == 0;
+                _exclusive[name] = first ? 1 : 2;
+                _lits.Clear();
+                foreach (var o in name.Candidates)
                 {
-                    solver.AddClause(Lit.Neg(c.Var), Lit.Neg(o.Var));
+                    if (first && o != c)
+                    {
+                        solver.AddClause(Lit.Neg(c.Var), Lit.Neg(o.Var));
+                    }
+                    else if (!first)
+                    {
+                        _lits.Add(Lit.Pos(o.Var));
+                    }
+                }
+
+                if (!first)
+                {
+                    solver.AddAtMostOne(_lits.ToArray());
                 }
             }
 
