@@ -149,7 +149,7 @@ internal sealed partial class TransactionRunner
             case Kind.EntryPoint:
             {
                 EnsureParentInside(p.Target, abs);
-                byte[] bytes = Encoding.UTF8.GetBytes(p.Content!);
+                byte[] bytes = p.Content!;
                 Place(p.Target, abs, () => WriteNew(abs, bytes, OperatingSystem.IsWindows() ? null : (UnixFileMode)0b111_101_101));
                 p.Sha256InPrefix = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
                 p.SizeInPrefix = bytes.Length;

@@ -191,20 +191,36 @@ internal sealed partial class TransactionRunner
 
         if (noarchPython)
         {
-            foreach (var (name, module, func) in PythonLayout.ReadEntryPoints(dir))
+            var entryPoints = PythonLayout.ReadEntryPoints(dir);
+            foreach (var (name, module, func) in entryPoints)
             {
                 PackageArchive.ValidateEntryPointName(name, source, windows);
-                if (_options.TargetPlatform.IsWindows)
+                if (windows)
                 {
                     string script = PythonLayout.EntryPointScript(null, module, func);
-                    work.Paths.Add(new PlannedPath($"{_python!.BinDir}/{name}-script.py", Kind.EntryPoint) { Content = script, RecordPathType = "windows_python_entry_point_script" });
-                    _messages.Add($"{pkg.Record}: the launcher '{_python.BinDir}/{name}.exe' was not created (no launcher executable is bundled); run '{name}-script.py' with python.");
+                    work.Paths.Add(new PlannedPath($"{_python!.BinDir}/{name}-script.py", Kind.EntryPoint) { Content = Encoding.UTF8.GetBytes(script), RecordPathType = "windows_python_entry_point_script" });
                 }
                 else
                 {
                     string pythonPath = _prefix + "/" + _python!.Executable;
                     string script = PythonLayout.EntryPointScript(pythonPath, module, func);
-                    work.Paths.Add(new PlannedPath($"{_python.BinDir}/{name}", Kind.EntryPoint) { Content = script, RecordPathType = "unix_python_entry_point" });
+                    work.Paths.Add(new PlannedPath($"{_python.BinDir}/{name}", Kind.EntryPoint) { Content = Encoding.UTF8.GetBytes(script), RecordPathType = "unix_python_entry_point" });
+                }
+            }
+
+            if (windows && entryPoints.Count > 0)
+            {
+                // conda's order: every script, then every launcher (CreatePythonEntryPointAction.create_actions)
+                byte[]? launcher = EntryPointLauncher.For(_options.TargetPlatform);
+                foreach (var (name, _, _) in entryPoints)
+                {
+                    if (launcher is null)
+                    {
+                        _messages.Add($"{pkg.Record}: the launcher '{_python!.BinDir}/{name}.exe' was not created ({EntryPointLauncher.MissingReason(_options.TargetPlatform)}); run '{name}-script.py' with python.");
+                        continue;
+                    }
+
+                    work.Paths.Add(new PlannedPath($"{_python!.BinDir}/{name}.exe", Kind.EntryPoint) { Content = launcher, RecordPathType = "windows_python_entry_point_exe" });
                 }
             }
         }
@@ -391,7 +407,8 @@ internal sealed partial class TransactionRunner
 
         public PackagePath? Info { get; init; }
 
-        public string? Content { get; init; }
+        /// <summary>What an entry point's file holds (its script, or the launcher's bytes).</summary>
+        public byte[]? Content { get; init; }
 
         public string? RecordPathType { get; init; }
 
