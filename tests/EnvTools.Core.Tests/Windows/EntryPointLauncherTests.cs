@@ -16,13 +16,7 @@ namespace EnvTools.Tests.Windows;
 /// </summary>
 public class EntryPointLauncherTests
 {
-    private static InstallOptions Win64(InstallFixture fx, Platform? platform = null) => new()
-    {
-        EnvironmentsFile = fx.EnvironmentsTxt,
-        CompilePyc = false,
-        LockTimeout = TimeSpan.FromSeconds(5),
-        TargetPlatform = platform ?? Platform.Win64,
-    };
+    private static InstallOptions Win64(InstallFixture fx, Platform? platform = null) => WindowsTestOptions.For(fx, platform);
 
     [LauncherFact]
     public void Win64_install_writes_a_launcher_per_entry_point_recorded_like_conda()
