@@ -25,7 +25,10 @@ internal sealed partial class TransactionRunner
     private readonly HashSet<string> _insideDirs = new(StringComparer.Ordinal);
     private string? _currentPackage;
     private string? _lastParent;
-    private readonly HashSet<string> _removedSet = new(StringComparer.Ordinal);
+    // How prefix-relative paths compare: case-insensitively for a win-* target (or on Windows), where 'Lib/x' and 'lib/x'
+    // are one file: the clobber owners, the removed set and the journal use it.
+    private readonly StringComparer _paths;
+    private readonly HashSet<string> _removedSet;
     private readonly List<Relocation> _relocations = new();
     private readonly List<PrefixRecord> _rewritten = new();
     private readonly List<string> _strays = new();
@@ -49,6 +52,8 @@ internal sealed partial class TransactionRunner
         _progress = progress;
         _ct = ct;
         _platform = options.TargetPlatform.Name;
+        _paths = PathComparer(options.TargetPlatform);
+        _removedSet = new HashSet<string>(_paths);
         _crashAfterFiles = int.TryParse(Environment.GetEnvironmentVariable(PrefixTransaction.CrashAfterFilesVariable), out int n) && n > 0 ? n : 0;
         if (Environment.GetEnvironmentVariable(PrefixTransaction.CrashAtVariable) is { Length: > 0 } at && at.Split(':') is [var point, var count]
             && int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int c))
@@ -308,6 +313,11 @@ internal sealed partial class TransactionRunner
         _progress?.Report(new LinkProgress(phase, package, done, total));
 
     private static string Normalize(string path) => path.Replace('\\', '/');
+
+    /// <summary>How prefix-relative paths compare for <paramref name="target"/>: ignoring case for win-* targets and on
+    /// Windows (NTFS's default), else ordinally.</summary>
+    internal static StringComparer PathComparer(Platform target) =>
+        target.IsWindows || OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
     private static List<string> PathsOf(PrefixRecord r)
     {
