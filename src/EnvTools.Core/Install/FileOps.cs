@@ -163,6 +163,11 @@ internal static partial class FileOps
         return true;
     }
 
+    /// <summary>The text a symbolic link to <paramref name="target"/> holds: Windows resolves only '\' in a link's target
+    /// (a relative target with '/' — as packages ship them — leads nowhere there), so on Windows the separators are
+    /// turned; elsewhere the target is kept as written.</summary>
+    public static string LinkTargetText(string target, bool windows) => windows ? target.Replace('/', '\\') : target;
+
     /// <summary>True when <paramref name="path"/> is a directory and not a link to one.</summary>
     public static bool IsRealDirectory(string path)
     {
