@@ -15,3 +15,15 @@ internal static class WindowsTestOptions
         TargetPlatform = platform ?? Platform.Win64,
     };
 }
+
+/// <summary>A test of what happens when a win-* target is installed from another system: skipped on Windows itself.</summary>
+public sealed class NotOnWindowsFactAttribute : Xunit.FactAttribute
+{
+    public NotOnWindowsFactAttribute()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Skip = "checks a win-* target installed from a system that is not Windows";
+        }
+    }
+}
