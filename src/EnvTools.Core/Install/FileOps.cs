@@ -63,7 +63,7 @@ internal static partial class FileOps
     {
         if (OperatingSystem.IsWindows())
         {
-            if (WinCreateHardLink(target, source, IntPtr.Zero))
+            if (WinCreateHardLink(Win32Path(target), Win32Path(source), IntPtr.Zero))
             {
                 return LinkResult.Done;
             }
@@ -79,6 +79,24 @@ internal static partial class FileOps
 
         int errno = Marshal.GetLastPInvokeError();
         return errno == EEXIST ? LinkResult.Exists : LinkResult.Unsupported;
+    }
+
+    /// <summary>
+    /// A full Windows path as a Win32 call that does not go through .NET's own path handling (<c>CreateHardLinkW</c>) must
+    /// get it: from 260 characters on (MAX_PATH, the terminator included), in the <c>\\?\</c> form that lifts the limit
+    /// whatever the machine's LongPathsEnabled setting (<c>\\?\UNC\server\share\…</c> for a share; '/' turned to '\',
+    /// which that form does not translate). Shorter paths, and paths already in a device form, are returned as they are.
+    /// </summary>
+    internal static string Win32Path(string fullPath)
+    {
+        const int MaxPath = 260;
+        if (fullPath.Length < MaxPath || fullPath.StartsWith(@"\\?\", StringComparison.Ordinal) || fullPath.StartsWith(@"\\.\", StringComparison.Ordinal))
+        {
+            return fullPath;
+        }
+
+        string p = fullPath.Replace('/', '\\');
+        return p.StartsWith(@"\\", StringComparison.Ordinal) ? @"\\?\UNC\" + p[2..] : @"\\?\" + p;
     }
 
     /// <summary>True when something (a file, a directory, a link, even a dangling one) is at <paramref name="path"/>.</summary>
