@@ -16,14 +16,15 @@ internal static class WindowsTestOptions
     };
 }
 
-/// <summary>A test of what happens when a win-* target is installed from another system: skipped on Windows itself.</summary>
+/// <summary>A test of what happens on a system that is not Windows (a win-* target installed from Linux, the system's
+/// own libraries): skipped on Windows itself, with the reason.</summary>
 public sealed class NotOnWindowsFactAttribute : Xunit.FactAttribute
 {
-    public NotOnWindowsFactAttribute()
+    public NotOnWindowsFactAttribute(string reason = "checks a win-* target installed from a system that is not Windows")
     {
         if (OperatingSystem.IsWindows())
         {
-            Skip = "checks a win-* target installed from a system that is not Windows";
+            Skip = reason;
         }
     }
 }
