@@ -191,6 +191,7 @@ function Invoke-Fuzz {
 }
 
 function Invoke-Bench {
+    Invoke-Build  # the Solve suite times the built module's Resolve-EnvPackage against its engine call
     Invoke-Native dotnet @('build', (Join-Path $Root 'bench/EnvTools.Bench/EnvTools.Bench.csproj'), '-c', 'Release', '--nologo', '-v', 'minimal')
     Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'bench/EnvTools.Bench/EnvTools.Bench.csproj'), '-c', 'Release', '--no-build', '--',
         '--suite', $Suite.ToLowerInvariant(), '--root', $Root)

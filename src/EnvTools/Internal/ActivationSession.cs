@@ -67,7 +67,7 @@ internal static class ActivationSession
     /// <summary>Activates an environment in the session and pushes its frame.</summary>
     internal static ActivationFrame Activate(EnvCmdlet cmdlet, Settings settings, string prefix, string? name, bool stacked, bool installPrompt)
     {
-        var activator = new EnvironmentActivator(settings.ChangePs1);
+        var activator = new EnvironmentActivator(settings.ChangePs1) { EnvPrompt = settings.EnvPrompt };
         ActivationStack stack = GetStack(cmdlet, create: true)!;
         ActivationPlan plan = activator.Plan(prefix, name, Env, stack, stacked);
         cmdlet.WriteVerbose($"Activating {plan.Prefix} as level {plan.Level}{(plan.Stacked ? " (stacked)" : string.Empty)}");
