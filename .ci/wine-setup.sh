@@ -74,18 +74,20 @@ if [ ! -e "$CHROOT/.debootstrap-done" ]; then
 fi
 
 # 4. wine inside it
-if [ ! -x "$CHROOT/usr/bin/wine" ]; then
+if [ ! -e "$CHROOT/.wine-installed" ]; then
     log "installing trixie's wine in the chroot"
     cp /etc/resolv.conf "$CHROOT/etc/resolv.conf"
     # the chroot's apt talks to the same mirror; dpkg needs /proc
     mountpoint -q "$CHROOT/proc" || mount -t proc proc "$CHROOT/proc"
     chroot "$CHROOT" /bin/sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wine wine64 > /dev/null && apt-get clean' ||
         { echo "apt-get install wine in the chroot failed" >&2; exit 1; }
+    touch "$CHROOT/.wine-installed"
 fi
 
 # 5. the prefix: Windows 10, no crash dialog or debugger (a crashing test program must fail, not wait)
 if [ ! -e "$CHROOT/var/lib/envtools-wine/prefix/.envtools-ready" ]; then
     log "creating the Wine prefix"
+    mkdir -p "$CHROOT/var/lib/envtools-wine"
     "$HERE/wine10" wineboot -i
     "$HERE/wine10" winecfg -v win10
     "$HERE/wine10" reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' /v Auto /t REG_SZ /d 0 /f

@@ -65,8 +65,15 @@ Invoke-Timed 'building the Windows programs' {
 # --- 2. a Wine prefix of the lane's own (a fresh C: drive each run; lanes of two checkouts do not meet)
 $prefix = Join-Path $Out 'wineprefix'
 if (Test-Path $prefix) { Remove-Item $prefix -Recurse -Force }
-& cp -a $template $prefix
+# C:\windows (760 MB of Wine's DLLs, never written) is hard-linked; the registry and the user folders are copied
+& cp -al $template $prefix
 if ($LASTEXITCODE -ne 0) { throw "copying the Wine prefix $template failed" }
+foreach ($own in @(Get-ChildItem $template -Filter *.reg) + @(Get-Item (Join-Path $template 'drive_c/users'))) {
+    $mine = Join-Path $prefix $own.Name
+    if ($own.Name -eq 'users') { $mine = Join-Path $prefix 'drive_c/users' }
+    Remove-Item $mine -Recurse -Force
+    & cp -a $own.FullName $mine
+}
 $env:WINEPREFIX = $prefix
 
 # --- 3. the parts, each a Windows program under Wine 10, with its output streamed and kept in a log

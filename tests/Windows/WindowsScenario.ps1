@@ -70,10 +70,14 @@ Step 'a win-64 channel built with PackageBuilder' {
     New-TestPackage -Channel $channel -Name libdemo -Version 1.0 -Subdir win-64 -Files @{
         'Library/bin/demotool.bat'              = "@echo off${crlf}echo demotool in %~dp0${crlf}"
         'Library/share/libdemo/config.txt'      = "prefix=$placeholder$crlf"
-        'etc/conda/activate.d/libdemo.bat'      = "@set `"LIBDEMO_HOME=%CONDA_PREFIX%\Library`"$crlf"
-        'etc/conda/deactivate.d/libdemo.bat'    = "@set LIBDEMO_HOME=$crlf"
-        'etc/conda/activate.d/libdemo.ps1'      = "`$env:LIBDEMO_PS = `"ps1 saw `$env:CONDA_DEFAULT_ENV`"$crlf"
-        'etc/conda/deactivate.d/libdemo.ps1'    = "Remove-Item Env:LIBDEMO_PS$crlf"
+        'etc/conda/activate.d/libdemo-home.bat'   = "@set `"LIBDEMO_HOME=%CONDA_PREFIX%\Library`"$crlf"
+        'etc/conda/deactivate.d/libdemo-home.bat' = "@set LIBDEMO_HOME=$crlf"
+        'etc/conda/activate.d/libdemo-ps.ps1'     = "`$env:LIBDEMO_PS = `"ps1 saw `$env:CONDA_DEFAULT_ENV`"$crlf"
+        'etc/conda/deactivate.d/libdemo-ps.ps1'   = "Remove-Item Env:LIBDEMO_PS$crlf"
+        # a .bat beside a .ps1 of the same name is cmd's copy of it: PowerShell runs the .ps1 only
+        'etc/conda/activate.d/libdemo-pair.bat'   = "@set LIBDEMO_PAIR=bat$crlf"
+        'etc/conda/activate.d/libdemo-pair.ps1'   = "`$env:LIBDEMO_PAIR = 'ps1'$crlf"
+        'etc/conda/deactivate.d/libdemo-pair.ps1' = "Remove-Item Env:LIBDEMO_PAIR$crlf"
     } | Out-Null
     New-TestPackage -Channel $channel -Name tinycli -Version 1.0 -Build pyh_0 -Noarch python -Depends python `
         -EntryPoints 'tinycli = tinycli.cli:main' -Files @{
@@ -148,9 +152,9 @@ Step 'Enable-Env puts prefix, Library\bin, Scripts first on PATH, in conda''s or
     "CONDA_PREFIX=$env:CONDA_PREFIX PATH starts $($path[0..5] -join ';')"
     $env:CONDA_PREFIX -eq $prefix -and (($path[0..5] -join ';') -eq ($want -join ';'))
 }
-Step 'activate.d: the .bat and the .ps1 scripts ran' {
-    "LIBDEMO_HOME=$env:LIBDEMO_HOME LIBDEMO_PS=$env:LIBDEMO_PS"
-    $env:LIBDEMO_HOME -eq (Join $prefix, 'Library') -and $env:LIBDEMO_PS -eq 'ps1 saw demo'
+Step 'activate.d: the .bat (in cmd) and the .ps1 scripts ran; of a .bat/.ps1 pair only the .ps1' {
+    "LIBDEMO_HOME=$env:LIBDEMO_HOME LIBDEMO_PS=$env:LIBDEMO_PS LIBDEMO_PAIR=$env:LIBDEMO_PAIR"
+    $env:LIBDEMO_HOME -eq (Join $prefix, 'Library') -and $env:LIBDEMO_PS -eq 'ps1 saw demo' -and $env:LIBDEMO_PAIR -eq 'ps1'
 }
 Step 'commands by name: python, demotool (.bat in Library\bin), pyinfo (.bat in Scripts)' {
     $py = (Get-Command python -CommandType Application | Select-Object -First 1).Source
@@ -191,7 +195,7 @@ Step 'Clear-EnvCache -All leaves no package in the cache' {
     Clear-EnvCache -All -Confirm:$false | Out-Null
     $pkgs = Join $Root, 'conda', 'pkgs'
     $left = @(Get-ChildItem -LiteralPath $pkgs -Force | Where-Object { $_.Name -like '*-*-*' })
-    "left=[$($left.Name -join ', ')]"
+    "left=[$(($left | ForEach-Object Name) -join ', ')]"
     $left.Count -eq 0
 }
 
