@@ -96,6 +96,17 @@ function Invoke-Part([string] $Name, [int] $TimeoutSeconds, [string[]] $WineArgs
     $results[$Name] = [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped; Seconds = [int] $clock.Elapsed.TotalSeconds }
 }
 
+# the conformance data (../shared/data), copied into the lane's folder, which the chroot sees, and writable (tests
+# delete what they unpack next to it; Windows refuses to delete read-only files)
+$data = if ($env:ENVTOOLS_CONFORMANCE_DATA) { $env:ENVTOOLS_CONFORMANCE_DATA } else { Join-Path (Split-Path $Root) 'shared/data' }
+$savedData = $env:ENVTOOLS_CONFORMANCE_DATA
+if (Test-Path $data) {
+    $copy = Join-Path $Out 'data'
+    if (Test-Path $copy) { Remove-Item $copy -Recurse -Force }
+    & cp -r $data $copy; & chmod -R u+w $copy
+    $env:ENVTOOLS_CONFORMANCE_DATA = WinPath $copy
+}
+
 $pwsh = Join-Path $Out 'pwsh/pwsh.exe'
 $module = WinPath (Join-Path $Root 'out/EnvTools/EnvTools.psd1')
 Push-Location $Out
@@ -105,20 +116,8 @@ try {
             '-Module', $module, '-Python', (WinPath (Join-Path $Out 'standins/python.exe')))
     }
     if ('Xunit' -in $Part) {
-        # the conformance data, copied writable (tests delete what they unpack next to it; Windows refuses read-only files)
-        $data = if ($env:ENVTOOLS_CONFORMANCE_DATA) { $env:ENVTOOLS_CONFORMANCE_DATA } else { Join-Path (Split-Path $Root) 'shared/data' }
-        $saved = $env:ENVTOOLS_CONFORMANCE_DATA
-        if (Test-Path $data) {
-            $copy = Join-Path $Out 'data'
-            if (Test-Path $copy) { Remove-Item $copy -Recurse -Force }
-            & cp -r $data $copy; & chmod -R u+w $copy
-            $env:ENVTOOLS_CONFORMANCE_DATA = WinPath $copy
-        }
-        try {
-            $xunitArgs = @((Join-Path $Out 'xunit/xunit-win.exe')) + $(if ($Filter) { @('--filter', $Filter) } else { @() })
-            Invoke-Part 'Xunit' 1800 $xunitArgs
-        }
-        finally { $env:ENVTOOLS_CONFORMANCE_DATA = $saved }
+        $xunitArgs = @((Join-Path $Out 'xunit/xunit-win.exe')) + $(if ($Filter) { @('--filter', $Filter) } else { @() })
+        Invoke-Part 'Xunit' 1800 $xunitArgs
     }
     if ('Pester' -in $Part) {
         $packages = (& dotnet nuget locals global-packages --list) -replace '^\s*global-packages:\s*', ''
@@ -136,6 +135,7 @@ finally {
     Pop-Location
     & $Wine10 --release
     Remove-Item Env:WINEPREFIX
+    $env:ENVTOOLS_CONFORMANCE_DATA = $savedData
 }
 
 Write-Host ''

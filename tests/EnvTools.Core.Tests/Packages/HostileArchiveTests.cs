@@ -101,8 +101,11 @@ public sealed class HostileArchiveTests : IDisposable
         AssertNothingLeft();
 
         // The same name is a plain file name on Linux and macOS: a linux-64 package may hold it there (a Windows host
-        // cannot write it whatever the package's platform, so it refuses it too).
-        Assert.Equal(OperatingSystem.IsWindows(), PackagePathValidator.Problem(path.Replace(":", "_", StringComparison.Ordinal), windowsTarget: false) is not null);
+        // cannot write a device name whatever the package's platform, so it refuses it too).
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Null(PackagePathValidator.Problem(path.Replace(":", "_", StringComparison.Ordinal), windowsTarget: false));
+        }
     }
 
     [Theory]
