@@ -29,7 +29,7 @@ $r = Invoke-Pester -Configuration $cfg
 
 foreach ($t in $r.Skipped) { Write-Host "[SKIP] $($t.ExpandedPath): $($t.ErrorRecord | Select-Object -First 1)" }
 foreach ($t in $r.Failed) { Write-Host "[FAIL] $($t.ExpandedPath): $("$($t.ErrorRecord | Select-Object -First 1)".Split("`n")[0])" }
-foreach ($c in $r.Containers | Where-Object Result -eq 'Failed') { Write-Host "[FAIL] the file $($c.Item): $($c.ErrorRecord | Select-Object -First 1)" }
+foreach ($c in $r.Containers | Where-Object { $_.Result -eq "Failed" -and $_.ErrorRecord.Count -gt 0 }) { Write-Host "[FAIL] the file $($c.Item): $($c.ErrorRecord | Select-Object -First 1)" }
 $failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount
 Write-Host "Pester: $([int] $clock.Elapsed.TotalSeconds) s"
 Write-Host "Pester: $($r.PassedCount) passed, $failed failed, $($r.SkippedCount) skipped"

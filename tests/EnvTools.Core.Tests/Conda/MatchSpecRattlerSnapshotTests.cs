@@ -163,7 +163,7 @@ public class MatchSpecRattlerSnapshotTests
                     break;
                 case "channel.base_url":
                     string baseUrl = v.TrimEnd('/')
-                        .Replace("file://<HOME>", FileUrl(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)), StringComparison.Ordinal)
+                        .Replace("file://<HOME>", FileUrl(EnvTools.Config.ConfigEnvironment.UserHome), StringComparison.Ordinal)
                         .Replace("file://<CRATE>", FileUrl(Environment.CurrentDirectory), StringComparison.Ordinal);
                     if (spec.Channel?.BaseUrl != baseUrl)
                     {

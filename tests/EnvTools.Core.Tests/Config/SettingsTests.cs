@@ -311,4 +311,21 @@ public sealed class SettingsTests : IDisposable
         Assert.DoesNotContain("hunter2", shown);
         Assert.Contains("https://user:***@corp.example/t/<TOKEN>/main", shown);
     }
+
+    [Fact]
+    public void UserHome_IsUSERPROFILE_OnWindows_AndHOME_Elsewhere_ForEveryTilde()
+    {
+        // conda's ~ is os.path.expanduser: USERPROFILE on Windows (HOME is ignored there), HOME elsewhere. On Windows,
+        // Environment.GetFolderPath ignores USERPROFILE, so environments.txt once went to the real profile when a
+        // session (or a test) pointed USERPROFILE elsewhere.
+        var vars = new Dictionary<string, string> { ["HOME"] = "/home/u", ["USERPROFILE"] = @"C:\Users\u" };
+        Assert.Equal(@"C:\Users\u", ConfigEnvironment.HomeFrom(n => vars.GetValueOrDefault(n), isWindows: true));
+        Assert.Equal("/home/u", ConfigEnvironment.HomeFrom(n => vars.GetValueOrDefault(n), isWindows: false));
+        Assert.Equal(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ConfigEnvironment.HomeFrom(_ => null, isWindows: true));
+
+        string home = ConfigEnvironment.HomeFrom(Environment.GetEnvironmentVariable, OperatingSystem.IsWindows());
+        Assert.Equal(home, ConfigEnvironment.UserHome);
+        Assert.Equal(home, ConfigEnvironment.FromProcess().HomeDirectory);
+        Assert.Equal(Path.Combine(home, ".conda", "environments.txt"), EnvTools.Environments.EnvironmentsFile.DefaultPath);
+    }
 }

@@ -2,6 +2,7 @@
 //
 //   pwsh.exe -File <script.ps1> [-Name value | -Name:value | -Switch]...
 //   pwsh.exe -Command <script text>
+//   (-NoProfile, -NonInteractive and -NoLogo before them are accepted and ignored)
 //
 // Exit code: the script's `exit N`; else 1 when it wrote an error record, 2 when it stopped on a terminating error.
 // Why not the console host: Wine gives a process whose output is redirected no Windows console, and
@@ -15,6 +16,8 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        // pwsh's session switches mean nothing to a runspace: accepted and ignored
+        args = args.SkipWhile(a => a is "-NoProfile" or "-NonInteractive" or "-NoLogo").ToArray();
         if (args.Length < 2 || (args[0] is not ("-File" or "-Command")))
         {
             Console.Error.WriteLine("usage: pwsh.exe -File <script.ps1> [-Name value]... | -Command <text>");
