@@ -105,7 +105,8 @@ Describe 'Enable-Env / Disable-Env' {
         $env:DEMO_VAR | Should -BeExactly 'from state'
         $env:PKG_VAR | Should -BeExactly 'from env_vars.d'
         $env:SHARED | Should -BeExactly 'state wins'
-        $env:CUDA_HOME | Should -BeExactly $demo
+        # conda's CUDA variable: CUDA_PATH (the prefix's Library) on Windows, CUDA_HOME (the prefix) elsewhere
+        if ($IsWindows) { $env:CUDA_PATH | Should -BeExactly (Join-Path $demo 'Library') } else { $env:CUDA_HOME | Should -BeExactly $demo }
         # activate.d/x.ps1, dot-sourced here
         Get-Variable FromActivatePs1 -Scope 0 -ValueOnly | Should -BeExactly 'dot-sourced'
         Get-Variable FromActivatePs1 -Scope Global -ErrorAction Ignore | Should -BeNullOrEmpty
@@ -202,6 +203,7 @@ Describe 'Enable-Env / Disable-Env' {
     It 'sets no CUDA variable for an environment without a CUDA toolkit' {
         Enable-Env other
         Test-Path env:CUDA_HOME | Should -BeFalse
+        if ($IsWindows) { $env:CUDA_PATH | Should -Not -BeLike "$other*" }
         Disable-Env
     }
 

@@ -24,7 +24,7 @@ BeforeDiscovery {
     if ($skipInterop) { Write-Warning "Interop tests skipped: missing $($interopMissing -join ', ')" }
 }
 
-Describe 'Interoperability with the real conda' -Tag Interop -Skip:$skipInterop {
+Describe 'Interoperability with the real conda' -Tag Interop, UnixOnly -Skip:$skipInterop {
     BeforeAll {
         if ($interopMissing.Count -gt 0) { throw "CI=true and the interop suite cannot run: missing $($interopMissing -join ', ')" }
         $modulePath = $env:ENVTOOLS_MODULE

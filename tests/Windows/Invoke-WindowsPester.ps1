@@ -27,7 +27,11 @@ $cfg.Output.RenderMode = 'Plaintext'
 $clock = [Diagnostics.Stopwatch]::StartNew()
 $r = Invoke-Pester -Configuration $cfg
 
-foreach ($t in $r.Skipped) { Write-Host "[SKIP] $($t.ExpandedPath): $($t.ErrorRecord | Select-Object -First 1)" }
+foreach ($t in $r.Skipped) {
+    $why = "$($t.ErrorRecord | Select-Object -First 1)"
+    if (-not $why -and 'UnixOnly' -in ($t.Tag + $t.Block.Tag)) { $why = 'Unix-only (tag UnixOnly; the reason is beside the test)' }
+    Write-Host "[SKIP] $($t.ExpandedPath): $why"
+}
 foreach ($t in $r.Failed) { Write-Host "[FAIL] $($t.ExpandedPath): $("$($t.ErrorRecord | Select-Object -First 1)".Split("`n")[0])" }
 foreach ($c in $r.Containers | Where-Object { $_.Result -eq "Failed" -and $_.ErrorRecord.Count -gt 0 }) { Write-Host "[FAIL] the file $($c.Item): $($c.ErrorRecord | Select-Object -First 1)" }
 $failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount
