@@ -23,6 +23,9 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
+$Part = @($Part | ForEach-Object { $_ -split ',' } | ForEach-Object Trim | Where-Object { $_ })   # pwsh -File passes "A,B" as one string
+$unknown = @($Part | Where-Object { $_ -notin 'Scenario', 'Xunit', 'Pester' })
+if ($unknown) { throw "unknown part(s) $($unknown -join ', '): Scenario, Xunit, Pester" }
 $Root = Split-Path (Split-Path $PSScriptRoot)
 $Out = Join-Path $Root 'out/windows'
 $Wine10 = Join-Path $Root '.ci/wine10'
