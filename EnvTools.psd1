@@ -31,6 +31,15 @@
         'Get-EnvVirtualPackage'
         'Export-Env'
         'Update-Env'
+        'Get-EnvHistory'
+        'Restore-Env'
+        'Rename-Env'
+        'Get-EnvPin'
+        'Add-EnvPin'
+        'Remove-EnvPin'
+        'Set-EnvConfig'
+        'Add-EnvConfig'
+        'Remove-EnvConfig'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -92,6 +92,8 @@ function Invoke-Build {
         -ModuleManifest (Join-Path $ModuleOut 'EnvTools.psd1') -XmlDoc (Join-Path $ModuleOut 'EnvTools.xml') `
         -OutFile (Join-Path $ModuleOut 'en-US/EnvTools.dll-Help.xml')
     if ($LASTEXITCODE -ne 0) { throw 'writing the cmdlet help failed' }
+    # The conceptual help topic (Get-Help about_EnvTools).
+    Copy-Item (Join-Path $Root 'src/EnvTools/Help/about_EnvTools.help.txt') (Join-Path $ModuleOut 'en-US')
     Write-Host "Module laid out in $ModuleOut" -ForegroundColor Green
 }
 
@@ -206,6 +208,7 @@ function Invoke-Fuzz {
 }
 
 function Invoke-Bench {
+    Invoke-Build  # the Solve suite times the built module's Resolve-EnvPackage against its engine call
     Invoke-Native dotnet @('build', (Join-Path $Root 'bench/EnvTools.Bench/EnvTools.Bench.csproj'), '-c', 'Release', '--nologo', '-v', 'minimal')
     Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'bench/EnvTools.Bench/EnvTools.Bench.csproj'), '-c', 'Release', '--no-build', '--',
         '--suite', $Suite.ToLowerInvariant(), '--root', $Root)

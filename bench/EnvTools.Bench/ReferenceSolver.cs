@@ -109,7 +109,7 @@ internal static class ReferenceSolver
             fetchRun.GetProperty("fetchSeconds").GetDouble(), fetchRun.GetProperty("fetchBytes").GetInt64());
     }
 
-    private static string Classify(string error) =>
+    internal static string Classify(string error) =>
         error.Contains("Cannot solve the request", StringComparison.OrdinalIgnoreCase)
         || error.Contains("cannot be installed", StringComparison.OrdinalIgnoreCase)
         || error.Contains("No candidates were found", StringComparison.OrdinalIgnoreCase)

@@ -99,11 +99,12 @@ Describe 'Get-EnvConfig' {
         { Get-EnvConfig no_such_key -ErrorAction Stop } | Should -Throw -ErrorId 'ConfigKeyNotFound,EnvTools.Commands.GetEnvConfigCommand'
     }
 
-    It 'warns about unknown keys in a file and keeps going' {
-        Set-Content -Path $rc -Value "solver: libmamba`noffline: true"
+    It 'warns about unknown keys in a file and keeps going; conda''s keys EnvTools does not use are no warning' {
+        Set-Content -Path $rc -Value "no_such_key: 1`nsolver: libmamba`noffline: true"
         $w = $null
         $v = Get-EnvConfig offline -WarningVariable w -WarningAction SilentlyContinue
         $v.Value | Should -BeTrue
-        "$w" | Should -Match 'solver'
+        "$w" | Should -Match 'no_such_key'
+        "$w" | Should -Not -Match 'solver'
     }
 }

@@ -195,6 +195,40 @@ Describe 'Interoperability with the real conda' -Tag Interop, UnixOnly -Skip:$sk
         }
     }
 
+    Context 'revisions: a history written by conda, read and restored by EnvTools, and the other way round' {
+        It 'Get-EnvHistory reads conda''s history as conda list --revisions does; Restore-Env and conda install --revision agree' {
+            $c = Join-Path $TestDrive 'envs/conda-rev'
+            Invoke-Conda create -p $c -c $chanUrl --override-channels 'dependent=1.0' | Out-Null       # rev 0
+            Invoke-Conda install -p $c -c $chanUrl --override-channels 'dependent=2.0' | Out-Null      # rev 1
+            Invoke-Conda install -p $c -c $chanUrl --override-channels another_dependent | Out-Null    # rev 2
+            $condaRevs = @(Invoke-Conda list -p $c --revisions | Where-Object { $_ -match '\(rev \d+\)' })
+            $revs = Get-EnvHistory -Prefix $c
+            $revs.Count | Should -Be $condaRevs.Count
+            $revs.Revision | Should -Be @(0, 1, 2)
+            $revs[0].Command | Should -Match 'conda.* create '
+            $revs[0].CondaVersion | Should -Match '^25\.11'
+            @($revs[0].Added.Name | Sort-Object) | Should -Be @('dependency', 'dependent')
+            $revs[0].RequestedSpecs | Should -Be @('dependent=1.0')
+            @($revs[1].Upgraded.Name | Sort-Object) | Should -Be @('dependency', 'dependent')
+            ($revs[1].Upgraded | Where-Object Name -eq dependent).OldVersion | Should -Be '1.0'
+            $revs[2].Added.Name | Should -Be 'another_dependent'
+            $revs[2].Added[0].Channel | Should -Not -BeNullOrEmpty
+
+            # EnvTools restores conda's revision 0 from the shared cache, offline
+            $changes = Restore-Env -Prefix $c -Revision 0 -Offline
+            @($changes | ForEach-Object { "$($_.Action) $($_.Name)" } | Sort-Object) | Should -Be @('Downgrade dependency', 'Downgrade dependent', 'Remove another_dependent')
+            Get-CondaSet $c | Should -Be @('dependency=1.0=0', 'dependent=1.0=0')
+            Test-Env -Prefix $c | Should -BeNullOrEmpty
+            # conda reads EnvTools' revision, and reverts with it: back to its own revision 2
+            (Invoke-Conda list -p $c --revisions) -join "`n" | Should -Match '\(rev 3\)'
+            Invoke-Conda install -p $c -c $chanUrl --override-channels --revision 2 | Out-Null
+            Get-CondaSet $c | Should -Be @('another_dependent=1.0=0', 'dependency=2.0=0', 'dependent=2.0=0')
+            Get-EnvToolsSet $c | Should -Be (Get-CondaSet $c)
+            (Get-EnvHistory -Prefix $c).Count | Should -Be 5
+            (Get-Doctor $c) | Should -Match 'There are no packages with missing files'
+        }
+    }
+
     Context 'one package cache, shared by both' {
         It 'is used by conda after EnvTools filled it, and by EnvTools after conda did, without re-extraction' {
             # EnvTools extracts small-executable; conda links it from the cache as it is

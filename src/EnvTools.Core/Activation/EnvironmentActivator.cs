@@ -30,6 +30,10 @@ public sealed class EnvironmentActivator
     /// <summary>Whether Windows layouts (PATH entries, <c>CUDA_PATH</c>, <c>.bat</c> scripts) are used.</summary>
     public bool IsWindows { get; }
 
+    /// <summary>conda's <c>env_prompt</c>: the format of <c>CONDA_PROMPT_MODIFIER</c>, with <c>{default_env}</c> (the name, else
+    /// the prefix), <c>{name}</c> (the prefix's last folder) and <c>{prefix}</c>.</summary>
+    public string EnvPrompt { get; init; } = "({default_env}) ";
+
     /// <summary>Whether <c>CONDA_PROMPT_MODIFIER</c> is set (<c>changeps1</c>).</summary>
     public bool ChangePrompt { get; }
 
@@ -97,7 +101,7 @@ public sealed class EnvironmentActivator
         variables.Add(new("CONDA_PREFIX", prefix));
         variables.Add(new("CONDA_SHLVL", level.ToString(CultureInfo.InvariantCulture)));
         variables.Add(new("CONDA_DEFAULT_ENV", display));
-        variables.Add(new("CONDA_PROMPT_MODIFIER", ChangePrompt ? $"({display}) " : null));
+        variables.Add(new("CONDA_PROMPT_MODIFIER", ChangePrompt ? FormatPrompt(EnvPrompt, display, prefix) : null));
         if (stacked && oldLevel > 0)
         {
             variables.Add(new($"CONDA_STACKED_{level}", "true"));
@@ -202,4 +206,10 @@ public sealed class EnvironmentActivator
     private bool PathEquals(string a, string b) =>
         string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b),
             IsWindows ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+    /// <summary>conda's <c>env_prompt.format(default_env=…, prefix=…, name=…)</c>; other braces stay as written.</summary>
+    internal static string FormatPrompt(string format, string defaultEnv, string prefix) => format
+        .Replace("{default_env}", defaultEnv, StringComparison.Ordinal)
+        .Replace("{name}", Path.GetFileName(prefix), StringComparison.Ordinal)
+        .Replace("{prefix}", prefix, StringComparison.Ordinal);
 }

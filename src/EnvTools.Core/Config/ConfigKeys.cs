@@ -70,6 +70,7 @@ internal static class ConfigKeys
         new("custom_channels", KeyShape.Map, expandVars: true),
         new("custom_multichannels", KeyShape.MapOfSequences, expandVars: true),
         new("default_channels", KeyShape.Sequence, expandVars: true),
+        new("env_prompt", KeyShape.Scalar, defaultValue: "({default_env}) "),
         new("envs_dirs", KeyShape.Sequence, aliases: new[] { "envs_path" }, expandVars: true, expandUser: true, envDelimiter: null),
         new("local_repodata_ttl", KeyShape.Scalar, Ttl, 1),
         new("offline", KeyShape.Scalar, Bool, false),

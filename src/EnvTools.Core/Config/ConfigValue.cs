@@ -15,6 +15,9 @@ public sealed class ConfigValue
         Sources = sources;
     }
 
+    /// <summary>A key that no source sets and that has no default EnvTools knows (a conda key EnvTools does not use).</summary>
+    public static ConfigValue Unset(string key) => new(key, null, ConfigSource.Default, Array.Empty<ConfigSource>());
+
     /// <summary>The key, as conda names it (<c>channel_priority</c>).</summary>
     public string Key { get; }
 

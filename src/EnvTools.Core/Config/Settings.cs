@@ -54,6 +54,7 @@ public sealed class Settings
         AllowSoftlinks = (bool)typed["allow_softlinks"];
         AlwaysYes = (bool)typed["always_yes"];
         ChangePs1 = (bool)typed["changeps1"];
+        EnvPrompt = (string)typed["env_prompt"];
         OverrideVirtualPackages = (IReadOnlyDictionary<string, string>)typed["override_virtual_packages"];
     }
 
@@ -133,6 +134,9 @@ public sealed class Settings
 
     /// <summary><c>changeps1</c>: activation changes the prompt.</summary>
     public bool ChangePs1 { get; }
+
+    /// <summary><c>env_prompt</c>: the prompt modifier's format (<c>{default_env}</c>, <c>{name}</c>, <c>{prefix}</c>).</summary>
+    public string EnvPrompt { get; }
 
     /// <summary><c>override_virtual_packages</c>: virtual package name without <c>__</c> (<c>cuda</c>) → version; empty removes it.</summary>
     public IReadOnlyDictionary<string, string> OverrideVirtualPackages { get; }

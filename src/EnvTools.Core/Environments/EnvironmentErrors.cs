@@ -22,8 +22,14 @@ public sealed class EnvironmentActiveException : EnvToolsException
 {
     /// <summary>Creates the error for <paramref name="prefix"/>.</summary>
     public EnvironmentActiveException(string prefix)
+        : this(prefix, "removing")
+    {
+    }
+
+    /// <summary>Creates the error for <paramref name="prefix"/> and what was to be done (removing, renaming).</summary>
+    public EnvironmentActiveException(string prefix, string doing)
         : base("EnvironmentActive", ErrorKind.ResourceBusy,
-            $"The environment '{prefix}' is active in this session (CONDA_PREFIX); deactivate it before removing it.", prefix)
+            $"The environment '{prefix}' is active in this session (CONDA_PREFIX); deactivate it before {doing} it.", prefix)
     {
         Prefix = prefix;
     }

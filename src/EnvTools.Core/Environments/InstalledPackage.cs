@@ -48,6 +48,10 @@ public sealed class InstalledPackage
     /// <summary>The environment's prefix.</summary>
     public required string Prefix { get; init; }
 
+    /// <summary>Whether a pin constrains the package: a line of the environment's conda-meta/pinned, or the
+    /// <c>pinned_packages</c> configuration when the caller passed it (see <see cref="PrefixData.GetPackages"/>).</summary>
+    public bool IsPinned { get; init; }
+
     /// <summary>The conda-meta record; null for pip packages.</summary>
     public PrefixRecord? Record { get; init; }
 

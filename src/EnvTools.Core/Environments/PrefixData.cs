@@ -83,9 +83,20 @@ public sealed class PrefixData
     /// or the history), then, with <paramref name="includePip"/>, the site-packages distributions that no
     /// record owns (<c>*.dist-info</c> whose INSTALLER is not conda, <c>*.egg-info</c>, <c>*.egg</c>).
     /// </summary>
-    public IReadOnlyList<InstalledPackage> GetPackages(bool includePip = true)
+    /// <param name="includePip">Whether to list Python distributions no conda package owns.</param>
+    /// <param name="configuredPins">The configured <c>pinned_packages</c>, which mark packages pinned besides the pin file.</param>
+    public IReadOnlyList<InstalledPackage> GetPackages(bool includePip = true, IEnumerable<string>? configuredPins = null)
     {
         IReadOnlyDictionary<string, string> history = PrefixHistory.Load(PrefixHistory.PathFor(Prefix)).GetRequestedSpecs();
+        var pinned = new HashSet<string>(PrefixPins.Read(Prefix).Select(p => p.Package), StringComparer.Ordinal);
+        foreach (string pin in configuredPins ?? Array.Empty<string>())
+        {
+            if (MatchSpec.TryParse(pin, out MatchSpec? spec) && spec is not null)
+            {
+                pinned.Add(spec.Name);
+            }
+        }
+
         var channels = new Dictionary<string, string?>(StringComparer.Ordinal);
         var result = new List<InstalledPackage>(Records.Count);
         foreach (PrefixRecord r in Records)
@@ -109,6 +120,7 @@ public sealed class PrefixData
                 Source = PackageSource.Conda,
                 Prefix = Prefix,
                 Record = r,
+                IsPinned = pinned.Contains(r.Name),
             });
         }
 

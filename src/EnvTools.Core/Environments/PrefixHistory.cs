@@ -102,12 +102,22 @@ public sealed class HistoryRevision
     /// <summary>Packages unlinked in this revision (<c>-</c> lines), in file order.</summary>
     public IReadOnlyList<HistoryDist> Removed => RemovedList;
 
+    /// <summary>Packages of a revision written as a full listing (lines without a sign, as conda before 4.4 and its
+    /// first revision of old environments wrote them): the revision's whole package set.</summary>
+    public IReadOnlyList<HistoryDist> Listed => ListedList;
+
+    /// <summary>Whether the revision lists changes (<c>+</c>/<c>-</c> lines) rather than a full package set; conda's
+    /// <c>is_diff</c>. A revision with no package line at all is no diff: conda reads it as an empty package set.</summary>
+    public bool IsDiff => AddedList.Count > 0 || RemovedList.Count > 0;
+
     /// <summary>Whether conda counts this revision as a user request (it has a <c># cmd:</c> line).</summary>
     public bool IsUserRequest => Command is not null;
 
     internal List<HistoryDist> AddedList { get; } = new();
 
     internal List<HistoryDist> RemovedList { get; } = new();
+
+    internal List<HistoryDist> ListedList { get; } = new();
 }
 
 /// <summary>Reads and appends conda's <c>conda-meta/history</c> file.</summary>
@@ -188,6 +198,10 @@ public sealed class PrefixHistory
                     (line[0] == '+' ? current.AddedList : current.RemovedList).Add(dist);
                 }
             }
+            else if (HistoryDist.TryParse(line) is { } listed)
+            {
+                current.ListedList.Add(listed);
+            }
         }
 
         return new PrefixHistory(revisions);
@@ -200,11 +214,13 @@ public sealed class PrefixHistory
     /// <paramref name="installedNames"/> is given, names not installed are left out, as conda does.
     /// Specs that do not parse are skipped. The result is keyed by package name in first-request order.
     /// </summary>
-    public IReadOnlyDictionary<string, string> GetRequestedSpecs(IEnumerable<string>? installedNames = null)
+    /// <param name="installedNames">The installed package names, or null to keep every name.</param>
+    /// <param name="throughRevision">Only the revisions up to this one (0-based, inclusive) count; all when null.</param>
+    public IReadOnlyDictionary<string, string> GetRequestedSpecs(IEnumerable<string>? installedNames = null, int? throughRevision = null)
     {
         var order = new List<string>();
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (HistoryRevision rev in Revisions)
+        foreach (HistoryRevision rev in Revisions.Take(throughRevision is { } last ? last + 1 : int.MaxValue))
         {
             if (!rev.IsUserRequest)
             {
@@ -244,6 +260,56 @@ public sealed class PrefixHistory
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The package set after each revision, as conda's <c>History.construct_states</c> computes it: a revision that lists
+    /// changes removes its <c>-</c> dists and adds its <c>+</c> dists (matched by their text, channel included) to the
+    /// set before it; a revision without change lines replaces the set with its listed packages (an empty revision
+    /// therefore reads as an empty environment, as in conda). Dists are in ordinal order of their text.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<HistoryDist>> GetStates()
+    {
+        var states = new List<IReadOnlyList<HistoryDist>>(Revisions.Count);
+        var current = new SortedDictionary<string, HistoryDist>(StringComparer.Ordinal);
+        foreach (HistoryRevision rev in Revisions)
+        {
+            if (!rev.IsDiff)
+            {
+                current.Clear();
+                foreach (HistoryDist d in rev.Listed)
+                {
+                    current[d.Text] = d;
+                }
+            }
+            else
+            {
+                foreach (HistoryDist d in rev.Removed)
+                {
+                    current.Remove(d.Text);
+                }
+
+                foreach (HistoryDist d in rev.Added)
+                {
+                    current[d.Text] = d;
+                }
+            }
+
+            states.Add(current.Values.ToArray());
+        }
+
+        return states;
+    }
+
+    /// <summary>
+    /// The index of a revision as conda's <c>--revision N</c> reads it: 0 is the first revision; a negative number counts
+    /// from the end (-1 is the last), as Python's indexing does.
+    /// </summary>
+    /// <exception cref="RevisionNotFoundException">There is no such revision.</exception>
+    public int ResolveRevision(int revision, string? prefix = null)
+    {
+        int index = revision < 0 ? Revisions.Count + revision : revision;
+        return index >= 0 && index < Revisions.Count ? index : throw new RevisionNotFoundException(revision, Revisions.Count, prefix);
     }
 
     /// <summary>

@@ -68,6 +68,9 @@ public sealed class EnvironmentPlan
     /// <summary>Create with Force over an existing environment: it is removed first.</summary>
     public bool ReplacesExisting { get; }
 
+    /// <summary>Names whose requested specs the history line drops (a restore to a revision before they were asked for).</summary>
+    public IReadOnlyList<string> DroppedSpecs { get; internal init; } = Array.Empty<string>();
+
     /// <summary>True when applying the plan changes nothing (an existing environment that already satisfies the request).</summary>
     public bool IsEmpty => Changes.Count == 0 && Request.Action != EnvironmentAction.Create && !(Request.Force && Request.Action == EnvironmentAction.Install);
 }
@@ -190,7 +193,16 @@ public sealed class EnvironmentInstaller
 
         SolveResult? solve = null;
         IReadOnlyList<RepoDataRecord> final;
-        if (request.ExplicitRecords is not null)
+        IReadOnlyList<string> dropped = Array.Empty<string>();
+        if (request.Revision is { } revision && request.Action == EnvironmentAction.Install)
+        {
+            RevisionTarget.Result target = RevisionTarget.Resolve(prefix, revision, installed, CacheFor(request),
+                () => LoadChannels(request, progress, ct), request.Channels.Select(c => c.ToString()).ToArray());
+            final = Toposort.Sort(target.Records.ToList());
+            requested = new Dictionary<string, string>(target.RequestedSpecs, StringComparer.Ordinal);
+            dropped = target.DroppedSpecs;
+        }
+        else if (request.ExplicitRecords is not null)
         {
             final = Toposort.Sort(request.ExplicitRecords.ToList());
         }
@@ -210,7 +222,7 @@ public sealed class EnvironmentInstaller
             changes = AddReinstalls(changes, installed, final, requested.Keys);
         }
 
-        return new EnvironmentPlan(request, prefix, installed, final, changes, requested, solve, replaces);
+        return new EnvironmentPlan(request, prefix, installed, final, changes, requested, solve, replaces) { DroppedSpecs = dropped };
     }
 
     /// <summary>
@@ -294,7 +306,7 @@ public sealed class EnvironmentInstaller
         {
             var fetchProgress = progress is null ? null : new InlineProgress<PackageFetchProgress>(p =>
                 progress.Report(new OperationProgress(OperationStep.Fetch, FetchStatus(p), FetchPercent(p))));
-            PackageCache cache = _cache ?? new PackageCache(_settings.PkgsDirs, PackageFetchOptions.From(_settings) with { Channels = request.Channels });
+            PackageCache cache = CacheFor(request);
             if (force)
             {
                 // A forced reinstall also repairs cache entries whose hard-linked files were edited in an environment.
@@ -372,17 +384,27 @@ public sealed class EnvironmentInstaller
         };
     }
 
+    private PackageCache CacheFor(EnvironmentRequest request) =>
+        _cache ?? new PackageCache(_settings.PkgsDirs, PackageFetchOptions.From(_settings) with { Channels = request.Channels });
+
+    private IReadOnlyList<SolverChannel> LoadChannels(EnvironmentRequest request, IProgress<OperationProgress>? progress, CancellationToken ct)
+    {
+        if (request.Action == EnvironmentAction.Remove || request.Channels.Count == 0)
+        {
+            return Array.Empty<SolverChannel>();
+        }
+
+        var loadProgress = progress is null ? null : new InlineProgress<RepoDataProgress>(p =>
+            progress.Report(new OperationProgress(OperationStep.Load, $"{p.Channel}/{p.Subdir}", 100 * p.Completed / Math.Max(1, p.Total))));
+        IReadOnlyList<SolverChannel> channels = RepoDataGateway.Load(request.Channels, request.Platform, _settings, loadProgress, ct);
+        progress?.Report(new OperationProgress(OperationStep.Load, "done", 100, Completed: true));
+        return channels;
+    }
+
     private SolveResult Solve(EnvironmentRequest request, IReadOnlyList<MatchSpec> specs, IReadOnlyList<PrefixRecord> installed,
         List<MatchSpec> historySpecs, List<MatchSpec> pinned, IProgress<OperationProgress>? progress, CancellationToken ct)
     {
-        IReadOnlyList<SolverChannel> channels = Array.Empty<SolverChannel>();
-        if (request.Action != EnvironmentAction.Remove && request.Channels.Count > 0)
-        {
-            var loadProgress = progress is null ? null : new InlineProgress<RepoDataProgress>(p =>
-                progress.Report(new OperationProgress(OperationStep.Load, $"{p.Channel}/{p.Subdir}", 100 * p.Completed / Math.Max(1, p.Total))));
-            channels = RepoDataGateway.Load(request.Channels, request.Platform, _settings, loadProgress, ct);
-            progress?.Report(new OperationProgress(OperationStep.Load, "done", 100, Completed: true));
-        }
+        IReadOnlyList<SolverChannel> channels = LoadChannels(request, progress, ct);
 
         progress?.Report(new OperationProgress(OperationStep.Solve, string.Join(", ", specs.Select(s => s.ToString())), -1));
         bool updateAll = request.Action == EnvironmentAction.Update && request.UpdateAll;
@@ -402,7 +424,16 @@ public sealed class EnvironmentInstaller
             Prune = request.Prune,
             Timeout = request.SolveTimeout,
         };
-        SolveResult result = CondaSolver.Solve(solveRequest, ct);
+        SolveResult result;
+        try
+        {
+            result = CondaSolver.Solve(solveRequest, ct);
+        }
+        finally
+        {
+            SolverChannel.DisposeAll(channels); // the repodata mappings go now, not at a later collection
+        }
+
         progress?.Report(new OperationProgress(OperationStep.Solve, "done", 100, Completed: true));
         return result;
     }
@@ -467,7 +498,7 @@ public sealed class EnvironmentInstaller
         ToolVersion = _options.ToolVersion,
         HistoryCommand = request.HistoryCommand ?? _options.HistoryCommand,
         UpdateSpecs = request.Action == EnvironmentAction.Remove ? Array.Empty<string>() : plan.RequestedSpecs.Values.ToArray(),
-        RemoveSpecs = request.Action == EnvironmentAction.Remove ? request.Specs.Select(s => s.ToString()).ToArray() : Array.Empty<string>(),
+        RemoveSpecs = request.Action == EnvironmentAction.Remove ? request.Specs.Select(s => s.ToString()).ToArray() : plan.DroppedSpecs,
     };
 
     // One record per name-version-build in an environment; the cache may hand back the record it stored for another

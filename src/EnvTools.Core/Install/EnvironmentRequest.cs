@@ -68,4 +68,9 @@ public sealed record EnvironmentRequest
 
     /// <summary>The exact final package set (an @EXPLICIT or lock file): no solve. Null to solve.</summary>
     public IReadOnlyList<RepoDataRecord>? ExplicitRecords { get; init; }
+
+    /// <summary>With <see cref="EnvironmentAction.Install"/>: bring the environment back to the package set of this
+    /// revision of its history (conda's <c>install --revision N</c>; negative counts from the end), without a solve.
+    /// <see cref="Specs"/> is ignored; the channels are read only for packages neither installed nor cached.</summary>
+    public int? Revision { get; init; }
 }

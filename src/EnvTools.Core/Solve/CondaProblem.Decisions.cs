@@ -158,6 +158,9 @@ internal sealed partial class CondaProblem
 
                 if (open is not null)
                 {
+                    // Its clauses go in before it is decided: a candidate whose dependencies the assignment already
+                    // rules out is then propagated false instead of costing a conflict.
+                    _p._encoder?.Encode(solver, open.Var);
                     return Lit.Pos(open.Var);
                 }
             }

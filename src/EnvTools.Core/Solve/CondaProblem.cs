@@ -35,6 +35,10 @@ internal sealed class Candidate
 
     public Requirement[] Constrains { get; set; } = Array.Empty<Requirement>();
 
+    /// <summary>A root spec of its name (a requested, history or installed spec, all hard) does not match it, so no
+    /// solution holds it: its dependencies are neither loaded nor encoded.</summary>
+    public bool RootExcluded { get; set; }
+
     /// <summary>Stamp of the decision provider's walk.</summary>
     public int Stamp { get; set; }
 
@@ -523,8 +527,14 @@ internal sealed partial class CondaProblem
                 _ct.ThrowIfCancellationRequested();
                 var entry = _names[queue.Dequeue()];
                 LoadCandidates(entry);
+                ExcludeByRoots(entry, pending);
                 foreach (var c in entry.Candidates)
                 {
+                    if (c.RootExcluded)
+                    {
+                        continue;
+                    }
+
                     foreach (var d in c.Record.Depends)
                     {
                         if (TryParse(d) is { } spec)
@@ -576,6 +586,11 @@ internal sealed partial class CondaProblem
         {
             foreach (var c in entry.Candidates)
             {
+                if (c.RootExcluded)
+                {
+                    continue;
+                }
+
                 var deps = new List<Requirement>(c.Record.Depends.Count);
                 foreach (var d in c.Record.Depends)
                 {
@@ -617,6 +632,32 @@ internal sealed partial class CondaProblem
         }
 
         _roots.RemoveAll(r => r.Requirement.Matches.Length == 0);
+    }
+
+    /// <summary>
+    /// Marks the candidates of <paramref name="entry"/> that a root spec of its name rules out. Every root with a match
+    /// is a hard clause (at least one of its matches) and a name holds at most one candidate, so such a candidate is in
+    /// no solution; leaving its dependencies out keeps the names only it would reach out of the problem (the candidates
+    /// of <c>python</c> other than 3.9 pull in every other interpreter's packages). A root that matches nothing is
+    /// dropped later, so it rules nothing out here.
+    /// </summary>
+    private static void ExcludeByRoots(NameEntry entry, List<(RootKind Kind, MatchSpec Spec)> pending)
+    {
+        foreach (var (_, spec) in pending)
+        {
+            if (spec.Name != entry.Name || spec.IsNameOnly || !entry.Candidates.Any(c => spec.Matches(c.Record)))
+            {
+                continue;
+            }
+
+            foreach (var c in entry.Candidates)
+            {
+                if (!spec.Matches(c.Record))
+                {
+                    c.RootExcluded = true;
+                }
+            }
+        }
     }
 
     private MatchSpec? TryParse(string text)
@@ -787,58 +828,16 @@ internal sealed partial class CondaProblem
             foreach (var c in entry.Candidates)
             {
                 c.Var = solver.NewVariable();
+                solver.Observe(c.Var);
                 _all.Add(c);
             }
         }
 
+        // A candidate's clauses (its name's at-most-one, its dependencies and constrains) are all of the form
+        // "not c, or …": they matter only once c is true. They are added then (the solver's lazy clause hook, as
+        // resolvo does), so a request that reaches thousands of candidates encodes the few dozen it tries.
+        solver.Observer = _encoder = new LazyEncoder(this, solver.VariableCount);
         var lits = new List<Lit>();
-        foreach (var entry in _names.Values)
-        {
-            if (entry.Candidates.Count > 1)
-            {
-                lits.Clear();
-                foreach (var c in entry.Candidates)
-                {
-                    lits.Add(Lit.Pos(c.Var));
-                }
-
-                solver.AddAtMostOne(lits.ToArray());
-            }
-        }
-
-        foreach (var c in _all)
-        {
-            foreach (var req in c.Depends)
-            {
-                lits.Clear();
-                lits.Add(Lit.Neg(c.Var));
-                foreach (var m in req.Matches)
-                {
-                    lits.Add(Lit.Pos(m.Var));
-                }
-
-                int tag = Tag(new TagInfo(TagKind.Depends, null, c, req, null, req.Spec));
-                solver.AddClause(lits.ToArray(), tag);
-                AddImpliedExclusions(solver, c, req, tag);
-            }
-
-            foreach (var req in c.Constrains)
-            {
-                if (req.Name is null)
-                {
-                    continue;
-                }
-
-                foreach (var other in req.Name.Candidates)
-                {
-                    if (!req.Spec.Matches(other.Record))
-                    {
-                        solver.AddClause(Lit.Neg(c.Var), Lit.Neg(other.Var), Tag(new TagInfo(TagKind.Constrains, null, c, req, other, req.Spec)));
-                    }
-                }
-            }
-        }
-
         foreach (var pin in _request.IgnorePinned ? Array.Empty<MatchSpec>() : _request.PinnedSpecs)
         {
             if (_names.TryGetValue(pin.Name, out var entry))
@@ -883,6 +882,105 @@ internal sealed partial class CondaProblem
         _lastSearchTime = _clock.Elapsed - started;
 
         return (solver, result);
+    }
+
+    /// <summary>Adds a candidate's clauses when it first becomes true, and its name's at-most-one constraint when the
+    /// first candidate of that name does (see <see cref="Search"/>).</summary>
+    private LazyEncoder? _encoder;
+
+    private sealed class LazyEncoder : IAssignmentObserver
+    {
+        private readonly CondaProblem _p;
+        private readonly Candidate?[] _byVar;
+        private readonly List<Lit> _lits = new();
+        private readonly Dictionary<NameEntry, int> _exclusive = new();
+
+        public LazyEncoder(CondaProblem p, int variables)
+        {
+            _p = p;
+            _byVar = new Candidate?[variables];
+            foreach (var c in p._all)
+            {
+                _byVar[c.Var] = c;
+            }
+        }
+
+        public void OnAssignedTrue(SatSolver solver, int variable) => Encode(solver, variable);
+
+        /// <summary>Adds the clauses of the candidate of <paramref name="variable"/> unless they are there.</summary>
+        public void Encode(SatSolver solver, int variable)
+        {
+            if (variable >= _byVar.Length || _byVar[variable] is not { } c)
+            {
+                return;
+            }
+
+            _byVar[variable] = null; // encoded once per solver
+            // At most one candidate per name. The first candidate of a name to become true gets n - 1 binary clauses
+            // that at once make the others false (no auxiliary variables: most names see one candidate only); when a
+            // second one does (the search is trying alternatives), the whole name gets the sequential encoding, 3n
+            // clauses once, instead of n - 1 more for every candidate tried.
+            var name = c.Name;
+            if (name.Candidates.Count > 1 && _exclusive.GetValueOrDefault(name) < 2)
+            {
+                bool first = _exclusive.GetValueOrDefault(name) == 0;
+                _exclusive[name] = first ? 1 : 2;
+                _lits.Clear();
+                foreach (var o in name.Candidates)
+                {
+                    if (first && o != c)
+                    {
+                        solver.AddClause(Lit.Neg(c.Var), Lit.Neg(o.Var));
+                    }
+                    else if (!first)
+                    {
+                        _lits.Add(Lit.Pos(o.Var));
+                    }
+                }
+
+                if (!first)
+                {
+                    solver.AddAtMostOne(_lits.ToArray());
+                }
+            }
+
+            _p.Encode(solver, c, _lits);
+        }
+    }
+
+    /// <summary>The clauses of candidate <paramref name="c"/>: each dependency needs one of its matches, each constrain
+    /// excludes the other name's candidates that do not match it.</summary>
+    private void Encode(SatSolver solver, Candidate c, List<Lit> lits)
+    {
+        foreach (var req in c.Depends)
+        {
+            lits.Clear();
+            lits.Add(Lit.Neg(c.Var));
+            foreach (var m in req.Matches)
+            {
+                lits.Add(Lit.Pos(m.Var));
+            }
+
+            int tag = Tag(new TagInfo(TagKind.Depends, null, c, req, null, req.Spec));
+            solver.AddClause(lits.ToArray(), tag);
+            AddImpliedExclusions(solver, c, req, tag);
+        }
+
+        foreach (var req in c.Constrains)
+        {
+            if (req.Name is null)
+            {
+                continue;
+            }
+
+            foreach (var other in req.Name.Candidates)
+            {
+                if (!req.Spec.Matches(other.Record))
+                {
+                    solver.AddClause(Lit.Neg(c.Var), Lit.Neg(other.Var), Tag(new TagInfo(TagKind.Constrains, null, c, req, other, req.Spec)));
+                }
+            }
+        }
     }
 
     /// <summary>At most this many excluded candidates get their own binary clause (see <see cref="AddImpliedExclusions"/>).</summary>

@@ -8,7 +8,10 @@ namespace EnvTools.Commands;
 /// <para type="synopsis">Shows the effective configuration and where each value came from (conda config --show --show-sources).</para>
 /// <para type="description">Get-EnvConfig merges the .condarc files (system, user, the environment's, $CONDARC), the CONDA_*
 /// environment variables and conda's defaults as conda does, and returns one EnvTools.ConfigValue per key: Key, Value,
-/// Source (file, env:NAME or default) and Line. Tokens and passwords in URLs are masked. A malformed file is an
+/// Source (file, env:NAME or default) and Line. Tokens and passwords in URLs are masked. Every key conda 25.11 knows is
+/// accepted: one EnvTools does not use (auto_activate_base, solver …) is returned with its value where a file sets it
+/// (else an empty Value) and a UsedByEnvTools property of $false, not as an error. Set-EnvConfig, Add-EnvConfig and
+/// Remove-EnvConfig write the files. A malformed file is an
 /// InvalidConfiguration error naming the file and line.</para>
 /// </summary>
 /// <example><code>Get-EnvConfig channel*</code></example>
@@ -45,7 +48,14 @@ public sealed class GetEnvConfigCommand : EnvCmdlet
                 _settings = Settings.Load(prefix, null, ConfigEnvironment.FromProcess(cwd));
                 foreach (ConfigValue unknown in _settings.UnknownKeys)
                 {
-                    WriteWarning($"Unknown configuration key '{unknown.Key}' in {unknown.SourceInfo} is ignored.");
+                    if (CondaKeys.Canonical(unknown.Key) is null)
+                    {
+                        WriteWarning($"Unknown configuration key '{unknown.Key}' in {unknown.SourceInfo} is ignored.");
+                    }
+                    else
+                    {
+                        WriteVerbose($"'{unknown.Key}' in {unknown.SourceInfo} is a conda key that EnvTools does not use.");
+                    }
                 }
             }
 
@@ -67,6 +77,17 @@ public sealed class GetEnvConfigCommand : EnvCmdlet
                 if (matched.Length == 0 && _settings.GetValue(k) is ConfigValue alias)
                 {
                     matched = new[] { alias };
+                }
+
+                if (matched.Length == 0 && !WildcardPattern.ContainsWildcardCharacters(k) && CondaKeys.Canonical(k) is { } condaKey)
+                {
+                    // a key conda knows and EnvTools does not use: its value where a file sets it, reported as such
+                    ConfigValue? set = _settings.UnknownKeys.LastOrDefault(u => CondaKeys.Canonical(u.Key) == condaKey);
+                    WriteVerbose($"'{k}' is a conda configuration key that EnvTools does not use.");
+                    var o = ToOutput(set ?? ConfigValue.Unset(condaKey));
+                    o.Properties.Add(new PSNoteProperty("UsedByEnvTools", false));
+                    WriteObject(o);
+                    continue;
                 }
 
                 if (matched.Length == 0 && !WildcardPattern.ContainsWildcardCharacters(k))
@@ -97,6 +118,6 @@ public sealed class ConfigKeyCompleter : IArgumentCompleter
     /// <inheritdoc />
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         System.Management.Automation.Language.CommandAst commandAst, System.Collections.IDictionary fakeBoundParameters) =>
-        Settings.KnownKeys.Where(k => k.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))
+        Settings.KnownKeys.Union(CondaKeys.Names).Order(StringComparer.Ordinal).Where(k => k.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))
             .Select(k => new CompletionResult(k, k, CompletionResultType.ParameterValue, k));
 }

@@ -9,7 +9,7 @@ namespace EnvTools.Commands;
 /// <para type="description">Get-EnvPackage reads the environment's conda-meta records and returns one
 /// EnvTools.InstalledPackage per package, sorted by name: Name, Version, Build, BuildNumber, Channel, Subdir, Size
 /// (bytes installed), RequestedSpec (what the user asked for, from the record or conda-meta/history; empty for
-/// dependencies), Source (Conda, or Pypi for Python distributions in site-packages that no conda package owns, listed
+/// dependencies), IsPinned (a line of conda-meta/pinned or the pinned_packages configuration constrains it; see Get-EnvPin), Source (Conda, or Pypi for Python distributions in site-packages that no conda package owns, listed
 /// as conda lists them: channel pypi, build pypi_0), Prefix and Record (the conda-meta record). The environment is
 /// -Env (a name or a path), -Prefix (also bound from the pipeline, so Get-Env | Get-EnvPackage works), or else the
 /// active one (CONDA_PREFIX); without any, the error is NoActiveEnvironment. A package name without wildcards that is
@@ -60,7 +60,7 @@ public sealed class GetEnvPackageCommand : EnvCmdlet
                 WriteWarning(Install.PrefixJournal.PendingMessage(prefix));
             }
 
-            IReadOnlyList<InstalledPackage> packages = data.GetPackages();
+            IReadOnlyList<InstalledPackage> packages = data.GetPackages(configuredPins: ChannelArguments.LoadSettings(this, prefix).PinnedPackages);
             if (Name is not { Length: > 0 })
             {
                 foreach (InstalledPackage p in packages)

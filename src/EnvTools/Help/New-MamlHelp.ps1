@@ -81,7 +81,7 @@ foreach ($cmd in Get-Command -Module EnvTools -CommandType Cmdlet | Sort-Object 
     foreach ($ex in @($m.example)) {
         if ($null -eq $ex) { continue }
         $i++
-        [void] $sb.AppendLine("<command:example><maml:title>-------------------------- Example $i --------------------------</maml:title><dev:code>$(Esc (Text $ex.code))</dev:code><dev:remarks><maml:para></maml:para></dev:remarks></command:example>")
+        [void] $sb.AppendLine("<command:example><maml:title>-------------------------- Example $i --------------------------</maml:title><dev:code>$(Esc (Text $ex.code))</dev:code><dev:remarks><maml:para>$(Esc (Text $ex.para))</maml:para></dev:remarks></command:example>")
     }
     [void] $sb.AppendLine('</command:examples></command:command>')
 }

@@ -123,7 +123,8 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
         string summary = plan.Changes.Count == 0
             ? "create an empty environment"
             : string.Join(", ", plan.Changes.Select(c => c.ToString()));
-        if (plan.IsEmpty || !ShouldProcess(prefix, $"{action}: {summary}"))
+        string what = request.Revision is { } revision ? $"Restore revision {revision}" : action.ToString();
+        if (plan.IsEmpty || !ShouldProcess(prefix, $"{what}: {summary}"))
         {
             return plan.IsEmpty ? (plan, new EnvironmentResult(plan, null, Array.Empty<Fetch.CachedPackage>())) : null;
         }

@@ -175,4 +175,71 @@ public sealed class PrefixHistoryTests : IDisposable
     {
         Assert.Empty(PrefixHistory.Load(Path.Combine(_tmp, "nope")).Revisions);
     }
+    [Fact]
+    public void GetStates_FollowsCondaConstructStates_DiffsFullListingsAndEmptyRevisions()
+    {
+        // conda's History.construct_states: a full listing (old conda) replaces the set, diffs apply to it, a revision
+        // with no package line reads as an empty set
+        const string text = "==> 2016-01-01 10:00:00 <==\nconda-3.19.0-py27_0\npython-2.7.11-0\n"
+            + "==> 2016-02-01 10:00:00 <==\n# cmd: conda install zlib\n+defaults::zlib-1.2.8-0\n-python-2.7.11-0\n+defaults::python-2.7.12-0\n"
+            + "==> 2016-03-01 10:00:00 <==\n# cmd: conda remove --all\n";
+        PrefixHistory h = PrefixHistory.Parse(text);
+        IReadOnlyList<IReadOnlyList<HistoryDist>> states = h.GetStates();
+        Assert.Equal(3, states.Count);
+        Assert.Equal(new[] { "conda-3.19.0-py27_0", "python-2.7.11-0" }, states[0].Select(d => d.Text));
+        Assert.Equal(new[] { "conda-3.19.0-py27_0", "defaults::python-2.7.12-0", "defaults::zlib-1.2.8-0" }, states[1].Select(d => d.Text));
+        Assert.Empty(states[2]);
+        Assert.False(h.Revisions[0].IsDiff);
+        Assert.Equal(2, h.Revisions[0].Listed.Count);
+    }
+
+    [Fact]
+    public void ResolveRevision_CountsNegativeFromTheEnd_AndNamesTheRange()
+    {
+        PrefixHistory h = PrefixHistory.Parse("==> 2024-01-01 00:00:00 <==\n+a-1-0\n==> 2024-01-02 00:00:00 <==\n+b-1-0\n");
+        Assert.Equal(1, h.ResolveRevision(-1));
+        Assert.Equal(0, h.ResolveRevision(-2));
+        Assert.Equal(1, h.ResolveRevision(1));
+        var ex = Assert.Throws<RevisionNotFoundException>(() => h.ResolveRevision(2, "/envs/x"));
+        Assert.Equal("RevisionNotFound", ex.ErrorId);
+        Assert.Contains("0 to 1", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<RevisionNotFoundException>(() => h.ResolveRevision(-3));
+    }
+
+    [Fact]
+    public void GetRequestedSpecs_ThroughRevision_IgnoresLaterRequests()
+    {
+        const string text = "==> 2024-01-01 00:00:00 <==\n# cmd: create\n+a-1-0\n# update specs: ['a=1']\n"
+            + "==> 2024-01-02 00:00:00 <==\n# cmd: install b\n+b-1-0\n# update specs: ['b']\n"
+            + "==> 2024-01-03 00:00:00 <==\n# cmd: install a=2\n-a-1-0\n+a-2-0\n# update specs: ['a=2']\n";
+        PrefixHistory h = PrefixHistory.Parse(text);
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "a=1" }, h.GetRequestedSpecs(throughRevision: 0));
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "a=1", ["b"] = "b" }, h.GetRequestedSpecs(throughRevision: 1));
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "a=2", ["b"] = "b" }, h.GetRequestedSpecs());
+    }
+
+    [Fact]
+    public void EnvironmentRevision_SplitsUpgradesAndDowngradesByCondaVersionOrder()
+    {
+        // conda's object_log pairs a name removed and added; 1.10 > 1.9 in conda's order (not as strings)
+        string prefix = Path.Combine(_tmp, "env");
+        Directory.CreateDirectory(Path.Combine(prefix, "conda-meta"));
+        File.WriteAllText(PrefixHistory.PathFor(prefix),
+            "==> 2024-01-01 00:00:00 <==\n# cmd: create\n+c::a-1.9-0\n+c::b-2.0-0\n+c::old-1-0\n# update specs: ['a', 'b', 'old']\n"
+            + "==> 2024-01-02 00:00:00 <==\n# cmd: change\n-c::a-1.9-0\n+c::a-1.10-0\n-c::b-2.0-0\n+c::b-1.5-0\n-c::old-1-0\n+c::new-1-0\n# remove specs: ['old']\n");
+        IReadOnlyList<EnvironmentRevision> revs = EnvironmentRevision.Read(prefix);
+        Assert.Equal(2, revs.Count);
+        Assert.Equal(new[] { "a", "b", "old" }, revs[0].Added.Select(p => p.Name));
+        Assert.Equal(new[] { "a", "b", "old" }, revs[0].RequestedSpecs);
+        EnvironmentRevision r = revs[1];
+        Assert.Equal(1, r.Revision);
+        Assert.Equal("change", r.Command);
+        Assert.Equal(("a", "1.9", "1.10"), (r.Upgraded.Single().Name, r.Upgraded.Single().OldVersion, r.Upgraded.Single().Version));
+        Assert.Equal(("b", "2.0", "1.5"), (r.Downgraded.Single().Name, r.Downgraded.Single().OldVersion, r.Downgraded.Single().Version));
+        Assert.Equal("new", r.Added.Single().Name);
+        Assert.Equal("c", r.Added.Single().Channel);
+        Assert.Equal("old", r.Removed.Single().Name);
+        Assert.Equal(new[] { "old" }, r.RemovedSpecs);
+        Assert.Equal(3, r.PackageCount);
+    }
 }

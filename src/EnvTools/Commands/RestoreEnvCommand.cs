@@ -1,0 +1,54 @@
+using System.Management.Automation;
+using EnvTools.Commands.Internal;
+using EnvTools.Environments;
+using EnvTools.Install;
+
+namespace EnvTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Brings an environment back to the packages of an earlier revision (conda install --revision).</para>
+/// <para type="description">Restore-Env reads the environment's conda-meta/history, takes the package set of revision
+/// -Revision (as Get-EnvHistory numbers them: 0 is the first; a negative number counts from the last), and changes the
+/// environment to exactly that set, without a solve, as conda's --revision does. Each package is taken from the
+/// environment itself, else from the package cache, else from the channels (-Channel or the configured ones), which are
+/// read only when some package is neither installed nor cached: a restore whose packages are all cached works offline.
+/// A package the history names that is found nowhere is a PackagesNotFound error, and a revision the history lacks is
+/// RevisionNotFound. The change runs as every install does: under the environment's lock, with a journal (an
+/// interrupted restore is rolled back), and as a new revision in conda-meta/history, whose update specs are the
+/// requested specs as of the restored revision (specs asked for later are written as remove specs, so that
+/// Export-Env -FromHistory matches the restored revision; conda instead re-records the current ones). It returns one
+/// EnvTools.PackageChange per package changed; -DryRun returns them and changes nothing.</para>
+/// </summary>
+/// <example><code>Restore-Env -Name ml -Revision 1 -DryRun</code>
+/// <para>Shows what going back to revision 1 of ml would install, remove, upgrade or downgrade, and changes nothing.</para></example>
+/// <example><code>Restore-Env -Name ml -Revision 1 -Offline</code>
+/// <para>Restores revision 1 from the package cache only; fails with PackagesNotFound if a package is not cached.</para></example>
+/// <example><code>Restore-Env -Revision -2</code>
+/// <para>Undoes the last change of the active environment (brings it to the revision before the last one).</para></example>
+[Cmdlet(VerbsData.Restore, "Env", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
+[OutputType(typeof(PackageChange))]
+public sealed class RestoreEnvCommand : ExistingEnvChangeCmdlet
+{
+    #region Parameters
+
+    /// <summary>The revision to go back to (Get-EnvHistory's Revision; negative numbers count from the last, -1 being the last).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(RevisionCompleter))]
+    public int Revision { get; set; }
+
+    #endregion
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        TryRun(() =>
+        {
+            string prefix = ResolveTarget(LoadSettings(null));
+            var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Install, Array.Empty<Conda.MatchSpec>(), r => r with { Revision = Revision });
+            if (outcome is { } o)
+            {
+                WriteChanges(o.Plan);
+            }
+        }, Revision);
+    }
+}
