@@ -137,9 +137,10 @@ public static class ShellScriptRunner
     private static readonly System.Text.UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>cmd's arguments for a <c>.bat</c> script: code page 65001, the variables, the script (its output to
-    /// standard error), the variables again.</summary>
+    /// standard error), the variables again. A script that fails ends cmd with its error level (<c>|| exit /b</c>):
+    /// otherwise the exit code would be the last <c>echo</c>'s, and a failing script would pass as done.</summary>
     internal static string CmdArguments(string scriptPath) =>
-        $"/d /s /c \"chcp 65001>nul & set & echo {Marker}& call \"{scriptPath}\" 1>&2 & set & echo {EndMarker}\"";
+        $"/d /s /c \"chcp 65001>nul & set & echo {Marker}& call \"{scriptPath}\" 1>&2 || exit /b & set & echo {EndMarker}\"";
 
     /// <summary>Applies a run's changes to <paramref name="environment"/>.</summary>
     public static void Apply(IEnumerable<VariableChange> changes, IEnvironmentVariables environment)

@@ -48,6 +48,15 @@ public class WindowsScriptTests
         Assert.Contains("call \"C:\\envs\\démo\\etc\\conda\\activate.d\\gdal.bat\" 1>&2", args, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Cmd_ends_with_the_error_level_of_a_failing_script()
+    {
+        // "call x.bat & set & echo END" exits with the last echo's 0: a failing activate.d .bat passed as done (seen in
+        // the Windows lane: no ActivationScriptFailed). The cmd-side check runs in the lane; here the command line.
+        string args = ShellScriptRunner.CmdArguments(@"C:\e\etc\conda\activate.d\x.bat");
+        Assert.Contains("1>&2 || exit /b & set & ", args, StringComparison.Ordinal);
+    }
+
     [NotOnWindowsFact]
     public void A_win64_install_from_linux_does_not_run_bat_link_scripts_in_bash()
     {
