@@ -40,6 +40,7 @@
         'Set-EnvConfig'
         'Add-EnvConfig'
         'Remove-EnvConfig'
+        'Invoke-EnvCommand'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
