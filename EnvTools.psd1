@@ -41,6 +41,7 @@
         'Add-EnvConfig'
         'Remove-EnvConfig'
         'Invoke-EnvCommand'
+        'Get-EnvDependency'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
