@@ -42,6 +42,7 @@
         'Remove-EnvConfig'
         'Invoke-EnvCommand'
         'Get-EnvDependency'
+        'Get-EnvInfo'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
