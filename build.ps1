@@ -85,6 +85,8 @@ function Invoke-Build {
         -ModuleManifest (Join-Path $ModuleOut 'EnvTools.psd1') -XmlDoc (Join-Path $ModuleOut 'EnvTools.xml') `
         -OutFile (Join-Path $ModuleOut 'en-US/EnvTools.dll-Help.xml')
     if ($LASTEXITCODE -ne 0) { throw 'writing the cmdlet help failed' }
+    # The conceptual help topic (Get-Help about_EnvTools).
+    Copy-Item (Join-Path $Root 'src/EnvTools/Help/about_EnvTools.help.txt') (Join-Path $ModuleOut 'en-US')
     Write-Host "Module laid out in $ModuleOut" -ForegroundColor Green
 }
 

@@ -189,6 +189,34 @@ Describe 'Enable-Env / Disable-Env' {
         $global:EnvToolsActivation.Count | Should -Be 0
     }
 
+    It 'works in ConstrainedLanguage: the prompt wrapper, and an activate.d .ps1 that breaks the mode is a clear error' {
+        $ok = New-TestEnvironment clok -ActivateScripts @{ 'a.ps1' = '$env:CL_OK = "ran in $($ExecutionContext.SessionState.LanguageMode)"' }
+        $bad = New-TestEnvironment clbad -StateVariables @{ CL_BAD = '1' } -ActivateScripts @{ 'a.ps1' = '$p = [System.IO.Path]::Combine("a", "b")' }
+        $iss = [initialsessionstate]::CreateDefault2()
+        $iss.LanguageMode = 'ConstrainedLanguage'
+        $iss.ImportPSModule((Get-Module EnvTools).Path)
+        $ps = [powershell]::Create($iss)
+        try {
+            $before = Get-EnvSnapshot
+            $out = $ps.AddScript(@'
+                Enable-Env clok
+                $seen = "$env:CL_OK|$(prompt)"
+                Disable-Env
+                $seen + "|" + (prompt)
+                try { Enable-Env clbad -ErrorAction Stop; 'no error' } catch { $_.FullyQualifiedErrorId + '|' + $_.Exception.Message }
+                "level: $($global:EnvToolsActivation.Count)"
+'@).Invoke()
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            $out[0] | Should -BeLike 'ran in ConstrainedLanguage|(clok) PS *|PS *'
+            $out[0] | Should -Not -BeLike '*|PS *(clok)*'
+            $out[1] | Should -BeLike 'ActivationScriptFailed,*'
+            $out[1] | Should -BeLike "*$bad*a.ps1*Method invocation is supported only on core types*(the session runs in ConstrainedLanguage)*"
+            $out[2] | Should -Be 'level: 0'
+            Get-EnvSnapshot | Should -BeExactly $before
+        }
+        finally { $ps.Dispose() }
+    }
+
     It 'sets no CUDA variable for an environment without a CUDA toolkit' {
         Enable-Env other
         Test-Path env:CUDA_HOME | Should -BeFalse

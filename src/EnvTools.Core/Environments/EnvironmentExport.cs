@@ -108,13 +108,21 @@ public static class EnvironmentExport
             }
 
             IReadOnlyList<SolverChannel> loaded = RepoDataGateway.Load(channels, p, settings, null, ct);
-            SolveResult result = CondaSolver.Solve(new SolveRequest
+            SolveResult result;
+            try
             {
-                Specs = specs,
-                Channels = loaded,
-                VirtualPackages = VirtualPackages.For(p, settings).Select(v => v.ToRecord()).ToArray(),
-                ChannelPriority = settings.ChannelPriority,
-            }, ct);
+                result = CondaSolver.Solve(new SolveRequest
+                {
+                    Specs = specs,
+                    Channels = loaded,
+                    VirtualPackages = VirtualPackages.For(p, settings).Select(v => v.ToRecord()).ToArray(),
+                    ChannelPriority = settings.ChannelPriority,
+                }, ct);
+            }
+            finally
+            {
+                SolverChannel.DisposeAll(loaded);
+            }
             locked.Add(new(p.Name, Toposort.Sort(result.Records)));
         }
 

@@ -462,7 +462,16 @@ public sealed class EnvironmentInstaller
             Prune = request.Prune,
             Timeout = request.SolveTimeout,
         };
-        SolveResult result = CondaSolver.Solve(solveRequest, ct);
+        SolveResult result;
+        try
+        {
+            result = CondaSolver.Solve(solveRequest, ct);
+        }
+        finally
+        {
+            SolverChannel.DisposeAll(channels); // the repodata mappings go now, not at a later collection
+        }
+
         progress?.Report(new OperationProgress(OperationStep.Solve, "done", 100, Completed: true));
         return result;
     }

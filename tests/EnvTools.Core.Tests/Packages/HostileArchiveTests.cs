@@ -87,6 +87,10 @@ public sealed class HostileArchiveTests : IDisposable
     [InlineData("Library/COM1.dll")]
     [InlineData("Library/aux .txt")]
     [InlineData("Library/bin/a:stream")]
+    [InlineData("Lib/aux.py")]
+    [InlineData("con")]
+    [InlineData("Scripts/tool.")]
+    [InlineData("Lib/site-packages/pkg./x.py")]
     public void WindowsReservedNamesAreRefusedForWindowsPackages(string path)
     {
         string archive = Path.Combine(_tmp, "win-1.0-0.tar.bz2");
