@@ -295,14 +295,14 @@ internal static class RepoDataDiskIndex
                         fs.Write(copy);
                     }
 
-                    File.Move(tempCopy, copyPath, overwrite: true);
+                    RepoDataCache.MoveOver(tempCopy, copyPath);
                     tempCopy = null;
                 }
 
                 body ??= Serialize(source, content, hasCopy ? Path.GetFileName(copyPath) : null, copy, hasCopy);
                 tempIndex = TempName(path);
                 File.WriteAllBytes(tempIndex, body);
-                File.Move(tempIndex, path, overwrite: true);
+                RepoDataCache.MoveOver(tempIndex, path);
                 tempIndex = null;
                 return path;
             }

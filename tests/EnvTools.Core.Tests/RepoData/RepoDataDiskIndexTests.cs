@@ -36,6 +36,14 @@ public sealed class RepoDataDiskIndexTests : IDisposable
     /// <summary>Explicit cache folder, whatever the environment says; every file gets an index.</summary>
     private RepoDataIndexOptions InCache => new() { CacheDirectory = _cache, MinimumSourceLength = 0, ReadEnvironment = false };
 
+    /// <summary>Loads and disposes an index (Windows refuses to rewrite a file in place while an index maps it), saying
+    /// whether it came from the on-disk index.</summary>
+    private static bool LoadedFromDisk(string path, RepoDataIndexOptions options)
+    {
+        using RepoDataIndex index = RepoDataIndex.Load(path, null, options);
+        return index.FromDiskIndex;
+    }
+
     /// <summary>The default places (next to the raw file, else the per-user cache, here a temporary one).</summary>
     private RepoDataIndexOptions DefaultPlaces => new() { MinimumSourceLength = 0, ReadEnvironment = false, UserCacheOverride = _userCache };
 
@@ -151,21 +159,24 @@ public sealed class RepoDataDiskIndexTests : IDisposable
     public void StaleIndex_AfterTheRawFileChanges_IsRebuilt()
     {
         string path = Write(Json("3.9.1"));
-        RepoDataIndex.Load(path, null, InCache);
-        Assert.True(RepoDataIndex.Load(path, null, InCache).FromDiskIndex);
+        Assert.False(LoadedFromDisk(path, InCache));
+        Assert.True(LoadedFromDisk(path, InCache));
 
         // Same bytes, another last-write time.
         File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(path).AddSeconds(-5));
-        Assert.False(RepoDataIndex.Load(path, null, InCache).FromDiskIndex);
-        Assert.True(RepoDataIndex.Load(path, null, InCache).FromDiskIndex);
+        Assert.False(LoadedFromDisk(path, InCache));
+        Assert.True(LoadedFromDisk(path, InCache));
 
         // Another length (records shifted by one byte).
         string longer = " " + Json("3.9.1");
         File.WriteAllText(path, longer);
-        RepoDataIndex l = RepoDataIndex.Load(path, null, InCache);
-        Assert.False(l.FromDiskIndex);
-        Assert.Equal(Expected(longer, path), Dump(l));
-        Assert.True(RepoDataIndex.Load(path, null, InCache).FromDiskIndex);
+        using (RepoDataIndex l = RepoDataIndex.Load(path, null, InCache))
+        {
+            Assert.False(l.FromDiskIndex);
+            Assert.Equal(Expected(longer, path), Dump(l));
+        }
+
+        Assert.True(LoadedFromDisk(path, InCache));
 
         // Other content of the same length with the same last-write time: the content hash tells.
         DateTime mtime = File.GetLastWriteTimeUtc(path);
@@ -188,8 +199,8 @@ public sealed class RepoDataDiskIndexTests : IDisposable
         string json = Json("3.9.1");
         string padded = json[..^1] + ",\"pad\":\"" + new string('x', 2 << 20) + "\"}";
         string path = Write(padded);
-        RepoDataIndex.Load(path, null, InCache);
-        Assert.True(RepoDataIndex.Load(path, null, InCache).FromDiskIndex);
+        Assert.False(LoadedFromDisk(path, InCache));
+        Assert.True(LoadedFromDisk(path, InCache));
         DateTime mtime = File.GetLastWriteTimeUtc(path);
         File.WriteAllText(path, padded.Replace("3.9.1", "3.9.2"));
         File.SetLastWriteTimeUtc(path, mtime);
@@ -302,6 +313,8 @@ public sealed class RepoDataDiskIndexTests : IDisposable
         Assert.Equal(Dump(first), Dump(second));
 
         // A damaged decompressed copy is not trusted.
+        first.Dispose();
+        second.Dispose();
         byte[] damaged = File.ReadAllBytes(copy);
         damaged[json.IndexOf("3.9.1", StringComparison.Ordinal)] = (byte)'4';
         File.WriteAllBytes(copy, damaged);

@@ -36,10 +36,28 @@ public sealed class RepoDataMappingReleaseTests : IDisposable
         return Path.Combine(_root, "channel");
     }
 
-    private static bool Mapped(string path) =>
-        File.ReadAllLines("/proc/self/maps").Any(l => l.EndsWith(" " + path, StringComparison.Ordinal));
+    /// <summary>Whether this process maps <paramref name="path"/>: on Linux its list of mappings says; Windows refuses to
+    /// rewrite a mapped file in place ("user-mapped section"), so there the same bytes are written back.</summary>
+    private static bool Mapped(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            return File.ReadAllLines("/proc/self/maps").Any(l => l.EndsWith(" " + path, StringComparison.Ordinal));
+        }
 
-    [LinuxProcMapsFact]
+        byte[] bytes = File.ReadAllBytes(path);
+        try
+        {
+            File.WriteAllBytes(path, bytes);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    [MappingsVisibleFact]
     public void A_disposed_index_unmaps_its_file_and_keeps_what_it_decoded()
     {
         string file = Path.Combine(Channel(), "linux-64", "repodata.json");
@@ -57,7 +75,7 @@ public sealed class RepoDataMappingReleaseTests : IDisposable
 
         index.Dispose();
         Assert.False(Mapped(file));
-        Assert.DoesNotContain(File.ReadAllLines("/proc/self/maps"), l => l.Contains(Path.Combine(_root, "idx"), StringComparison.Ordinal));
+        Assert.All(Directory.GetFiles(Path.Combine(_root, "idx")), f => Assert.False(Mapped(f), f));
         Assert.Same(pkg1, index.GetRecords("pkg1")); // decoded before: still there
         Assert.Equal("1.1.0", pkg1[0].Version);
         Assert.Throws<ObjectDisposedException>(() => index.GetRecords("pkg2"));
@@ -65,7 +83,7 @@ public sealed class RepoDataMappingReleaseTests : IDisposable
         index.Dispose(); // twice is fine
     }
 
-    [LinuxProcMapsFact]
+    [MappingsVisibleFact]
     public void Loaded_channels_release_their_mappings_when_disposed()
     {
         string channel = Channel();
@@ -77,16 +95,61 @@ public sealed class RepoDataMappingReleaseTests : IDisposable
         Assert.False(Mapped(file));
         Assert.Equal("pkg7", Assert.Single(result.Records).Name); // the solve's records do not need the mapping
     }
+
+    [MappingsVisibleFact]
+    public void A_refresh_replaces_the_json_and_the_index_that_another_reader_maps()
+    {
+        string file = Path.Combine(Channel(), "linux-64", "repodata.json");
+        var options = new RepoDataIndexOptions { CacheDirectory = Path.Combine(_root, "idx"), ReadEnvironment = false };
+        using (RepoDataIndex.Load(file, null, options))
+        {
+        }
+
+        // another session's index, still reading: it maps the JSON and its on-disk index
+        using var held = RepoDataIndex.Load(file, null, options);
+        Assert.True(held.FromDiskIndex);
+        Assert.True(Mapped(file));
+        string json = File.ReadAllText(file);
+        Assert.Contains("\"version\":\"1.1.0\"", json, StringComparison.Ordinal);
+
+        // the cache refresh writes the new JSON over it; the next load rebuilds the index over the mapped one
+        RepoDataCache.WriteAtomically(file, Encoding.UTF8.GetBytes(json.Replace("\"version\":\"1.1.0\"", "\"version\":\"9.1.0\"", StringComparison.Ordinal)));
+        using (RepoDataIndex fresh = RepoDataIndex.Load(file, null, options))
+        {
+            Assert.False(fresh.FromDiskIndex);
+            Assert.Equal("9.1.0", fresh.GetRecords("pkg1")[0].Version.ToString());
+        }
+
+        using (RepoDataIndex again = RepoDataIndex.Load(file, null, options))
+        {
+            Assert.True(again.FromDiskIndex); // the rebuilt index was written
+            Assert.Equal("9.1.0", again.GetRecords("pkg1")[0].Version.ToString());
+        }
+
+        // the reader keeps what it mapped: the old records
+        Assert.Equal("1.2.0", held.GetRecords("pkg2")[0].Version.ToString());
+        held.Dispose();
+
+        // what was moved aside for the reader is gone once nothing maps it (with the next replacement)
+        RepoDataCache.WriteAtomically(file, Encoding.UTF8.GetBytes(json));
+        using (RepoDataIndex.Load(file, null, options))
+        {
+        }
+
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(file)!, "*.old"));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_root, "idx"), "*.old"));
+    }
 }
 
-/// <summary>Needs Linux's <c>/proc/self/maps</c> (the list of the process's mappings).</summary>
-public sealed class LinuxProcMapsFactAttribute : FactAttribute
+/// <summary>Needs a way to see which files the process maps: Linux's <c>/proc/self/maps</c>, or Windows' refusal to rewrite a
+/// mapped file.</summary>
+public sealed class MappingsVisibleFactAttribute : FactAttribute
 {
-    public LinuxProcMapsFactAttribute()
+    public MappingsVisibleFactAttribute()
     {
-        if (!File.Exists("/proc/self/maps"))
+        if (!OperatingSystem.IsWindows() && !File.Exists("/proc/self/maps"))
         {
-            Skip = "needs /proc/self/maps (Linux) to see which files the process has mapped";
+            Skip = "needs /proc/self/maps (Linux) or Windows to see which files the process has mapped";
         }
     }
 }

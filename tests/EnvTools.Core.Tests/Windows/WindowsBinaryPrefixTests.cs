@@ -20,7 +20,7 @@ public class WindowsBinaryPrefixTests
         byte[] dll = Encoding.UTF8.GetBytes("MZ\0\0signed-code\0" + Placeholder + "/Library/bin\0tail");
         var file = new FixtureFile("Library/bin/demo.dll", dll) { Placeholder = Placeholder, Binary = true };
 
-        using (var linux = new InstallFixture())
+        using (var linux = new InstallFixture { Target = Platform.Linux64 })
         {
             var pkg = linux.Build("demo", "1.0", new[] { file });
             Assert.Throws<PrefixTooLongException>(() => linux.Install(linux.Options(), pkg));

@@ -1,3 +1,4 @@
+using EnvTools.Conda;
 using EnvTools.Install;
 using EnvTools.Packages;
 using EnvTools.Tests.Install;
@@ -26,7 +27,7 @@ public class WindowsLongPathTests
     }
 
     [Fact]
-    public void A_noarch_package_with_a_reserved_name_is_refused_for_a_win64_target_only()
+    public void A_noarch_package_with_a_reserved_name_is_refused_for_a_win64_target_and_on_a_Windows_host()
     {
         using var fx = new InstallFixture();
         var python = fx.Build("python", "3.11.7", Array.Empty<FixtureFile>(), build: "h_fake_0");
@@ -35,9 +36,21 @@ public class WindowsLongPathTests
         Assert.Contains("names the Windows device 'aux'", ex.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(fx.Prefix, "Lib")));
 
-        using var linux = new InstallFixture();
-        linux.Install(linux.Options(compile: false), linux.Build("python", "3.11.7", Array.Empty<FixtureFile>(), build: "h_fake_0"),
-            linux.Build("devices", "1.0", new[] { new FixtureFile("site-packages/devices/aux.py", "x = 1\n") }, noarch: "python", depends: new[] { "python" }));
-        Assert.True(File.Exists(Path.Combine(linux.Prefix, "lib/python3.11/site-packages/devices/aux.py")));
+        // a linux target: the name is fine where the host's file system can hold it; a Windows host cannot (aux.py
+        // would be the AUX device), so there it is refused whatever the target
+        using var linux = new InstallFixture { Target = Platform.Linux64 };
+        var linuxPython = linux.Build("python", "3.11.7", Array.Empty<FixtureFile>(), build: "h_fake_0");
+        var linuxPkg = linux.Build("devices", "1.0", new[] { new FixtureFile("site-packages/devices/aux.py", "x = 1\n") }, noarch: "python", depends: new[] { "python" });
+        if (OperatingSystem.IsWindows())
+        {
+            var onWindows = Assert.Throws<UnsafeArchiveException>(() => linux.Install(linux.Options(compile: false), linuxPython, linuxPkg));
+            Assert.Contains("names the Windows device 'aux'", onWindows.Message, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine(linux.Prefix, "lib")));
+        }
+        else
+        {
+            linux.Install(linux.Options(compile: false), linuxPython, linuxPkg);
+            Assert.True(File.Exists(Path.Combine(linux.Prefix, "lib/python3.11/site-packages/devices/aux.py")));
+        }
     }
 }
