@@ -7,14 +7,15 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestPackages.psm1') -Force
     $script:saved = Use-IsolatedConda -Root (Join-Path $TestDrive 'conda')
     $chan = Join-Path $TestDrive 'channel'
-    # app -> libdemo -> zlib; tool -> zlib, __unix; solo alone
+    # app -> libdemo -> zlib; tool -> zlib and the host's OS virtual package (__unix, or __win on Windows); solo alone
     New-TestPackage -Channel $chan -Name zlib -Version 1.3.1 | Out-Null
     New-TestPackage -Channel $chan -Name libdemo -Version 2.0 -Depends 'zlib >=1.2' | Out-Null
     New-TestPackage -Channel $chan -Name app -Version 2.0 -Depends 'libdemo >=2' | Out-Null
-    New-TestPackage -Channel $chan -Name tool -Version 1.0 -Depends 'zlib', '__unix' | Out-Null
+    $script:os = if ($IsWindows) { '__win' } else { '__unix' }
+    New-TestPackage -Channel $chan -Name tool -Version 1.0 -Depends 'zlib', $os | Out-Null
     New-TestPackage -Channel $chan -Name solo -Version 0.1 | Out-Null
     Update-TestChannelIndex $chan | Out-Null
-    $vp = if ($IsWindows) { @() } else { @('__unix=0') }
+    $vp = if ($IsWindows) { @('__win=0') } else { @('__unix=0') }
     $script:prefix = (New-Env deps app tool solo -Channel $chan -VirtualPackage $vp).Prefix
     function Lines($nodes) { $nodes | ForEach-Object { "$($_.Depth) $($_.Name) $($_.Version) [$($_.Spec)]$(if ($_.IsRepeated) { ' repeated' })$(if ($_.IsMissing) { ' missing' })$(if ($_.IsVirtual) { ' virtual' })" } }
 }
@@ -33,9 +34,7 @@ Describe 'Get-EnvDependency' {
 
     It 'walks the whole tree with -Recurse, marking virtual packages' {
         Lines (Get-EnvDependency app -Name deps -Recurse) | Should -Be @('0 app 2.0 []', '1 libdemo 2.0 [libdemo >=2]', '2 zlib 1.3.1 [zlib >=1.2]')
-        if (-not $IsWindows) {
-            Lines (Get-EnvDependency tool -Prefix $prefix -Recurse) | Should -Be @('0 tool 1.0 []', '1 zlib 1.3.1 [zlib]', '1 __unix  [__unix] virtual')
-        }
+        Lines (Get-EnvDependency tool -Prefix $prefix -Recurse) | Should -Be @('0 tool 1.0 []', '1 zlib 1.3.1 [zlib]', "1 $os  [$os] virtual")
     }
 
     It 'answers "why is it installed" with -Dependents, recursively up to the requested packages' {

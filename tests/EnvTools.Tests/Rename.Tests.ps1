@@ -13,6 +13,8 @@ BeforeAll {
     New-TestPackage -Channel $chan -Name app -Version 1.0 -Depends 'libdemo' -Files @{ 'bin/app' = "#!/bin/sh`necho app in $placeholder`n" } | Out-Null
     Update-TestChannelIndex $chan | Out-Null
     $script:envsTxt = Join-Path $env:HOME '.conda/environments.txt'
+    # a text placeholder becomes the prefix with forward slashes on Windows (as conda writes it)
+    function TextPrefix([string] $Prefix) { if ($IsWindows) { $Prefix.Replace('\', '/') } else { $Prefix } }
     function New-Source([string] $Name) {
         $p = Join-Path $env:CONDA_ENVS_DIRS $Name
         New-Env -Prefix $p app -Channel $chan | Out-Null
@@ -39,8 +41,8 @@ Describe 'Rename-Env' {
         $info.Prefix | Should -Be $new
         $info.Name | Should -Be 'ren-b'
         Test-Path $old | Should -BeFalse
-        Get-Content (Join-Path $new 'bin/app') -Raw | Should -Be "#!/bin/sh`necho app in $new`n"
-        Get-Content (Join-Path $new 'share/libdemo/config.txt') -Raw | Should -Be "prefix=$new`n"
+        Get-Content (Join-Path $new 'bin/app') -Raw | Should -Be "#!/bin/sh`necho app in $(TextPrefix $new)`n"
+        Get-Content (Join-Path $new 'share/libdemo/config.txt') -Raw | Should -Be "prefix=$(TextPrefix $new)`n"
         Get-Content (Join-Path $new 'notes.txt') -Raw | Should -Be "made in $new`n"
         Test-Env -Prefix $new | Should -BeNullOrEmpty
         (Get-EnvVariable -Prefix $new | Where-Object Name -eq RENAME_TEST).Value | Should -Be 'kept'
@@ -60,7 +62,7 @@ Describe 'Rename-Env' {
         $dest = Join-Path $TestDrive 'elsewhere/ren-c2'
         Get-Env -Name ren-c | Rename-Env -NewName $dest | Should -BeNullOrEmpty
         Test-Path $old | Should -BeFalse
-        Get-Content (Join-Path $dest 'bin/app') -Raw | Should -Be "#!/bin/sh`necho app in $dest`n"
+        Get-Content (Join-Path $dest 'bin/app') -Raw | Should -Be "#!/bin/sh`necho app in $(TextPrefix $dest)`n"
         Get-Content $envsTxt | Should -Contain $dest
     }
 

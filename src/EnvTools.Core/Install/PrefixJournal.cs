@@ -227,11 +227,23 @@ public static class PrefixJournal
             && !name.Contains('/', StringComparison.Ordinal) && !name.StartsWith('.');
     }
 
+    /// <summary>The journal's bytes, or null without one. The file is opened sharing delete (a writer renames the next
+    /// journal over it, or deletes it, while it is read: on Windows a reader without that share would make the writer
+    /// fail), and on Windows a moment's hold by the writer (a rename or delete in progress) is waited out.</summary>
     private static byte[]? TryReadJournal(string prefix)
     {
+        string path = PathOf(prefix);
+        byte[]? bytes = null;
         try
         {
-            return File.ReadAllBytes(PathOf(prefix));
+            FileOps.RetryWhileShared(() =>
+            {
+                using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+                byte[] read = new byte[fs.Length];
+                fs.ReadExactly(read);
+                bytes = read;
+            });
+            return bytes;
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

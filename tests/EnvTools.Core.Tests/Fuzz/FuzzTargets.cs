@@ -143,7 +143,7 @@ public static class FuzzTargets
         Directory.CreateDirectory(dir);
         string copy = Path.Combine(dir, "repodata.json");
         File.Copy(src, copy, overwrite: true);
-        RepoDataIndex index = RepoDataIndex.Load(copy, null, DiskIndexOptions(dir));
+        using RepoDataIndex index = RepoDataIndex.Load(copy, null, DiskIndexOptions(dir)); // disposed: Windows refuses to rewrite a mapped file
         return index.IndexPath is null ? null : (copy, index.IndexPath);
     });
 
@@ -160,7 +160,7 @@ public static class FuzzTargets
         }
 
         File.WriteAllBytes(f.Index, b);
-        RepoDataIndex index = RepoDataIndex.Load(f.Source, null, DiskIndexOptions(Path.GetDirectoryName(f.Source)!));
+        using RepoDataIndex index = RepoDataIndex.Load(f.Source, null, DiskIndexOptions(Path.GetDirectoryName(f.Source)!));
         foreach (string name in index.Names.ToList())
         {
             _ = index.GetRecords(name);

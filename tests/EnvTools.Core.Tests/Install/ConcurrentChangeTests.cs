@@ -111,6 +111,12 @@ public sealed class ConcurrentChangeTests : IDisposable
         string prefix = _fx.PrefixOf("absent");
         Assert.Throws<EnvironmentNotFoundException>(() => PrefixLock.AcquireExisting(prefix, TimeSpan.FromSeconds(1), CancellationToken.None));
         Assert.False(Directory.Exists(prefix));
+    }
+
+    [UnixFact("the holder deletes the prefix, its open lock file included, while it holds the lock: Windows cannot delete an open file (there Remove-Env releases the lock before it moves the folder aside)")]
+    public void Lock_of_an_environment_deleted_by_its_holder_is_EnvironmentNotFound_for_the_waiter()
+    {
+        string prefix = _fx.PrefixOf("absent");
 
         // a holder that deletes the environment (as Remove-Env does) leaves the waiter with EnvironmentNotFound
         _fx.Run(prefix, EnvironmentAction.Create, "base");

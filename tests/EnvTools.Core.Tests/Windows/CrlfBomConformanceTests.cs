@@ -75,7 +75,9 @@ public sealed class CrlfBomConformanceTests
             };
             string expected = Outcome(() => parse(lf), Path.GetDirectoryName(lf)!);
             Assert.True(expected.Length > 40, expected); // the parse's content, not an empty object
-            Assert.Equal(expected, Outcome(() => parse(crlf), Path.GetDirectoryName(crlf)!));
+            string actual = Outcome(() => parse(crlf), Path.GetDirectoryName(crlf)!);
+            Assert.True(expected.StartsWith('{') == actual.StartsWith('{'), $"LF: {expected[..Math.Min(400, expected.Length)]}\nCRLF: {actual[..Math.Min(400, actual.Length)]}");
+            Assert.Equal(expected, actual);
         }
         finally
         {
