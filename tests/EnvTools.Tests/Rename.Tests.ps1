@@ -43,7 +43,7 @@ Describe 'Rename-Env' {
         Test-Path $old | Should -BeFalse
         Get-Content (Join-Path $new 'bin/app') -Raw | Should -Be "#!/bin/sh`necho app in $(TextPrefix $new)`n"
         Get-Content (Join-Path $new 'share/libdemo/config.txt') -Raw | Should -Be "prefix=$(TextPrefix $new)`n"
-        Get-Content (Join-Path $new 'notes.txt') -Raw | Should -Be "made in $new`n"
+        Get-Content (Join-Path $new 'notes.txt') -Raw | Should -Be "made in $new$([Environment]::NewLine)"   # Set-Content ends the line as the OS does
         Test-Env -Prefix $new | Should -BeNullOrEmpty
         (Get-EnvVariable -Prefix $new | Where-Object Name -eq RENAME_TEST).Value | Should -Be 'kept'
         Get-Content (Join-Path $new 'conda-meta/pinned') | Should -Be 'libdemo 1.0.*'
