@@ -2,6 +2,7 @@ BeforeAll {
     $modulePath = $env:ENVTOOLS_MODULE
     if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
     Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestChannel.psm1') -Force
 
     # Isolate what activation reads: HOME (.condarc, environments.txt), the envs dirs, the CUDA library.
@@ -73,7 +74,7 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($n in $script:savedVariables.Keys) { [Environment]::SetEnvironmentVariable($n, $script:savedVariables[$n]) }
+    foreach ($n in $script:savedVariables.Keys) { Set-TestVariable $n $script:savedVariables[$n] }
 }
 
 Describe 'Enable-Env / Disable-Env' {

@@ -4,6 +4,7 @@ BeforeAll {
     $modulePath = $env:ENVTOOLS_MODULE
     if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
     Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestChannel.psm1') -Force
 
     $records = @(
@@ -38,7 +39,7 @@ BeforeAll {
 
 AfterAll {
     if ($server) { $server | Stop-TestChannelServer }
-    foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+    foreach ($k in $saved.Keys) { Set-TestVariable $k $saved[$k] }
 }
 
 Describe 'HTTP channels' {

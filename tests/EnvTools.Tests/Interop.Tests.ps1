@@ -29,6 +29,7 @@ Describe 'Interoperability with the real conda' -Tag Interop -Skip:$skipInterop 
         $modulePath = $env:ENVTOOLS_MODULE
         if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
         Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
         Import-Module (Join-Path $PSScriptRoot 'TestPackages.psm1') -Force
 
         $shared = Join-Path $PSScriptRoot '../../../shared'
@@ -69,7 +70,7 @@ Describe 'Interoperability with the real conda' -Tag Interop -Skip:$skipInterop 
                 Remove-Item "env:$($v.Name)"
             }
             try { $out = & $condaExe @args 2>&1 | ForEach-Object { "$_" } }
-            finally { foreach ($k in $hidden.Keys) { [Environment]::SetEnvironmentVariable($k, $hidden[$k]) } }
+            finally { foreach ($k in $hidden.Keys) { Set-TestVariable $k $hidden[$k] } }
             if ($LASTEXITCODE -ne 0) { throw "conda $($args -join ' ') failed ($LASTEXITCODE):`n$($out -join "`n")" }
             $out
         }

@@ -1,6 +1,8 @@
 # Builds real conda packages and channels for the Pester tests with the engine's PackageBuilder and
 # ChannelIndexer (the same archives conda-build makes: info/index.json, info/paths.json, .conda/.tar.bz2).
 
+Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1')
+
 # conda-build's long placeholder prefix (the packages are "built" there; installs rewrite it).
 $script:Placeholder = '/opt/envtools-build/' + ('_placehold' * 20)
 
@@ -89,7 +91,7 @@ function Use-IsolatedConda {
 
 function Restore-IsolatedConda {
     param([Parameter(Mandatory)] [hashtable] $Saved)
-    foreach ($k in $Saved.Keys) { [Environment]::SetEnvironmentVariable($k, $Saved[$k]) }
+    foreach ($k in $Saved.Keys) { Set-TestVariable $k $Saved[$k] }
 }
 
 function Get-TreeDigest {
