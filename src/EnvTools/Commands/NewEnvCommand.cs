@@ -153,8 +153,6 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
 
         var locator = new EnvironmentLocator(settings);
         var info = EnvironmentInfo.Read(prefix, locator.NameInEnvsDirs(prefix), Environment.GetEnvironmentVariable("CONDA_PREFIX"));
-        var output = PSObject.AsPSObject(info);
-        output.TypeNames.Insert(0, "EnvTools.EnvironmentInfo");
-        WriteObject(output);
+        WriteObject(OutputObjects.Of(info, "EnvTools.EnvironmentInfo"));
     }
 }

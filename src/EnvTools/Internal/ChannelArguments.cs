@@ -53,12 +53,7 @@ internal static class ChannelArguments
     }
 
     /// <summary>The output object of a package record: the engine record, typed as <c>EnvTools.PackageRecord</c>.</summary>
-    internal static PSObject ToOutput(RepoDataRecord record)
-    {
-        var o = PSObject.AsPSObject(record);
-        o.TypeNames.Insert(0, "EnvTools.PackageRecord");
-        return o;
-    }
+    internal static PSObject ToOutput(RepoDataRecord record) => OutputObjects.Of(record, "EnvTools.PackageRecord");
 }
 
 /// <summary>An <see cref="IProgress{T}"/> that calls back on the reporting thread (no synchronisation context hop).</summary>

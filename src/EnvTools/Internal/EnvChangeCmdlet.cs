@@ -224,9 +224,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
     {
         foreach (PackageChange change in plan.Changes)
         {
-            var o = PSObject.AsPSObject(change);
-            o.TypeNames.Insert(0, "EnvTools.PackageChange");
-            WriteObject(o);
+            WriteObject(OutputObjects.Of(change, "EnvTools.PackageChange"));
         }
     }
 

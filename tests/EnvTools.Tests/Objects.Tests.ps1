@@ -1,0 +1,54 @@
+# The objects EnvTools writes: versions as the conda Version type (issue 12 item 4), pipelines that bind (item 3),
+# consistent parameter names (item 5), ConvertTo-Json (item 13). Real packages in a local channel.
+BeforeAll {
+    $modulePath = $env:ENVTOOLS_MODULE
+    if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
+    Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestPackages.psm1') -Force
+
+    $script:saved = Use-IsolatedConda -Root (Join-Path $TestDrive 'conda')
+    $script:chan = Join-Path $TestDrive 'channel'
+    foreach ($v in '1.9', '1.2', '1.10') {
+        New-TestPackage -Channel $chan -Name "ver$($v -replace '\.', '')" -Version $v -Files @{ "share/v$v.txt" = "$v`n" } | Out-Null
+        New-TestPackage -Channel $chan -Name multi -Version $v -Files @{ 'share/multi.txt' = "$v`n" } | Out-Null
+    }
+    New-TestPackage -Channel $chan -Name libdemo -Version 1.0 -Files @{ 'lib/libdemo.txt' = "one`n" } | Out-Null
+    New-TestPackage -Channel $chan -Name libdemo -Version 2.0 -Files @{ 'lib/libdemo.txt' = "two`n" } | Out-Null
+    New-TestPackage -Channel $chan -Name app -Version 1.0 -Depends 'libdemo' -Files @{ 'bin/app.txt' = "app`n" } | Out-Null
+    Update-TestChannelIndex $chan | Out-Null
+    $script:verEnv = Join-Path $TestDrive 'envs/ver'
+    New-Env -Prefix $verEnv ver19 ver12 ver110 -Channel $chan | Out-Null
+}
+
+AfterAll {
+    Restore-IsolatedConda $saved
+}
+
+Describe 'Versions on output objects' {
+    It 'Get-EnvPackage sorts by conda version order and prints the version as written' {
+        $p = Get-EnvPackage -Prefix $verEnv
+        $p[0].Version | Should -BeOfType ([EnvTools.Conda.Version])
+        ($p | Sort-Object Version | ForEach-Object { "$($_.Version)" }) | Should -Be @('1.2', '1.9', '1.10')
+        ($p | Where-Object Version -gt '1.9').Name | Should -Be 'ver110'
+        ($p | Format-Table Name, Version | Out-String) | Should -Match 'ver110\s+1\.10\b'
+    }
+
+    It 'Find-EnvPackage, Resolve-EnvPackage, package changes and history carry the Version type' {
+        $found = Find-EnvPackage multi -Channel $chan
+        ($found | Sort-Object Version | ForEach-Object { "$($_.Version)" }) | Should -Be @('1.2', '1.9', '1.10')
+        (Resolve-EnvPackage multi -Channel $chan | Where-Object Name -eq multi).Version | Should -BeOfType ([EnvTools.Conda.Version])
+        $prefix = Join-Path $TestDrive 'envs/changes'
+        New-Env -Prefix $prefix 'multi=1.9' -Channel $chan | Out-Null
+        $change = Update-EnvPackage multi -Prefix $prefix -Channel $chan
+        $change.Version | Should -BeOfType ([EnvTools.Conda.Version])
+        $change.OldVersion | Should -BeOfType ([EnvTools.Conda.Version])
+        $change.Version -gt $change.OldVersion | Should -BeTrue
+        $rev = Get-EnvHistory -Prefix $prefix | Select-Object -Last 1
+        $rev.Upgraded[0].Version | Should -BeOfType ([EnvTools.Conda.Version])
+        "$($rev.Upgraded[0].OldVersion) -> $($rev.Upgraded[0].Version)" | Should -Be '1.9 -> 1.10'
+    }
+
+    It 'Get-EnvVirtualPackage versions compare as versions' {
+        (Get-EnvVirtualPackage | Where-Object Name -eq '__unix').Version | Should -BeOfType ([EnvTools.Conda.Version])
+    }
+}
