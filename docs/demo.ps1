@@ -70,7 +70,7 @@ try {
     }
     Show 'install' { Install-EnvPackage tools -Name demo -Channel $url }
     Show 'downgrade' { Install-EnvPackage 'libzdemo=1.2' -Name demo -Channel $url }
-    Show 'packages' { Get-EnvPackage -Env demo }
+    Show 'packages' { Get-EnvPackage -Name demo }
     Show 'environments' { Get-Env }
     Show 'uninstall' { Uninstall-EnvPackage tools -Name demo }
     Show 'verify' { Test-Env demo -Quiet }

@@ -171,7 +171,7 @@ Describe 'Interoperability with the real conda' -Tag Interop -Skip:$skipInterop 
         It 'is read by EnvTools as conda lists it, and verifies clean (noarch: python paths as conda records them)' {
             Get-EnvToolsSet $c1 | Should -Be (Get-CondaSet $c1)
             Test-Env -Prefix $c1 | Should -BeNullOrEmpty
-            (Get-EnvPackage -Prefix $c1 -Name sample_noarch_python).RequestedSpec | Should -Be 'sample_noarch_python'
+            (Get-EnvPackage -Prefix $c1 -Package sample_noarch_python).RequestedSpec | Should -Be 'sample_noarch_python'
         }
 
         It 'is changed by EnvTools, and conda changes it after that' {

@@ -52,3 +52,38 @@ Describe 'Versions on output objects' {
         (Get-EnvVirtualPackage | Where-Object Name -eq '__unix').Version | Should -BeOfType ([EnvTools.Conda.Version])
     }
 }
+
+Describe 'Parameter names' {
+    It 'Get-EnvPackage takes the environment as -Name like every cmdlet (-Env and conda''s -n as aliases), the packages as -Package' {
+        New-Env vernamed ver19 ver110 -Channel $chan | Out-Null
+        (Get-EnvPackage -Name vernamed).Name | Should -Be @('ver110', 'ver19')
+        (Get-EnvPackage -n vernamed ver19).Name | Should -Be 'ver19'
+        (Get-EnvPackage -Env vernamed -Package ver1*).Name | Should -Be @('ver110', 'ver19')
+        (Get-EnvPackage -p $verEnv ver12).Name | Should -Be 'ver12'
+    }
+
+    It 'the NoActiveEnvironment advice (-Name or -Prefix) works on the cmdlet that gave it' {
+        $null = Get-EnvPackage -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'NoActiveEnvironment,*'
+        $err[0].Exception.Message | Should -Match '-Name or -Prefix'
+        (Get-EnvPackage -Name $verEnv).Count | Should -Be 3
+    }
+
+    It 'every cmdlet with an environment -Name and -Prefix has conda''s -n and -p; every -Channel has -c' {
+        foreach ($c in Get-Command -Module EnvTools) {
+            $p = $c.Parameters
+            if ($p.ContainsKey('Prefix') -and $p['Prefix'].ParameterType -ne [switch]) {
+                "$($c.Name) -Prefix: $($p['Prefix'].Aliases -contains 'p')" | Should -Be "$($c.Name) -Prefix: True"
+                if ($p.ContainsKey('Name')) { "$($c.Name) -Name: $($p['Name'].Aliases -contains 'n')" | Should -Be "$($c.Name) -Name: True" }
+            }
+            if ($p.ContainsKey('Channel')) { "$($c.Name) -Channel: $($p['Channel'].Aliases -contains 'c')" | Should -Be "$($c.Name) -Channel: True" }
+        }
+    }
+
+    It 'conda''s -n, -p and -c work on the install cmdlets' {
+        New-Env -n aliased -c $chan libdemo=1.0 | Out-Null
+        Install-EnvPackage app -n aliased -c $chan | ForEach-Object Name | Should -Be 'app'
+        (Find-EnvPackage multi -c $chan).Count | Should -Be 3
+        Uninstall-EnvPackage app -p (Get-Env aliased).Prefix | ForEach-Object Name | Should -Be 'app'
+    }
+}

@@ -25,6 +25,7 @@ public sealed class FindEnvPackageCommand : EnvCmdlet
 
     /// <summary>Channels: names, URLs or local folders.</summary>
     [Parameter]
+    [Alias("c")]
     public string[]? Channel { get; set; }
 
     /// <summary>The platform (subdir) to search, e.g. linux-64; the host's by default.</summary>

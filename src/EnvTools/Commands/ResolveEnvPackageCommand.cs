@@ -26,6 +26,7 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
 
     /// <summary>Channels in priority order: names, URLs or local folders.</summary>
     [Parameter]
+    [Alias("c")]
     public string[]? Channel { get; set; }
 
     /// <summary>The target platform (subdir), e.g. linux-64; the host's by default.</summary>

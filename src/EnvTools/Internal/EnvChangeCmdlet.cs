@@ -21,6 +21,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
 
     /// <summary>Channels in priority order: names, URLs or local folders; the configured channels when omitted.</summary>
     [Parameter]
+    [Alias("c")]
     public string[]? Channel { get; set; }
 
     /// <summary>The target platform (subdir); the host's by default.</summary>
@@ -249,10 +250,12 @@ public abstract class ExistingEnvChangeCmdlet : EnvChangeCmdlet
     /// <summary>The environment's name; the active environment when neither -Name nor -Prefix is given.</summary>
     [Parameter(ParameterSetName = "Name")]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's folder (binds from Get-Env output).</summary>
     [Parameter(ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>The prefix of the target environment.</summary>
