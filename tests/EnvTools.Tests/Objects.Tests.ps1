@@ -87,3 +87,56 @@ Describe 'Parameter names' {
         Uninstall-EnvPackage app -p (Get-Env aliased).Prefix | ForEach-Object Name | Should -Be 'app'
     }
 }
+
+Describe 'Pipelines: every object pipes into the cmdlet a user would send it to' {
+    BeforeEach {
+        $script:pipeEnv = "pipe-$([guid]::NewGuid().ToString('N').Substring(0, 6))"
+        New-Env $pipeEnv 'libdemo=1.0' 'multi=1.9' -Channel $chan | Out-Null
+        $script:pipePrefix = (Get-Env $pipeEnv).Prefix
+    }
+
+    It '<From> | <To>' -ForEach @(
+        @{ From = 'Get-Env'; To = 'Get-EnvPackage'
+           Run = { Get-Env $pipeEnv | Get-EnvPackage }
+           Check = { param($out) ($out.Name | Sort-Object) | Should -Be @('libdemo', 'multi') } }
+        @{ From = 'Get-EnvPackage'; To = 'Uninstall-EnvPackage'
+           Run = { Get-EnvPackage multi -Name $pipeEnv | Uninstall-EnvPackage }
+           Check = { param($out) "$($out.Action) $($out.Name)" | Should -Be 'Remove multi'; (Get-EnvPackage -Name $pipeEnv).Name | Should -Be 'libdemo' } }
+        @{ From = 'Get-EnvPackage (two)'; To = 'Uninstall-EnvPackage (one change)'
+           Run = { Get-EnvPackage -Name $pipeEnv | Uninstall-EnvPackage }
+           Check = { param($out) ($out.Name | Sort-Object) | Should -Be @('libdemo', 'multi'); Get-EnvPackage -Name $pipeEnv | Should -BeNullOrEmpty
+                     @(Get-EnvHistory -Name $pipeEnv).Count | Should -Be 2 } }
+        @{ From = 'Get-Env | Get-EnvPackage'; To = 'Update-EnvPackage'
+           Run = { Get-Env $pipeEnv | Get-EnvPackage multi | Update-EnvPackage -Channel $chan }
+           Check = { param($out) "$($out.Action) $($out.Name) $($out.Version)" | Should -Be 'Update multi 1.10' } }
+        @{ From = 'Get-EnvVariable'; To = 'Remove-EnvVariable'
+           Run = { Set-EnvVariable @{ A = '1'; B = '2' } -Name $pipeEnv; Get-EnvVariable A -Name $pipeEnv | Remove-EnvVariable }
+           Check = { param($out) (Get-EnvVariable -Name $pipeEnv).Name | Should -Be 'B' } }
+        @{ From = 'Get-EnvHistory'; To = 'Restore-Env'
+           Run = { Install-EnvPackage app -Name $pipeEnv -Channel $chan | Out-Null; Get-EnvHistory -Name $pipeEnv | Select-Object -First 1 | Restore-Env }
+           Check = { param($out) "$($out.Action) $($out.Name)" | Should -Be 'Remove app'; (Get-EnvPackage -Name $pipeEnv).Name | Should -Not -Contain 'app' } }
+        @{ From = 'Get-EnvPin'; To = 'Remove-EnvPin'
+           Run = { Add-EnvPin libdemo -Name $pipeEnv; Get-EnvPin -Name $pipeEnv | Remove-EnvPin }
+           Check = { param($out) Get-EnvPin -Name $pipeEnv | Should -BeNullOrEmpty } }
+        @{ From = 'Get-Env'; To = 'Install-EnvPackage'
+           Run = { Get-Env $pipeEnv | Install-EnvPackage app -Channel $chan }
+           Check = { param($out) $out.Name | Should -Be 'app' } }
+        @{ From = 'Get-Env'; To = 'Test-Env'
+           Run = { Get-Env $pipeEnv | Test-Env -Quiet }
+           Check = { param($out) $out | Should -BeTrue } }
+        @{ From = 'Get-Env'; To = 'Get-EnvHistory'
+           Run = { Get-Env $pipeEnv | Get-EnvHistory }
+           Check = { param($out) $out.Revision | Should -Be 0 } }
+        @{ From = 'Get-Env'; To = 'Export-Env'
+           Run = { Get-Env $pipeEnv | Export-Env -Format Explicit }
+           Check = { param($out) ($out -join "`n") | Should -Match 'multi-1\.9-0' } }
+        @{ From = 'Get-Env'; To = 'Remove-Env'
+           Run = { Get-Env $pipeEnv | Remove-Env -Confirm:$false }
+           Check = { param($out) Test-Path $pipePrefix | Should -BeFalse } }
+    ) {
+        $Error.Clear()
+        $out = & $Run
+        $Error | ForEach-Object { "$_" } | Should -BeNullOrEmpty
+        & $Check $out
+    }
+}

@@ -57,7 +57,7 @@ public sealed class GetEnvVariableCommand : EnvCmdlet
             {
                 if (patterns.Length == 0 || patterns.Any(p => p.IsMatch(e.Name)))
                 {
-                    WriteObject(EnvVariableArguments.ToOutput(e));
+                    WriteObject(EnvVariableArguments.ToOutput(e with { Prefix = prefix }));
                 }
             }
         }, Prefix ?? Name);

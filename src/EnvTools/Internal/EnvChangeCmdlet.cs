@@ -260,4 +260,31 @@ public abstract class ExistingEnvChangeCmdlet : EnvChangeCmdlet
 
     /// <summary>The prefix of the target environment.</summary>
     protected string ResolveTarget(Settings settings) => ResolveExisting(settings, Name, Prefix);
+
+    /// <summary>The parameter set of packages piped from Get-EnvPackage.</summary>
+    protected const string InputSet = "InputObject";
+
+    private readonly List<InstalledPackage> _piped = new();
+
+    /// <summary>Keeps packages piped from Get-EnvPackage; they are acted on together, one change per environment, at the end.</summary>
+    protected void Collect(IEnumerable<InstalledPackage> packages) => _piped.AddRange(packages);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once per environment of the collected packages (in the order first seen) with their
+    /// names as specs, then ends the cmdlet.
+    /// </summary>
+    protected void EndPiped(EnvironmentAction action)
+    {
+        foreach (IGrouping<string, InstalledPackage> g in _piped.GroupBy(p => p.Prefix, StringComparer.Ordinal))
+        {
+            TryRun(() =>
+            {
+                var specs = g.Select(p => p.Name).Distinct(StringComparer.Ordinal).Select(MatchSpec.Parse).ToArray();
+                if (Execute(LoadSettings(g.Key), g.Key, action, specs) is { } o)
+                {
+                    WriteChanges(o.Plan);
+                }
+            }, g.Key);
+        }
+    }
 }
