@@ -387,12 +387,12 @@ int cuDriverGetVersion(int *version) { *version = 12040; return 0; }
     It 'makes the solver choose the CUDA build by default when the driver is there, the CPU build when not' {
         if (-not ($gcc -and $onLinux)) { Set-ItResult -Skipped -Because 'needs gcc on linux-64'; return }
         $env:ENVTOOLS_CUDA_LIBRARY = $fakeCuda
-        (Resolve-EnvPackage mylib -Channel $cudaChannel).Build | Should -Be 'cuda12_1'
+        (Resolve-EnvPackage mylib -Channel $cudaChannel -OverrideChannels).Build | Should -Be 'cuda12_1'
         $env:ENVTOOLS_CUDA_LIBRARY = Join-Path $TestDrive 'no/libcuda.so.1'
-        (Resolve-EnvPackage mylib -Channel $cudaChannel).Build | Should -Be 'cpu_0'
+        (Resolve-EnvPackage mylib -Channel $cudaChannel -OverrideChannels).Build | Should -Be 'cpu_0'
         $env:CONDA_OVERRIDE_CUDA = '11.8'
-        (Resolve-EnvPackage mylib -Channel $cudaChannel).Build | Should -Be 'cpu_0'
+        (Resolve-EnvPackage mylib -Channel $cudaChannel -OverrideChannels).Build | Should -Be 'cpu_0'
         $env:CONDA_OVERRIDE_CUDA = '12.2'
-        (Resolve-EnvPackage mylib -Channel $cudaChannel).Build | Should -Be 'cuda12_1'
+        (Resolve-EnvPackage mylib -Channel $cudaChannel -OverrideChannels).Build | Should -Be 'cuda12_1'
     }
 }

@@ -54,7 +54,7 @@ Describe 'Malformed channels' {
         @{ Channel = "/tmp/a$([char]0)b" }
     ) {
         $env:CONDA_PKGS_DIRS = Join-Path $TestDrive 'pkgs'
-        Find-EnvPackage x -Channel $Channel -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        Find-EnvPackage x -Channel $Channel -OverrideChannels -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
         $err.Count | Should -BeGreaterThan 0
         $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidSpec,*'
     }

@@ -68,7 +68,8 @@ function Update-TestChannelIndex {
 
 function Use-IsolatedConda {
     <#
-    Points HOME, pkgs_dirs and envs_dirs at folders under $Root and hides the machine's .condarc files;
+    Points HOME, pkgs_dirs and envs_dirs at folders under $Root and hides the machine's .condarc files (the only one
+    read is $Root/condarc, configuring no channels);
     returns a hashtable of the old values for Restore-IsolatedConda.
     #>
     param([Parameter(Mandatory)] [string] $Root)
@@ -85,7 +86,11 @@ function Use-IsolatedConda {
     $env:CONDA_LOCAL_REPODATA_TTL = '0'
     $env:CONDA_REMOTE_BACKOFF_FACTOR = '0.01'
     $env:ENVTOOLS_INDEX_CACHE = Join-Path $Root 'index'
-    Remove-Item env:CONDARC, env:CONDA_PREFIX, env:CONDA_OFFLINE -ErrorAction SilentlyContinue
+    Remove-Item env:CONDA_PREFIX, env:CONDA_OFFLINE -ErrorAction SilentlyContinue
+    # The only configuration file read: no channels configured, so -Channel (which conda-like goes before the configured
+    # channels, 'defaults' when none are configured) reads exactly the test's channels and nothing off the machine.
+    $env:CONDARC = Join-Path $Root 'condarc'
+    Set-Content -LiteralPath $env:CONDARC -Value "channels: []`n"
     $saved
 }
 

@@ -28,6 +28,10 @@ public sealed class FindEnvPackageCommand : EnvCmdlet
     [Alias("c")]
     public string[]? Channel { get; set; }
 
+    /// <summary>Reads only the -Channel channels, not the configured ones (conda's --override-channels).</summary>
+    [Parameter]
+    public SwitchParameter OverrideChannels { get; set; }
+
     /// <summary>The platform (subdir) to search, e.g. linux-64; the host's by default.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(PlatformCompleter))]
@@ -47,7 +51,7 @@ public sealed class FindEnvPackageCommand : EnvCmdlet
             {
                 Platform platform = ChannelArguments.ResolvePlatform(Platform);
                 var settings = ChannelArguments.LoadSettings(this);
-                _loaded = ChannelArguments.Load(ChannelArguments.ResolveChannels(this, settings, Channel), platform, settings, QueueProgress, CancellationToken);
+                _loaded = ChannelArguments.Load(ChannelArguments.ResolveChannels(this, settings, Channel, OverrideChannels), platform, settings, QueueProgress, CancellationToken);
                 DrainProgress();
             }
 

@@ -29,6 +29,10 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
     [Alias("c")]
     public string[]? Channel { get; set; }
 
+    /// <summary>Reads only the -Channel channels, not the configured ones (conda's --override-channels).</summary>
+    [Parameter]
+    public SwitchParameter OverrideChannels { get; set; }
+
     /// <summary>The target platform (subdir), e.g. linux-64; the host's by default.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(PlatformCompleter))]
@@ -60,7 +64,7 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
             var specs = _specs.Select(MatchSpec.Parse).ToArray();
             Platform platform = ChannelArguments.ResolvePlatform(Platform);
             var settings = ChannelArguments.LoadSettings(this);
-            var channels = ChannelArguments.ResolveChannels(this, settings, Channel);
+            var channels = ChannelArguments.ResolveChannels(this, settings, Channel, OverrideChannels);
             var virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage, settings);
             var loaded = ChannelArguments.Load(channels, platform, settings, QueueProgress, CancellationToken);
             DrainProgress();

@@ -19,10 +19,15 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
 
     #region Parameters
 
-    /// <summary>Channels in priority order: names, URLs or local folders; the configured channels when omitted.</summary>
+    /// <summary>Channels in priority order (names, URLs or local folders), read before the configured channels as
+    /// conda's -c; with -OverrideChannels, instead of them.</summary>
     [Parameter]
     [Alias("c")]
     public string[]? Channel { get; set; }
+
+    /// <summary>Reads only the -Channel channels, not the configured ones (conda's --override-channels).</summary>
+    [Parameter]
+    public SwitchParameter OverrideChannels { get; set; }
 
     /// <summary>The target platform (subdir); the host's by default.</summary>
     [Parameter]
@@ -94,7 +99,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
         Conda.Platform platform = ChannelArguments.ResolvePlatform(Platform);
         IReadOnlyList<Channel> channels = action == EnvironmentAction.Remove
             ? Array.Empty<Channel>()
-            : ChannelArguments.ResolveChannels(this, settings, Channel);
+            : ChannelArguments.ResolveChannels(this, settings, Channel, OverrideChannels);
         IReadOnlyList<VirtualPackage> virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage, settings);
         var request = new EnvironmentRequest
         {
@@ -189,7 +194,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
             {
                 ExplicitRecords = exact,
                 Prune = prune && exact is null,
-                Channels = channels.Length > 0 ? ChannelArguments.ResolveChannels(this, settings, channels) : r.Channels,
+                Channels = channels.Length > 0 ? ChannelArguments.ResolveChannels(this, settings, channels, OverrideChannels) : r.Channels,
             };
             return customize?.Invoke(r) ?? r;
         });

@@ -1,0 +1,64 @@
+# -Channel as conda's -c: read before the configured channels; -OverrideChannels (--override-channels) instead of them
+# (issue 12 item 1). Real packages in two local channels, one configured in the isolated condarc.
+BeforeAll {
+    $modulePath = $env:ENVTOOLS_MODULE
+    if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
+    Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestPackages.psm1') -Force
+
+    $script:saved = Use-IsolatedConda -Root (Join-Path $TestDrive 'conda')
+    $script:configured = Join-Path $TestDrive 'configured'
+    $script:given = Join-Path $TestDrive 'given'
+    New-TestPackage -Channel $configured -Name onlyconfigured -Version 1.0 -Files @{ 'share/oc.txt' = "oc`n" } | Out-Null
+    New-TestPackage -Channel $configured -Name both -Version 1.0 -Build configured_0 -Files @{ 'share/both.txt' = "configured`n" } | Out-Null
+    New-TestPackage -Channel $given -Name both -Version 1.0 -Build given_0 -Files @{ 'share/both.txt' = "given`n" } | Out-Null
+    New-TestPackage -Channel $given -Name onlygiven -Version 1.0 -Files @{ 'share/og.txt' = "og`n" } | Out-Null
+    Update-TestChannelIndex $configured | Out-Null
+    Update-TestChannelIndex $given | Out-Null
+    Set-Content -LiteralPath $env:CONDARC -Value "channels:`n  - $configured`nchannel_priority: strict`n"
+}
+
+AfterAll {
+    Restore-IsolatedConda $saved
+}
+
+Describe '-Channel and -OverrideChannels' {
+    It '-Channel goes before the configured channels: both are read, the given one first' {
+        $r = Resolve-EnvPackage both, onlyconfigured, onlygiven -Channel $given
+        ($r | Where-Object Name -eq both).Build | Should -Be 'given_0'
+        ($r.Name | Sort-Object) | Should -Be @('both', 'onlyconfigured', 'onlygiven')
+        (Find-EnvPackage onlyconfigured -Channel $given).Name | Should -Be 'onlyconfigured'
+    }
+
+    It 'New-Env and Install-EnvPackage -Channel install from the configured channels too' {
+        $prefix = Join-Path $TestDrive 'envs/a'
+        New-Env -Prefix $prefix onlygiven onlyconfigured -Channel $given | Out-Null
+        (Get-EnvPackage -Prefix $prefix).Name | Should -Be @('onlyconfigured', 'onlygiven')
+        Install-EnvPackage both -Prefix $prefix -Channel $given | ForEach-Object Build | Should -Be 'given_0'
+    }
+
+    It '-OverrideChannels reads the given channels only' {
+        Resolve-EnvPackage onlyconfigured -Channel $given -OverrideChannels -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PackagesNotFound,*'
+        Find-EnvPackage onlyconfigured -Channel $given -OverrideChannels -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        $prefix = Join-Path $TestDrive 'envs/b'
+        New-Env -Prefix $prefix onlyconfigured -Channel $given -OverrideChannels -ErrorVariable err2 -ErrorAction SilentlyContinue | Out-Null
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'PackagesNotFound,*'
+    }
+
+    It '-OverrideChannels without -Channel is an OverrideChannelsWithoutChannel error' {
+        Resolve-EnvPackage both -OverrideChannels -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'OverrideChannelsWithoutChannel,*'
+    }
+
+    It 'an environment file''s nodefaults leaves the configured channels out' {
+        $file = Join-Path $TestDrive 'env.yml'
+        Set-Content $file "name: nd`nchannels:`n  - $given`n  - nodefaults`ndependencies:`n  - both`n"
+        $prefix = Join-Path $TestDrive 'envs/nd'
+        New-Env -Prefix $prefix -File $file | Out-Null
+        (Get-EnvPackage -Prefix $prefix both).Build | Should -Be 'given_0'
+        Set-Content $file "name: nd`nchannels:`n  - $given`n  - nodefaults`ndependencies:`n  - onlyconfigured`n"
+        New-Env -Prefix (Join-Path $TestDrive 'envs/nd2') -File $file -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PackagesNotFound,*'
+    }
+}
