@@ -62,3 +62,33 @@ Describe '-Channel and -OverrideChannels' {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'PackagesNotFound,*'
     }
 }
+
+Describe 'Completion of channels and package names (issue 12 item 15)' {
+    BeforeAll {
+        function Complete([string] $line) { (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches }
+    }
+
+    It '-Channel completes the configured channels, defaults, custom_channels and the channels used lately' {
+        Set-Content -LiteralPath $env:CONDARC -Value "channels:`n  - $configured`ncustom_channels:`n  mychan: https://conda.example.org`ncustom_multichannels:`n  team: [$configured]`n"
+        try {
+            New-Env -Prefix (Join-Path $TestDrive 'envs/recent') onlygiven -Channel $given -OverrideChannels | Out-Null
+            $all = Complete 'Find-EnvPackage x -Channel '
+            $texts = @($all.CompletionText)
+            $texts[0] | Should -Be $configured
+            $texts | Should -Contain 'defaults'
+            $texts | Should -Contain 'mychan'
+            $texts | Should -Contain 'team'
+            ($all | Where-Object ToolTip -like 'recently used*').CompletionText | Should -Contain ([uri]::new($given).AbsoluteUri.TrimEnd('/'))
+            (Complete 'New-Env x -c my').CompletionText | Should -Be 'mychan'
+            (Complete 'Install-EnvPackage x -Channel de').CompletionText | Should -Be 'defaults'
+        }
+        finally { Set-Content -LiteralPath $env:CONDARC -Value "channels:`n  - $configured`nchannel_priority: strict`n" }
+    }
+
+    It 'Get-EnvPackage -Package completes the packages of the environment named by -Name or -Prefix' {
+        $prefix = Join-Path $TestDrive 'envs/complete'
+        New-Env -Prefix $prefix onlygiven onlyconfigured -Channel $given | Out-Null
+        (Complete "Get-EnvPackage -Prefix $prefix -Package only").CompletionText | Should -Be @('onlyconfigured', 'onlygiven')
+        (Complete "Get-EnvPackage -Prefix $prefix onlyg").CompletionText | Should -Be 'onlygiven'
+    }
+}

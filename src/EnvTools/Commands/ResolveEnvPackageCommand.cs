@@ -27,6 +27,7 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
     /// <summary>Channels in priority order: names, URLs or local folders.</summary>
     [Parameter]
     [Alias("c")]
+    [ArgumentCompleter(typeof(ChannelNameCompleter))]
     public string[]? Channel { get; set; }
 
     /// <summary>Reads only the -Channel channels, not the configured ones (conda's --override-channels).</summary>

@@ -23,6 +23,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
     /// conda's -c; with -OverrideChannels, instead of them.</summary>
     [Parameter]
     [Alias("c")]
+    [ArgumentCompleter(typeof(ChannelNameCompleter))]
     public string[]? Channel { get; set; }
 
     /// <summary>Reads only the -Channel channels, not the configured ones (conda's --override-channels).</summary>
