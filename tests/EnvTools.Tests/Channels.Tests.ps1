@@ -92,3 +92,41 @@ Describe 'Completion of channels and package names (issue 12 item 15)' {
         (Complete "Get-EnvPackage -Prefix $prefix onlyg").CompletionText | Should -Be 'onlygiven'
     }
 }
+
+Describe '-Verbose on create and install (issue 12 item 14)' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestChannel.psm1') -Force
+        $script:server = Start-TestChannelServer -Path $TestDrive
+        $script:url = "$($server.Url)/given"
+        function VerboseOf([scriptblock] $Block) { & $Block 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message }
+    }
+    AfterAll { if ($server) { $server | Stop-TestChannelServer } }
+
+    It 'names each channel read and where from (download, 304, cache within the TTL), the cache hits and downloads, the link summary and the timings' {
+        $sub = [EnvTools.Conda.Platform]::Current.Name
+        $first = VerboseOf { New-Env -Prefix (Join-Path $TestDrive 'envs/v1') onlygiven -Channel $url -OverrideChannels -Verbose }
+        $first | Should -Contain "Channel $url/$($sub): downloaded repodata.json ($('{0:N0}' -f (Get-Item (Join-Path $given "$sub/repodata.json")).Length) bytes)"
+        ($first -match '^Packages: 0 from the cache, 1 downloaded \(onlygiven-1\.0-0\.conda; [\d,]+ bytes\) in [\d,]+ ms$').Count | Should -Be 1
+        ($first -match '^Linking: 1 package\(s\) linked, 0 unlinked, 1 files, in [\d,]+ ms$').Count | Should -Be 1
+        ($first -match '^Loading channels: 1 channel\(s\), 2 subdir\(s\) read in [\d,]+ ms$').Count | Should -Be 1
+        ($first -match '^Planning: [\d,]+ ms$').Count | Should -Be 1
+        ($first -match '^Applying \(fetch and link\): [\d,]+ ms$').Count | Should -Be 1
+
+        $second = VerboseOf { New-Env -Prefix (Join-Path $TestDrive 'envs/v2') onlygiven -Channel $url -OverrideChannels -Verbose }
+        $second | Should -Contain "Channel $url/$($sub): 304 Not Modified: the cached repodata"
+        ($second -match '^Packages: 1 from the cache \(onlygiven-1\.0-0\.conda\), 0 downloaded in [\d,]+ ms$').Count | Should -Be 1
+
+        $ttl = $env:CONDA_LOCAL_REPODATA_TTL
+        try {
+            $env:CONDA_LOCAL_REPODATA_TTL = '3600'
+            $third = VerboseOf { Install-EnvPackage onlygiven -Prefix (Join-Path $TestDrive 'envs/v1') -Channel $url -OverrideChannels -Force -Verbose }
+            $third | Should -Contain "Channel $url/$($sub): cache hit (within local_repodata_ttl)"
+        }
+        finally { $env:CONDA_LOCAL_REPODATA_TTL = $ttl }
+    }
+
+    It 'a local folder channel is named as read in place' {
+        $lines = VerboseOf { Resolve-EnvPackage onlygiven -Channel $given -OverrideChannels -Verbose; New-Env -Prefix (Join-Path $TestDrive 'envs/v3') onlygiven -Channel $given -OverrideChannels -Verbose }
+        ($lines -match "^Channel .*given/$([EnvTools.Conda.Platform]::Current.Name): local folder$").Count | Should -BeGreaterOrEqual 1
+    }
+}

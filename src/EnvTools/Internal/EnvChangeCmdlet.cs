@@ -119,7 +119,9 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
 
         var installer = new EnvironmentInstaller(settings);
         var progress = new SyncProgress<OperationProgress>(ReportStep);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         EnvironmentPlan plan = RunWithProgress(() => installer.Plan(request, progress, CancellationToken));
+        WriteVerbose($"Planning: {watch.ElapsedMilliseconds:N0} ms");
         WriteVerbose($"{prefix}: {plan.Changes.Count} change(s)" +
                      (plan.Solve is { } s ? $"; solved in {s.SolveTime.TotalMilliseconds:F0} ms (load {s.LoadTime.TotalMilliseconds:F0} ms)" : string.Empty));
         if (DryRun)
@@ -136,7 +138,9 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
             return plan.IsEmpty ? (plan, new EnvironmentResult(plan, null, Array.Empty<Fetch.CachedPackage>())) : null;
         }
 
+        watch.Restart();
         EnvironmentResult result = RunWithProgress(() => installer.Apply(plan, progress, CancellationToken));
+        WriteVerbose($"Applying (fetch and link): {watch.ElapsedMilliseconds:N0} ms");
         if (result.Transaction is { } t)
         {
             foreach (ClobberWarning c in t.Clobbers)
@@ -237,6 +241,11 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
 
     private void ReportStep(OperationProgress p)
     {
+        if (p.Detail is { } detail)
+        {
+            QueueVerbose(detail);
+        }
+
         int id = 10 + (int)p.Step;
         var record = new ProgressRecord(id, StepNames[(int)p.Step], string.IsNullOrEmpty(p.Status) ? "…" : p.Status)
         {
