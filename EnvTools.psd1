@@ -40,6 +40,9 @@
         'Set-EnvConfig'
         'Add-EnvConfig'
         'Remove-EnvConfig'
+        'Invoke-EnvCommand'
+        'Get-EnvDependency'
+        'Get-EnvInfo'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -1,12 +1,15 @@
 #requires -Version 7.4
 <#
 .SYNOPSIS
-    EnvTools build entry point: Build, Test, Bench, Demo, Package, Torture, Fuzz.
+    EnvTools build entry point: Build, Test, TestWindows, Bench, Demo, Package, Torture, Fuzz.
 .DESCRIPTION
     One script, no hidden steps. Everything it needs comes from NuGet (the .NET packages, Pester)
     and the dotnet tool manifest (pwsh 7.6.9).
       Build    compiles the solution and lays out an importable module in out/EnvTools/
       Test     Build, then the xunit suite, then the Pester suite; prints "N passed, N failed"
+      TestWindows  the Windows lane, on Linux as root under Wine 10 (set up once by .ci/wine-setup.sh): Build, then
+               win-x64 PowerShell 7.6.9 and test runners, then the Windows scenario, the xunit suite and the Pester
+               suite on Windows (-Part Scenario,Xunit,Pester; -Filter narrows); prints "N passed, N failed"
       Bench    runs the benchmark harness (-Suite Parse|Solve|Fetch|Install|All) and writes docs/benchmarks.md
       Demo     imports the built module and runs the main job on the bundled local channel
       Package  Build, then zips out/EnvTools into out/EnvTools-<version>.zip
@@ -21,7 +24,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Bench', 'Demo', 'Package', 'Torture', 'Fuzz')]
+    [ValidateSet('Build', 'Test', 'TestWindows', 'Bench', 'Demo', 'Package', 'Torture', 'Fuzz')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -37,6 +40,10 @@ param(
 
     # Only run tests whose names match (xunit --filter syntax for the engine; Pester -FullNameFilter).
     [string] $Filter,
+
+    # TestWindows: the parts of the Windows lane to run.
+    [ValidateSet('Scenario', 'Xunit', 'Pester')]
+    [string[]] $Part = @('Scenario', 'Xunit', 'Pester'),
 
     # Kills per change for the Torture task.
     [ValidateRange(1, 10000)]
@@ -85,6 +92,8 @@ function Invoke-Build {
         -ModuleManifest (Join-Path $ModuleOut 'EnvTools.psd1') -XmlDoc (Join-Path $ModuleOut 'EnvTools.xml') `
         -OutFile (Join-Path $ModuleOut 'en-US/EnvTools.dll-Help.xml')
     if ($LASTEXITCODE -ne 0) { throw 'writing the cmdlet help failed' }
+    # The conceptual help topic (Get-Help about_EnvTools).
+    Copy-Item (Join-Path $Root 'src/EnvTools/Help/about_EnvTools.help.txt') (Join-Path $ModuleOut 'en-US')
     Write-Host "Module laid out in $ModuleOut" -ForegroundColor Green
 }
 
@@ -170,6 +179,14 @@ $r = Invoke-Pester -Configuration $cfg
     if ($failed -gt 0) { exit 1 }
 }
 
+function Invoke-TestWindows {
+    Invoke-Build
+    $laneArgs = @{ Part = $Part; Configuration = $Configuration }
+    if ($Filter) { $laneArgs.Filter = $Filter }
+    & (Join-Path $Root 'tests/Windows/Invoke-WindowsLane.ps1') @laneArgs
+    if ($LASTEXITCODE -ne 0) { exit 1 }
+}
+
 function Invoke-Fuzz {
     Invoke-Native dotnet @('build', (Join-Path $Root 'tests/EnvTools.Core.Tests/EnvTools.Core.Tests.csproj'), '-c', $Configuration, '--nologo', '-v', 'minimal')
     $seed = if ($FuzzSeed -ge 0) { $FuzzSeed } else { Get-Random -Minimum 0 -Maximum ([int]::MaxValue) }
@@ -224,6 +241,7 @@ function Invoke-Package {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'TestWindows' { Invoke-TestWindows }
     'Bench' { Invoke-Bench }
     'Torture' { Invoke-Torture }
     'Demo' { Invoke-Demo }

@@ -33,11 +33,15 @@ internal sealed class BenchmarkReport
 
     internal string Path { get; }
 
-    internal void SetSection(string name, string markdown)
+    /// <param name="name">The section's marker name.</param>
+    /// <param name="markdown">Its text.</param>
+    /// <param name="after">Where a new section goes: after this one when it exists, else at the end.</param>
+    internal void SetSection(string name, string markdown, string? after = null)
     {
         if (!_sections.ContainsKey(name))
         {
-            _order.Add(name);
+            int at = after is null ? -1 : _order.IndexOf(after);
+            _order.Insert(at < 0 ? _order.Count : at + 1, name);
         }
 
         _sections[name] = markdown.EndsWith('\n') ? markdown : markdown + "\n";

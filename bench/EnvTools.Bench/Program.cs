@@ -54,7 +54,18 @@ internal static class Program
 
             if (suite is "solve" or "all")
             {
-                report.SetSection("solve", SolveSuite.Run(data, work, root));
+                // ENVTOOLS_BENCH_SOLVE_CASES=random runs the random requests alone; other values pick fixed cases only.
+                string? only = Environment.GetEnvironmentVariable("ENVTOOLS_BENCH_SOLVE_CASES");
+                if (only != "random")
+                {
+                    report.SetSection("solve", SolveSuite.Run(data, work, root));
+                }
+
+                if (string.IsNullOrEmpty(only) || only == "random")
+                {
+                    SolveChannels.Ensure(data, work);
+                    report.SetSection("solve_random", RandomSolveSuite.Run(data, work, ReferenceSolver.EnsureInstalled(root), root), after: "solve");
+                }
             }
 
             if (suite is "fetch" or "all")

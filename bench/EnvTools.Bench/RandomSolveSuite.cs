@@ -37,7 +37,9 @@ internal static class RandomSolveSuite
         };
 
         var sb = new StringBuilder();
-        sb.AppendLine("### Random requests");
+        sb.AppendLine("## Solving random requests (`-Suite Solve`)");
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Program.Describe()}; node: {Program.ToolVersion("node", "--version")}. Reference: rattler/resolvo, npm `{ReferenceSolver.Package}` {ReferenceSolver.PackageVersion} (WASM `simpleSolve`). The load average when the part started: {LoadAverage()}.");
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"{count} seeded requests per channel from the generator the differential test against the real conda uses (`tests/EnvTools.Core.Tests/Solve/RequestGenerator.cs`: 1–4 specs drawn with weight toward packages many others depend on, constraints from the channel's real versions, one in eight with a second, maybe conflicting, spec of the first name). For each request EnvTools (`RepoDataIndex.Load` of both subdirs + `CondaSolver.Solve`) and the reference (`simpleSolve`, its node process holding the repodata bytes in memory; it parses them on every call) run alternately, {Rounds} times each; the best of each is kept. **ratio** = EnvTools ÷ reference per request. Targets: median ≤ 0.5×, p90 ≤ 1.0×, none over 2×.");
         sb.AppendLine();
@@ -60,6 +62,9 @@ internal static class RandomSolveSuite
         sb.Append(CmdletOverhead.Run(root, channels[0].Dir, new[] { "python=3.9" }));
         return sb.ToString();
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static SolverChannel Load(string dir)
     {

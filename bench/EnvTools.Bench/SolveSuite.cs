@@ -42,12 +42,6 @@ internal static class SolveSuite
             cases = cases.Where(c => wanted.Any(w => c.Id.StartsWith(w, StringComparison.Ordinal))).ToList();
         }
 
-        bool randomOnly = only == "random";
-        if (randomOnly)
-        {
-            cases.Clear();
-        }
-
         var rows = new List<Row>();
         foreach (SolveCase c in cases)
         {
@@ -76,8 +70,7 @@ internal static class SolveSuite
         }
 
         TimeoutCheck? timeoutCheck = cases.Any(c => c.Id == "sudoku-mamba-cell") ? CheckTimeout(cases.First(c => c.Id == "sudoku-mamba-cell")) : null;
-        string random = string.IsNullOrEmpty(only) || randomOnly ? RandomSolveSuite.Run(data, work, nodeModules, root) : string.Empty;
-        return Render(rows, timeoutCheck) + random;
+        return Render(rows, timeoutCheck);
     }
 
     private static List<SolveCase> Cases(string data, string work, string scale)

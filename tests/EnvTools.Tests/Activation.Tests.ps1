@@ -7,15 +7,23 @@ BeforeAll {
 
     # Isolate what activation reads: HOME (.condarc, environments.txt), the envs dirs, the CUDA library.
     $script:savedVariables = @{}
-    foreach ($n in 'HOME', 'CONDA_ENVS_DIRS', 'CONDA_ENVS_PATH', 'CONDARC', 'ENVTOOLS_CUDA_LIBRARY', 'CONDA_OVERRIDE_CUDA') {
+    foreach ($n in 'HOME', 'USERPROFILE', 'CONDA_ENVS_DIRS', 'CONDA_ENVS_PATH', 'CONDARC', 'ENVTOOLS_CUDA_LIBRARY', 'CONDA_OVERRIDE_CUDA') {
         $script:savedVariables[$n] = [Environment]::GetEnvironmentVariable($n)
     }
-    $env:HOME = Join-Path $TestDrive 'home'
+    $env:HOME = $env:USERPROFILE = Join-Path $TestDrive 'home'   # ~ is USERPROFILE on Windows, HOME elsewhere
     New-Item -ItemType Directory -Path $env:HOME -Force | Out-Null
     Remove-Item env:CONDARC, env:CONDA_ENVS_PATH, env:ENVTOOLS_CUDA_LIBRARY, env:CONDA_OVERRIDE_CUDA -ErrorAction Ignore
     $script:envsDir = Join-Path $TestDrive 'envs'
     $env:CONDA_ENVS_DIRS = $envsDir
     $script:sep = [IO.Path]::PathSeparator
+    # activate.d shell scripts: .sh run in bash on Unix, .bat run in cmd on Windows
+    $script:shellExt = if ($IsWindows) { 'bat' } else { 'sh' }
+    $script:fromShell = if ($IsWindows) { 'C:\opt\from-sh' } else { '/opt/from-sh' }
+    function Get-BinDirs([string] $Prefix) {
+        # the PATH entries an activation puts first, in conda's order
+        if ($IsWindows) { @($Prefix) + @('Library\mingw-w64\bin', 'Library\usr\bin', 'Library\bin', 'Scripts', 'bin' | ForEach-Object { Join-Path $Prefix $_ }) -join $sep }
+        else { "$Prefix/bin" }
+    }
 
     function New-TestEnvironment {
         <# Lays out a conda environment by hand: conda-meta (history, PrefixRecords, state), activate.d/deactivate.d scripts. #>
@@ -67,7 +75,8 @@ BeforeAll {
         -CudaRecord 'cuda-version', '12.4', 'h3060b56_3' `
         -ActivateScripts @{
             'x.ps1' = '$FromActivatePs1 = "dot-sourced"; $env:PS1_VAR = "ps1 ran"; function Get-DemoTool { "demo tool" }'
-            'y.sh'  = 'export SH_VAR="set by y.sh in $CONDA_DEFAULT_ENV"; export PATH="/opt/from-sh:$PATH"; unset SH_DOOMED; echo "y.sh says hi"'
+            "y.$shellExt" = if ($IsWindows) { "@set `"SH_VAR=set by y.bat in %CONDA_DEFAULT_ENV%`"`r`n@set `"PATH=C:\opt\from-sh;%PATH%`"`r`n@set SH_DOOMED=`r`n@echo y.bat says hi" }
+                            else { 'export SH_VAR="set by y.sh in $CONDA_DEFAULT_ENV"; export PATH="/opt/from-sh:$PATH"; unset SH_DOOMED; echo "y.sh says hi"' }
         } `
         -DeactivateScripts @{ 'x.ps1' = '$global:DemoDeactivated = $env:CONDA_PREFIX' }
     $script:other = New-TestEnvironment other -StateVariables @{ OTHER_VAR = 'other' }
@@ -87,24 +96,25 @@ Describe 'Enable-Env / Disable-Env' {
 
     It 'sets the variables and PATH, runs activate.d .ps1 in the caller''s scope and takes over the .sh script''s variables' {
         $pathBefore = $env:PATH
-        Enable-Env demo -Verbose 4>&1 | Out-String | Should -Match 'y\.sh set SH_VAR=set by y\.sh in demo'
+        Enable-Env demo -Verbose 4>&1 | Out-String | Should -Match "y\.$shellExt set SH_VAR=set by y\.$shellExt in demo"
 
         $env:CONDA_PREFIX | Should -BeExactly $demo
         $env:CONDA_DEFAULT_ENV | Should -BeExactly 'demo'
         $env:CONDA_SHLVL | Should -Be ($level0 + 1)
         $env:CONDA_PROMPT_MODIFIER | Should -BeExactly '(demo) '
-        $env:PATH | Should -BeExactly ("/opt/from-sh$sep$demo/bin$sep$pathBefore")
+        $env:PATH | Should -BeExactly ("$fromShell$sep$(Get-BinDirs $demo)$sep$pathBefore")
         $env:DEMO_VAR | Should -BeExactly 'from state'
         $env:PKG_VAR | Should -BeExactly 'from env_vars.d'
         $env:SHARED | Should -BeExactly 'state wins'
-        $env:CUDA_HOME | Should -BeExactly $demo
+        # conda's CUDA variable: CUDA_PATH (the prefix's Library) on Windows, CUDA_HOME (the prefix) elsewhere
+        if ($IsWindows) { $env:CUDA_PATH | Should -BeExactly (Join-Path $demo 'Library') } else { $env:CUDA_HOME | Should -BeExactly $demo }
         # activate.d/x.ps1, dot-sourced here
         Get-Variable FromActivatePs1 -Scope 0 -ValueOnly | Should -BeExactly 'dot-sourced'
         Get-Variable FromActivatePs1 -Scope Global -ErrorAction Ignore | Should -BeNullOrEmpty
         Get-DemoTool | Should -BeExactly 'demo tool'
         $env:PS1_VAR | Should -BeExactly 'ps1 ran'
-        # activate.d/y.sh, run in bash, its changes applied
-        $env:SH_VAR | Should -BeExactly 'set by y.sh in demo'
+        # activate.d/y.sh, run in bash (y.bat in cmd on Windows), its changes applied
+        $env:SH_VAR | Should -BeExactly "set by y.$shellExt in demo"
         Test-Path env:SH_DOOMED | Should -BeFalse
         (prompt) | Should -BeLike '(demo) *'
         Disable-Env
@@ -140,7 +150,7 @@ Describe 'Enable-Env / Disable-Env' {
         $env:CONDA_PREFIX | Should -BeExactly $other
         $env:CONDA_PREFIX_1 | Should -BeExactly $demo
         $env:CONDA_STACKED_2 | Should -Be 'true'
-        $env:PATH | Should -BeExactly "$other/bin$sep/opt/from-sh$sep$demo/bin$sep$pathBefore"
+        $env:PATH | Should -BeExactly "$(Get-BinDirs $other)$sep$fromShell$sep$(Get-BinDirs $demo)$sep$pathBefore"
         $env:OTHER_VAR | Should -Be 'other'
         $env:DEMO_VAR | Should -Be 'from state'
         $global:EnvToolsActivation.Count | Should -Be 2
@@ -155,7 +165,7 @@ Describe 'Enable-Env / Disable-Env' {
         Enable-Env demo
         $afterDemo = Get-EnvSnapshot
         Enable-Env other
-        $env:PATH | Should -BeExactly "$other/bin$sep$pathBefore"
+        $env:PATH | Should -BeExactly "$(Get-BinDirs $other)$sep$pathBefore"
         Test-Path env:DEMO_VAR | Should -BeFalse
         $env:CONDA_PREFIX_1 | Should -BeExactly $demo
         Disable-Env
@@ -181,18 +191,48 @@ Describe 'Enable-Env / Disable-Env' {
     }
 
     It 'undoes a half-done activation when an activate.d script fails (ActivationScriptFailed)' {
-        $bad = New-TestEnvironment bad -StateVariables @{ BAD_VAR = '1' } -ActivateScripts @{ 'a.sh' = 'export HALF=1; exit 3' }
+        $bad = New-TestEnvironment bad -StateVariables @{ BAD_VAR = '1' } -ActivateScripts @{
+            "a.$shellExt" = if ($IsWindows) { "@set HALF=1`r`n@exit /b 3" } else { 'export HALF=1; exit 3' } }
         $before = Get-EnvSnapshot
         Enable-Env bad -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'ActivationScriptFailed,*'
-        $err[0].Exception.Message | Should -Match 'a\.sh'
+        $err[0].Exception.Message | Should -Match "a\.$shellExt"
         Get-EnvSnapshot | Should -BeExactly $before
         $global:EnvToolsActivation.Count | Should -Be 0
+    }
+
+    It 'works in ConstrainedLanguage: the prompt wrapper, and an activate.d .ps1 that breaks the mode is a clear error' {
+        $ok = New-TestEnvironment clok -ActivateScripts @{ 'a.ps1' = '$env:CL_OK = "ran in $($ExecutionContext.SessionState.LanguageMode)"' }
+        $bad = New-TestEnvironment clbad -StateVariables @{ CL_BAD = '1' } -ActivateScripts @{ 'a.ps1' = '$p = [System.IO.Path]::Combine("a", "b")' }
+        $iss = [initialsessionstate]::CreateDefault2()
+        $iss.LanguageMode = 'ConstrainedLanguage'
+        $iss.ImportPSModule((Get-Module EnvTools).Path)
+        $ps = [powershell]::Create($iss)
+        try {
+            $before = Get-EnvSnapshot
+            $out = $ps.AddScript(@'
+                Enable-Env clok
+                $seen = "$env:CL_OK|$(prompt)"
+                Disable-Env
+                $seen + "|" + (prompt)
+                try { Enable-Env clbad -ErrorAction Stop; 'no error' } catch { $_.FullyQualifiedErrorId + '|' + $_.Exception.Message }
+                "level: $($global:EnvToolsActivation.Count)"
+'@).Invoke()
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            $out[0] | Should -BeLike 'ran in ConstrainedLanguage|(clok) PS *|PS *'
+            $out[0] | Should -Not -BeLike '*|PS *(clok)*'
+            $out[1] | Should -BeLike 'ActivationScriptFailed,*'
+            $out[1] | Should -BeLike "*$bad*a.ps1*Method invocation is supported only on core types*(the session runs in ConstrainedLanguage)*"
+            $out[2] | Should -Be 'level: 0'
+            Get-EnvSnapshot | Should -BeExactly $before
+        }
+        finally { $ps.Dispose() }
     }
 
     It 'sets no CUDA variable for an environment without a CUDA toolkit' {
         Enable-Env other
         Test-Path env:CUDA_HOME | Should -BeFalse
+        if ($IsWindows) { $env:CUDA_PATH | Should -Not -BeLike "$other*" }
         Disable-Env
     }
 
@@ -212,7 +252,7 @@ Describe 'Enable-Env / Disable-Env' {
         $a = Enable-Env demo -PassThru
         $a.PSObject.TypeNames[0] | Should -Be 'EnvTools.Activation'
         $a.Prefix | Should -BeExactly $demo
-        $a.AddedPathEntries | Should -Contain "$demo/bin"
+        $a.AddedPathEntries | Should -Contain (Join-Path $demo 'bin')
         $a.Saved.Keys | Should -Contain 'CONDA_PREFIX'
         Disable-Env
     }

@@ -39,7 +39,9 @@ New-Env -Name deep -File '$envFile' -DryRun -ErrorVariable e2 -ErrorAction Silen
 "envfile=`$(`$e2[0].FullyQualifiedErrorId)"
 'alive'
 "@
-        $out = & dotnet pwsh -NoProfile -NonInteractive -Command $script 2>&1 | Out-String
+        # a child PowerShell like this one: `dotnet pwsh` (the repository's tool) or the pwsh.exe running the suite
+        $pwshArgs = @(if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { "$PSHOME/pwsh.dll" })
+        $out = & ([Environment]::ProcessPath) @pwshArgs -NoProfile -NonInteractive -Command $script 2>&1 | Out-String
         $LASTEXITCODE | Should -Be 0 -Because $out
         $out | Should -Match 'config=InvalidConfiguration,'
         $out | Should -Match 'envfile=InvalidEnvironmentFile,'

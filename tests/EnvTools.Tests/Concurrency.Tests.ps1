@@ -74,7 +74,7 @@ AfterAll {
     Restore-IsolatedConda $saved
 }
 
-Describe 'Two processes installing into one environment' -Skip:($IsWindows) {
+Describe 'Two processes installing into one environment' {
     It 'end as if one ran after the other: the second is solved again and is Unsatisfiable (run <_>)' -ForEach (1..$runs) {
         $prefix = Join-Path $TestDrive "e/race-$_"
         New-Env -Prefix $prefix base -Channel $chan | Out-Null
@@ -95,7 +95,7 @@ Describe 'Two processes installing into one environment' -Skip:($IsWindows) {
     }
 }
 
-Describe 'An install racing Remove-Env' -Skip:($IsWindows) {
+Describe 'An install racing Remove-Env' {
     It 'never re-creates the environment: the install either ran first or fails with EnvironmentNotFound' {
         $prefix = Join-Path $env:CONDA_ENVS_DIRS 'doomed'
         New-Env -Prefix $prefix base -Channel $chan | Out-Null
@@ -117,7 +117,7 @@ Describe 'An install racing Remove-Env' -Skip:($IsWindows) {
     }
 }
 
-Describe 'A killed New-Env' -Skip:($IsWindows) {
+Describe 'A killed New-Env' {
     It 'leaves no environment that Get-Env lists, and New-Env of the same name works without -Force' {
         $prefix = Join-Path $env:CONDA_ENVS_DIRS 'ghost'
         $env:ENVTOOLS_TEST_CRASH_AFTER_FILES = '1'

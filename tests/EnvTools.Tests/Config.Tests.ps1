@@ -58,16 +58,16 @@ Describe 'Get-EnvConfig' {
     It 'reads the .condarc of -Prefix' {
         Set-Content -Path $rc -Value 'offline: false'
         Remove-Item Env:CONDA_RESTRICT_RC_SEARCH_PATH
-        $home1 = $env:HOME
+        $home1 = $env:HOME; $profile1 = $env:USERPROFILE
         try {
-            $env:HOME = Join-Path $TestDrive 'home'
+            $env:HOME = $env:USERPROFILE = Join-Path $TestDrive 'home'
             New-Item -ItemType Directory -Path (Join-Path $TestDrive 'env1') -Force | Out-Null
             Set-Content -Path (Join-Path $TestDrive 'env1/.condarc') -Value 'always_yes: true'
             (Get-EnvConfig always_yes -Prefix (Join-Path $TestDrive 'env1')).Value | Should -BeTrue
             (Get-EnvConfig always_yes).Value | Should -BeFalse
         }
         finally {
-            $env:HOME = $home1
+            $env:HOME = $home1; $env:USERPROFILE = $profile1
             $env:CONDA_RESTRICT_RC_SEARCH_PATH = '1'
         }
     }

@@ -146,7 +146,7 @@ Describe 'Round trips: Export-Env → New-Env -File' {
         $record = Get-Content (Join-Path $dest 'conda-meta/app-1.0-0.json') -Raw | ConvertFrom-Json
         $record.depends | Should -Be @('libdemo')
         $record.sha256 | Should -Match '^[0-9a-f]{64}$'
-        Get-Content (Join-Path $dest 'share/libdemo/config.txt') -Raw | Should -Be "prefix=$dest`nversion=1.0`n"
+        Get-Content (Join-Path $dest 'share/libdemo/config.txt') -Raw | Should -Be "prefix=$(Get-TextPrefix $dest)`nversion=1.0`n"
         Test-Env -Prefix $dest | Should -BeNullOrEmpty
     }
 

@@ -4,9 +4,9 @@ BeforeAll {
     Import-Module $modulePath -Force
     Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
 
-    # Isolation: HOME (environments.txt), only $CONDARC read, no active environment.
+    # Isolation: HOME (environments.txt; USERPROFILE on Windows), only $CONDARC read, no active environment.
     $script:saved = @{}
-    foreach ($name in 'HOME', 'CONDARC', 'CONDA_RESTRICT_RC_SEARCH_PATH', 'CONDA_ENVS_DIRS', 'CONDA_ENVS_PATH', 'CONDA_PREFIX') {
+    foreach ($name in 'HOME', 'USERPROFILE', 'CONDARC', 'CONDA_RESTRICT_RC_SEARCH_PATH', 'CONDA_ENVS_DIRS', 'CONDA_ENVS_PATH', 'CONDA_PREFIX') {
         $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
         Set-TestVariable $name $null
     }
@@ -64,7 +64,7 @@ Describe 'Environment cmdlets' {
     BeforeEach {
         $script:root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))
         $script:envs = Join-Path $root 'envs'
-        $env:HOME = Join-Path $root 'home'
+        $env:HOME = $env:USERPROFILE = Join-Path $root 'home'
         New-Item -ItemType Directory -Path $env:HOME, $envs -Force | Out-Null
         $env:CONDARC = Join-Path $root 'condarc.yml'
         Set-Content -LiteralPath $env:CONDARC -Value "envs_dirs:`n  - $envs"

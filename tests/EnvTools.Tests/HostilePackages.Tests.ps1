@@ -205,6 +205,9 @@ Describe 'hostile packages' {
     }
 
     It 'New-Env refuses <Name> with its ErrorId, writes nothing outside, leaves nothing in the cache' -ForEach $names {
+        if ($Name -in 'link-evil', 'placeholder-link' -and (Test-UnderWine)) {
+            Set-ItResult -Skipped -Because 'Wine-impossible: the package links symbolic links, which Wine does not have (runs on Linux and on Windows)'; return
+        }
         $id = $cases[$Name]
         $prefix = Join-Path $envs "new-$Name"
         New-Env -Prefix $prefix $Name -Channel $chan -ErrorAction SilentlyContinue -ErrorVariable err | Out-Null
@@ -218,6 +221,9 @@ Describe 'hostile packages' {
     }
 
     It 'Install-EnvPackage refuses <Name> next to an installed package and leaves the environment as it was' -ForEach $names {
+        if ($Name -in 'link-evil', 'placeholder-link' -and (Test-UnderWine)) {
+            Set-ItResult -Skipped -Because 'Wine-impossible: the package links symbolic links, which Wine does not have (runs on Linux and on Windows)'; return
+        }
         $id = $cases[$Name]
         $prefix = Join-Path $envs "install-$Name"
         New-Env -Prefix $prefix benign -Channel $chan | Out-Null

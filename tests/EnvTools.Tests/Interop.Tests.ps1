@@ -19,11 +19,12 @@ BeforeDiscovery {
         & /usr/bin/python3 -c 'import pycosat, ruamel.yaml, requests, zstandard, conda_package_streaming, conda_package_handling, tqdm, pluggy, jsonpatch, distro, packaging, charset_normalizer, toolz' 2>$null
         if ($LASTEXITCODE -ne 0) { $script:interopMissing += 'the Debian packages the real conda needs (python3-pycosat python3-ruamel.yaml … conda-package-handling; see README.md)' }
     }
-    $script:skipInterop = $interopMissing.Count -gt 0 -and $env:CI -ne 'true'
+    # Unix-only: the real conda runs with Debian's python3 (on Windows the suite is skipped, under CI too)
+    $script:skipInterop = $IsWindows -or ($interopMissing.Count -gt 0 -and $env:CI -ne 'true')
     if ($skipInterop) { Write-Warning "Interop tests skipped: missing $($interopMissing -join ', ')" }
 }
 
-Describe 'Interoperability with the real conda' -Tag Interop -Skip:$skipInterop {
+Describe 'Interoperability with the real conda' -Tag Interop, UnixOnly -Skip:$skipInterop {
     BeforeAll {
         if ($interopMissing.Count -gt 0) { throw "CI=true and the interop suite cannot run: missing $($interopMissing -join ', ')" }
         $modulePath = $env:ENVTOOLS_MODULE
@@ -324,6 +325,32 @@ Describe 'Interoperability with the real conda' -Tag Interop -Skip:$skipInterop 
             Test-Path $c | Should -BeFalse
             Get-EnvsTxt | Should -Not -Contain $c
             Test-Path (Join-Path $pkgs 'dependency-2.0-0/info/repodata_record.json') | Should -BeTrue -Because 'the shared cache keeps its entries'
+        }
+    }
+
+    Context 'install and remove modifiers, side by side with conda' {
+        It 'removes what conda remove removes (orphaned dependencies too), and with -Force what remove --force does' {
+            $e = Join-Path $TestDrive 'envs/mod-remove'
+            New-Env -Prefix $e dependent font-ttf-inconsolata -Channel $chanUrl | Out-Null
+            function Unlinked($json) { (($json | Out-String | ConvertFrom-Json).actions.UNLINK).name | Sort-Object }
+            $conda = Unlinked (Invoke-Conda remove -p $e dependent --dry-run --json --offline)
+            $conda | Should -Be @('dependency', 'dependent')
+            (Uninstall-EnvPackage dependent -Prefix $e -DryRun).Name | Sort-Object | Should -Be $conda
+            $condaForce = Unlinked (Invoke-Conda remove -p $e dependency --force --dry-run --json --offline)
+            $condaForce | Should -Be @('dependency')
+            (Uninstall-EnvPackage dependency -Prefix $e -Force -DryRun).Name | Should -Be $condaForce
+        }
+
+        It '-OnlyDependencies installs and records what conda install --only-deps does' {
+            $c = Join-Path $TestDrive 'envs/mod-only-conda'
+            $t = Join-Path $TestDrive 'envs/mod-only-et'
+            Invoke-Conda create -y -q -p $c --offline --override-channels -c $chanUrl font-ttf-inconsolata | Out-Null
+            Invoke-Conda install -y -q -p $c --offline --override-channels -c $chanUrl --only-deps dependent | Out-Null
+            New-Env -Prefix $t font-ttf-inconsolata -Channel $chanUrl | Out-Null
+            Install-EnvPackage dependent -Prefix $t -Channel $chanUrl -OnlyDependencies | Out-Null
+            Get-EnvToolsSet $t | Should -Be (Get-CondaSet $c)
+            Get-EnvToolsSet $t | Should -Not -Match '^dependent='
+            (Get-EnvHistory -Prefix $t -Revision -1).RequestedSpecs | Sort-Object | Should -Be ((Get-EnvHistory -Prefix $c -Revision -1).RequestedSpecs | Sort-Object)
         }
     }
 }

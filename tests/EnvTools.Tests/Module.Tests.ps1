@@ -80,6 +80,19 @@ Describe 'Cmdlet help' {
         @($help.examples.example).Count | Should -BeGreaterThan 0
     }
 
+    It 'has the conceptual topic about_EnvTools, naming every exported cmdlet and every configuration variable it reads' {
+        $text = Get-Help about_EnvTools | Out-String
+        foreach ($section in 'CONCEPTS', 'CONFIGURATION', 'ENVIRONMENT VARIABLES', 'ERRORS', 'COMPATIBILITY WITH CONDA') {
+            $text | Should -Match $section
+        }
+        foreach ($cmdlet in (Import-PowerShellDataFile (Join-Path $PSScriptRoot '../../EnvTools.psd1')).CmdletsToExport) {
+            $text | Should -Match ([regex]::Escape($cmdlet)) -Because "about_EnvTools lists the cmdlets by task"
+        }
+        foreach ($variable in 'CONDARC', 'CONDA_RESTRICT_RC_SEARCH_PATH', 'CONDA_OVERRIDE_CUDA', 'ENVTOOLS_INDEX_CACHE') {
+            $text | Should -Match $variable
+        }
+    }
+
     It 'shows sizes in one rule: bytes below 1 KiB, else KiB/MiB/GiB rounded to nearest' {
         $culture = [Globalization.CultureInfo]::CurrentCulture
         [Globalization.CultureInfo]::CurrentCulture = [Globalization.CultureInfo]::InvariantCulture

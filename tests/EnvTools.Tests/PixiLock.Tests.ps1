@@ -62,7 +62,7 @@ Describe 'New-Env -File pixi.lock from a local folder (file:// URLs)' {
         $dest = Join-Path $TestDrive 'envs/pixi-default'
         (New-Env -Prefix $dest -File $lock).PackageCount | Should -Be 3
         PackageSet $dest | Should -Be @('app=1.0=0', 'libdemo=1.0=h1_1', 'tool=0.5=0')
-        Get-Content (Join-Path $dest 'share/app.txt') -Raw | Should -Be "app in $dest`n"
+        Get-Content (Join-Path $dest 'share/app.txt') -Raw | Should -Be "app in $(Get-TextPrefix $dest)`n"
         $record = Get-Content (Join-Path $dest "conda-meta/libdemo-1.0-h1_1.json") -Raw | ConvertFrom-Json
         $record.sha256 | Should -Be $built['libdemo-1.0'].Sha256
         Test-Env -Prefix $dest | Should -BeNullOrEmpty

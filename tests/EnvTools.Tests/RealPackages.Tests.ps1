@@ -70,7 +70,8 @@ Describe 'conda''s test recipes' -Skip:(-not $haveData) {
         Test-Env -Prefix $prefix | Should -BeNullOrEmpty
     }
 
-    It 'does not run link scripts unless -AllowLinkScripts' -Skip:$IsWindows {
+    # Unix-only: conda's test recipes ship .sh scripts only
+    It 'does not run link scripts unless -AllowLinkScripts' -Tag UnixOnly -Skip:$IsWindows {
         $prefix = Join-Path $TestDrive 'e/scripts'
         New-Env -Prefix $prefix -Channel $chan | Out-Null
         # failing_post_link's script exits 1: without -AllowLinkScripts it never runs
@@ -78,7 +79,8 @@ Describe 'conda''s test recipes' -Skip:(-not $haveData) {
         Uninstall-EnvPackage failing_post_link -Prefix $prefix | Out-Null
     }
 
-    It 'rolls the environment back when a post-link script fails' -Skip:$IsWindows {
+    # Unix-only: conda's test recipes ship .sh scripts only
+    It 'rolls the environment back when a post-link script fails' -Tag UnixOnly -Skip:$IsWindows {
         $prefix = Join-Path $TestDrive 'e/failing'
         New-Env -Prefix $prefix clobber-a -Channel $chan | Out-Null
         $before = Get-TreeDigest $prefix -Exclude 'conda-meta/history'
@@ -88,7 +90,8 @@ Describe 'conda''s test recipes' -Skip:(-not $haveData) {
         (Get-EnvPackage -Prefix $prefix).Name | Should -Be 'clobber-a'
     }
 
-    It 'runs an activate.d shell script of a package when the environment is enabled' -Skip:$IsWindows {
+    # Unix-only: conda's test recipes ship .sh scripts only
+    It 'runs an activate.d shell script of a package when the environment is enabled' -Tag UnixOnly -Skip:$IsWindows {
         $prefix = Join-Path $TestDrive 'e/activate'
         New-Env -Prefix $prefix activate_deactivate_package -Channel $chan | Out-Null
         $hadTest = Test-Path env:TEST
@@ -128,7 +131,8 @@ Describe 'rattler''s clobber packages over HTTP' -Skip:(-not $haveData) {
     }
 }
 
-Describe 'a ROS2 package with binary placeholders in ELF files' -Skip:(-not $haveData -or -not $isLinux64) {
+# Unix-only: linux-64 ELF files whose binary placeholders are rewritten and read back on linux-64
+Describe 'a ROS2 package with binary placeholders in ELF files' -Tag UnixOnly -Skip:(-not $haveData -or -not $isLinux64) {
     It 'rewrites the binary placeholders (installed alone with -NoDeps)' {
         # the package and stand-ins for its dependencies, which -NoDeps must leave out of the environment
         $chan = New-ChannelFrom 'ros2' @(Join-Path $data 'packages/clfml-ros2-jazzy/linux-64/ros-jazzy-audio-tools-2.5-h738df08_0.tar.bz2')

@@ -40,7 +40,7 @@ Describe 'Find-EnvPackage' {
     }
 
     It 'warns with close names when a mistyped name matches nothing' {
-        Find-EnvPackage zlibb -Channel $channel -OverrideChannels -WarningVariable w -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        Find-EnvPackage zlibb -Channel $channel -OverrideChannels -Platform linux-64 -WarningVariable w -WarningAction SilentlyContinue | Should -BeNullOrEmpty
         "$w" | Should -Match "No package matches 'zlibb'; did you mean zlib\?"
         Find-EnvPackage 'zlib>=9' -Channel $channel -OverrideChannels -WarningVariable w2 -WarningAction SilentlyContinue | Should -BeNullOrEmpty
         "$w2" | Should -BeNullOrEmpty -Because 'the name exists: no version matched, nothing was mistyped'

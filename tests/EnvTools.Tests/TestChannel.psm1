@@ -69,8 +69,9 @@ function Start-TestChannelServer {
     }
     if (-not $dll -or -not (Test-Path $dll)) { throw "EnvTools.TestServer.dll not found: run build.ps1 Build (or set ENVTOOLS_TESTSERVER)" }
 
-    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    $psi.ArgumentList.Add($dll)
+    # the Windows lane hands in a self-contained EnvTools.TestServer.exe (no dotnet host there); elsewhere the dll runs with dotnet
+    if ($dll -like '*.exe') { $psi = [System.Diagnostics.ProcessStartInfo]::new($dll) }
+    else { $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet'); $psi.ArgumentList.Add($dll) }
     $psi.ArgumentList.Add($Path)
     if ($Token) { $psi.ArgumentList.Add('--token'); $psi.ArgumentList.Add($Token) }
     foreach ($f in $Fault) { $psi.ArgumentList.Add('--fault'); $psi.ArgumentList.Add($f) }

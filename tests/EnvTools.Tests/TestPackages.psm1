@@ -59,6 +59,20 @@ function New-TestPackage {
     }
 }
 
+function Get-TextPrefix {
+    <# What a text-mode placeholder becomes in an environment: the prefix, with forward slashes for win-* (as conda writes it). #>
+    param([Parameter(Mandatory)] [string] $Prefix)
+    if ([EnvTools.Conda.Platform]::Current.IsWindows) { $Prefix.Replace('\', '/') } else { $Prefix }
+}
+
+function Test-UnderWine {
+    <# True under Wine (its ntdll exports wine_get_version; Windows' does not): for the tests Wine cannot run. #>
+    if (-not $IsWindows) { return $false }
+    $ntdll = [IntPtr]::Zero; $export = [IntPtr]::Zero
+    [Runtime.InteropServices.NativeLibrary]::TryLoad('ntdll.dll', [ref] $ntdll) -and
+        [Runtime.InteropServices.NativeLibrary]::TryGetExport($ntdll, 'wine_get_version', [ref] $export)
+}
+
 function Update-TestChannelIndex {
     <# Writes repodata.json for every subdir of the channel (and an empty noarch). #>
     param([Parameter(Mandatory)] [string] $Channel)
@@ -74,12 +88,12 @@ function Use-IsolatedConda {
     #>
     param([Parameter(Mandatory)] [string] $Root)
     $saved = @{}
-    foreach ($k in 'HOME', 'CONDA_PKGS_DIRS', 'CONDA_ENVS_DIRS', 'CONDARC', 'CONDA_RESTRICT_RC_SEARCH_PATH', 'CONDA_PREFIX',
+    foreach ($k in 'HOME', 'USERPROFILE', 'CONDA_PKGS_DIRS', 'CONDA_ENVS_DIRS', 'CONDARC', 'CONDA_RESTRICT_RC_SEARCH_PATH', 'CONDA_PREFIX',
                    'CONDA_LOCAL_REPODATA_TTL', 'CONDA_OFFLINE', 'ENVTOOLS_INDEX_CACHE', 'CONDA_REMOTE_BACKOFF_FACTOR') {
         $saved[$k] = [Environment]::GetEnvironmentVariable($k)
     }
     New-Item -ItemType Directory -Path (Join-Path $Root 'home'), (Join-Path $Root 'pkgs'), (Join-Path $Root 'envs') -Force | Out-Null
-    $env:HOME = Join-Path $Root 'home'
+    $env:HOME = $env:USERPROFILE = Join-Path $Root 'home'   # ~ is USERPROFILE on Windows, HOME elsewhere
     $env:CONDA_PKGS_DIRS = Join-Path $Root 'pkgs'
     $env:CONDA_ENVS_DIRS = Join-Path $Root 'envs'
     $env:CONDA_RESTRICT_RC_SEARCH_PATH = 'true'
@@ -111,4 +125,4 @@ function Get-TreeDigest {
         } | Sort-Object
 }
 
-Export-ModuleMember -Function Get-TestPlaceholder, New-TestPackage, Update-TestChannelIndex, Use-IsolatedConda, Restore-IsolatedConda, Get-TreeDigest
+Export-ModuleMember -Function Get-TestPlaceholder, Get-TextPrefix, Test-UnderWine, New-TestPackage, Update-TestChannelIndex, Use-IsolatedConda, Restore-IsolatedConda, Get-TreeDigest

@@ -52,8 +52,13 @@ public static class ShellScriptRunner
         };
         if (cmd)
         {
+            // As conda's activate.bat does, the script runs under code page 65001 (in cmd's own windowless console, so the
+            // session's console keeps its code page): 'set' then lists every value as UTF-8, whatever the user's OEM code
+            // page could have shown (a non-ASCII PATH entry survives), and both streams are decoded as UTF-8.
             psi.FileName = Environment.GetEnvironmentVariable("ComSpec") ?? "cmd.exe";
-            psi.Arguments = $"/d /s /c \"set & echo {Marker}& call \"{script.Path}\" 1>&2 & set & echo {EndMarker}\"";
+            psi.Arguments = CmdArguments(script.Path);
+            psi.StandardOutputEncoding = Utf8;
+            psi.StandardErrorEncoding = Utf8;
         }
         else
         {
@@ -129,6 +134,14 @@ public static class ShellScriptRunner
         }
     }
 
+    private static readonly System.Text.UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>cmd's arguments for a <c>.bat</c> script: code page 65001, the variables, the script (its output to
+    /// standard error), the variables again. A script that fails ends cmd with its error level (<c>|| exit /b</c>):
+    /// otherwise the exit code would be the last <c>echo</c>'s, and a failing script would pass as done.</summary>
+    internal static string CmdArguments(string scriptPath) =>
+        $"/d /s /c \"chcp 65001>nul & set & echo {Marker}& call \"{scriptPath}\" 1>&2 || exit /b & set & echo {EndMarker}\"";
+
     /// <summary>Applies a run's changes to <paramref name="environment"/>.</summary>
     public static void Apply(IEnumerable<VariableChange> changes, IEnvironmentVariables environment)
     {
@@ -161,7 +174,9 @@ public static class ShellScriptRunner
         return (before, after);
     }
 
-    private static (Dictionary<string, string>, Dictionary<string, string>) ParseCmd(string output, bool ignoreCase)
+    /// <summary>The two <c>set</c> listings of a cmd run (CRLF or LF lines). cmd's per-drive current folders
+    /// (<c>=C:=C:\dir</c>) and <c>=ExitCode</c> are no variables a session can hold and are left out.</summary>
+    internal static (Dictionary<string, string> Before, Dictionary<string, string> After) ParseCmd(string output, bool ignoreCase)
     {
         StringComparer cmp = ignoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
         var before = new Dictionary<string, string>(cmp);
@@ -181,7 +196,12 @@ public static class ShellScriptRunner
                 continue;
             }
 
-            int eq = line.IndexOf('=', line.StartsWith('=') ? 1 : 0);
+            if (line.StartsWith('='))
+            {
+                continue; // =C:=C:\dir, =ExitCode=00000000: cmd's own, not variables
+            }
+
+            int eq = line.IndexOf('=');
             if (eq > 0)
             {
                 current[line[..eq]] = line[(eq + 1)..];
@@ -191,7 +211,7 @@ public static class ShellScriptRunner
         return (before, after);
     }
 
-    private static List<VariableChange> Diff(Dictionary<string, string> before, Dictionary<string, string> after)
+    internal static List<VariableChange> Diff(Dictionary<string, string> before, Dictionary<string, string> after)
     {
         var changes = new List<VariableChange>();
         foreach (var (name, value) in after)

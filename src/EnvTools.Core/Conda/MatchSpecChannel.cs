@@ -324,7 +324,7 @@ internal readonly record struct ChannelLocation(
 
         if (path.StartsWith('~'))
         {
-            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            string home = EnvTools.Config.ConfigEnvironment.UserHome;
             path = home + path[1..];
         }
 

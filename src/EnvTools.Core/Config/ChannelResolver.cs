@@ -41,7 +41,7 @@ public sealed class ChannelResolver
         ArgumentNullException.ThrowIfNull(channelAlias);
         _alias = Location.Parse(channelAlias);
         _defaultChannels = defaultChannels ?? (OperatingSystem.IsWindows() ? Settings.DefaultChannelsWindows : Settings.DefaultChannelsUnix);
-        _home = homeDirectory ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        _home = homeDirectory ?? ConfigEnvironment.UserHome;
 
         // conda's context.custom_channels: the channels of the multichannels (defaults' members), then custom_channels (winning).
         var custom = new Dictionary<string, Location>(StringComparer.Ordinal);

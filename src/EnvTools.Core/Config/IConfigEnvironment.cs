@@ -46,18 +46,28 @@ public sealed class ConfigEnvironment : IConfigEnvironment
         : new[] { "/etc/conda", "/var/lib/conda" };
 
     /// <summary>
+    /// The user's home folder, <c>~</c>, as conda's <c>os.path.expanduser</c> gives it: the <c>USERPROFILE</c> variable on
+    /// Windows, <c>HOME</c> elsewhere, read now; the OS's profile folder when it is unset. Every <c>~</c> of EnvTools
+    /// (.condarc, ~/.conda/environments.txt, <c>~/</c> channels) is this one (on Windows,
+    /// <see cref="Environment.GetFolderPath(Environment.SpecialFolder)"/> ignores <c>USERPROFILE</c>).
+    /// </summary>
+    public static string UserHome => HomeFrom(Environment.GetEnvironmentVariable, OperatingSystem.IsWindows());
+
+    /// <summary><see cref="UserHome"/> from the given variables, with Windows' or Unix's rule.</summary>
+    public static string HomeFrom(Func<string, string?> getVariable, bool isWindows)
+    {
+        ArgumentNullException.ThrowIfNull(getVariable);
+        string? home = getVariable(isWindows ? "USERPROFILE" : "HOME");
+        return string.IsNullOrEmpty(home) ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) : home;
+    }
+
+    /// <summary>
     /// The running process: <c>HOME</c> (<c>USERPROFILE</c> on Windows) read now, the process environment
     /// read at each look-up, the system folders of the OS.
     /// </summary>
     public static ConfigEnvironment FromProcess(string? workingDirectory = null)
     {
-        string? home = Environment.GetEnvironmentVariable(OperatingSystem.IsWindows() ? "USERPROFILE" : "HOME");
-        if (string.IsNullOrEmpty(home))
-        {
-            home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        }
-
-        return new ConfigEnvironment(home, DefaultSystemDirectories, workingDirectory ?? Directory.GetCurrentDirectory(),
+        return new ConfigEnvironment(UserHome, DefaultSystemDirectories, workingDirectory ?? Directory.GetCurrentDirectory(),
             OperatingSystem.IsWindows(), Environment.GetEnvironmentVariable);
     }
 

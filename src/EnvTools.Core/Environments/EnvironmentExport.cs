@@ -108,10 +108,11 @@ public static class EnvironmentExport
                 continue;
             }
 
+            IReadOnlyList<SolverChannel>? loaded = null;
             SolveResult result;
             try
             {
-                IReadOnlyList<SolverChannel> loaded = RepoDataGateway.Load(channels, p, settings, null, ct);
+                loaded = RepoDataGateway.Load(channels, p, settings, null, ct);
                 result = CondaSolver.Solve(new SolveRequest
                 {
                     Specs = specs,
@@ -123,6 +124,13 @@ public static class EnvironmentExport
             catch (EnvToolsException ex)
             {
                 throw new LockPlatformException(p.Name, ex);
+            }
+            finally
+            {
+                if (loaded is not null)
+                {
+                    SolverChannel.DisposeAll(loaded);
+                }
             }
 
             locked.Add(new(p.Name, Toposort.Sort(result.Records)));

@@ -20,7 +20,7 @@ public sealed class EnvironmentsFile
 
     /// <summary>The default location: <c>~/.conda/environments.txt</c>.</summary>
     public static string DefaultPath =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".conda", "environments.txt");
+        Path.Combine(EnvTools.Config.ConfigEnvironment.UserHome, ".conda", "environments.txt");
 
     private static StringComparer PathComparer => OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 

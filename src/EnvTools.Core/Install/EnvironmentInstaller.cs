@@ -183,6 +183,7 @@ public sealed class EnvironmentInstaller
             specs = specs.Concat(_settings.CreateDefaultPackages.Select(MatchSpec.Parse).Where(s => !named.Contains(s.Name))).ToArray();
         }
 
+        CheckModifiers(request);
         CheckInstalled(request, prefix, installed);
         var requested = new Dictionary<string, string>(StringComparer.Ordinal);
         if (request.Action != EnvironmentAction.Remove)
@@ -216,6 +217,17 @@ public sealed class EnvironmentInstaller
         {
             solve = Solve(request, specs, installed, historySpecs, pinned, progress, ct);
             final = solve.Records;
+            foreach (RepoDataRecord omitted in solve.Omitted)
+            {
+                // conda's --only-deps records the dependencies of the packages it left out as requested, beside them
+                foreach (string d in omitted.Depends)
+                {
+                    if (MatchSpec.TryParse(d, out MatchSpec? dep) && !requested.ContainsKey(dep!.Name))
+                    {
+                        requested[dep.Name] = dep.ToString();
+                    }
+                }
+            }
         }
 
         IReadOnlyList<PackageChange> changes = PackageChange.Diff(installed, final);
@@ -292,6 +304,31 @@ public sealed class EnvironmentInstaller
             PrefixTransaction.RemoveIfOnlyLock(prefix, removePrefix: !existed);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Fetches the packages a plan would link into the package cache (verified and extracted), and changes nothing in
+    /// the environment (conda's <c>--download-only</c>): a later install of the same plan, also offline, links from the
+    /// cache.
+    /// </summary>
+    /// <returns>The packages fetched or found in the cache, in the plan's install order.</returns>
+    public IReadOnlyList<CachedPackage> Download(EnvironmentPlan plan, IProgress<OperationProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        IReadOnlyList<PrefixRecord> installed = plan.ReplacesExisting ? Array.Empty<PrefixRecord>() : plan.Installed;
+        bool force = plan.Request.Force && plan.Request.Action == EnvironmentAction.Install;
+        TransactionPlan probe = TransactionPlan.Create(plan.Prefix, installed, plan.FinalRecords, _ => string.Empty, plan.RequestedSpecs, force);
+        var toFetch = probe.Link.Select(l => l.Record).ToList();
+        if (toFetch.Count == 0)
+        {
+            return Array.Empty<CachedPackage>();
+        }
+
+        var fetchProgress = progress is null ? null : new InlineProgress<PackageFetchProgress>(p =>
+            progress.Report(new OperationProgress(OperationStep.Fetch, FetchStatus(p), FetchPercent(p))));
+        IReadOnlyList<CachedPackage> fetched = CacheFor(plan.Request).EnsureAsync(toFetch, fetchProgress, ct).GetAwaiter().GetResult();
+        progress?.Report(new OperationProgress(OperationStep.Fetch, "done", 100, Completed: true));
+        return fetched;
     }
 
     private EnvironmentResult ApplyLocked(EnvironmentPlan plan, List<string> warnings, IProgress<OperationProgress>? progress, CancellationToken ct)
@@ -440,14 +477,83 @@ public sealed class EnvironmentInstaller
             HistorySpecs = historySpecs,
             PinnedSpecs = pinned,
             ChannelPriority = request.ChannelPriority ?? _settings.ChannelPriority,
-            UpdateModifier = updateAll ? UpdateModifier.UpdateAll : request.NoDeps ? UpdateModifier.NoDeps : UpdateModifier.UpdateSpecs,
+            UpdateModifier = updateAll ? UpdateModifier.UpdateAll : ModifierOf(request),
+            ForceRemove = request.Action == EnvironmentAction.Remove && request.ForceRemove,
             UpdateRequested = request.Action == EnvironmentAction.Update,
             Prune = request.Prune,
             Timeout = request.SolveTimeout,
         };
-        SolveResult result = CondaSolver.Solve(solveRequest, ct);
+        SolveResult result;
+        try
+        {
+            result = CondaSolver.Solve(solveRequest, ct);
+        }
+        finally
+        {
+            SolverChannel.DisposeAll(channels); // the repodata mappings go now, not at a later collection
+        }
+
         progress?.Report(new OperationProgress(OperationStep.Solve, "done", 100, Completed: true));
         return result;
+    }
+
+    /// <summary>The solver's modifier for the request's switches (conda's update and deps modifiers in one).</summary>
+    private static UpdateModifier ModifierOf(EnvironmentRequest request) => request switch
+    {
+        { NoDeps: true } => UpdateModifier.NoDeps,
+        { UpdateDependencies: true, OnlyDependencies: true } => UpdateModifier.UpdateDepsOnlyDeps,
+        { UpdateDependencies: true } => UpdateModifier.UpdateDeps,
+        { OnlyDependencies: true } => UpdateModifier.OnlyDeps,
+        { FreezeInstalled: true } => UpdateModifier.FreezeInstalled,
+        _ => UpdateModifier.UpdateSpecs,
+    };
+
+    /// <summary>Refuses switches that contradict each other or the action (conda's mutually exclusive groups: the
+    /// update modifiers --freeze-installed and --update-deps; the deps modifiers --no-deps and --only-deps), and
+    /// combinations the solver has no mode for.</summary>
+    /// <exception cref="EnvToolsException">ConflictingModifiers.</exception>
+    private static void CheckModifiers(EnvironmentRequest request)
+    {
+        var on = new List<string>();
+        void Add(bool set, string name)
+        {
+            if (set)
+            {
+                on.Add(name);
+            }
+        }
+
+        Add(request.FreezeInstalled, "FreezeInstalled");
+        Add(request.UpdateDependencies, "UpdateDependencies");
+        Add(request.OnlyDependencies, "OnlyDependencies");
+        Add(request.NoDeps, "NoDeps");
+        if (on.Count == 0 && !request.ForceRemove)
+        {
+            return;
+        }
+
+        string? problem = null;
+        if (request.ForceRemove && request.Action != EnvironmentAction.Remove)
+        {
+            problem = "ForceRemove applies only to removing packages";
+        }
+        else if (on.Count > 0 && request.Action is not (EnvironmentAction.Install or EnvironmentAction.Create))
+        {
+            problem = $"{string.Join(", ", on)} applies only to installing packages";
+        }
+        else if (on.Count > 1 && !(on.Count == 2 && request.UpdateDependencies && request.OnlyDependencies))
+        {
+            problem = $"{string.Join(" and ", on)} cannot be combined (only UpdateDependencies with OnlyDependencies can)";
+        }
+        else if (request.ExplicitRecords is not null || request.Revision is not null)
+        {
+            problem = $"{string.Join(", ", on)} applies only to a solve, not to exact packages or a revision";
+        }
+
+        if (problem is not null)
+        {
+            throw new EnvToolsException("ConflictingModifiers", ErrorKind.InvalidArgument, problem + ".", request);
+        }
     }
 
     private static void CheckInstalled(EnvironmentRequest request, string prefix, IReadOnlyList<PrefixRecord> installed)

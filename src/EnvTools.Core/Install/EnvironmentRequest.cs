@@ -50,6 +50,23 @@ public sealed record EnvironmentRequest
     /// left with unmet dependencies).</summary>
     public bool NoDeps { get; init; }
 
+    /// <summary>Install: keep every installed package that does not conflict with the request exactly as it is (conda's
+    /// <c>--freeze-installed</c>); when that has no solution, solve again without freezing, as conda does.</summary>
+    public bool FreezeInstalled { get; init; }
+
+    /// <summary>Install: update the dependencies of the requested packages to the newest versions the request allows
+    /// (conda's <c>--update-deps</c>).</summary>
+    public bool UpdateDependencies { get; init; }
+
+    /// <summary>Install: install only the dependencies of the requested packages, not the packages themselves (conda's
+    /// <c>--only-deps</c>); a requested package that is installed already stays.</summary>
+    public bool OnlyDependencies { get; init; }
+
+    /// <summary>Remove: take out only the matching packages, leaving the packages that depend on them (and the
+    /// dependencies only they needed) in place (conda's <c>remove --force</c>; the environment may be left
+    /// inconsistent).</summary>
+    public bool ForceRemove { get; init; }
+
     /// <summary>Drop installed packages that neither the request nor another kept package needs (conda's
     /// <c>env update --prune</c>).</summary>
     public bool Prune { get; init; }

@@ -8,6 +8,8 @@ internal static partial class FileOps
     private const int EEXIST = 17;
     private const int ErrorAlreadyExists = 183;
     private const int ErrorFileExists = 80;
+    private const int ErrorSharingViolation = 32;
+    private const int ErrorLockViolation = 33;
 
     /// <summary>Result of <see cref="TryHardLink"/>.</summary>
     internal enum LinkResult
@@ -63,7 +65,7 @@ internal static partial class FileOps
     {
         if (OperatingSystem.IsWindows())
         {
-            if (WinCreateHardLink(target, source, IntPtr.Zero))
+            if (WinCreateHardLink(Win32Path(target), Win32Path(source), IntPtr.Zero))
             {
                 return LinkResult.Done;
             }
@@ -79,6 +81,24 @@ internal static partial class FileOps
 
         int errno = Marshal.GetLastPInvokeError();
         return errno == EEXIST ? LinkResult.Exists : LinkResult.Unsupported;
+    }
+
+    /// <summary>
+    /// A full Windows path as a Win32 call that does not go through .NET's own path handling (<c>CreateHardLinkW</c>) must
+    /// get it: from 260 characters on (MAX_PATH, the terminator included), in the <c>\\?\</c> form that lifts the limit
+    /// whatever the machine's LongPathsEnabled setting (<c>\\?\UNC\server\share\…</c> for a share; '/' turned to '\',
+    /// which that form does not translate). Shorter paths, and paths already in a device form, are returned as they are.
+    /// </summary>
+    internal static string Win32Path(string fullPath)
+    {
+        const int MaxPath = 260;
+        if (fullPath.Length < MaxPath || fullPath.StartsWith(@"\\?\", StringComparison.Ordinal) || fullPath.StartsWith(@"\\.\", StringComparison.Ordinal))
+        {
+            return fullPath;
+        }
+
+        string p = fullPath.Replace('/', '\\');
+        return p.StartsWith(@"\\", StringComparison.Ordinal) ? @"\\?\UNC\" + p[2..] : @"\\?\" + p;
     }
 
     /// <summary>True when something (a file, a directory, a link, even a dangling one) is at <paramref name="path"/>.</summary>
@@ -163,6 +183,11 @@ internal static partial class FileOps
         return true;
     }
 
+    /// <summary>The text a symbolic link to <paramref name="target"/> holds: Windows resolves only '\' in a link's target
+    /// (a relative target with '/' — as packages ship them — leads nowhere there), so on Windows the separators are
+    /// turned; elsewhere the target is kept as written.</summary>
+    public static string LinkTargetText(string target, bool windows) => windows ? target.Replace('/', '\\') : target;
+
     /// <summary>True when <paramref name="path"/> is a directory and not a link to one.</summary>
     public static bool IsRealDirectory(string path)
     {
@@ -200,18 +225,54 @@ internal static partial class FileOps
         }
     }
 
-    /// <summary>Moves a file or link (not followed) to <paramref name="target"/>, replacing what is there.</summary>
+    /// <summary>Moves a file or link (not followed) to <paramref name="target"/>, replacing what is there; retried briefly
+    /// when another process holds the file (see <see cref="RetryWhileShared(Action)"/>).</summary>
     public static void Move(string source, string target)
     {
         if (Directory.Exists(source) && new DirectoryInfo(source).LinkTarget is null)
         {
-            Directory.Move(source, target);
+            RetryWhileShared(() => Directory.Move(source, target));
         }
         else
         {
-            File.Move(source, target, overwrite: true);
+            RetryWhileShared(() => File.Move(source, target, overwrite: true));
         }
     }
+
+    /// <summary>The pauses between the tries of <see cref="RetryWhileShared(Action)"/> (about one second in all).</summary>
+    internal static readonly TimeSpan[] SharingRetryDelays =
+        [TimeSpan.FromMilliseconds(15), TimeSpan.FromMilliseconds(30), TimeSpan.FromMilliseconds(60), TimeSpan.FromMilliseconds(120),
+         TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500)];
+
+    /// <summary>
+    /// Runs <paramref name="rename"/>, trying again after a short pause (<see cref="SharingRetryDelays"/>) while it fails
+    /// because another process holds the file for a moment — on Windows an antivirus scanner or the search indexer opens
+    /// new files without FILE_SHARE_DELETE (ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION, or access denied). Any other
+    /// failure, and the last one, is thrown.
+    /// </summary>
+    internal static void RetryWhileShared(Action rename) => RetryWhileShared(rename, OperatingSystem.IsWindows(), null);
+
+    /// <summary><see cref="RetryWhileShared(Action)"/> with Windows' rules or not, and the pause given (tests).</summary>
+    internal static void RetryWhileShared(Action rename, bool windows, Action<TimeSpan>? sleep)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                rename();
+                return;
+            }
+            catch (Exception ex) when (attempt < SharingRetryDelays.Length && IsSharingViolation(ex, windows))
+            {
+                (sleep ?? Thread.Sleep)(SharingRetryDelays[attempt]);
+            }
+        }
+    }
+
+    /// <summary>True for the failures another process's brief hold on a file causes on Windows: sharing and lock
+    /// violations (HRESULT 0x80070020, 0x80070021) and, there, access denied (a scanner holding the file open).</summary>
+    internal static bool IsSharingViolation(Exception ex, bool windows) =>
+        windows && (ex is UnauthorizedAccessException || (ex is IOException && (ex.HResult & 0xFFFF) is ErrorSharingViolation or ErrorLockViolation));
 
     /// <summary>Removes the empty directories among <paramref name="dirs"/>, deepest first, never <paramref name="stop"/> or above.</summary>
     public static void PruneEmpty(IEnumerable<string> dirs, string stop)
@@ -255,7 +316,7 @@ internal static partial class FileOps
             fs.Flush(flushToDisk);
         }
 
-        File.Move(tmp, path, overwrite: true);
+        RetryWhileShared(() => File.Move(tmp, path, overwrite: true));
     }
 
     /// <summary>
@@ -272,7 +333,7 @@ internal static partial class FileOps
             fs.Flush(flushToDisk);
         }
 
-        File.Move(tmp, path, overwrite: true);
+        RetryWhileShared(() => File.Move(tmp, path, overwrite: true));
     }
 
     private static string TempSibling(string path) =>

@@ -13,6 +13,12 @@ internal sealed class JournalData
     /// the prefix is no environment (<see cref="Environments.EnvironmentLocator.IsEnvironment"/>).</summary>
     public bool NewEnvironment { get; init; }
 
+    /// <summary>The transaction's paths compare ignoring case (a win-* target, or Windows): 'Lib/x' and 'lib/x' are one path.</summary>
+    public bool IgnoreCase { get; init; }
+
+    /// <summary>How the journal's paths compare (<see cref="IgnoreCase"/>).</summary>
+    public StringComparer PathComparer => IgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
     /// <summary>Length of <c>conda-meta/history</c> before the transaction; -1 when it did not exist.</summary>
     public long HistoryLength { get; init; } = -1;
 
@@ -47,6 +53,11 @@ internal sealed class JournalData
                 w.WriteBoolean("new_environment", true);
             }
 
+            if (IgnoreCase)
+            {
+                w.WriteBoolean("ignore_case", true);
+            }
+
             WriteList(w, "removed", Removed);
             WriteList(w, "created", Created);
             WriteList(w, "new_dirs", NewDirs);
@@ -64,6 +75,7 @@ internal sealed class JournalData
             Committed = r.GetProperty("state").GetString() == "committed",
             HistoryLength = r.GetProperty("history_length").GetInt64(),
             NewEnvironment = r.TryGetProperty("new_environment", out var ne) && ne.ValueKind == JsonValueKind.True,
+            IgnoreCase = r.TryGetProperty("ignore_case", out var ic) && ic.ValueKind == JsonValueKind.True,
             Removed = ReadList(r, "removed"),
             Created = ReadList(r, "created"),
             NewDirs = ReadList(r, "new_dirs"),

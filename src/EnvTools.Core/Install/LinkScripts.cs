@@ -27,6 +27,14 @@ internal static class LinkScripts
             return null;
         }
 
+        if (platform.IsWindows != OperatingSystem.IsWindows())
+        {
+            // a win-* package installed from Linux (or the reverse): its .bat would run in bash (.sh in cmd)
+            messages.Add($"The {action} script of {rec} was not run: '{Path.GetFileName(script)}' is a {(platform.IsWindows ? "Windows" : "Unix")} script, "
+                + $"and this is {(OperatingSystem.IsWindows() ? "Windows" : "not Windows")}; run it on the target system if the package needs it.");
+            return null;
+        }
+
         var psi = new ProcessStartInfo
         {
             RedirectStandardOutput = true,

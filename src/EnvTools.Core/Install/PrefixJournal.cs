@@ -129,7 +129,7 @@ public static class PrefixJournal
             {
                 pending = true;
                 string trash = TrashRoot(prefix, data);
-                var removed = new HashSet<string>(data.Removed, StringComparer.Ordinal);
+                var removed = new HashSet<string>(data.Removed, data.PathComparer);
                 foreach (string rel in data.Created)
                 {
                     if (IsRecordPath(rel, out string name) && !removed.Contains(rel))
@@ -289,12 +289,18 @@ public static class PrefixJournal
     internal static void Rollback(string prefix, JournalData data)
     {
         string trash = TrashRoot(prefix, data);
-        var removed = new HashSet<string>(data.Removed, StringComparer.Ordinal);
+        // removed path → its spelling in the journal (and so in the trash), matched ignoring case for a win-* target
+        var removed = new Dictionary<string, string>(data.PathComparer);
+        foreach (string rel in data.Removed)
+        {
+            removed.TryAdd(rel, rel);
+        }
+
         for (int i = data.Created.Count - 1; i >= 0; i--)
         {
             // A path the transaction also trashes holds the old file until it has been moved to the trash: only
             // then can something new be there.
-            if (removed.Contains(data.Created[i]) && !FileOps.Exists(Abs(trash, data.Created[i])))
+            if (removed.TryGetValue(data.Created[i], out string? trashed) && !FileOps.Exists(Abs(trash, trashed)))
             {
                 continue;
             }

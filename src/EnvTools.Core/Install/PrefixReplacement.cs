@@ -56,8 +56,45 @@ public static partial class PrefixReplacement
     /// <exception cref="PrefixTooLongException">Binary mode and the new prefix is longer than the placeholder.</exception>
     public static byte[] Replace(ReadOnlySpan<byte> data, PrefixFileMode mode, string placeholder, string newPrefix, string platform) =>
         mode == PrefixFileMode.Binary
-            ? ReplaceBinary(data, placeholder, newPrefix)
+            ? IsWindows(platform) ? ReplaceWindowsBinary(data, placeholder, newPrefix) : ReplaceBinary(data, placeholder, newPrefix)
             : ReplaceText(data, placeholder, newPrefix, platform);
+
+    /// <summary>
+    /// Binary mode for a win-* target, as conda and rattler do it: binaries are left as they are (rewriting them breaks
+    /// Authenticode signatures, and a short legacy placeholder would refuse most prefixes), except a distlib/pyzzer entry
+    /// point (a launcher, a <c>#!</c> line, then a zip archive), whose <c>#!</c> line gets the new prefix; it may grow,
+    /// since nothing after it is addressed from the start of the file.
+    /// </summary>
+    public static byte[] ReplaceWindowsBinary(ReadOnlySpan<byte> data, string placeholder, string newPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(placeholder);
+        ArgumentNullException.ThrowIfNull(newPrefix);
+        int end = data.LastIndexOf("PK\x05\x06"u8); // the zip's end-of-central-directory record
+        if (end < 0 || end + 20 > data.Length || placeholder.Length == 0)
+        {
+            return data.ToArray();
+        }
+
+        long directorySize = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[(end + 12)..]);
+        long directoryOffset = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[(end + 16)..]);
+        long archive = end - directorySize - directoryOffset; // where the zip starts in the file
+        if (archive <= 0)
+        {
+            return data.ToArray();
+        }
+
+        int shebang = data[..(int)archive].LastIndexOf("#!"u8);
+        if (shebang <= 0)
+        {
+            return data.ToArray(); // no #! line, or no launcher before it
+        }
+
+        var output = new MemoryStream(data.Length + 64);
+        output.Write(data[..shebang]);
+        ReplaceAll(data[shebang..(int)archive], Encoding.UTF8.GetBytes(placeholder), Encoding.UTF8.GetBytes(newPrefix), output);
+        output.Write(data[(int)archive..]);
+        return output.ToArray();
+    }
 
     /// <summary>
     /// Writes <paramref name="destinationFile"/> as <paramref name="sourceFile"/> with its placeholder replaced,

@@ -58,17 +58,24 @@ internal static class RevisionTarget
         {
             IReadOnlyList<SolverChannel> channels = loadChannels();
             var still = new List<HistoryDist>();
-            foreach (HistoryDist d in missing)
+            try
             {
-                IEnumerable<RepoDataRecord> candidates = channels.SelectMany(c => c.Subdirs).SelectMany(s => s.GetRecords(d.Name));
-                if (Best(d, candidates) is { } r)
+                foreach (HistoryDist d in missing)
                 {
-                    records.Add(r);
+                    IEnumerable<RepoDataRecord> candidates = channels.SelectMany(c => c.Subdirs).SelectMany(s => s.GetRecords(d.Name));
+                    if (Best(d, candidates) is { } r)
+                    {
+                        records.Add(r);
+                    }
+                    else
+                    {
+                        still.Add(d);
+                    }
                 }
-                else
-                {
-                    still.Add(d);
-                }
+            }
+            finally
+            {
+                SolverChannel.DisposeAll(channels); // release the repodata mappings now (the records found are decoded)
             }
 
             if (still.Count > 0)

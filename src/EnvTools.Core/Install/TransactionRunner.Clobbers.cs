@@ -24,7 +24,7 @@ internal sealed partial class TransactionRunner
             rank[r.Name] = rank.Count;
         }
 
-        var owners = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var owners = new Dictionary<string, List<string>>(_paths);
         void Own(string path, string name)
         {
             if (!owners.TryGetValue(path, out var list))
@@ -64,7 +64,7 @@ internal sealed partial class TransactionRunner
         }
 
         string Winner(List<string> list) => list.OrderBy(n => rank.TryGetValue(n, out int i) ? i : int.MaxValue).ThenBy(n => n, StringComparer.Ordinal).First();
-        var touched = new HashSet<string>(StringComparer.Ordinal);
+        var touched = new HashSet<string>(_paths);
         foreach (var w in works)
         {
             string name = w.Package.Record.Name;
@@ -88,7 +88,7 @@ internal sealed partial class TransactionRunner
         {
             bool changed = false;
             var newEntries = new List<PrefixRecordPath>();
-            var moved = new Dictionary<string, string>(StringComparer.Ordinal);
+            var moved = new Dictionary<string, string>(_paths);
             foreach (var e in keptEntries[k.Name])
             {
                 string original = e.OriginalPath ?? e.Path;

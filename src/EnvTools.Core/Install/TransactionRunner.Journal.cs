@@ -13,7 +13,12 @@ internal sealed partial class TransactionRunner
     private void BuildJournal(List<PrefixRecord> unlink, List<PackageWork> works, bool newEnvironment)
     {
         string history = PrefixHistory.PathFor(_prefix);
-        var journal = new JournalData { HistoryLength = File.Exists(history) ? new FileInfo(history).Length : -1, NewEnvironment = newEnvironment };
+        var journal = new JournalData
+        {
+            HistoryLength = File.Exists(history) ? new FileInfo(history).Length : -1,
+            NewEnvironment = newEnvironment,
+            IgnoreCase = ReferenceEquals(_paths, StringComparer.OrdinalIgnoreCase),
+        };
         void Removed(string rel)
         {
             if (_removedSet.Add(rel))
@@ -66,7 +71,7 @@ internal sealed partial class TransactionRunner
             return exists;
         }
 
-        var relocatedTo = new HashSet<string>(_relocations.Select(r => r.To), StringComparer.Ordinal);
+        var relocatedTo = new HashSet<string>(_relocations.Select(r => r.To), _paths);
         foreach (var w in works)
         {
             foreach (var p in w.Paths)

@@ -78,7 +78,7 @@ internal sealed partial class TransactionRunner
             var fi = new FileInfo(from);
             if (fi.LinkTarget is { } target)
             {
-                File.CreateSymbolicLink(to, target);
+                CreateLinkOrCopy(rel.To, to, target, from);
             }
             else if (FileOps.TryHardLink(from, to) != FileOps.LinkResult.Done)
             {
@@ -149,7 +149,7 @@ internal sealed partial class TransactionRunner
             case Kind.EntryPoint:
             {
                 EnsureParentInside(p.Target, abs);
-                byte[] bytes = Encoding.UTF8.GetBytes(p.Content!);
+                byte[] bytes = p.Content!;
                 Place(p.Target, abs, () => WriteNew(abs, bytes, OperatingSystem.IsWindows() ? null : (UnixFileMode)0b111_101_101));
                 p.Sha256InPrefix = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
                 p.SizeInPrefix = bytes.Length;
@@ -176,7 +176,7 @@ internal sealed partial class TransactionRunner
                         throw new UnsafeArchiveException(_currentPackage ?? _prefix, p.Target, $"is a symlink to '{target}', which leads out of the environment");
                     }
 
-                    Place(p.Target, abs, () => File.CreateSymbolicLink(abs, target));
+                    Place(p.Target, abs, () => CreateLinkOrCopy(p.Target, abs, target, p.Source!));
                     _insideDirs.Clear(); // a link may now stand where a checked folder was
                 }
 
@@ -214,7 +214,7 @@ internal sealed partial class TransactionRunner
 
         if (_options.AlwaysSoftlink)
         {
-            Place(p.Target, abs, () => File.CreateSymbolicLink(abs, p.Source!));
+            Place(p.Target, abs, () => CreateLinkOrCopy(p.Target, abs, p.Source!, p.Source!));
             return;
         }
 
@@ -237,11 +237,49 @@ internal sealed partial class TransactionRunner
 
         if (_options.AllowSoftlinks)
         {
-            Place(p.Target, abs, () => File.CreateSymbolicLink(abs, p.Source!));
+            Place(p.Target, abs, () => CreateLinkOrCopy(p.Target, abs, p.Source!, p.Source!));
         }
         else
         {
             Place(p.Target, abs, () => File.Copy(p.Source!, abs));
+        }
+    }
+
+    /// <summary>
+    /// Creates the symbolic link <paramref name="abs"/> → <paramref name="target"/> (on Windows with '\' separators, and as a
+    /// folder link when it leads to a folder). Where the OS refuses the link itself — Windows without the symbolic-link
+    /// privilege or Developer Mode, a file system without links — the file the link leads to (<paramref name="copyFrom"/>,
+    /// followed) is copied instead, with a warning, as rattler does (a link to a folder fails with <see cref="LinkFailedException"/>).
+    /// Something in the way is left to <see cref="Place"/>.
+    /// </summary>
+    private void CreateLinkOrCopy(string rel, string abs, string target, string copyFrom)
+    {
+        bool folder = Directory.Exists(copyFrom);
+        try
+        {
+            Hook("symlink", 0);
+            string text = FileOps.LinkTargetText(target, OperatingSystem.IsWindows());
+            if (folder && OperatingSystem.IsWindows())
+            {
+                Directory.CreateSymbolicLink(abs, text);
+            }
+            else
+            {
+                File.CreateSymbolicLink(abs, text);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && !FileOps.Exists(abs))
+        {
+            if (folder || !File.Exists(copyFrom))
+            {
+                // a copied folder would be no record's files (uninstall removes a link, not a tree); a dangling link has nothing to copy
+                throw new LinkFailedException(rel, $"The symbolic link to '{target}' could not be created ({ex.Message.TrimEnd('.')}) and leads to "
+                    + (folder ? "a folder" : "nothing") + ", which is not copied instead (on Windows, enable Developer Mode or run elevated)", ex);
+            }
+
+            File.Copy(copyFrom, abs);
+            _warnings.Add($"'{rel}' was copied from what it links to ('{target}'): the symbolic link could not be created ({ex.Message.TrimEnd('.')}). "
+                + "On Windows, enable Developer Mode or run elevated to get links.");
         }
     }
 

@@ -25,7 +25,10 @@ internal sealed partial class TransactionRunner
     private readonly HashSet<string> _insideDirs = new(StringComparer.Ordinal);
     private string? _currentPackage;
     private string? _lastParent;
-    private readonly HashSet<string> _removedSet = new(StringComparer.Ordinal);
+    // How prefix-relative paths compare: case-insensitively for a win-* target (or on Windows), where 'Lib/x' and 'lib/x'
+    // are one file: the clobber owners, the removed set and the journal use it.
+    private readonly StringComparer _paths;
+    private readonly HashSet<string> _removedSet;
     private readonly List<Relocation> _relocations = new();
     private readonly List<PrefixRecord> _rewritten = new();
     private readonly List<string> _strays = new();
@@ -49,6 +52,8 @@ internal sealed partial class TransactionRunner
         _progress = progress;
         _ct = ct;
         _platform = options.TargetPlatform.Name;
+        _paths = PathComparer(options.TargetPlatform);
+        _removedSet = new HashSet<string>(_paths);
         _crashAfterFiles = int.TryParse(Environment.GetEnvironmentVariable(PrefixTransaction.CrashAfterFilesVariable), out int n) && n > 0 ? n : 0;
         if (Environment.GetEnvironmentVariable(PrefixTransaction.CrashAtVariable) is { Length: > 0 } at && at.Split(':') is [var point, var count]
             && int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int c))
@@ -191,20 +196,36 @@ internal sealed partial class TransactionRunner
 
         if (noarchPython)
         {
-            foreach (var (name, module, func) in PythonLayout.ReadEntryPoints(dir))
+            var entryPoints = PythonLayout.ReadEntryPoints(dir);
+            foreach (var (name, module, func) in entryPoints)
             {
                 PackageArchive.ValidateEntryPointName(name, source, windows);
-                if (_options.TargetPlatform.IsWindows)
+                if (windows)
                 {
                     string script = PythonLayout.EntryPointScript(null, module, func);
-                    work.Paths.Add(new PlannedPath($"{_python!.BinDir}/{name}-script.py", Kind.EntryPoint) { Content = script, RecordPathType = "windows_python_entry_point_script" });
-                    _messages.Add($"{pkg.Record}: the launcher '{_python.BinDir}/{name}.exe' was not created (no launcher executable is bundled); run '{name}-script.py' with python.");
+                    work.Paths.Add(new PlannedPath($"{_python!.BinDir}/{name}-script.py", Kind.EntryPoint) { Content = Encoding.UTF8.GetBytes(script), RecordPathType = "windows_python_entry_point_script" });
                 }
                 else
                 {
                     string pythonPath = _prefix + "/" + _python!.Executable;
                     string script = PythonLayout.EntryPointScript(pythonPath, module, func);
-                    work.Paths.Add(new PlannedPath($"{_python.BinDir}/{name}", Kind.EntryPoint) { Content = script, RecordPathType = "unix_python_entry_point" });
+                    work.Paths.Add(new PlannedPath($"{_python.BinDir}/{name}", Kind.EntryPoint) { Content = Encoding.UTF8.GetBytes(script), RecordPathType = "unix_python_entry_point" });
+                }
+            }
+
+            if (windows && entryPoints.Count > 0)
+            {
+                // conda's order: every script, then every launcher (CreatePythonEntryPointAction.create_actions)
+                byte[]? launcher = EntryPointLauncher.For(_options.TargetPlatform);
+                foreach (var (name, _, _) in entryPoints)
+                {
+                    if (launcher is null)
+                    {
+                        _messages.Add($"{pkg.Record}: the launcher '{_python!.BinDir}/{name}.exe' was not created ({EntryPointLauncher.MissingReason(_options.TargetPlatform)}); run '{name}-script.py' with python.");
+                        continue;
+                    }
+
+                    work.Paths.Add(new PlannedPath($"{_python!.BinDir}/{name}.exe", Kind.EntryPoint) { Content = launcher, RecordPathType = "windows_python_entry_point_exe" });
                 }
             }
         }
@@ -292,6 +313,11 @@ internal sealed partial class TransactionRunner
         _progress?.Report(new LinkProgress(phase, package, done, total));
 
     private static string Normalize(string path) => path.Replace('\\', '/');
+
+    /// <summary>How prefix-relative paths compare for <paramref name="target"/>: ignoring case for win-* targets and on
+    /// Windows (NTFS's default), else ordinally.</summary>
+    internal static StringComparer PathComparer(Platform target) =>
+        target.IsWindows || OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
     private static List<string> PathsOf(PrefixRecord r)
     {
@@ -391,7 +417,8 @@ internal sealed partial class TransactionRunner
 
         public PackagePath? Info { get; init; }
 
-        public string? Content { get; init; }
+        /// <summary>What an entry point's file holds (its script, or the launcher's bytes).</summary>
+        public byte[]? Content { get; init; }
 
         public string? RecordPathType { get; init; }
 

@@ -94,27 +94,15 @@ internal static unsafe class NativeBzip2
         string[] names = OperatingSystem.IsWindows() ? new[] { "bz2.dll", "libbz2.dll" }
             : OperatingSystem.IsMacOS() ? new[] { "libbz2.1.0.dylib", "libbz2.dylib" }
             : new[] { "libbz2.so.1.0", "libbz2.so.1", "libbz2.so" };
-        foreach (string name in names)
+        if (NativeLoader.TryLoad(names, new[] { "BZ2_bzDecompressInit", "BZ2_bzDecompress", "BZ2_bzDecompressEnd" }, out IntPtr[] f) == IntPtr.Zero)
         {
-            if (!NativeLibrary.TryLoad(name, out IntPtr handle))
-            {
-                continue;
-            }
-
-            if (NativeLibrary.TryGetExport(handle, "BZ2_bzDecompressInit", out IntPtr init)
-                && NativeLibrary.TryGetExport(handle, "BZ2_bzDecompress", out IntPtr dec)
-                && NativeLibrary.TryGetExport(handle, "BZ2_bzDecompressEnd", out IntPtr end))
-            {
-                return new Api(
-                    (delegate* unmanaged<BzStream*, int, int, int>)init,
-                    (delegate* unmanaged<BzStream*, int>)dec,
-                    (delegate* unmanaged<BzStream*, int>)end);
-            }
-
-            NativeLibrary.Free(handle);
+            return null;
         }
 
-        return null;
+        return new Api(
+            (delegate* unmanaged<BzStream*, int, int, int>)f[0],
+            (delegate* unmanaged<BzStream*, int>)f[1],
+            (delegate* unmanaged<BzStream*, int>)f[2]);
     }
 
     private sealed class Api

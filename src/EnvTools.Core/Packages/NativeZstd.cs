@@ -4,7 +4,8 @@ namespace EnvTools.Packages;
 
 /// <summary>
 /// The system's libzstd (<c>libzstd.so.1</c> on Linux, <c>libzstd.1.dylib</c> on macOS), bound at run time for the
-/// <c>.tar.zst</c> members of <c>.conda</c> archives: where it cannot be loaded (Windows, a minimal container)
+/// <c>.tar.zst</c> members of <c>.conda</c> archives (on Windows only from the module's folder or System32: see
+/// <see cref="NativeLoader"/>): where it cannot be loaded (Windows, a minimal container)
 /// <see cref="IsAvailable"/> is false and callers use ZstdSharp's managed decoder. <c>ENVTOOLS_ZSTD=managed</c> forces
 /// the managed decoder as well.
 /// </summary>
@@ -65,31 +66,17 @@ internal static unsafe class NativeZstd
         string[] names = OperatingSystem.IsWindows() ? new[] { "libzstd.dll", "zstd.dll" }
             : OperatingSystem.IsMacOS() ? new[] { "libzstd.1.dylib", "libzstd.dylib" }
             : new[] { "libzstd.so.1", "libzstd.so" };
-        foreach (string name in names)
+        if (NativeLoader.TryLoad(names, new[] { "ZSTD_createDStream", "ZSTD_decompressStream", "ZSTD_freeDStream", "ZSTD_isError", "ZSTD_getErrorName" }, out IntPtr[] f) == IntPtr.Zero)
         {
-            if (!NativeLibrary.TryLoad(name, out IntPtr handle))
-            {
-                continue;
-            }
-
-            if (NativeLibrary.TryGetExport(handle, "ZSTD_createDStream", out IntPtr create)
-                && NativeLibrary.TryGetExport(handle, "ZSTD_decompressStream", out IntPtr dec)
-                && NativeLibrary.TryGetExport(handle, "ZSTD_freeDStream", out IntPtr free)
-                && NativeLibrary.TryGetExport(handle, "ZSTD_isError", out IntPtr isError)
-                && NativeLibrary.TryGetExport(handle, "ZSTD_getErrorName", out IntPtr errorName))
-            {
-                return new Api(
-                    (delegate* unmanaged<IntPtr>)create,
-                    (delegate* unmanaged<IntPtr, Buffer*, Buffer*, nuint>)dec,
-                    (delegate* unmanaged<IntPtr, nuint>)free,
-                    (delegate* unmanaged<nuint, uint>)isError,
-                    (delegate* unmanaged<nuint, IntPtr>)errorName);
-            }
-
-            NativeLibrary.Free(handle);
+            return null;
         }
 
-        return null;
+        return new Api(
+            (delegate* unmanaged<IntPtr>)f[0],
+            (delegate* unmanaged<IntPtr, Buffer*, Buffer*, nuint>)f[1],
+            (delegate* unmanaged<IntPtr, nuint>)f[2],
+            (delegate* unmanaged<nuint, uint>)f[3],
+            (delegate* unmanaged<nuint, IntPtr>)f[4]);
     }
 
     private sealed class Api

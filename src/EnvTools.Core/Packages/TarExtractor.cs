@@ -230,7 +230,7 @@ internal sealed class TarExtractor
                 }
                 else
                 {
-                    File.CreateSymbolicLink(full, link);
+                    File.CreateSymbolicLink(full, EnvTools.Install.FileOps.LinkTargetText(link, OperatingSystem.IsWindows()));
                 }
 
                 _links[rel] = link;

@@ -13,9 +13,11 @@ namespace EnvTools.RepoData;
 /// <see cref="Load(string, string?, RepoDataIndexOptions)"/> keeps the scan's result on disk (see
 /// <see cref="RepoDataIndexOptions"/>): a later load of the unchanged file memory-maps the raw JSON (or the
 /// decompressed copy of a compressed file) and reads that index instead of reading and scanning the file. The
-/// raw JSON (in memory or mapped) is kept for the lifetime of the index.
+/// raw JSON (in memory or mapped) is kept until the index is disposed: dispose it when done, so that the mapping is
+/// released at once (Windows refuses to replace a mapped file, so a repodata refresh waits for it), not by a finalizer.
+/// Records already decoded stay valid; names not decoded before <see cref="Dispose"/> throw <see cref="ObjectDisposedException"/>.
 /// </remarks>
-public sealed class RepoDataIndex
+public sealed class RepoDataIndex : IDisposable
 {
     private readonly byte[]? _json;                      // the raw JSON in memory, or
     private readonly MappedFile? _jsonMap;               // mapped (kept alive with the index)
@@ -27,6 +29,7 @@ public sealed class RepoDataIndex
     private readonly int _unitsOffset;
     private readonly Dictionary<string, IReadOnlyList<RepoDataRecord>> _decoded = new(StringComparer.Ordinal);
     private readonly object _lock = new();
+    private bool _disposed;
 
     private RepoDataIndex(byte[]? json, MappedFile? jsonMap, RepoDataDecoder decoder, Dictionary<string, int> byName, int[] first,
         RepoDataUnit[]? units, MappedFile? indexMap, int unitsOffset, int count)
@@ -306,6 +309,7 @@ public sealed class RepoDataIndex
                 return [];
             }
 
+            ObjectDisposedException.ThrowIf(_disposed, this);
             int start = _first[n];
             var records = new RepoDataRecord[_first[n + 1] - start];
             ReadOnlySpan<byte> json = _json ?? _jsonMap!.GetSpan();
@@ -322,6 +326,26 @@ public sealed class RepoDataIndex
             return records;
         }
     }
+
+    /// <summary>Unmaps the raw JSON and the on-disk index now (see the remarks); safe to call twice, and while another
+    /// thread decodes (it waits for it).</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _jsonMap?.Dispose();
+            _indexMap?.Dispose();
+        }
+    }
+
+    /// <summary>True once <see cref="Dispose"/> ran.</summary>
+    internal bool IsDisposed => _disposed;
 
     /// <summary>The names by their index (the order of <c>_first</c>).</summary>
     private string[] NamesInOrder()

@@ -216,6 +216,7 @@ internal sealed partial class CondaProblem
                 {
                     var installedNames = new HashSet<string>(_request.Installed.Select(r => r.Name), StringComparer.Ordinal);
                     var names = _onlyDepsNames ?? _specNames;
+                    _omitted.AddRange(records.Where(r => names.Contains(r.Name) && !installedNames.Contains(r.Name)));
                     records.RemoveAll(r => names.Contains(r.Name) && !installedNames.Contains(r.Name));
                     break;
                 }

@@ -115,6 +115,7 @@ internal sealed partial class CondaProblem
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     private readonly Dictionary<string, RepoDataRecord> _addBack = new(StringComparer.Ordinal);
+    private readonly List<RepoDataRecord> _omitted = new();
     private readonly bool _unfavourSpecs;
     private readonly IReadOnlySet<string>? _onlyDepsNames;
 
@@ -231,6 +232,7 @@ internal sealed partial class CondaProblem
             Variables = solver?.VariableCount ?? 0,
             Clauses = solver?.ClauseCount ?? 0,
             Conflicts = (int)Math.Min(int.MaxValue, solver?.Conflicts ?? 0),
+            Omitted = _omitted.ToArray(),
         };
     }
 

@@ -19,8 +19,8 @@ public interface IRecordSource
     IReadOnlyList<RepoDataRecord> GetRecords(string name);
 }
 
-/// <summary>An <see cref="IRecordSource"/> over a lazily decoded <see cref="RepoDataIndex"/>.</summary>
-public sealed class RepoDataIndexSource : IRecordSource
+/// <summary>An <see cref="IRecordSource"/> over a lazily decoded <see cref="RepoDataIndex"/>; disposing it disposes the index.</summary>
+public sealed class RepoDataIndexSource : IRecordSource, IDisposable
 {
     private readonly RepoDataIndex _index;
 
@@ -49,6 +49,9 @@ public sealed class RepoDataIndexSource : IRecordSource
     /// <inheritdoc />
     public IReadOnlyList<RepoDataRecord> GetRecords(string name) =>
         _index.Contains(name) ? _index.GetRecords(name) : Array.Empty<RepoDataRecord>();
+
+    /// <summary>Releases the index's memory mapping now (see <see cref="RepoDataIndex"/>).</summary>
+    public void Dispose() => _index.Dispose();
 }
 
 /// <summary>An <see cref="IRecordSource"/> over records held in memory (tests, virtual or installed packages).</summary>
@@ -90,8 +93,9 @@ public sealed class InMemoryRecordSource : IRecordSource
 }
 
 /// <summary>A channel of a solve request: its subdirs (e.g. <c>linux-64</c> and <c>noarch</c>). Its priority is its
-/// position in <see cref="SolveRequest.Channels"/> (first = highest).</summary>
-public sealed class SolverChannel
+/// position in <see cref="SolveRequest.Channels"/> (first = highest). Disposing it disposes the subdirs that hold a
+/// mapped file (<see cref="RepoDataIndexSource"/>); what a solve returned stays valid.</summary>
+public sealed class SolverChannel : IDisposable
 {
     /// <summary>Creates a channel.</summary>
     public SolverChannel(string name, IReadOnlyList<IRecordSource> subdirs)
@@ -110,4 +114,22 @@ public sealed class SolverChannel
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    /// <summary>Disposes every subdir that is disposable.</summary>
+    public void Dispose()
+    {
+        foreach (IRecordSource s in Subdirs)
+        {
+            (s as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>Disposes every channel of <paramref name="channels"/> (a loaded channel list, when its solve is done).</summary>
+    public static void DisposeAll(IEnumerable<SolverChannel>? channels)
+    {
+        foreach (SolverChannel c in channels ?? Array.Empty<SolverChannel>())
+        {
+            c.Dispose();
+        }
+    }
 }

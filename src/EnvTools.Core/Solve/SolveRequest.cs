@@ -106,6 +106,10 @@ public sealed class SolveResult
     /// <summary>Installed records that are not part of <see cref="Records"/>.</summary>
     public IReadOnlyList<RepoDataRecord> ToRemove { get; }
 
+    /// <summary>With <see cref="UpdateModifier.OnlyDeps"/>: the requested records the solution needed but that are left
+    /// out of <see cref="Records"/> (their dependencies are in it).</summary>
+    public IReadOnlyList<RepoDataRecord> Omitted { get; init; } = Array.Empty<RepoDataRecord>();
+
     /// <summary>Time spent decoding candidates and building clauses.</summary>
     public TimeSpan LoadTime { get; init; }
 

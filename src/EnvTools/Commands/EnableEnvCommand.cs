@@ -10,7 +10,9 @@ namespace EnvTools.Commands;
 /// Library\mingw-w64\bin, Library\usr\bin, Library\bin, Scripts, bin), sets CONDA_PREFIX, CONDA_DEFAULT_ENV, CONDA_SHLVL,
 /// CONDA_PREFIX_n and CONDA_PROMPT_MODIFIER, the environment's variables (conda-meta/state and etc/conda/env_vars.d/*.json),
 /// and CUDA_HOME (Unix) or CUDA_PATH (Windows) when the environment carries a CUDA toolkit. Then it dot-sources
-/// etc/conda/activate.d/*.ps1 in the caller's scope; a script that exists only as .sh (Unix) or .bat (Windows) is run in
+/// etc/conda/activate.d/*.ps1 in the caller's scope, under the session's execution policy and language mode (a script the
+/// policy refuses, or one that breaks ConstrainedLanguage, is an ActivationScriptFailed error and the activation is undone;
+/// the prompt wrapper itself works in ConstrainedLanguage); a script that exists only as .sh (Unix) or .bat (Windows) is run in
 /// bash or cmd and the variables it changes are applied to the session (shown with -Verbose). Without -Stack the active
 /// environment's PATH entries and variables give way, as with conda. The prompt shows "(name) " unless changeps1 is false.
 /// Disable-Env undoes all of it exactly. A missing environment is an EnvironmentNotFound error that suggests close names.</para>

@@ -14,7 +14,7 @@ namespace EnvTools.Commands;
 /// <example><code>Find-EnvPackage "numpy>=1.20" -Channel ./channel | Select-Object -First 3</code></example>
 [Cmdlet(VerbsCommon.Find, "EnvPackage")]
 [OutputType(typeof(RepoDataRecord))]
-public sealed class FindEnvPackageCommand : EnvCmdlet
+public sealed class FindEnvPackageCommand : EnvCmdlet, IDisposable
 {
     #region Parameters
 
@@ -69,5 +69,19 @@ public sealed class FindEnvPackageCommand : EnvCmdlet
                 WriteWarning($"No package matches '{Spec}'; did you mean {string.Join(", ", similar)}?");
             }
         }, Spec);
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        Dispose();
+        base.EndProcessing();
+    }
+
+    /// <summary>Releases the channels' repodata mappings (also when the pipeline is stopped or fails: PowerShell disposes the cmdlet).</summary>
+    public void Dispose()
+    {
+        SolverChannel.DisposeAll(_loaded);
+        _loaded = null;
     }
 }

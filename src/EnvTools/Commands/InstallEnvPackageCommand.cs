@@ -13,11 +13,47 @@ namespace EnvTools.Commands;
 /// It returns one EnvTools.PackageChange per package installed, updated, downgraded or removed. The target is -Name,
 /// -Prefix, or the active environment. -Pip installs pip requirements with the environment's own pip
 /// (python -m pip install), after the conda specs; pip's output comes as verbose messages, and a failure is a
-/// PipInstallFailed error.</para>
+/// PipInstallFailed error. The modifiers follow conda's: -FreezeInstalled (--freeze-installed) keeps every installed
+/// package that does not conflict with the request as it is (and solves again without freezing when that has no
+/// solution); -UpdateDependencies (--update-deps) also updates the dependencies of the requested packages to the newest
+/// versions the request allows; -OnlyDependencies (--only-deps) installs the dependencies of the requested packages but
+/// not the packages themselves; -NoDeps (--no-deps) the packages without their dependencies. -UpdateDependencies
+/// combines with -OnlyDependencies; the others are exclusive (a ConflictingModifiers error). -DownloadOnly
+/// (--download-only) solves and fills the package cache with what the change would link, and leaves the environment as
+/// it is: it returns the changes it prepared, as -DryRun does.</para>
 /// </summary>
-/// <example><code>Install-EnvPackage numpy "scipy>=1.11" -Name ml</code></example>
-/// <example><code>Get-Env ml | Install-EnvPackage pandas -DryRun</code></example>
-/// <example><code>Install-EnvPackage -Name ml -Pip '--no-index', '--find-links ./wheels', 'mytool==1.0'</code></example>
+/// <example><code>Install-EnvPackage numpy "scipy>=1.11" -Name ml</code>
+/// <para>Installs numpy and scipy 1.11 or newer into the environment ml, with what they need, and returns the changes.</para>
+/// <output>
+/// Action  Name        Version  Build            Channel      Size
+/// ------  ----        -------  -----            -------      ----
+/// Install libgfortran 14.2.0   h69a702a_1       conda-forge  52.4 KiB
+/// Install numpy       2.1.3    py312h58c1407_0  conda-forge  8.1 MiB
+/// Install scipy       1.14.1   py312h62794b6_1  conda-forge  16.9 MiB
+/// </output></example>
+/// <example><code>Get-Env ml | Install-EnvPackage pandas -DryRun</code>
+/// <para>Shows what installing pandas into the environment piped from Get-Env would change, and changes nothing.</para></example>
+/// <example><code>Install-EnvPackage -Name ml -Pip '--no-index', '--find-links ./wheels', 'mytool==1.0'</code>
+/// <para>Installs a pip requirement from a local wheel folder with the environment's own pip.</para></example>
+/// <example><code>Install-EnvPackage app -Name web -FreezeInstalled</code>
+/// <para>Installs app without changing any installed package (conda install --freeze-installed): a dependency it needs
+/// is taken in the version installed, and an older app is chosen if the newest needs a newer libdemo.</para>
+/// <output>
+/// Action  Name Version Build Channel Size
+/// ------  ---- ------- ----- ------- ----
+/// Install app  1.0     0     channel 1.2 KiB
+/// </output></example>
+/// <example><code>Install-EnvPackage app -Name web -OnlyDependencies</code>
+/// <para>Installs what app needs but not app itself (conda install --only-deps), to develop app from source in the
+/// environment; with -UpdateDependencies those dependencies also move to their newest versions.</para>
+/// <output>
+/// Action  Name    Version Build Channel Size
+/// ------  ----    ------- ----- ------- ----
+/// Install libdemo 2.0     0     channel 1.3 KiB
+/// </output></example>
+/// <example><code>Install-EnvPackage numpy -Name ml -DownloadOnly; Install-EnvPackage numpy -Name ml -Offline</code>
+/// <para>Downloads the packages the install needs into the package cache and leaves ml as it is (conda install
+/// --download-only); the second command installs them later without the network.</para></example>
 [Cmdlet(VerbsLifecycle.Install, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
 public sealed class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
@@ -39,6 +75,26 @@ public sealed class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
     /// <summary>Installs only the requested packages, not their dependencies (conda's --no-deps).</summary>
     [Parameter]
     public SwitchParameter NoDeps { get; set; }
+
+    /// <summary>Keeps every installed package that does not conflict with the request exactly as it is (conda's
+    /// --freeze-installed); solves again without freezing when that has no solution.</summary>
+    [Parameter]
+    public SwitchParameter FreezeInstalled { get; set; }
+
+    /// <summary>Also updates the dependencies of the requested packages to the newest versions the request allows
+    /// (conda's --update-deps); pinned packages keep their pins and an installed python its major.minor version.</summary>
+    [Parameter]
+    public SwitchParameter UpdateDependencies { get; set; }
+
+    /// <summary>Installs only the dependencies of the requested packages, not the packages themselves (conda's
+    /// --only-deps); a requested package that is installed already stays.</summary>
+    [Parameter]
+    public SwitchParameter OnlyDependencies { get; set; }
+
+    /// <summary>Solves and downloads the packages the change needs into the package cache, and changes nothing in the
+    /// environment (conda's --download-only); returns the prepared changes.</summary>
+    [Parameter]
+    public SwitchParameter DownloadOnly { get; set; }
 
     /// <summary>pip requirements (and pip options such as --no-index, --find-links DIR) installed by the environment's
     /// own pip, after the conda specs if any.</summary>
@@ -63,7 +119,14 @@ public sealed class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
             if (Spec.Length > 0)
             {
                 var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Install, Spec.Select(MatchSpec.Parse).ToArray(),
-                    r => r with { Force = Force, NoDeps = NoDeps });
+                    r => r with
+                    {
+                        Force = Force,
+                        NoDeps = NoDeps,
+                        FreezeInstalled = FreezeInstalled,
+                        UpdateDependencies = UpdateDependencies,
+                        OnlyDependencies = OnlyDependencies,
+                    }, DownloadOnly);
                 if (outcome is not { } o)
                 {
                     return;
@@ -76,7 +139,7 @@ public sealed class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
                 }
             }
 
-            if (Pip is { Length: > 0 } && !DryRun)
+            if (Pip is { Length: > 0 } && !DryRun && !DownloadOnly)
             {
                 InstallPip(prefix, Pip, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
             }

@@ -70,15 +70,23 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
             var loaded = ChannelArguments.Load(channels, platform, settings, QueueProgress, CancellationToken);
             DrainProgress();
             WriteVerbose($"Solving {string.Join(", ", specs.Select(s => s.ToString()))} for {platform.Name} against {string.Join(", ", channels)}");
-            SolveResult result = CondaSolver.Solve(new SolveRequest
+            SolveResult result;
+            try
             {
-                Specs = specs,
-                Channels = loaded,
-                VirtualPackages = virtuals.Select(v => v.ToRecord()).ToArray(),
-                ChannelPriority = ChannelPriority ?? settings.ChannelPriority,
-                PinnedSpecs = settings.PinnedPackages.Select(MatchSpec.Parse).ToArray(),
-                Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,
-            }, CancellationToken);
+                result = CondaSolver.Solve(new SolveRequest
+                {
+                    Specs = specs,
+                    Channels = loaded,
+                    VirtualPackages = virtuals.Select(v => v.ToRecord()).ToArray(),
+                    ChannelPriority = ChannelPriority ?? settings.ChannelPriority,
+                    PinnedSpecs = settings.PinnedPackages.Select(MatchSpec.Parse).ToArray(),
+                    Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,
+                }, CancellationToken);
+            }
+            finally
+            {
+                SolverChannel.DisposeAll(loaded); // release the repodata mappings now (a refresh may replace the files)
+            }
             WriteVerbose($"Solved in {result.SolveTime.TotalMilliseconds:F0} ms (load {result.LoadTime.TotalMilliseconds:F0} ms): " +
                          $"{result.Records.Count} packages, {result.Variables} variables, {result.Clauses} clauses, {result.Conflicts} conflicts");
             foreach (RepoDataRecord r in result.Records)

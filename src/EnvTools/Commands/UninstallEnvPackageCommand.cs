@@ -8,12 +8,34 @@ namespace EnvTools.Commands;
 
 /// <summary>
 /// <para type="synopsis">Removes packages from an environment.</para>
-/// <para type="description">Uninstall-EnvPackage removes the packages matching the specs, and the installed packages
-/// that depend on them, as conda remove does. Packages piped from Get-EnvPackage are removed from their own environment, one change per environment. Channels are not read: it works offline. It returns one
-/// EnvTools.PackageChange per removed (or changed) package.</para>
+/// <para type="description">Uninstall-EnvPackage removes the packages matching the specs, the installed packages that
+/// depend on them, and the dependencies that no requested package needs any more, as conda remove does: a dependency
+/// stays when the user asked for it (it is in the environment's history, Get-EnvHistory's RequestedSpecs) or when a
+/// package that stays needs it. -DryRun shows exactly that set. With -Force (conda's remove --force) only the packages
+/// matching the specs go; what depends on them and what they needed stay, and the environment may be left with unmet
+/// dependencies. Packages piped from Get-EnvPackage are removed from their own
+/// environment, one change per environment. Channels are not read: it works offline. It returns one EnvTools.PackageChange per removed (or
+/// changed) package.</para>
 /// </summary>
-/// <example><code>Uninstall-EnvPackage numpy -Name ml</code></example>
-/// <example><code>Get-EnvPackage numpy, scipy -Name ml | Uninstall-EnvPackage</code></example>
+/// <example><code>Uninstall-EnvPackage app -Name web</code>
+/// <para>Removes app and libdemo, the dependency only app needed (libdemo was not asked for by name).</para>
+/// <output>
+/// Action Name    Version Build Channel Size
+/// ------ ----    ------- ----- ------- ----
+/// Remove libdemo 2.0     0     channel 1.3 KiB
+/// Remove app     2.0     0     channel 1.2 KiB
+/// </output></example>
+/// <example><code>Uninstall-EnvPackage libdemo -Name web -Force</code>
+/// <para>Removes libdemo alone; app, which depends on it, stays (conda remove --force).</para>
+/// <output>
+/// Action Name    Version Build Channel Size
+/// ------ ----    ------- ----- ------- ----
+/// Remove libdemo 2.0     0     channel 1.3 KiB
+/// </output></example>
+/// <example><code>Uninstall-EnvPackage numpy -Name ml -DryRun</code>
+/// <para>Shows what removing numpy would take out (numpy, what depends on it, and what only it needed), and changes nothing.</para></example>
+/// <example><code>Get-EnvPackage numpy, scipy -Name ml | Uninstall-EnvPackage</code>
+/// <para>Removes the two packages Get-EnvPackage found in ml, in one change.</para></example>
 [Cmdlet(VerbsLifecycle.Uninstall, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
 public sealed class UninstallEnvPackageCommand : ExistingEnvChangeCmdlet
@@ -26,6 +48,11 @@ public sealed class UninstallEnvPackageCommand : ExistingEnvChangeCmdlet
     [ArgumentCompleter(typeof(InstalledPackageNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Spec { get; set; } = Array.Empty<string>();
+
+    /// <summary>Removes only the packages that match the specs, leaving the packages that depend on them and their
+    /// dependencies in place (conda's remove --force); the environment may be left with unmet dependencies.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
 
     /// <summary>Installed packages from Get-EnvPackage (each in its own environment).</summary>
     [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
@@ -46,7 +73,8 @@ public sealed class UninstallEnvPackageCommand : ExistingEnvChangeCmdlet
         {
             var settings = LoadSettings(null);
             string prefix = ResolveTarget(settings);
-            var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Remove, Spec.Select(MatchSpec.Parse).ToArray());
+            var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Remove, Spec.Select(MatchSpec.Parse).ToArray(),
+                r => r with { ForceRemove = Force });
             if (outcome is { } o)
             {
                 WriteChanges(o.Plan);
@@ -57,7 +85,7 @@ public sealed class UninstallEnvPackageCommand : ExistingEnvChangeCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        EndPiped(EnvironmentAction.Remove);
+        EndPiped(EnvironmentAction.Remove, r => r with { ForceRemove = Force });
         base.EndProcessing();
     }
 }

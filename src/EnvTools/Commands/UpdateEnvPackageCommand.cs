@@ -9,12 +9,25 @@ namespace EnvTools.Commands;
 /// <summary>
 /// <para type="synopsis">Updates installed packages of an environment.</para>
 /// <para type="description">Update-EnvPackage updates the named packages (which must be installed) to the newest
-/// versions the environment's other constraints allow, or with -All every package. Packages piped from Get-EnvPackage are updated in their own environment, one change per environment. It returns one EnvTools.PackageChange
-/// per changed package.</para>
+/// versions the environment's other constraints allow, or with -All every package. Packages piped from Get-EnvPackage
+/// are updated in their own environment, one change per environment. It returns one EnvTools.PackageChange
+/// per changed package. -DownloadOnly (conda's --download-only) fills the package cache with the updated packages and
+/// leaves the environment as it is.</para>
 /// </summary>
-/// <example><code>Update-EnvPackage numpy -Name ml</code></example>
-/// <example><code>Get-Env ml | Get-EnvPackage num* | Update-EnvPackage</code></example>
-/// <example><code>Update-EnvPackage -All -Name ml -DryRun</code></example>
+/// <example><code>Update-EnvPackage numpy -Name ml</code>
+/// <para>Updates numpy in the environment ml to the newest version its other packages allow.</para>
+/// <output>
+/// Action Name  Version Build           Channel     Size
+/// ------ ----  ------- -----           -------     ----
+/// Update numpy 2.1.3   py312h58c1407_0 conda-forge 8.1 MiB
+/// </output></example>
+/// <example><code>Update-EnvPackage -All -Name ml -DryRun</code>
+/// <para>Shows what updating every package of ml would change, and changes nothing.</para></example>
+/// <example><code>Update-EnvPackage -All -Name ml -DownloadOnly</code>
+/// <para>Downloads the updates into the package cache now (for example before going offline) and leaves ml as it is;
+/// a later Update-EnvPackage -All -Offline applies them.</para></example>
+/// <example><code>Get-Env ml | Get-EnvPackage num* | Update-EnvPackage</code>
+/// <para>Updates the packages of ml whose names start with num.</para></example>
 [Cmdlet(VerbsData.Update, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
 public sealed class UpdateEnvPackageCommand : ExistingEnvChangeCmdlet
@@ -31,6 +44,11 @@ public sealed class UpdateEnvPackageCommand : ExistingEnvChangeCmdlet
     [Parameter(ParameterSetName = "Name")]
     [Parameter(ParameterSetName = "Prefix")]
     public SwitchParameter All { get; set; }
+
+    /// <summary>Solves and downloads the updated packages into the package cache, and changes nothing in the environment
+    /// (conda's --download-only); returns the prepared changes.</summary>
+    [Parameter]
+    public SwitchParameter DownloadOnly { get; set; }
 
     /// <summary>Installed packages from Get-EnvPackage (each in its own environment).</summary>
     [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
@@ -57,7 +75,7 @@ public sealed class UpdateEnvPackageCommand : ExistingEnvChangeCmdlet
             var settings = LoadSettings(null);
             string prefix = ResolveTarget(settings);
             var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Update, Spec.Select(MatchSpec.Parse).ToArray(),
-                r => r with { UpdateAll = All });
+                r => r with { UpdateAll = All }, DownloadOnly);
             if (outcome is { } o)
             {
                 WriteChanges(o.Plan);
@@ -68,7 +86,7 @@ public sealed class UpdateEnvPackageCommand : ExistingEnvChangeCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        EndPiped(EnvironmentAction.Update);
+        EndPiped(EnvironmentAction.Update, downloadOnly: DownloadOnly);
         base.EndProcessing();
     }
 }

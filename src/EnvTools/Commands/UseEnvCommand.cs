@@ -7,12 +7,19 @@ namespace EnvTools.Commands;
 /// <summary>
 /// <para type="synopsis">Runs a script block with an environment activated, then restores the session (conda run).</para>
 /// <para type="description">Use-Env activates the environment on top of whatever is active (stacked, without touching the
-/// prompt), runs the script block and writes its output, and deactivates in a finally block: the session's variables and
+/// prompt), runs the script block in the session (its variables and functions are the caller's), writes its output
+/// as it is produced (objects and the lines of native programs go down the pipeline as they come, not when the block
+/// ends), and deactivates in a finally block: the session's variables and
 /// PATH are restored also when the block throws or the pipeline is stopped (Ctrl+C). Levels the block itself activated and
 /// left active are undone as well.</para>
 /// </summary>
-/// <example><code>Use-Env ml { python -c 'import numpy; print(numpy.__version__)' }</code></example>
-/// <example><code>Use-Env -Prefix ./envs/build -ScriptBlock { cmake --build . }</code></example>
+/// <example><code>Use-Env ml { python -c 'import numpy; print(numpy.__version__)' }</code>
+/// <para>Runs python from the environment ml in this session, then restores PATH and the conda variables.</para>
+/// <output>
+/// 2.1.3
+/// </output></example>
+/// <example><code>Use-Env -Prefix ./envs/build -ScriptBlock { cmake --build . }</code>
+/// <para>Builds with the environment's cmake; cmake's lines appear as it writes them, not when the block ends.</para></example>
 [Cmdlet(VerbsOther.Use, "Env", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(object))]
 public sealed class UseEnvCommand : EnvCmdlet
@@ -60,10 +67,12 @@ public sealed class UseEnvCommand : EnvCmdlet
         bool stopping = false;
         try
         {
-            foreach (PSObject o in ScriptBlock.Invoke())
-            {
-                WriteObject(o);
-            }
+            // A steppable pipeline begun with this cmdlet writes straight into its output and error pipes, so each object
+            // (and each line a native program writes) goes down the pipeline as it is produced. ScriptBlock.Invoke()
+            // collected everything and returned it when the block ended.
+            using SteppablePipeline pipeline = ScriptBlock.Create("param($block) & $block").GetSteppablePipeline(CommandOrigin.Internal, new object[] { ScriptBlock });
+            pipeline.Begin(this);
+            pipeline.End();
         }
         catch (PipelineStoppedException)
         {

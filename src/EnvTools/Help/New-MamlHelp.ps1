@@ -25,6 +25,7 @@ function Text($node) {
     $t = if ($node -is [System.Xml.XmlNode]) { $node.InnerText } else { [string] $node }
     ($t -replace '\s+', ' ').Trim()
 }
+function Text-Raw($node) { if ($node -is [System.Xml.XmlNode]) { $node.InnerText } else { [string] $node } }
 function Esc([string] $s) { [System.Security.SecurityElement]::Escape($s) }
 
 $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
@@ -81,7 +82,16 @@ foreach ($cmd in Get-Command -Module EnvTools -CommandType Cmdlet | Sort-Object 
     foreach ($ex in @($m.example)) {
         if ($null -eq $ex) { continue }
         $i++
-        [void] $sb.AppendLine("<command:example><maml:title>-------------------------- Example $i --------------------------</maml:title><dev:code>$(Esc (Text $ex.code))</dev:code><dev:remarks><maml:para>$(Esc (Text $ex.para))</maml:para></dev:remarks></command:example>")
+        $code = Text $ex.code
+        if ($ex.output) {
+            # <output> is sample output: shown after the command, its lines and indentation kept.
+            $lines = ((Text-Raw $ex.output) -split "`r?`n") | ForEach-Object TrimEnd
+            while ($lines.Count -gt 0 -and $lines[0] -eq '') { $lines = @($lines | Select-Object -Skip 1) }
+            while ($lines.Count -gt 0 -and $lines[-1] -eq '') { $lines = @($lines | Select-Object -SkipLast 1) }
+            $indent = ($lines | Where-Object { $_ } | ForEach-Object { $_.Length - $_.TrimStart().Length } | Measure-Object -Minimum).Minimum
+            $code += "`n`n" + (($lines | ForEach-Object { if ($_.Length -ge $indent) { $_.Substring($indent) } else { $_ } }) -join "`n")
+        }
+        [void] $sb.AppendLine("<command:example><maml:title>-------------------------- Example $i --------------------------</maml:title><dev:code>$(Esc $code)</dev:code><dev:remarks><maml:para>$(Esc (Text $ex.para))</maml:para></dev:remarks></command:example>")
     }
     [void] $sb.AppendLine('</command:examples></command:command>')
 }

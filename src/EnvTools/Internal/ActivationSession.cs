@@ -143,8 +143,21 @@ internal static class ActivationSession
         if (script.Kind == ActivationScriptKind.PowerShell)
         {
             cmdlet.WriteVerbose($"Dot-sourcing {script.Path}");
-            var info = (ExternalScriptInfo)cmdlet.SessionState.InvokeCommand.GetCommand(script.Path, CommandTypes.ExternalScript);
-            cmdlet.SessionState.InvokeCommand.InvokeScript(cmdlet.SessionState, info.ScriptBlock);
+            try
+            {
+                // dot-sourced as a command, so that the execution policy (AllSigned, RemoteSigned) and the session's
+                // language mode apply to it as to any script the user runs; a refusal is an error, never a skip
+                cmdlet.SessionState.InvokeCommand.InvokeScript(cmdlet.SessionState, DotSource, script.Path);
+            }
+            catch (Exception ex) when (ex is not PipelineStoppedException)
+            {
+                PSLanguageMode mode = cmdlet.SessionState.LanguageMode;
+                string why = Inner(ex) is PSSecurityException security
+                    ? $"the execution policy does not allow it ({security.Message.Trim()}); sign the script or run Enable-Env where the policy allows it"
+                    : Inner(ex).Message.Trim() + (mode == PSLanguageMode.FullLanguage ? string.Empty : $" (the session runs in {mode})");
+                throw new ActivationScriptFailedException(script.Path, why, ex);
+            }
+
             return;
         }
 
@@ -165,29 +178,41 @@ internal static class ActivationSession
         ShellScriptRunner.Apply(result.Changes, Env);
     }
 
+    // Script blocks are made per use: one is bound to the runspace that first runs it.
+    private static ScriptBlock DotSource => ScriptBlock.Create(". $args[0]");
+
+    private static Exception Inner(Exception ex) => ex is ActionPreferenceStopException or CmdletInvocationException && ex.InnerException is { } inner ? Inner(inner) : ex;
+
+    /// <summary>The user's prompt and the wrapper put in its place (<see cref="ActivationStack.HostState"/>). Public
+    /// properties: the wrapper reads <c>Original</c> through <c>$EnvToolsActivation</c>.</summary>
     private sealed record PromptState(object? Original, object Wrapper);
 
+    // Every script here holds to ConstrainedLanguage (no method calls, no closures): the session's language mode may be
+    // that (AppLocker, WDAC), and the prompt runs in it. The wrapper finds the user's prompt through the stack.
+    private static ScriptBlock PromptWrapper => ScriptBlock.Create("""
+        $state = $global:EnvToolsActivation.HostState
+        $inner = if ($state -and $state.Original) { & $state.Original } else { "PS $($executionContext.SessionState.Path.CurrentLocation)$('>' * ($nestedPromptLevel + 1)) " }
+        "$env:CONDA_PROMPT_MODIFIER" + (-join $inner)
+        """);
+
     private const string InstallPromptScript = """
+        param($wrapper)
         $original = ${function:global:prompt}
-        $wrapper = {
-            $inner = if ($original) { & $original } else { "PS $($executionContext.SessionState.Path.CurrentLocation)$('>' * ($nestedPromptLevel + 1)) " }
-            "$env:CONDA_PROMPT_MODIFIER" + (-join $inner)
-        }.GetNewClosure()
         ${function:global:prompt} = $wrapper
         @{ Original = $original; Wrapper = ${function:global:prompt} }
         """;
 
-    private const string RestorePromptScript = """
-        param($original, $wrapper)
-        if ([object]::ReferenceEquals(${function:global:prompt}, $wrapper)) {
-            if ($original) { ${function:global:prompt} = $original }
-            else { Remove-Item -Path function:prompt -ErrorAction Ignore }
-        }
+    private const string CurrentPromptScript = "${function:global:prompt}";
+
+    private const string SetPromptScript = """
+        param($original)
+        if ($original) { ${function:global:prompt} = $original }
+        else { Remove-Item -Path function:prompt -ErrorAction Ignore }
         """;
 
     private static void InstallPrompt(PSCmdlet cmdlet, ActivationStack stack)
     {
-        var result = cmdlet.SessionState.InvokeCommand.InvokeScript(InstallPromptScript);
+        var result = cmdlet.SessionState.InvokeCommand.InvokeScript(InstallPromptScript, PromptWrapper);
         if (result.Count == 1 && result[0].BaseObject is System.Collections.IDictionary state && state["Wrapper"] is { } wrapper)
         {
             stack.HostState = new PromptState(Unwrap(state["Original"]), Unwrap(wrapper)!);
@@ -200,7 +225,12 @@ internal static class ActivationSession
     {
         if (stack.HostState is PromptState state)
         {
-            cmdlet.SessionState.InvokeCommand.InvokeScript(RestorePromptScript, state.Original, state.Wrapper);
+            // put the user's prompt back only when the wrapper is still in place (the user may have set another since)
+            var current = cmdlet.SessionState.InvokeCommand.InvokeScript(CurrentPromptScript);
+            if (current.Count == 1 && ReferenceEquals(Unwrap(current[0]), state.Wrapper))
+            {
+                cmdlet.SessionState.InvokeCommand.InvokeScript(SetPromptScript, state.Original);
+            }
         }
 
         stack.HostState = null;

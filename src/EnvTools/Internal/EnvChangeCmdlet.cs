@@ -92,10 +92,11 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
         return !string.IsNullOrEmpty(active) && EnvironmentLocator.IsEnvironment(active) ? active : throw new NoActiveEnvironmentException();
     }
 
-    /// <summary>Builds the request's common part and runs it: plan, then (unless -DryRun or declined) apply.</summary>
-    /// <returns>The planned changes (-DryRun), the applied ones, or null when declined or nothing changed.</returns>
+    /// <summary>Builds the request's common part and runs it: plan, then (unless -DryRun or declined) apply; with
+    /// <paramref name="downloadOnly"/> the plan's packages are fetched into the package cache instead of applied.</summary>
+    /// <returns>The planned changes (-DryRun, download only), the applied ones, or null when declined or nothing changed.</returns>
     protected (EnvironmentPlan Plan, EnvironmentResult? Result)? Execute(Settings settings, string prefix, EnvironmentAction action,
-        IReadOnlyList<MatchSpec> specs, Func<EnvironmentRequest, EnvironmentRequest>? customize = null)
+        IReadOnlyList<MatchSpec> specs, Func<EnvironmentRequest, EnvironmentRequest>? customize = null, bool downloadOnly = false)
     {
         Conda.Platform platform = ChannelArguments.ResolvePlatform(Platform);
         IReadOnlyList<Channel> channels = action == EnvironmentAction.Remove
@@ -126,6 +127,21 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
                      (plan.Solve is { } s ? $"; solved in {s.SolveTime.TotalMilliseconds:F0} ms (load {s.LoadTime.TotalMilliseconds:F0} ms)" : string.Empty));
         if (DryRun)
         {
+            return (plan, null);
+        }
+
+        if (downloadOnly)
+        {
+            if (plan.IsEmpty || !ShouldProcess(prefix, $"Download into the package cache: {string.Join(", ", plan.Changes.Select(c => c.ToString()))}"))
+            {
+                return plan.IsEmpty ? (plan, null) : null;
+            }
+
+            foreach (Fetch.CachedPackage p in RunWithProgress(() => installer.Download(plan, progress, CancellationToken)))
+            {
+                WriteVerbose($"In the package cache: {p.ExtractedDirectory}");
+            }
+
             return (plan, null);
         }
 
@@ -288,14 +304,14 @@ public abstract class ExistingEnvChangeCmdlet : EnvChangeCmdlet
     /// Runs <paramref name="action"/> once per environment of the collected packages (in the order first seen) with their
     /// names as specs, then ends the cmdlet.
     /// </summary>
-    protected void EndPiped(EnvironmentAction action)
+    protected void EndPiped(EnvironmentAction action, Func<EnvironmentRequest, EnvironmentRequest>? customize = null, bool downloadOnly = false)
     {
         foreach (IGrouping<string, InstalledPackage> g in _piped.GroupBy(p => p.Prefix, StringComparer.Ordinal))
         {
             TryRun(() =>
             {
                 var specs = g.Select(p => p.Name).Distinct(StringComparer.Ordinal).Select(MatchSpec.Parse).ToArray();
-                if (Execute(LoadSettings(g.Key), g.Key, action, specs) is { } o)
+                if (Execute(LoadSettings(g.Key), g.Key, action, specs, customize, downloadOnly) is { } o)
                 {
                     WriteChanges(o.Plan);
                 }

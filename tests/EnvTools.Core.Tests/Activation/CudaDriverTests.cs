@@ -36,7 +36,7 @@ public class CudaDriverTests
         Assert.Equal("libcuda.so.1", CudaDriver.LibCudaCandidates()[0]);
     }
 
-    [Fact]
+    [DotnetHostFact]
     public void FindsADotnetHostToRunTheProbe()
     {
         string? host = CudaDriver.FindDotnetHost(_ => null);
@@ -75,7 +75,7 @@ public class CudaDriverTests
         Assert.Contains(d.Attempts, a => a.Contains("did not answer within 3 s", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [DotnetHostFact]
     public void AMissingExplicitLibraryMeansNoCuda()
     {
         string missing = Path.Combine(Path.GetTempPath(), "envtools-no-such-dir", "libcuda.so.1");

@@ -72,7 +72,7 @@ public class EnvironmentActivatorTests
         Assert.Equal(new[] { "c.bat" }, windowsPlan.ActivateScripts.Select(s => Path.GetFileName(s.Path)));
     }
 
-    [Fact]
+    [UnixFact("Unix activation rules with a prefix in the temp folder: on Windows its drive letter's colon splits the Unix PATH (the Windows rules' exact restore is the lane scenario's Disable-Env check)")]
     public void RestoreGivesBackExactlyTheSessionBefore()
     {
         using var env = new ActivationTestPrefix("ml");
@@ -94,7 +94,7 @@ public class EnvironmentActivatorTests
         Assert.Equal(before.OrderBy(kv => kv.Key), session.GetAll().OrderBy(kv => kv.Key));
     }
 
-    [Fact]
+    [UnixFact("Unix activation rules with a prefix in the temp folder: on Windows its drive letter's colon splits the Unix PATH")]
     public void ScriptChangesBetweenBeginAndCompleteAreUndoneToo()
     {
         using var env = new ActivationTestPrefix();

@@ -87,7 +87,7 @@ public class MatchSpecRattlerSnapshotTests
                 continue;
             }
 
-            string? mismatch = Compare(expected, spec);
+            string? mismatch = Compare(expected, spec, input);
             if (mismatch is not null && !disagreement)
             {
                 failures.Add($"{input}: {mismatch} (ours: {spec})");
@@ -119,7 +119,14 @@ public class MatchSpecRattlerSnapshotTests
         Assert.True(MatchSpec.Parse("blas *.* mkl").Matches(new MatchSpecTestRecord("blas", "1.0", "mkl")));
     }
 
-    private static string? Compare(Dictionary<string, string> expected, MatchSpec spec)
+    /// <summary>The file URL of a local folder (<c>file:///C:/x</c> on Windows, <c>file:///x</c> on Unix), as conda writes it.</summary>
+    internal static string FileUrl(string path)
+    {
+        string full = Path.GetFullPath(path).Replace('\\', '/');
+        return "file://" + (full.StartsWith('/') ? full : "/" + full);
+    }
+
+    private static string? Compare(Dictionary<string, string> expected, MatchSpec spec, string input)
     {
         foreach ((string k, string v) in expected)
         {
@@ -156,8 +163,8 @@ public class MatchSpecRattlerSnapshotTests
                     break;
                 case "channel.base_url":
                     string baseUrl = v.TrimEnd('/')
-                        .Replace("file://<HOME>", "file://" + Environment.GetFolderPath(Environment.SpecialFolder.UserProfile).Replace('\\', '/'), StringComparison.Ordinal)
-                        .Replace("file://<CRATE>", "file://" + Environment.CurrentDirectory.Replace('\\', '/'), StringComparison.Ordinal);
+                        .Replace("file://<HOME>", FileUrl(EnvTools.Config.ConfigEnvironment.UserHome), StringComparison.Ordinal)
+                        .Replace("file://<CRATE>", FileUrl(Environment.CurrentDirectory), StringComparison.Ordinal);
                     if (spec.Channel?.BaseUrl != baseUrl)
                     {
                         return $"channel base_url {baseUrl} != {spec.Channel?.BaseUrl}";
@@ -180,9 +187,11 @@ public class MatchSpecRattlerSnapshotTests
 
                     break;
                 case "url":
-                    if (spec.Url != v)
+                    // rattler's snapshots were written on Unix: an absolute path's URL gets the current drive on Windows
+                    string url = input.StartsWith('/') && v.StartsWith("file://", StringComparison.Ordinal) ? FileUrl(v["file://".Length..]) : v;
+                    if (spec.Url != url)
                     {
-                        return $"url {v} != {spec.Url}";
+                        return $"url {url} != {spec.Url}";
                     }
 
                     break;

@@ -29,11 +29,14 @@ internal sealed class ConfigFixture : IDisposable
     /// <summary>Writes a file below the root (relative path) and returns its full path.</summary>
     public string Write(string relative, string text)
     {
-        string path = Path.Combine(Root, relative);
+        string path = Path.Combine(Root, relative.Replace('/', Path.DirectorySeparatorChar));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text.Replace("\r\n", "\n"));
         return path;
     }
+
+    /// <summary>An absolute path of a .condarc as the engine reads it on this machine: <c>/x</c> here, <c>C:\x</c> on Windows.</summary>
+    public string Abs(string path) => Path.GetFullPath(path, Root);
 
     public Settings Load(string? prefix = null, IReadOnlyDictionary<string, object?>? options = null) => Settings.Load(prefix, options, Environment);
 

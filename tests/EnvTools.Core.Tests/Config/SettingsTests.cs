@@ -160,7 +160,7 @@ public sealed class SettingsTests : IDisposable
         Settings s = _f.Load();
         Assert.Equal(ChannelPriority.Strict, s.ChannelPriority);
         Assert.Equal(new[] { "corp" }, s.Channels);
-        Assert.Equal(new[] { "/user/pkgs", "/sys/pkgs" }, s.PkgsDirs);
+        Assert.Equal(new[] { _f.Abs("/user/pkgs"), _f.Abs("/sys/pkgs") }, s.PkgsDirs);
     }
 
     [Fact]
@@ -178,8 +178,8 @@ public sealed class SettingsTests : IDisposable
         Assert.Equal(new[] { "x", "y", "a" }, s.Channels);
         Assert.Equal(ChannelPriority.Disabled, s.ChannelPriority);
         Assert.True(s.Offline);
-        Assert.Equal(new[] { "/env/p1", "/env/p2", "/file/pkgs" }, s.PkgsDirs);
-        Assert.Equal(new[] { "/env/e1", "/env/e2", "/file/envs", Path.Combine(_f.Home, ".conda", "envs") }, s.EnvsDirs);
+        Assert.Equal(new[] { _f.Abs("/env/p1"), _f.Abs("/env/p2"), _f.Abs("/file/pkgs") }, s.PkgsDirs);
+        Assert.Equal(new[] { _f.Abs("/env/e1"), _f.Abs("/env/e2"), _f.Abs("/file/envs"), Path.Combine(_f.Home, ".conda", "envs") }, s.EnvsDirs);
         Assert.False(s.SslVerify.Enabled);
         Assert.Equal(new[] { "python=3.11", "numpy<2" }, s.PinnedPackages);
         Assert.Equal("env:CONDA_CHANNEL_PRIORITY", s.GetValue("channel_priority")!.Source);
@@ -239,7 +239,7 @@ public sealed class SettingsTests : IDisposable
         _f.Write("home/.condarc", "channel_alias: ${MIRROR}/conda\npkgs_dirs:\n  - $CACHE/pkgs\n  - ~/pkgs\nchannels:\n  - ${UNSET_VAR}/x\ncustom_channels:\n  corp: ${MIRROR}/corp\n");
         Settings s = _f.Load();
         Assert.Equal("https://mirror.example/conda", s.ChannelAlias);
-        Assert.Equal(new[] { "/data/cache/pkgs", Path.Combine(_f.Home, "pkgs") }, s.PkgsDirs);
+        Assert.Equal(new[] { _f.Abs("/data/cache/pkgs"), Path.Combine(_f.Home, "pkgs") }, s.PkgsDirs);
         Assert.Equal(new[] { "${UNSET_VAR}/x" }, s.Channels);
         Assert.Equal("https://mirror.example/corp", s.CustomChannels["corp"]);
     }
@@ -249,7 +249,7 @@ public sealed class SettingsTests : IDisposable
     {
         _f.Write("home/.condarc", "envs_path: [/e]\nyes: true\ncopy: true\nverify_ssl: false\n");
         Settings s = _f.Load();
-        Assert.Equal("/e", s.EnvsDirs[0]);
+        Assert.Equal(_f.Abs("/e"), s.EnvsDirs[0]);
         Assert.True(s.AlwaysYes);
         Assert.True(s.AlwaysCopy);
         Assert.False(s.SslVerify.Enabled);
@@ -310,5 +310,22 @@ public sealed class SettingsTests : IDisposable
         Assert.DoesNotContain("tk-123", shown);
         Assert.DoesNotContain("hunter2", shown);
         Assert.Contains("https://user:***@corp.example/t/<TOKEN>/main", shown);
+    }
+
+    [Fact]
+    public void UserHome_IsUSERPROFILE_OnWindows_AndHOME_Elsewhere_ForEveryTilde()
+    {
+        // conda's ~ is os.path.expanduser: USERPROFILE on Windows (HOME is ignored there), HOME elsewhere. On Windows,
+        // Environment.GetFolderPath ignores USERPROFILE, so environments.txt once went to the real profile when a
+        // session (or a test) pointed USERPROFILE elsewhere.
+        var vars = new Dictionary<string, string> { ["HOME"] = "/home/u", ["USERPROFILE"] = @"C:\Users\u" };
+        Assert.Equal(@"C:\Users\u", ConfigEnvironment.HomeFrom(n => vars.GetValueOrDefault(n), isWindows: true));
+        Assert.Equal("/home/u", ConfigEnvironment.HomeFrom(n => vars.GetValueOrDefault(n), isWindows: false));
+        Assert.Equal(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ConfigEnvironment.HomeFrom(_ => null, isWindows: true));
+
+        string home = ConfigEnvironment.HomeFrom(Environment.GetEnvironmentVariable, OperatingSystem.IsWindows());
+        Assert.Equal(home, ConfigEnvironment.UserHome);
+        Assert.Equal(home, ConfigEnvironment.FromProcess().HomeDirectory);
+        Assert.Equal(Path.Combine(home, ".conda", "environments.txt"), EnvTools.Environments.EnvironmentsFile.DefaultPath);
     }
 }

@@ -187,7 +187,7 @@ public sealed class HostilePackageLinkTests
         File.WriteAllText(paths, File.ReadAllText(paths).Replace("\"hardlink\"", "\"softlink\"", StringComparison.Ordinal));
 
         fx.Install(pkg);
-        Assert.Equal($"prefix={fx.Prefix}\n", fx.ReadText("etc/conf"));
+        Assert.Equal($"prefix={fx.TextPrefix}\n", fx.ReadText("etc/conf"));
         Assert.Empty(EnvTools.Environments.PrefixVerifier.Verify(fx.Prefix));
     }
 

@@ -31,8 +31,20 @@ public sealed class InstallFixture : IDisposable
 
     public string EnvironmentsTxt => Path.Combine(Home, ".conda", "environments.txt");
 
+    /// <summary>The platform the installs target (the host's when null): a test of one layout sets it.</summary>
+    public Platform? Target { get; set; }
+
+    /// <summary>What a text placeholder becomes for the target: the prefix, with forward slashes on Windows (as conda writes it).</summary>
+    public string TextPrefix => (Target ?? Platform.Current).IsWindows ? Prefix.Replace('\\', '/') : Prefix;
+
+    /// <summary>A post-link script for the host's shell: <c>bin/.NAME-post-link.sh</c>, or <c>Scripts\.NAME-post-link.bat</c> on Windows.</summary>
+    public static FixtureFile PostLink(string name, string sh, string bat) => OperatingSystem.IsWindows()
+        ? new FixtureFile($"Scripts/.{name}-post-link.bat", bat.ReplaceLineEndings("\r\n"))
+        : new FixtureFile($"bin/.{name}-post-link.sh", sh);
+
     public InstallOptions Options(bool scripts = false, bool compile = true) => new()
     {
+        TargetPlatform = Target ?? Platform.Current,
         EnvironmentsFile = EnvironmentsTxt,
         AllowLinkScripts = scripts,
         CompilePyc = compile,

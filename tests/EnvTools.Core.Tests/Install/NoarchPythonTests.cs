@@ -1,3 +1,4 @@
+using EnvTools.Conda;
 using EnvTools.Install;
 using Xunit;
 
@@ -13,6 +14,7 @@ public class NoarchPythonTests
     public void Site_packages_scripts_and_entry_points_go_where_python_expects_them()
     {
         using var fx = new InstallFixture();
+        fx.Target = Platform.Linux64; // the Unix layout (lib/pythonX.Y, bin), on any host
         var python = FakePython(fx);
         var pkg = fx.Build("tool", "1.0", new[]
         {
@@ -35,7 +37,7 @@ public class NoarchPythonTests
             script);
         Assert.Contains("from tool.cli import app\n", fx.ReadText("bin/tool-cli"), StringComparison.Ordinal);
         Assert.Contains("sys.exit(app.run())", fx.ReadText("bin/tool-cli"), StringComparison.Ordinal);
-        Assert.True(InstallFixture.ModeOf(Path.Combine(fx.Prefix, "bin/tool")).HasFlag(UnixFileMode.UserExecute));
+        Assert.True(OperatingSystem.IsWindows() || InstallFixture.ModeOf(Path.Combine(fx.Prefix, "bin/tool")).HasFlag(UnixFileMode.UserExecute));
 
         var rec = fx.Record("tool");
         Assert.Equal("noarch_python", rec.PackageType);
@@ -62,6 +64,7 @@ public class NoarchPythonTests
     public void Python_version_comes_from_the_installed_python_record()
     {
         using var fx = new InstallFixture();
+        fx.Target = Platform.Linux64; // the Unix layout (lib/pythonX.Y, bin), on any host
         fx.Install(FakePython(fx, "3.9.18"));
         var pkg = fx.Build("later", "1.0", new[] { new FixtureFile("site-packages/later.py", "x = 1\n") }, noarch: "python");
         var result = fx.Install(pkg);
@@ -122,6 +125,7 @@ public class NoarchPythonTests
     public void Real_moto_package_gets_its_entry_point_and_site_packages()
     {
         using var fx = new InstallFixture();
+        fx.Target = Platform.Linux64; // the Unix layout (lib/pythonX.Y, bin), on any host
         var python = FakePython(fx, "3.10.4");
         var moto = fx.Extract(ConformanceData.PathOf("packages/conda-tests/moto-1.3.7-py_0.tar.bz2")!);
         fx.Install(fx.Options(compile: false), python, moto);

@@ -53,7 +53,7 @@ public class TransactionTests
     {
         using var fx = new InstallFixture();
         fx.Install(Lib(fx, "1.0"), App(fx, "1.0"));
-        Assert.Equal("prefix=" + fx.Prefix + "\n", fx.ReadText("etc/lib.conf"));
+        Assert.Equal("prefix=" + fx.TextPrefix + "\n", fx.ReadText("etc/lib.conf"));
 
         var result = fx.Install(Lib(fx, "2.0"));
         Assert.Equal("lib", Assert.Single(result.Unlinked).Name);
@@ -92,7 +92,8 @@ public class TransactionTests
         var lib2 = Lib(fx, "2.0");
         var bad = fx.Build("bad", "1.0", new[]
         {
-            new FixtureFile("bin/.bad-post-link.sh", "echo 'about to fail' >> \"$PREFIX/.messages.txt\"\necho failing\nexit 3\n"),
+            InstallFixture.PostLink("bad", "echo 'about to fail' >> \"$PREFIX/.messages.txt\"\necho failing\nexit 3\n",
+                "@echo about to fail>> \"%PREFIX%\\.messages.txt\"\n@echo failing\n@exit /b 3\n"),
             new FixtureFile("share/bad/data.txt", "data\n"),
         });
         var ex = Assert.Throws<LinkScriptFailedException>(() => fx.Install(fx.Options(scripts: true), lib2, bad));
@@ -240,7 +241,7 @@ public class TransactionTests
         Directory.CreateDirectory(Path.Combine(fx.Prefix, "lib"));
         File.WriteAllText(Path.Combine(fx.Prefix, "lib", "liblib.txt"), "mine\n");
         var before = InstallFixture.Snapshot(fx.Prefix);
-        var bad = fx.Build("bad", "1.0", new[] { new FixtureFile("bin/.bad-post-link.sh", "exit 1\n") });
+        var bad = fx.Build("bad", "1.0", new[] { InstallFixture.PostLink("bad", "exit 1\n", "@exit /b 1\n") });
         Assert.Throws<LinkScriptFailedException>(() => fx.Install(fx.Options(scripts: true), Lib(fx, "1.0"), bad));
         Assert.Equal(before, InstallFixture.Snapshot(fx.Prefix));
 

@@ -1,0 +1,114 @@
+using System.Management.Automation;
+using EnvTools.Activation;
+using EnvTools.Commands.Internal;
+
+namespace EnvTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Runs a program in an environment, activated for that program only (conda run).</para>
+/// <para type="description">Invoke-EnvCommand starts -FilePath with the environment activated in the child's variables
+/// only: PATH with the environment's folders first, CONDA_PREFIX, CONDA_DEFAULT_ENV, CONDA_SHLVL, the environment's
+/// variables (Set-EnvVariable) and what its etc/conda/activate.d shell scripts set (.sh on Unix, .bat on Windows, as
+/// conda run runs them; .ps1 scripts belong to a PowerShell session and are not run). The session's own variables do
+/// not change. An environment active in the session gives way, as with conda run. -FilePath is looked up on the
+/// activated PATH, so the environment's programs come first. Output is live: each line of standard output is written
+/// to the pipeline as a string as soon as the program writes it, and each line of standard error goes to the host as
+/// it is written (through the information stream with the tags PSHOST and stderr, as Write-Host does: capture it
+/// with 6&gt;&amp;1 or -InformationVariable). Standard input is the session's. The exit code is set as $LASTEXITCODE; a
+/// non-zero one is also an error (NativeCommandExitCode) when $PSNativeCommandUseErrorActionPreference is $true. The
+/// environment is -Name, -Prefix (bound from Get-Env output), or the active one. Ctrl+C ends the program and the
+/// processes it started.</para>
+/// </summary>
+/// <example><code>Invoke-EnvCommand -Name ml -FilePath python -ArgumentList '-c', 'import sys; print(sys.prefix)'</code>
+/// <para>Runs the environment's python; the session's PATH and CONDA_PREFIX stay as they were.</para>
+/// <output>
+/// /home/me/miniforge3/envs/ml
+/// </output></example>
+/// <example><code>Invoke-EnvCommand ml pytest -x tests; if ($LASTEXITCODE -ne 0) { throw "tests failed: $LASTEXITCODE" }</code>
+/// <para>Runs pytest from the environment with live output (positional -Name, -FilePath and -ArgumentList) and checks
+/// its exit code.</para></example>
+/// <example><code>$lines = Invoke-EnvCommand -Prefix ./envs/build -FilePath cmake -ArgumentList '--build', '.' -WorkingDirectory ./out 6>&amp;1</code>
+/// <para>Runs cmake in ./out and captures standard output and standard error (6>&amp;1) together.</para></example>
+[Cmdlet(VerbsLifecycle.Invoke, "EnvCommand", DefaultParameterSetName = "Name")]
+[OutputType(typeof(string))]
+public sealed class InvokeEnvCommandCommand : EnvCmdlet
+{
+    #region Parameters
+
+    /// <summary>The environment's name (or path); the active environment when neither -Name nor -Prefix is given.</summary>
+    [Parameter(Position = 0, ParameterSetName = "Name")]
+    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
+    public string? Name { get; set; }
+
+    /// <summary>The environment's folder; bound from the Prefix property of piped objects (Get-Env output).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [Alias("p")]
+    public string? Prefix { get; set; }
+
+    /// <summary>The program: a name looked up on the activated PATH, or a path.</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string FilePath { get; set; } = string.Empty;
+
+    /// <summary>The program's arguments, passed as they are (no shell in between).</summary>
+    [Parameter(Position = 2, ValueFromRemainingArguments = true)]
+    public string[] ArgumentList { get; set; } = Array.Empty<string>();
+
+    /// <summary>The program's working folder; the current location when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? WorkingDirectory { get; set; }
+
+    #endregion
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        TryRun(() =>
+        {
+            var settings = ChannelArguments.LoadSettings(this);
+            (string prefix, string? name) = ActivationSession.ResolveEnvironment(this, settings, Name, Prefix, activeByDefault: true);
+            string cwd = WorkingDirectory is null
+                ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
+                : SessionState.Path.GetUnresolvedProviderPathFromPSPath(WorkingDirectory);
+            if (!Directory.Exists(cwd))
+            {
+                throw new EnvToolsException("WorkingDirectoryNotFound", ErrorKind.ObjectNotFound, $"The working folder '{cwd}' does not exist.", cwd);
+            }
+
+            var activator = new EnvironmentActivator(changePrompt: false);
+            EnvironmentVariableMap variables = EnvironmentCommand.ActivatedVariables(prefix, name, ProcessEnvironmentVariables.Instance, activator, CancellationToken);
+            string file = EnvironmentCommand.Resolve(FilePath, variables, cwd, prefix);
+            WriteVerbose($"{file} {string.Join(" ", ArgumentList)} in {prefix}");
+            using EnvironmentCommand command = EnvironmentCommand.Start(file, ArgumentList, cwd, variables);
+            try
+            {
+                foreach (OutputLine line in command.ReadLines(CancellationToken))
+                {
+                    if (line.Stream == OutputStream.StandardOutput)
+                    {
+                        WriteObject(line.Text);
+                    }
+                    else
+                    {
+                        WriteInformation(new HostInformationMessage { Message = line.Text }, new[] { "PSHOST", "stderr" });
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                command.Kill();
+                throw;
+            }
+
+            int exit = command.WaitForExit();
+            SessionState.PSVariable.Set("global:LASTEXITCODE", exit);
+            if (exit != 0 && SessionState.PSVariable.GetValue("PSNativeCommandUseErrorActionPreference") is true)
+            {
+                throw new EnvToolsException("NativeCommandExitCode", ErrorKind.NotSpecified, $"{FilePath} exited with code {exit}.", FilePath);
+            }
+        }, (object?)Name ?? Prefix);
+    }
+}

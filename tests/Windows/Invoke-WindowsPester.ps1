@@ -1,0 +1,40 @@
+<#
+.SYNOPSIS
+    Runs the Pester suite (tests\EnvTools.Tests) in the Windows lane's PowerShell; build.ps1 TestWindows calls it.
+.DESCRIPTION
+    The same configuration as build.ps1 Test on Linux, with the module and the test server's Windows build handed in.
+    Prints every failure and skip with its reason, and closes with "Pester: N passed, N failed, N skipped".
+#>
+param(
+    [Parameter(Mandatory)] [string] $Pester,
+    [Parameter(Mandatory)] [string] $Module,
+    [Parameter(Mandatory)] [string] $TestServer,
+    # a part of the test file names to run (for example "Activation"); all files when empty
+    [string] $Filter
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $Pester -MinimumVersion 5.7.1
+$env:ENVTOOLS_MODULE = $Module
+$env:ENVTOOLS_TESTSERVER = $TestServer
+$tests = Join-Path (Split-Path $PSScriptRoot) 'EnvTools.Tests'
+$files = @(Get-ChildItem -LiteralPath $tests -Filter '*.Tests.ps1' | Where-Object { -not $Filter -or $_.Name -like "*$Filter*" })
+
+$cfg = New-PesterConfiguration
+$cfg.Run.Path = [string[]] $files.FullName
+$cfg.Run.PassThru = $true
+$cfg.Output.Verbosity = 'Normal'
+$cfg.Output.RenderMode = 'Plaintext'
+$clock = [Diagnostics.Stopwatch]::StartNew()
+$r = Invoke-Pester -Configuration $cfg
+
+foreach ($t in $r.Skipped) {
+    $why = "$($t.ErrorRecord | Select-Object -First 1)"
+    if (-not $why -and 'UnixOnly' -in ($t.Tag + $t.Block.Tag)) { $why = 'Unix-only (tag UnixOnly; the reason is beside the test)' }
+    Write-Host "[SKIP] $($t.ExpandedPath): $why"
+}
+foreach ($t in $r.Failed) { Write-Host "[FAIL] $($t.ExpandedPath): $("$($t.ErrorRecord | Select-Object -First 1)".Split("`n")[0])" }
+foreach ($c in $r.Containers | Where-Object { $_.Result -eq "Failed" -and $_.ErrorRecord.Count -gt 0 }) { Write-Host "[FAIL] the file $($c.Item): $($c.ErrorRecord | Select-Object -First 1)" }
+$failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount
+Write-Host "Pester: $([int] $clock.Elapsed.TotalSeconds) s"
+Write-Host "Pester: $($r.PassedCount) passed, $failed failed, $($r.SkippedCount) skipped"
+exit ([int]($failed -gt 0))
