@@ -24,18 +24,18 @@ $channel = './demo/channel'   # a relative folder: channels can be paths, file:/
 
 Show 'versions' { '1.0rc1', '1.0', '1.0.post1', '1!0.1', '1.0a2', '1.0dev' | ForEach-Object { [EnvTools.Conda.Version]::Parse($_) } | Sort-Object | ForEach-Object ToString }
 
-Show 'search' { Find-EnvPackage 'pandas>=2' -Channel $channel -Platform linux-64 | Select-Object -First 4 }
+Show 'search' { Find-EnvPackage 'pandas>=2' -Channel $channel -OverrideChannels -Platform linux-64 | Select-Object -First 4 }
 
-Show 'solve' { Resolve-EnvPackage pandas 'python=3.11' -Channel $channel -Platform linux-64 -VirtualPackage __glibc=2.28 }
+Show 'solve' { Resolve-EnvPackage pandas 'python=3.11' -Channel $channel -OverrideChannels -Platform linux-64 -VirtualPackage __glibc=2.28 }
 
-Show 'cuda' { Resolve-EnvPackage pytorch -Channel $channel -Platform linux-64 -VirtualPackage __glibc=2.28, __cuda=12.4 | Where-Object Name -in pytorch, cuda-version }
+Show 'cuda' { Resolve-EnvPackage pytorch -Channel $channel -OverrideChannels -Platform linux-64 -VirtualPackage __glibc=2.28, __cuda=12.4 | Where-Object Name -in pytorch, cuda-version }
 
-Show 'no cuda' { Resolve-EnvPackage pytorch -Channel $channel -Platform linux-64 -VirtualPackage __glibc=2.28 | Where-Object Name -eq pytorch }
+Show 'no cuda' { Resolve-EnvPackage pytorch -Channel $channel -OverrideChannels -Platform linux-64 -VirtualPackage __glibc=2.28 | Where-Object Name -eq pytorch }
 
-Show 'another platform' { Resolve-EnvPackage pandas -Channel $channel -Platform osx-arm64 | Format-Table Name, Version, Build, Subdir }
+Show 'another platform' { Resolve-EnvPackage pandas -Channel $channel -OverrideChannels -Platform osx-arm64 | Format-Table Name, Version, Build, Subdir }
 
 Show 'conflict' {
-    try { Resolve-EnvPackage legacy-analysis -Channel $channel -Platform linux-64 -VirtualPackage __glibc=2.28 -ErrorAction Stop }
+    try { Resolve-EnvPackage legacy-analysis -Channel $channel -OverrideChannels -Platform linux-64 -VirtualPackage __glibc=2.28 -ErrorAction Stop }
     catch { "ErrorId: $($_.FullyQualifiedErrorId)"; $_.Exception.Message }
 }
 
@@ -63,14 +63,14 @@ try {
     Write-Host ''
     Write-Host "Built 4 packages and serve them at $url (HOME, pkgs and envs under $work)" -ForegroundColor Green
 
-    Show 'create' { New-Env demo hello -Channel $url }
+    Show 'create' { New-Env demo hello -Channel $url -OverrideChannels }
     $prefix = (Get-Env demo).Prefix
     if (-not $IsWindows) {
         Show 'run' { & (Join-Path $prefix 'bin/hello') }
     }
-    Show 'install' { Install-EnvPackage tools -Name demo -Channel $url }
-    Show 'downgrade' { Install-EnvPackage 'libzdemo=1.2' -Name demo -Channel $url }
-    Show 'packages' { Get-EnvPackage -Env demo }
+    Show 'install' { Install-EnvPackage tools -Name demo -Channel $url -OverrideChannels }
+    Show 'downgrade' { Install-EnvPackage 'libzdemo=1.2' -Name demo -Channel $url -OverrideChannels }
+    Show 'packages' { Get-EnvPackage -Name demo }
     Show 'environments' { Get-Env }
     Show 'uninstall' { Uninstall-EnvPackage tools -Name demo }
     Show 'verify' { Test-Env demo -Quiet }

@@ -77,7 +77,7 @@ internal static class CmdletOverhead
             $"""
             ### The cmdlet's own overhead
 
-            `Resolve-EnvPackage {string.Join(' ', specs)} -Channel <cf39 folder> -Platform linux-64 -VirtualPackage …` against the engine call it makes (`RepoDataIndex.Load` of each subdir + `CondaSolver.Solve`, in the harness's assembly loaded with Add-Type), taking turns {Rounds} times in one pwsh process after ten warm-up rounds (`bench/EnvTools.Bench/scripts/cmdlet_overhead.ps1`): settings, channel resolution through the repodata cache, virtual packages, output objects and parameter binding. {doc.RootElement.GetProperty("records").GetInt32()} records.
+            `Resolve-EnvPackage {string.Join(' ', specs)} -Channel <cf39 folder> -OverrideChannels -Platform linux-64 -VirtualPackage …` against the engine call it makes (`RepoDataIndex.Load` of each subdir + `CondaSolver.Solve`, in the harness's assembly loaded with Add-Type), taking turns {Rounds} times in one pwsh process after ten warm-up rounds (`bench/EnvTools.Bench/scripts/cmdlet_overhead.ps1`): settings, channel resolution through the repodata cache, virtual packages, output objects and parameter binding. {doc.RootElement.GetProperty("records").GetInt32()} records.
 
             | engine (median) | cmdlet (median) | overhead: median of per-round differences | target |
             |---:|---:|---:|---|

@@ -2,6 +2,7 @@ BeforeAll {
     $modulePath = $env:ENVTOOLS_MODULE
     if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
     Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestChannel.psm1') -Force
 
     # Isolate what activation reads: HOME (.condarc, environments.txt), the envs dirs, the CUDA library.
@@ -82,7 +83,7 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($n in $script:savedVariables.Keys) { [Environment]::SetEnvironmentVariable($n, $script:savedVariables[$n]) }
+    foreach ($n in $script:savedVariables.Keys) { Set-TestVariable $n $script:savedVariables[$n] }
 }
 
 Describe 'Enable-Env / Disable-Env' {
@@ -426,12 +427,12 @@ int cuDriverGetVersion(int *version) { *version = 12040; return 0; }
     It 'makes the solver choose the CUDA build by default when the driver is there, the CPU build when not' {
         if (-not ($gcc -and $onLinux)) { Set-ItResult -Skipped -Because 'needs gcc on linux-64'; return }
         $env:ENVTOOLS_CUDA_LIBRARY = $fakeCuda
-        (Resolve-EnvPackage mylib -Channel $cudaChannel).Build | Should -Be 'cuda12_1'
+        (Resolve-EnvPackage mylib -Channel $cudaChannel -OverrideChannels).Build | Should -Be 'cuda12_1'
         $env:ENVTOOLS_CUDA_LIBRARY = Join-Path $TestDrive 'no/libcuda.so.1'
-        (Resolve-EnvPackage mylib -Channel $cudaChannel).Build | Should -Be 'cpu_0'
+        (Resolve-EnvPackage mylib -Channel $cudaChannel -OverrideChannels).Build | Should -Be 'cpu_0'
         $env:CONDA_OVERRIDE_CUDA = '11.8'
-        (Resolve-EnvPackage mylib -Channel $cudaChannel).Build | Should -Be 'cpu_0'
+        (Resolve-EnvPackage mylib -Channel $cudaChannel -OverrideChannels).Build | Should -Be 'cpu_0'
         $env:CONDA_OVERRIDE_CUDA = '12.2'
-        (Resolve-EnvPackage mylib -Channel $cudaChannel).Build | Should -Be 'cuda12_1'
+        (Resolve-EnvPackage mylib -Channel $cudaChannel -OverrideChannels).Build | Should -Be 'cuda12_1'
     }
 }

@@ -4,17 +4,18 @@ BeforeAll {
     if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
     $script:modulePath = (Resolve-Path $modulePath).Path
     Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
 
     $script:saved = @{}
     foreach ($name in 'CONDARC', 'CONDA_RESTRICT_RC_SEARCH_PATH', 'CONDA_ENVS_DIRS', 'CONDA_PKGS_DIRS', 'CONDA_OFFLINE') {
         $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-        [Environment]::SetEnvironmentVariable($name, $null)
+        Set-TestVariable $name $null
     }
     $env:CONDA_RESTRICT_RC_SEARCH_PATH = '1'
 }
 
 AfterAll {
-    foreach ($name in $script:saved.Keys) { [Environment]::SetEnvironmentVariable($name, $script:saved[$name]) }
+    foreach ($name in $script:saved.Keys) { Set-TestVariable $name $script:saved[$name] }
 }
 
 Describe 'Deeply nested YAML' {
@@ -55,7 +56,7 @@ Describe 'Malformed channels' {
         @{ Channel = "/tmp/a$([char]0)b" }
     ) {
         $env:CONDA_PKGS_DIRS = Join-Path $TestDrive 'pkgs'
-        Find-EnvPackage x -Channel $Channel -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        Find-EnvPackage x -Channel $Channel -OverrideChannels -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
         $err.Count | Should -BeGreaterThan 0
         $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidSpec,*'
     }

@@ -2,12 +2,13 @@ BeforeAll {
     $modulePath = $env:ENVTOOLS_MODULE
     if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
     Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
 
     # Only $CONDARC is read, and every cache the cmdlet may clear lives in TestDrive.
     $script:saved = @{}
     foreach ($name in 'CONDARC', 'CONDA_RESTRICT_RC_SEARCH_PATH', 'CONDA_PKGS_DIRS', 'CONDA_PREFIX', 'CONDA_OFFLINE', 'XDG_CACHE_HOME', 'ENVTOOLS_INDEX_CACHE') {
         $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-        [Environment]::SetEnvironmentVariable($name, $null)
+        Set-TestVariable $name $null
     }
     $env:CONDA_RESTRICT_RC_SEARCH_PATH = '1'
 
@@ -45,7 +46,7 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in $script:saved.Keys) { [Environment]::SetEnvironmentVariable($name, $script:saved[$name]) }
+    foreach ($name in $script:saved.Keys) { Set-TestVariable $name $script:saved[$name] }
 }
 
 Describe 'Clear-EnvCache' {

@@ -2,18 +2,19 @@ BeforeAll {
     $modulePath = $env:ENVTOOLS_MODULE
     if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
     Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
 
     # Only $CONDARC is read (conda's CONDA_RESTRICT_RC_SEARCH_PATH): the machine's own .condarc files cannot leak in.
     $script:saved = @{}
     foreach ($name in 'CONDARC', 'CONDA_RESTRICT_RC_SEARCH_PATH', 'CONDA_CHANNEL_PRIORITY', 'CONDA_PREFIX', 'CONDA_OFFLINE') {
         $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-        [Environment]::SetEnvironmentVariable($name, $null)
+        Set-TestVariable $name $null
     }
     $env:CONDA_RESTRICT_RC_SEARCH_PATH = '1'
 }
 
 AfterAll {
-    foreach ($name in $script:saved.Keys) { [Environment]::SetEnvironmentVariable($name, $script:saved[$name]) }
+    foreach ($name in $script:saved.Keys) { Set-TestVariable $name $script:saved[$name] }
 }
 
 Describe 'Get-EnvConfig' {

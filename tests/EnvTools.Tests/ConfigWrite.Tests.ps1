@@ -5,6 +5,7 @@ BeforeAll {
     $modulePath = $env:ENVTOOLS_MODULE
     if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
     Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestPackages.psm1') -Force
     $script:saved = Use-IsolatedConda -Root (Join-Path $TestDrive 'conda')
     $script:original = @"
@@ -102,7 +103,7 @@ Describe 'Writing .condarc' {
         $hidden = @{}
         foreach ($v in Get-ChildItem env: | Where-Object Name -like 'CONDA_*') { $hidden[$v.Name] = $v.Value; Remove-Item "env:$($v.Name)" }
         try { $json = & $conda config --file $rc --get --json 2>$null | Out-String }
-        finally { foreach ($k in $hidden.Keys) { [Environment]::SetEnvironmentVariable($k, $hidden[$k]) } }
+        finally { foreach ($k in $hidden.Keys) { Set-TestVariable $k $hidden[$k] } }
         $out = ($json | ConvertFrom-Json).get
         $out.channels | Should -Be @('conda-forge', 'defaults', 'bioconda')
         $out.channel_priority | Should -Be 'strict'

@@ -111,6 +111,20 @@ Describe 'Export-Env' {
         ($lock.RecordsFor($otherPlatform) | Where-Object Name -eq app).Depends | Should -Contain '__unix'
     }
 
+    It '-Format Lock names the platform that cannot be locked (issue 12 item 10), with the cause''s ErrorId' {
+        $bad = if ($subdir -eq 'linux-aarch64' -or $otherPlatform -eq 'linux-aarch64') { 'linux-ppc64le' } else { 'linux-aarch64' }
+        New-Item -ItemType Directory (Join-Path $chan $bad) -Force | Out-Null
+        Update-TestChannelIndex $chan | Out-Null
+        $path = Join-Path $TestDrive 'bad-lock.yml'
+        Export-Env -Prefix $src -Format Lock -Platform $subdir, $otherPlatform, $bad -Path $path -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].Exception.Message | Should -Match "^Cannot lock $([regex]::Escape($bad)): "
+        $err[0].Exception.Platform | Should -Be $bad
+        $err[0].FullyQualifiedErrorId | Should -Match '^(PackagesNotFound|Unsatisfiable),'
+        $err[0].FullyQualifiedErrorId | Should -Be "$($err[0].Exception.InnerException.ErrorId),EnvTools.Commands.ExportEnvCommand"
+        Test-Path $path | Should -BeFalse
+    }
+
     It '-Platform without -Format Lock is an error' {
         Export-Env -Prefix $src -Platform win-64 -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'PlatformNeedsLock,*'

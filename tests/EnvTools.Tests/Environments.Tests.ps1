@@ -2,12 +2,13 @@ BeforeAll {
     $modulePath = $env:ENVTOOLS_MODULE
     if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
     Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
 
     # Isolation: HOME (environments.txt; USERPROFILE on Windows), only $CONDARC read, no active environment.
     $script:saved = @{}
     foreach ($name in 'HOME', 'USERPROFILE', 'CONDARC', 'CONDA_RESTRICT_RC_SEARCH_PATH', 'CONDA_ENVS_DIRS', 'CONDA_ENVS_PATH', 'CONDA_PREFIX') {
         $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-        [Environment]::SetEnvironmentVariable($name, $null)
+        Set-TestVariable $name $null
     }
     $env:CONDA_RESTRICT_RC_SEARCH_PATH = '1'
 
@@ -56,7 +57,7 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in $script:saved.Keys) { [Environment]::SetEnvironmentVariable($name, $script:saved[$name]) }
+    foreach ($name in $script:saved.Keys) { Set-TestVariable $name $script:saved[$name] }
 }
 
 Describe 'Environment cmdlets' {

@@ -4,6 +4,7 @@ BeforeAll {
     $modulePath = $env:ENVTOOLS_MODULE
     if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
     Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestChannel.psm1') -Force
 
     $records = @(
@@ -38,20 +39,20 @@ BeforeAll {
 
 AfterAll {
     if ($server) { $server | Stop-TestChannelServer }
-    foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+    foreach ($k in $saved.Keys) { Set-TestVariable $k $saved[$k] }
 }
 
 Describe 'HTTP channels' {
     It 'Find-EnvPackage returns the same records over HTTP as from the folder' {
-        $overHttp = Find-EnvPackage numpy -Channel $http -Platform linux-64
-        Show $overHttp | Should -Be (Show (Find-EnvPackage numpy -Channel $folder -Platform linux-64))
+        $overHttp = Find-EnvPackage numpy -Channel $http -OverrideChannels -Platform linux-64
+        Show $overHttp | Should -Be (Show (Find-EnvPackage numpy -Channel $folder -OverrideChannels -Platform linux-64))
         $overHttp.Count | Should -Be 2
         $overHttp[0].Url | Should -BeLike "$http/linux-64/*"
     }
 
     It 'Resolve-EnvPackage solves the same over HTTP as from the folder' {
-        $overHttp = Resolve-EnvPackage numpy -Channel $http -Platform linux-64 -VirtualPackage '__glibc=2.28'
-        Show $overHttp | Should -Be (Show (Resolve-EnvPackage numpy -Channel $folder -Platform linux-64 -VirtualPackage '__glibc=2.28'))
+        $overHttp = Resolve-EnvPackage numpy -Channel $http -OverrideChannels -Platform linux-64 -VirtualPackage '__glibc=2.28'
+        Show $overHttp | Should -Be (Show (Resolve-EnvPackage numpy -Channel $folder -OverrideChannels -Platform linux-64 -VirtualPackage '__glibc=2.28'))
         ($overHttp | Where-Object Name -eq numpy).Version | Should -Be '2.0.0'
     }
 
@@ -70,19 +71,19 @@ Describe 'HTTP channels' {
     }
 
     It 'retries a flaky server (503 twice) and succeeds' {
-        (Find-EnvPackage zlib -Channel "$($server.Url)/flaky" -Platform linux-64).Version | Should -Be '1.3'
+        (Find-EnvPackage zlib -Channel "$($server.Url)/flaky" -OverrideChannels -Platform linux-64).Version | Should -Be '1.3'
     }
 
     It 'works offline from the cache' {
         $env:CONDA_OFFLINE = 'true'
-        try { (Find-EnvPackage zlib -Channel $http -Platform linux-64).Version | Should -Be '1.3' }
+        try { (Find-EnvPackage zlib -Channel $http -OverrideChannels -Platform linux-64).Version | Should -Be '1.3' }
         finally { Remove-Item env:CONDA_OFFLINE }
     }
 
     It 'reports an uncached channel offline as ChannelUnavailable' {
         $env:CONDA_OFFLINE = 'true'
         try {
-            Find-EnvPackage zlib -Channel "$($server.Url)/never-loaded" -Platform linux-64 -ErrorVariable err -ErrorAction SilentlyContinue
+            Find-EnvPackage zlib -Channel "$($server.Url)/never-loaded" -OverrideChannels -Platform linux-64 -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -BeLike 'ChannelUnavailable,*'
             $err[0].Exception.Message | Should -Match 'offline'
         }
@@ -93,7 +94,7 @@ Describe 'HTTP channels' {
         $env:CONDA_REMOTE_MAX_RETRIES = '1'
         try {
             $port = Get-UnusedLoopbackPort
-            Find-EnvPackage zlib -Channel "http://127.0.0.1:$port/chan" -Platform linux-64 -ErrorVariable err -ErrorAction SilentlyContinue
+            Find-EnvPackage zlib -Channel "http://127.0.0.1:$port/chan" -OverrideChannels -Platform linux-64 -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -BeLike 'ChannelUnavailable,*'
             $err[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
             $err[0].Exception.Message | Should -Match "127\.0\.0\.1:$port"
@@ -116,7 +117,7 @@ Describe 'Sharded repodata (CEP-16) over HTTP' {
         }
         $env:CONDA_REPODATA_USE_SHARDS = 'true'
         try {
-            $zlib = Find-EnvPackage zlib -Channel "$($server.Url)/conda-sharded" -Platform linux-64
+            $zlib = Find-EnvPackage zlib -Channel "$($server.Url)/conda-sharded" -OverrideChannels -Platform linux-64
             # the .conda record hides its .tar.bz2 twin, as from a folder
             @($zlib).Count | Should -Be 1
             $zlib.FileName | Should -Be 'zlib-1.2.11-h7b6447c_3.conda'
@@ -135,7 +136,7 @@ Describe 'HTTP channels with a token' {
     }
 
     It 'reads a channel under /t/TOKEN/ and never writes the token to the cache' {
-        (Find-EnvPackage zlib -Channel "$($tokenServer.Url)/t/tok-12345/chan" -Platform linux-64).Version | Should -Be '1.3'
+        (Find-EnvPackage zlib -Channel "$($tokenServer.Url)/t/tok-12345/chan" -OverrideChannels -Platform linux-64).Version | Should -Be '1.3'
         Get-ChildItem (Join-Path $env:CONDA_PKGS_DIRS 'cache') | ForEach-Object {
             $_.Name | Should -Not -Match 'tok-12345'
             Get-Content $_.FullName -Raw | Should -Not -Match 'tok-12345'
@@ -143,7 +144,7 @@ Describe 'HTTP channels with a token' {
     }
 
     It 'reports a refused token as ChannelUnavailable with the status and without the token' {
-        Find-EnvPackage zlib -Channel "$($tokenServer.Url)/t/bad-token-777/chan" -Platform linux-64 -ErrorVariable err -ErrorAction SilentlyContinue
+        Find-EnvPackage zlib -Channel "$($tokenServer.Url)/t/bad-token-777/chan" -OverrideChannels -Platform linux-64 -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'ChannelUnavailable,*'
         $err[0].Exception.Message | Should -Match 'HTTP 403'
         $err[0].Exception.Message | Should -Not -Match 'bad-token-777'

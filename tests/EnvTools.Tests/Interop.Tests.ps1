@@ -30,6 +30,7 @@ Describe 'Interoperability with the real conda' -Tag Interop, UnixOnly -Skip:$sk
         $modulePath = $env:ENVTOOLS_MODULE
         if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
         Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
         Import-Module (Join-Path $PSScriptRoot 'TestPackages.psm1') -Force
 
         $shared = Join-Path $PSScriptRoot '../../../shared'
@@ -70,7 +71,7 @@ Describe 'Interoperability with the real conda' -Tag Interop, UnixOnly -Skip:$sk
                 Remove-Item "env:$($v.Name)"
             }
             try { $out = & $condaExe @args 2>&1 | ForEach-Object { "$_" } }
-            finally { foreach ($k in $hidden.Keys) { [Environment]::SetEnvironmentVariable($k, $hidden[$k]) } }
+            finally { foreach ($k in $hidden.Keys) { Set-TestVariable $k $hidden[$k] } }
             if ($LASTEXITCODE -ne 0) { throw "conda $($args -join ' ') failed ($LASTEXITCODE):`n$($out -join "`n")" }
             $out
         }
@@ -171,7 +172,7 @@ Describe 'Interoperability with the real conda' -Tag Interop, UnixOnly -Skip:$sk
         It 'is read by EnvTools as conda lists it, and verifies clean (noarch: python paths as conda records them)' {
             Get-EnvToolsSet $c1 | Should -Be (Get-CondaSet $c1)
             Test-Env -Prefix $c1 | Should -BeNullOrEmpty
-            (Get-EnvPackage -Prefix $c1 -Name sample_noarch_python).RequestedSpec | Should -Be 'sample_noarch_python'
+            (Get-EnvPackage -Prefix $c1 -Package sample_noarch_python).RequestedSpec | Should -Be 'sample_noarch_python'
         }
 
         It 'is changed by EnvTools, and conda changes it after that' {

@@ -57,7 +57,7 @@ Describe 'Third-party libraries in the module''s load context' {
         $dir = Join-Path $TestDrive 'zst-channel/noarch'
         New-Item -ItemType Directory -Path $dir -Force | Out-Null
         Copy-Item $zst (Join-Path $dir 'repodata.json.zst')
-        $found = Find-EnvPackage 'pip' -Channel (Join-Path $TestDrive 'zst-channel') -Platform noarch
+        $found = Find-EnvPackage 'pip' -Channel (Join-Path $TestDrive 'zst-channel') -OverrideChannels -Platform noarch
         $found | Should -Not -BeNullOrEmpty
         $found[0].Name | Should -Be 'pip'
         $zstd = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'ZstdSharp' }

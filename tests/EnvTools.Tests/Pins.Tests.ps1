@@ -30,7 +30,7 @@ Describe 'Pins' {
     It 'honours a conda-meta/pinned written by hand (comments skipped) in updates and installs' {
         Set-Content $pinFile "# keep libdemo on 1.x`nlibdemo 1.*`n"
         Update-EnvPackage -All -Prefix $prefix -Channel $chan | ForEach-Object { "$($_.Action) $($_.Name) $($_.Version)" } | Should -Be @('Update solo 0.2')
-        (Get-EnvPackage -Prefix $prefix -Name libdemo).Version | Should -Be '1.0'
+        (Get-EnvPackage -Prefix $prefix -Package libdemo).Version | Should -Be '1.0'
         Install-EnvPackage 'libdemo=2.0' -Prefix $prefix -Channel $chan -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
         $err[0].FullyQualifiedErrorId | Should -BeLike 'Unsatisfiable,*'
         $err[0].Exception.Message | Should -Match 'pinned'

@@ -50,7 +50,7 @@ Describe 'Rename-Env' {
         $history = Get-EnvHistory -Prefix $new
         $history.Count | Should -Be ($revisions + 1)
         $history[-1].Command | Should -BeLike 'Rename-Env *'
-        (Get-EnvPackage -Prefix $new -Name app).RequestedSpec | Should -Be 'app'
+        (Get-EnvPackage -Prefix $new -Package app).RequestedSpec | Should -Be 'app'
         Get-Content $envsTxt | Should -Contain $new
         Get-Content $envsTxt | Should -Not -Contain $old
         (Get-Env).Name | Should -Contain 'ren-b'

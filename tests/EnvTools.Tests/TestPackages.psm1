@@ -1,6 +1,8 @@
 # Builds real conda packages and channels for the Pester tests with the engine's PackageBuilder and
 # ChannelIndexer (the same archives conda-build makes: info/index.json, info/paths.json, .conda/.tar.bz2).
 
+Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1')
+
 # conda-build's long placeholder prefix (the packages are "built" there; installs rewrite it).
 $script:Placeholder = '/opt/envtools-build/' + ('_placehold' * 20)
 
@@ -80,7 +82,8 @@ function Update-TestChannelIndex {
 
 function Use-IsolatedConda {
     <#
-    Points HOME, pkgs_dirs and envs_dirs at folders under $Root and hides the machine's .condarc files;
+    Points HOME, pkgs_dirs and envs_dirs at folders under $Root and hides the machine's .condarc files (the only one
+    read is $Root/condarc, configuring no channels);
     returns a hashtable of the old values for Restore-IsolatedConda.
     #>
     param([Parameter(Mandatory)] [string] $Root)
@@ -97,13 +100,17 @@ function Use-IsolatedConda {
     $env:CONDA_LOCAL_REPODATA_TTL = '0'
     $env:CONDA_REMOTE_BACKOFF_FACTOR = '0.01'
     $env:ENVTOOLS_INDEX_CACHE = Join-Path $Root 'index'
-    Remove-Item env:CONDARC, env:CONDA_PREFIX, env:CONDA_OFFLINE -ErrorAction SilentlyContinue
+    Remove-Item env:CONDA_PREFIX, env:CONDA_OFFLINE -ErrorAction SilentlyContinue
+    # The only configuration file read: no channels configured, so -Channel (which conda-like goes before the configured
+    # channels, 'defaults' when none are configured) reads exactly the test's channels and nothing off the machine.
+    $env:CONDARC = Join-Path $Root 'condarc'
+    Set-Content -LiteralPath $env:CONDARC -Value "channels: []`n"
     $saved
 }
 
 function Restore-IsolatedConda {
     param([Parameter(Mandatory)] [hashtable] $Saved)
-    foreach ($k in $Saved.Keys) { [Environment]::SetEnvironmentVariable($k, $Saved[$k]) }
+    foreach ($k in $Saved.Keys) { Set-TestVariable $k $Saved[$k] }
 }
 
 function Get-TreeDigest {

@@ -26,7 +26,7 @@ for ($i = -10; $i -lt $Rounds; $i++) {
     $n = [EnvTools.Bench.EngineCall]::Solve($Channel, $Spec, $vps)
     $e = $sw.Elapsed.TotalMilliseconds
     $sw.Restart()
-    $out = Resolve-EnvPackage -Spec $Spec -Channel $Channel -Platform linux-64 -VirtualPackage $vps
+    $out = Resolve-EnvPackage -Spec $Spec -Channel $Channel -OverrideChannels -Platform linux-64 -VirtualPackage $vps
     $c = $sw.Elapsed.TotalMilliseconds
     if (@($out).Count -ne $n) { throw "the cmdlet returned $(@($out).Count) records, the engine $n" }
     if ($i -ge 0) { $engine.Add($e); $cmdlet.Add($c) }

@@ -7,7 +7,12 @@ namespace EnvTools.Activation;
 /// <param name="Name">The variable's name.</param>
 /// <param name="Value">Its value; <see cref="EnvironmentConfigVariables.UnsetValue"/> means "unset it".</param>
 /// <param name="Source">The file (<c>conda-meta/state</c> or an <c>etc/conda/env_vars.d/*.json</c>).</param>
-public sealed record EnvironmentVariableEntry(string Name, string Value, string Source);
+public sealed record EnvironmentVariableEntry(string Name, string Value, string Source)
+{
+    /// <summary>The environment's folder, when the reader knows it (Get-EnvVariable sets it, so entries pipe into
+    /// Remove-EnvVariable).</summary>
+    public string? Prefix { get; init; }
+}
 
 /// <summary>
 /// The variables of an environment, in conda's files: <c>conda-meta/state</c> (<c>{"env_vars": {...}}</c>,

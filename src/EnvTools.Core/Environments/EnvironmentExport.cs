@@ -83,7 +83,8 @@ public static class EnvironmentExport
     /// <param name="source">What the lock names as its source (the environment's name).</param>
     /// <param name="progress">Reports the platform being locked.</param>
     /// <param name="ct">Cancels the solves.</param>
-    /// <exception cref="UnsatisfiableException">A platform has no solution.</exception>
+    /// <exception cref="LockPlatformException">A platform could not be locked (its channels, or no solution): the
+    /// message and <see cref="LockPlatformException.Platform"/> name it; the ErrorId is the cause's.</exception>
     public static string ToLock(string prefix, IReadOnlyList<Platform> platforms, Settings settings, string source,
         IProgress<string>? progress = null, CancellationToken ct = default)
     {
@@ -107,10 +108,11 @@ public static class EnvironmentExport
                 continue;
             }
 
-            IReadOnlyList<SolverChannel> loaded = RepoDataGateway.Load(channels, p, settings, null, ct);
+            IReadOnlyList<SolverChannel>? loaded = null;
             SolveResult result;
             try
             {
+                loaded = RepoDataGateway.Load(channels, p, settings, null, ct);
                 result = CondaSolver.Solve(new SolveRequest
                 {
                     Specs = specs,
@@ -119,10 +121,18 @@ public static class EnvironmentExport
                     ChannelPriority = settings.ChannelPriority,
                 }, ct);
             }
+            catch (EnvToolsException ex)
+            {
+                throw new LockPlatformException(p.Name, ex);
+            }
             finally
             {
-                SolverChannel.DisposeAll(loaded);
+                if (loaded is not null)
+                {
+                    SolverChannel.DisposeAll(loaded);
+                }
             }
+
             locked.Add(new(p.Name, Toposort.Sort(result.Records)));
         }
 
@@ -224,4 +234,21 @@ public static class EnvironmentExport
             return clean;
         }
     }
+}
+
+/// <summary>
+/// One platform of a multi-platform lock failed: the cause's ErrorId and kind (Unsatisfiable, PackagesNotFound,
+/// ChannelUnavailable …), with a message that starts with the platform.
+/// </summary>
+public sealed class LockPlatformException : EnvToolsException
+{
+    /// <summary>Wraps <paramref name="cause"/>, the failure of locking <paramref name="platform"/>.</summary>
+    public LockPlatformException(string platform, EnvToolsException cause)
+        : base(cause.ErrorId, cause.Kind, $"Cannot lock {platform}: {cause.Message}", platform, cause)
+    {
+        Platform = platform;
+    }
+
+    /// <summary>The platform (subdir) that could not be locked.</summary>
+    public string Platform { get; }
 }

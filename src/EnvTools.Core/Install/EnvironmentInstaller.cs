@@ -25,7 +25,9 @@ public enum OperationStep
 /// <param name="Status">What is being done (a channel, a package, a phase).</param>
 /// <param name="Percent">0–100, or -1 when unknown.</param>
 /// <param name="Completed">True on the step's last report.</param>
-public readonly record struct OperationProgress(OperationStep Step, string Status, int Percent, bool Completed = false);
+/// <param name="Detail">A line for a verbose log: a channel read and where from (cache, 304, download), the cache hits
+/// and downloads, the link summary, a step's time; null on plain progress reports.</param>
+public readonly record struct OperationProgress(OperationStep Step, string Status, int Percent, bool Completed = false, string? Detail = null);
 
 /// <summary>A solved, not yet applied change to one environment.</summary>
 public sealed class EnvironmentPlan
@@ -341,8 +343,17 @@ public sealed class EnvironmentInstaller
         IReadOnlyList<CachedPackage> fetched = Array.Empty<CachedPackage>();
         if (toFetch.Count > 0)
         {
+            var downloaded = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
             var fetchProgress = progress is null ? null : new InlineProgress<PackageFetchProgress>(p =>
-                progress.Report(new OperationProgress(OperationStep.Fetch, FetchStatus(p), FetchPercent(p))));
+            {
+                if (p.Phase == PackageFetchPhase.Download)
+                {
+                    downloaded[p.FileName] = p.BytesTotal ?? p.BytesDone;
+                }
+
+                progress.Report(new OperationProgress(OperationStep.Fetch, FetchStatus(p), FetchPercent(p)));
+            });
+            var fetchWatch = System.Diagnostics.Stopwatch.StartNew();
             PackageCache cache = CacheFor(request);
             if (force)
             {
@@ -354,7 +365,11 @@ public sealed class EnvironmentInstaller
             }
 
             fetched = cache.EnsureAsync(toFetch, fetchProgress, ct).GetAwaiter().GetResult();
-            progress?.Report(new OperationProgress(OperationStep.Fetch, "done", 100, Completed: true));
+            string[] hits = toFetch.Select(r => r.FileName).Where(f => !downloaded.ContainsKey(f)).ToArray();
+            string detail = $"Packages: {hits.Length} from the cache" + (hits.Length > 0 ? $" ({string.Join(", ", hits)})" : string.Empty) +
+                $", {downloaded.Count} downloaded" + (downloaded.IsEmpty ? string.Empty : $" ({string.Join(", ", downloaded.Keys.Order(StringComparer.Ordinal))}; {downloaded.Values.Sum():N0} bytes)") +
+                $" in {fetchWatch.ElapsedMilliseconds:N0} ms";
+            progress?.Report(new OperationProgress(OperationStep.Fetch, "done", 100, Completed: true, Detail: detail));
         }
 
         var extracted = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -384,8 +399,11 @@ public sealed class EnvironmentInstaller
         var linkProgress = progress is null ? null : new InlineProgress<LinkProgress>(p =>
             progress.Report(new OperationProgress(OperationStep.Link, p.Package is null ? p.Phase.ToString() : $"{p.Phase} {p.Package}",
                 p.Total > 0 ? (int)(100L * p.Completed / p.Total) : -1)));
+        var linkWatch = System.Diagnostics.Stopwatch.StartNew();
         TransactionResult result = PrefixTransaction.ExecuteLocked(plan.Prefix, transaction, options, linkProgress, ct, warnings);
-        progress?.Report(new OperationProgress(OperationStep.Link, "done", 100, Completed: true));
+        progress?.Report(new OperationProgress(OperationStep.Link, "done", 100, Completed: true,
+            Detail: $"Linking: {result.Linked.Count} package(s) linked, {result.Unlinked.Count} unlinked, " +
+                    $"{result.Linked.Sum(r => r.Files.Count):N0} files, in {linkWatch.ElapsedMilliseconds:N0} ms"));
         return new EnvironmentResult(plan, result, fetched);
     }
 
@@ -432,9 +450,12 @@ public sealed class EnvironmentInstaller
         }
 
         var loadProgress = progress is null ? null : new InlineProgress<RepoDataProgress>(p =>
-            progress.Report(new OperationProgress(OperationStep.Load, $"{p.Channel}/{p.Subdir}", 100 * p.Completed / Math.Max(1, p.Total))));
+            progress.Report(new OperationProgress(OperationStep.Load, $"{p.Channel}/{p.Subdir}", 100 * p.Completed / Math.Max(1, p.Total),
+                Detail: $"Channel {p.Channel}/{p.Subdir}: {p.Origin ?? "loaded"}")));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<SolverChannel> channels = RepoDataGateway.Load(request.Channels, request.Platform, _settings, loadProgress, ct);
-        progress?.Report(new OperationProgress(OperationStep.Load, "done", 100, Completed: true));
+        progress?.Report(new OperationProgress(OperationStep.Load, "done", 100, Completed: true,
+            Detail: $"Loading channels: {request.Channels.Count} channel(s), {channels.Sum(c => c.Subdirs.Count)} subdir(s) read in {watch.ElapsedMilliseconds:N0} ms"));
         return channels;
     }
 

@@ -41,11 +41,16 @@ internal sealed class RemoteRepoData
 
     /// <summary>The subdir's records, or null when the server has no repodata for it (404).</summary>
     /// <exception cref="ChannelUnavailableException">Offline without a cache, unreachable, refused or damaged.</exception>
-    internal async Task<IRecordSource?> LoadAsync(Channel channel, string subdir, CancellationToken cancellationToken)
+    /// <param name="channel">The channel.</param>
+    /// <param name="subdir">The subdir.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <param name="origin">Told where the records came from (the cache within the TTL, a 304, a download …).</param>
+    internal async Task<IRecordSource?> LoadAsync(Channel channel, string subdir, CancellationToken cancellationToken, Action<string>? origin = null)
     {
         string subdirUrl = channel.SubdirUrl(subdir);
         if (_shards is not null && await _shards.TryLoadAsync(channel, subdir, cancellationToken).ConfigureAwait(false) is { } sharded)
         {
+            origin?.Invoke("sharded repodata");
             return sharded;
         }
 
@@ -60,6 +65,7 @@ internal sealed class RemoteRepoData
                     (cache is null ? " (no writable pkgs dir holds a cache)." : $" in {cache.Directory}."));
             }
 
+            origin?.Invoke(state.Missing ? "offline: no repodata (cached 404)" : "offline: from the cache");
             return FromCache(channel, subdir, cache, state) ?? (state.Missing ? null
                 : throw new ChannelUnavailableException(channel.Name, $"Channel '{channel.Name}': offline mode is on and the cached repodata for {DisplayUrl(channel, subdir)} is damaged."));
         }
@@ -69,18 +75,20 @@ internal sealed class RemoteRepoData
         {
             if (state.Missing)
             {
+                origin?.Invoke("no repodata (cached 404, within local_repodata_ttl)");
                 return null;
             }
 
             if (FromCache(channel, subdir, cache, state) is { } fresh)
             {
+                origin?.Invoke("cache hit (within local_repodata_ttl)");
                 return fresh;
             }
 
             state = null; // damaged: fetch again
         }
 
-        return await FetchAsync(channel, subdir, subdirUrl, cache, state, cancellationToken).ConfigureAwait(false);
+        return await FetchAsync(channel, subdir, subdirUrl, cache, state, cancellationToken, origin).ConfigureAwait(false);
     }
 
     /// <summary>Whether a cache entry may be used without asking the server (conda's <c>local_repodata_ttl</c>).</summary>
@@ -93,7 +101,7 @@ internal sealed class RemoteRepoData
     }
 
     private async Task<IRecordSource?> FetchAsync(Channel channel, string subdir, string subdirUrl, RepoDataCache? cache,
-        RepoDataCacheState? state, CancellationToken cancellationToken)
+        RepoDataCacheState? state, CancellationToken cancellationToken, Action<string>? origin)
     {
         var candidates = new List<string>(4);
         if (state is { Missing: false, Source: { } previous } && (previous != Zst || _settings.RepodataUseZst))
@@ -148,11 +156,12 @@ internal sealed class RemoteRepoData
                         TryWrite(() => cache.WriteState(subdirUrl, refreshed, durable: false));
                         if (FromCache(channel, subdir, cache, refreshed) is { } cached)
                         {
+                            origin?.Invoke("304 Not Modified: the cached repodata");
                             return cached;
                         }
 
                         // the cached file went bad since it was checked: fetch it unconditionally
-                        return await FetchAsync(channel, subdir, subdirUrl, cache, null, cancellationToken).ConfigureAwait(false);
+                        return await FetchAsync(channel, subdir, subdirUrl, cache, null, cancellationToken, origin).ConfigureAwait(false);
                     }
 
                     case HttpStatusCode.NotFound:
@@ -184,6 +193,7 @@ internal sealed class RemoteRepoData
                             TryWrite(() => cache.Write(subdirUrl, json, fresh));
                         }
 
+                        origin?.Invoke($"downloaded {file} ({body.Count:N0} bytes)");
                         return new RepoDataIndexSource(index, channel.Name, subdir);
                     }
 
@@ -215,6 +225,7 @@ internal sealed class RemoteRepoData
             TryWrite(() => cache.Write(subdirUrl, empty, missing));
         }
 
+        origin?.Invoke("no repodata (404)");
         return null;
     }
 

@@ -24,7 +24,9 @@ public sealed class ChannelUnavailableException : EnvToolsException
 /// <param name="Subdir">The subdir.</param>
 /// <param name="Completed">Subdirs finished so far.</param>
 /// <param name="Total">Subdirs to load.</param>
-public readonly record struct RepoDataProgress(string Channel, string Subdir, int Completed, int Total);
+/// <param name="Origin">Where the finished subdir's records came from: a local folder, the cache within
+/// local_repodata_ttl, a 304, a download, the cache offline, or no repodata (404).</param>
+public readonly record struct RepoDataProgress(string Channel, string Subdir, int Completed, int Total, string? Origin = null);
 
 /// <summary>
 /// Returns the records of channels for a platform: for each channel its platform subdir and
@@ -74,11 +76,12 @@ public static class RepoDataGateway
         {
             SemaphoreSlim gate = job.Channel.IsLocal ? cpu : net;
             await gate.WaitAsync(failed.Token).ConfigureAwait(false);
+            string? origin = job.Channel.IsLocal ? "local folder" : null;
             try
             {
                 loaded[(job.ChannelIndex, job.SubdirIndex)] = job.Channel.IsLocal
                     ? LoadSubdir(job.Channel, job.Subdir)
-                    : await remote!.LoadAsync(job.Channel, job.Subdir, failed.Token).ConfigureAwait(false);
+                    : await remote!.LoadAsync(job.Channel, job.Subdir, failed.Token, o => origin = o).ConfigureAwait(false);
             }
             catch
             {
@@ -90,7 +93,7 @@ public static class RepoDataGateway
                 gate.Release();
             }
 
-            progress?.Report(new RepoDataProgress(job.Channel.Name, job.Subdir, Interlocked.Increment(ref completed), jobs.Length));
+            progress?.Report(new RepoDataProgress(job.Channel.Name, job.Subdir, Interlocked.Increment(ref completed), jobs.Length, origin));
         }, failed.Token)).ToArray();
         try
         {

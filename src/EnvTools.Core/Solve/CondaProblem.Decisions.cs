@@ -41,7 +41,9 @@ internal sealed partial class CondaProblem
             for (int i = 0; i < names.Count && probes < MaxImprovementProbes; i++)
             {
                 var cur = current[i];
-                if (cur is null || cur.Installed is not null || !names[i].Candidates.Any(c => RequestedRank(c, cur) < 0))
+                // only a candidate the root specs allow can improve on the current one (setuptools<67.3.3 at 67.3.2
+                // has nothing better: no probe)
+                if (cur is null || cur.Installed is not null || !names[i].Candidates.Any(c => !c.RootExcluded && RequestedRank(c, cur) < 0))
                 {
                     continue;
                 }

@@ -31,10 +31,12 @@ public sealed class EnableEnvCommand : EnvCmdlet
     /// <summary>The environment's name (a folder in one of the envs dirs); base when neither -Name nor -Prefix is given.</summary>
     [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's folder.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PrefixSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>Keeps the active environment's PATH entries below the new ones (conda activate --stack).</summary>

@@ -47,11 +47,13 @@ public sealed class ExportEnvCommand : EnvCmdlet
     /// <summary>The environment: a name from the envs dirs, or a path; the active environment when neither -Name nor -Prefix is given.</summary>
     [Parameter(Position = 0, ParameterSetName = "Name")]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's folder (binds from Get-Env output).</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>Yaml (environment.yml, the default), Json, Explicit (@EXPLICIT) or Lock (conda-lock v1).</summary>

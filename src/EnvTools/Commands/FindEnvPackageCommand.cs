@@ -25,7 +25,13 @@ public sealed class FindEnvPackageCommand : EnvCmdlet, IDisposable
 
     /// <summary>Channels: names, URLs or local folders.</summary>
     [Parameter]
+    [Alias("c")]
+    [ArgumentCompleter(typeof(ChannelNameCompleter))]
     public string[]? Channel { get; set; }
+
+    /// <summary>Reads only the -Channel channels, not the configured ones (conda's --override-channels).</summary>
+    [Parameter]
+    public SwitchParameter OverrideChannels { get; set; }
 
     /// <summary>The platform (subdir) to search, e.g. linux-64; the host's by default.</summary>
     [Parameter]
@@ -46,7 +52,7 @@ public sealed class FindEnvPackageCommand : EnvCmdlet, IDisposable
             {
                 Platform platform = ChannelArguments.ResolvePlatform(Platform);
                 var settings = ChannelArguments.LoadSettings(this);
-                _loaded = ChannelArguments.Load(ChannelArguments.ResolveChannels(this, settings, Channel), platform, settings, QueueProgress, CancellationToken);
+                _loaded = ChannelArguments.Load(ChannelArguments.ResolveChannels(this, settings, Channel, OverrideChannels), platform, settings, QueueProgress, CancellationToken);
                 DrainProgress();
             }
 

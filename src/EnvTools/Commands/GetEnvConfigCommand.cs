@@ -30,6 +30,7 @@ public sealed class GetEnvConfigCommand : EnvCmdlet
 
     /// <summary>The environment whose .condarc is read (instead of the active one's, $CONDA_PREFIX).</summary>
     [Parameter]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     #endregion

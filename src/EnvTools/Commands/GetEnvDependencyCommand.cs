@@ -54,11 +54,13 @@ public sealed class GetEnvDependencyCommand : EnvCmdlet
     /// <summary>The environment's name (or path); the active environment when neither -Name nor -Prefix is given.</summary>
     [Parameter(ParameterSetName = "Name")]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's folder; bound from the Prefix property of piped objects (Get-Env output).</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>Walks to the installed packages that need -Package (reverse dependencies) instead of what it needs.</summary>

@@ -31,11 +31,13 @@ public sealed class GetEnvHistoryCommand : EnvCmdlet
     /// <summary>The environment's name (or path); the active environment when neither -Name nor -Prefix is given.</summary>
     [Parameter(Position = 0, ParameterSetName = "Name")]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's folder; bound from the Prefix property of piped objects (Get-Env output).</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>Only these revisions (negative numbers count from the last, -1 being the last); all when omitted.</summary>

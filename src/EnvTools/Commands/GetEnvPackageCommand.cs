@@ -10,13 +10,15 @@ namespace EnvTools.Commands;
 /// EnvTools.InstalledPackage per package, sorted by name: Name, Version, Build, BuildNumber, Channel, Subdir, Size
 /// (bytes installed), RequestedSpec (what the user asked for, from the record or conda-meta/history; empty for
 /// dependencies), IsPinned (a line of conda-meta/pinned or the pinned_packages configuration constrains it; see Get-EnvPin), Source (Conda, or Pypi for Python distributions in site-packages that no conda package owns, listed
-/// as conda lists them: channel pypi, build pypi_0), Prefix and Record (the conda-meta record). The environment is
-/// -Env (a name or a path), -Prefix (also bound from the pipeline, so Get-Env | Get-EnvPackage works), or else the
-/// active one (CONDA_PREFIX); without any, the error is NoActiveEnvironment. A package name without wildcards that is
-/// not installed is a PackageNotInstalled error.</para>
+/// as conda lists them: channel pypi, build pypi_0), Prefix and Record (the conda-meta record). The packages are
+/// -Package (the first positional argument; wildcards allowed). The environment is -Name (a name or a path; aliases
+/// -Env and conda's -n), as on every EnvTools cmdlet, -Prefix (also bound from the pipeline, so Get-Env |
+/// Get-EnvPackage works), or else the active one (CONDA_PREFIX); without any, the error is NoActiveEnvironment. A
+/// package name without wildcards that is not installed is a PackageNotInstalled error.</para>
 /// </summary>
-/// <example><code>Get-EnvPackage -Env ml</code></example>
+/// <example><code>Get-EnvPackage -Name ml</code></example>
 /// <example><code>Get-EnvPackage num*, python -Prefix ./envs/ml</code></example>
+/// <example><code>Get-EnvPackage -n ml -Package numpy</code></example>
 /// <example><code>Get-Env ml* | Get-EnvPackage | Where-Object Size -gt 100MB</code></example>
 /// <example><code>Get-EnvPackage | Where-Object Source -eq Pypi</code></example>
 [Cmdlet(VerbsCommon.Get, "EnvPackage", DefaultParameterSetName = ActiveSet)]
@@ -32,17 +34,20 @@ public sealed class GetEnvPackageCommand : EnvCmdlet
     /// <summary>Package names (wildcards allowed); all packages when omitted.</summary>
     [Parameter(Position = 0)]
     [SupportsWildcards]
-    public string[]? Name { get; set; }
+    [ArgumentCompleter(typeof(InstalledPackageNameCompleter))]
+    public string[]? Package { get; set; }
 
     /// <summary>The environment: a name from the envs dirs, or a path.</summary>
     [Parameter(Mandatory = true, ParameterSetName = EnvSet)]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
     [ValidateNotNullOrEmpty]
-    public string? Env { get; set; }
+    [Alias("Env", "n")]
+    public string? Name { get; set; }
 
     /// <summary>The environment's prefix; bound from the Prefix property of piped objects (Get-Env output).</summary>
     [Parameter(Mandatory = true, ParameterSetName = PrefixSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     #endregion
@@ -53,7 +58,7 @@ public sealed class GetEnvPackageCommand : EnvCmdlet
         TryRun(() =>
         {
             EnvironmentLocator locator = EnvironmentArguments.Locator(this);
-            string prefix = EnvironmentArguments.ResolveTarget(this, locator, Env, Prefix);
+            string prefix = EnvironmentArguments.ResolveTarget(this, locator, Name, Prefix);
             PrefixData data = PrefixData.Load(prefix, CancellationToken);
             if (data.TransactionPending)
             {
@@ -61,7 +66,7 @@ public sealed class GetEnvPackageCommand : EnvCmdlet
             }
 
             IReadOnlyList<InstalledPackage> packages = data.GetPackages(configuredPins: ChannelArguments.LoadSettings(this, prefix).PinnedPackages);
-            if (Name is not { Length: > 0 })
+            if (Package is not { Length: > 0 })
             {
                 foreach (InstalledPackage p in packages)
                 {
@@ -71,19 +76,19 @@ public sealed class GetEnvPackageCommand : EnvCmdlet
                 return;
             }
 
-            var patterns = Name.Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToArray();
+            var patterns = Package.Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToArray();
             foreach (InstalledPackage p in packages.Where(p => patterns.Any(w => w.IsMatch(p.Name))))
             {
                 WriteObject(EnvironmentArguments.ToOutput(p, "EnvTools.InstalledPackage"));
             }
 
-            foreach (string n in Name.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)))
+            foreach (string n in Package.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)))
             {
                 if (!packages.Any(p => string.Equals(p.Name, n, StringComparison.OrdinalIgnoreCase)))
                 {
                     WriteError(ErrorRecords.From(new PackageNotInstalledException(n, prefix), n));
                 }
             }
-        }, (object?)Env ?? Prefix);
+        }, (object?)Name ?? Prefix);
     }
 }

@@ -15,7 +15,7 @@ namespace EnvTools.Commands;
 /// </summary>
 /// <example><code>Get-EnvPin -Name ml</code>
 /// <para>Lists the pins of the environment ml: its pin file's lines and the configured pinned_packages.</para></example>
-/// <example><code>Get-EnvPackage -Env ml | Where-Object IsPinned</code>
+/// <example><code>Get-EnvPackage -Name ml | Where-Object IsPinned</code>
 /// <para>Lists the installed packages that a pin constrains.</para></example>
 [Cmdlet(VerbsCommon.Get, "EnvPin", DefaultParameterSetName = "Name")]
 [OutputType(typeof(EnvironmentPin))]

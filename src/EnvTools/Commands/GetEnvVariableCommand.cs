@@ -26,10 +26,12 @@ public sealed class GetEnvVariableCommand : EnvCmdlet
     /// <summary>The environment's name; the active environment when neither -Name nor -Prefix is given.</summary>
     [Parameter(ParameterSetName = EnvVariableArguments.NameSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's folder.</summary>
     [Parameter(Mandatory = true, ParameterSetName = EnvVariableArguments.PrefixSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>Also lists the variables the packages set (etc/conda/env_vars.d/*.json), before the state file's.</summary>
@@ -55,7 +57,7 @@ public sealed class GetEnvVariableCommand : EnvCmdlet
             {
                 if (patterns.Length == 0 || patterns.Any(p => p.IsMatch(e.Name)))
                 {
-                    WriteObject(EnvVariableArguments.ToOutput(e));
+                    WriteObject(EnvVariableArguments.ToOutput(e with { Prefix = prefix }));
                 }
             }
         }, Prefix ?? Name);

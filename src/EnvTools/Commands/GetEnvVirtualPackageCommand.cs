@@ -52,9 +52,7 @@ public sealed class GetEnvVirtualPackageCommand : EnvCmdlet
 
             foreach (VirtualPackage p in VirtualPackages.For(platform, settings))
             {
-                var o = PSObject.AsPSObject(p);
-                o.TypeNames.Insert(0, "EnvTools.VirtualPackage");
-                WriteObject(o);
+                WriteObject(OutputObjects.Of(p, "EnvTools.VirtualPackage"));
             }
         }, Platform);
     }

@@ -31,12 +31,14 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Name")]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "FileName")]
     [ValidateNotNullOrEmpty]
+    [Alias("n")]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>The environment's folder.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Prefix")]
     [Parameter(Mandatory = true, ParameterSetName = "FilePrefix")]
     [ValidateNotNullOrEmpty]
+    [Alias("p")]
     public string Prefix { get; set; } = string.Empty;
 
     /// <summary>Creates the environment from a file: an environment.yml (solved; its pip: list installed by the
@@ -153,8 +155,6 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
 
         var locator = new EnvironmentLocator(settings);
         var info = EnvironmentInfo.Read(prefix, locator.NameInEnvsDirs(prefix), Environment.GetEnvironmentVariable("CONDA_PREFIX"));
-        var output = PSObject.AsPSObject(info);
-        output.TypeNames.Insert(0, "EnvTools.EnvironmentInfo");
-        WriteObject(output);
+        WriteObject(OutputObjects.Of(info, "EnvTools.EnvironmentInfo"));
     }
 }

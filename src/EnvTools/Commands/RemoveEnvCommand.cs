@@ -29,11 +29,13 @@ public sealed class RemoveEnvCommand : EnvCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true)]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
     [ValidateNotNullOrEmpty]
+    [Alias("n")]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>The prefixes of the environments to remove; bound from the Prefix property of piped objects.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PrefixSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Alias("p")]
     public string[] Prefix { get; set; } = Array.Empty<string>();
 
     #endregion

@@ -34,11 +34,13 @@ public sealed class RenameEnvCommand : EnvCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Name")]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
     [ValidateNotNullOrEmpty]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's folder; bound from the Prefix property of piped objects (Get-Env output).</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>The new name (a folder in the first writable envs dir), or a path (it holds a directory separator).</summary>

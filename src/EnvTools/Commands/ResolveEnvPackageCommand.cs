@@ -26,7 +26,13 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
 
     /// <summary>Channels in priority order: names, URLs or local folders.</summary>
     [Parameter]
+    [Alias("c")]
+    [ArgumentCompleter(typeof(ChannelNameCompleter))]
     public string[]? Channel { get; set; }
+
+    /// <summary>Reads only the -Channel channels, not the configured ones (conda's --override-channels).</summary>
+    [Parameter]
+    public SwitchParameter OverrideChannels { get; set; }
 
     /// <summary>The target platform (subdir), e.g. linux-64; the host's by default.</summary>
     [Parameter]
@@ -59,7 +65,7 @@ public sealed class ResolveEnvPackageCommand : EnvCmdlet
             var specs = _specs.Select(MatchSpec.Parse).ToArray();
             Platform platform = ChannelArguments.ResolvePlatform(Platform);
             var settings = ChannelArguments.LoadSettings(this);
-            var channels = ChannelArguments.ResolveChannels(this, settings, Channel);
+            var channels = ChannelArguments.ResolveChannels(this, settings, Channel, OverrideChannels);
             var virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage, settings);
             var loaded = ChannelArguments.Load(channels, platform, settings, QueueProgress, CancellationToken);
             DrainProgress();

@@ -19,6 +19,7 @@ namespace EnvTools.Commands;
 /// Export-Env -FromHistory matches the restored revision; conda instead re-records the current ones). It returns one
 /// EnvTools.PackageChange per package changed; -DryRun returns them and changes nothing.</para>
 /// </summary>
+/// <example><code>Get-EnvHistory -Name ml | Where-Object Revision -eq 3 | Restore-Env</code></example>
 /// <example><code>Restore-Env -Name ml -Revision 1 -DryRun</code>
 /// <para>Shows what going back to revision 1 of ml would install, remove, upgrade or downgrade, and changes nothing.</para></example>
 /// <example><code>Restore-Env -Name ml -Revision 1 -Offline</code>
@@ -32,7 +33,10 @@ public sealed class RestoreEnvCommand : ExistingEnvChangeCmdlet
     #region Parameters
 
     /// <summary>The revision to go back to (Get-EnvHistory's Revision; negative numbers count from the last, -1 being the last).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    // From the pipeline only in the Prefix set: bound by property name in the default set too, it would keep the binder
+    // there and leave the piped revision's Prefix unbound.
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Name")]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(RevisionCompleter))]
     public int Revision { get; set; }
 

@@ -25,10 +25,12 @@ public sealed class SetEnvVariableCommand : EnvCmdlet
     /// <summary>The environment's name; the active environment when neither -Name nor -Prefix is given.</summary>
     [Parameter(ParameterSetName = EnvVariableArguments.NameSet)]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's folder.</summary>
     [Parameter(Mandatory = true, ParameterSetName = EnvVariableArguments.PrefixSet)]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>Writes the environment's variables after the change.</summary>

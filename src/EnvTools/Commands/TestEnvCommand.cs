@@ -28,11 +28,13 @@ public sealed class TestEnvCommand : EnvCmdlet
     /// <summary>The environment: a name from the envs dirs, or a path; the active environment when omitted.</summary>
     [Parameter(Position = 0, ParameterSetName = NameSet)]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's prefix; bound from the Prefix property of piped objects (Get-Env output).</summary>
     [Parameter(Mandatory = true, ParameterSetName = PrefixSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>Returns $true when every file is intact, else $false, instead of the issues.</summary>

@@ -13,7 +13,8 @@ namespace EnvTools.Commands;
 /// stays when the user asked for it (it is in the environment's history, Get-EnvHistory's RequestedSpecs) or when a
 /// package that stays needs it. -DryRun shows exactly that set. With -Force (conda's remove --force) only the packages
 /// matching the specs go; what depends on them and what they needed stay, and the environment may be left with unmet
-/// dependencies. Channels are not read: it works offline. It returns one EnvTools.PackageChange per removed (or
+/// dependencies. Packages piped from Get-EnvPackage are removed from their own
+/// environment, one change per environment. Channels are not read: it works offline. It returns one EnvTools.PackageChange per removed (or
 /// changed) package.</para>
 /// </summary>
 /// <example><code>Uninstall-EnvPackage app -Name web</code>
@@ -33,6 +34,8 @@ namespace EnvTools.Commands;
 /// </output></example>
 /// <example><code>Uninstall-EnvPackage numpy -Name ml -DryRun</code>
 /// <para>Shows what removing numpy would take out (numpy, what depends on it, and what only it needed), and changes nothing.</para></example>
+/// <example><code>Get-EnvPackage numpy, scipy -Name ml | Uninstall-EnvPackage</code>
+/// <para>Removes the two packages Get-EnvPackage found in ml, in one change.</para></example>
 [Cmdlet(VerbsLifecycle.Uninstall, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
 public sealed class UninstallEnvPackageCommand : ExistingEnvChangeCmdlet
@@ -40,7 +43,8 @@ public sealed class UninstallEnvPackageCommand : ExistingEnvChangeCmdlet
     #region Parameters
 
     /// <summary>The packages (MatchSpecs) to remove.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromRemainingArguments = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromRemainingArguments = true, ParameterSetName = "Name")]
+    [Parameter(Mandatory = true, Position = 0, ValueFromRemainingArguments = true, ParameterSetName = "Prefix")]
     [ArgumentCompleter(typeof(InstalledPackageNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Spec { get; set; } = Array.Empty<string>();
@@ -50,11 +54,21 @@ public sealed class UninstallEnvPackageCommand : ExistingEnvChangeCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Installed packages from Get-EnvPackage (each in its own environment).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
+    public InstalledPackage[] InputObject { get; set; } = Array.Empty<InstalledPackage>();
+
     #endregion
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == InputSet)
+        {
+            Collect(InputObject);
+            return;
+        }
+
         TryRun(() =>
         {
             var settings = LoadSettings(null);
@@ -66,5 +80,12 @@ public sealed class UninstallEnvPackageCommand : ExistingEnvChangeCmdlet
                 WriteChanges(o.Plan);
             }
         }, Spec);
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        EndPiped(EnvironmentAction.Remove, r => r with { ForceRemove = Force });
+        base.EndProcessing();
     }
 }

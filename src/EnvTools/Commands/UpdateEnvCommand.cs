@@ -27,11 +27,13 @@ public sealed class UpdateEnvCommand : EnvChangeCmdlet
     /// <summary>The environment: a name from the envs dirs, or a path; the file's name (or the active environment) when omitted.</summary>
     [Parameter(Position = 0, ParameterSetName = "Name")]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's folder (binds from Get-Env output).</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>The environment file: environment.yml, an @EXPLICIT file, a conda-lock, pixi.lock or mambajs JSON lock file.</summary>

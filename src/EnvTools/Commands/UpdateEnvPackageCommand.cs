@@ -9,7 +9,8 @@ namespace EnvTools.Commands;
 /// <summary>
 /// <para type="synopsis">Updates installed packages of an environment.</para>
 /// <para type="description">Update-EnvPackage updates the named packages (which must be installed) to the newest
-/// versions the environment's other constraints allow, or with -All every package. It returns one EnvTools.PackageChange
+/// versions the environment's other constraints allow, or with -All every package. Packages piped from Get-EnvPackage
+/// are updated in their own environment, one change per environment. It returns one EnvTools.PackageChange
 /// per changed package. -DownloadOnly (conda's --download-only) fills the package cache with the updated packages and
 /// leaves the environment as it is.</para>
 /// </summary>
@@ -25,6 +26,8 @@ namespace EnvTools.Commands;
 /// <example><code>Update-EnvPackage -All -Name ml -DownloadOnly</code>
 /// <para>Downloads the updates into the package cache now (for example before going offline) and leaves ml as it is;
 /// a later Update-EnvPackage -All -Offline applies them.</para></example>
+/// <example><code>Get-Env ml | Get-EnvPackage num* | Update-EnvPackage</code>
+/// <para>Updates the packages of ml whose names start with num.</para></example>
 [Cmdlet(VerbsData.Update, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
 public sealed class UpdateEnvPackageCommand : ExistingEnvChangeCmdlet
@@ -32,12 +35,14 @@ public sealed class UpdateEnvPackageCommand : ExistingEnvChangeCmdlet
     #region Parameters
 
     /// <summary>The packages (MatchSpecs) to update.</summary>
-    [Parameter(Position = 0, ValueFromRemainingArguments = true)]
+    [Parameter(Position = 0, ValueFromRemainingArguments = true, ParameterSetName = "Name")]
+    [Parameter(Position = 0, ValueFromRemainingArguments = true, ParameterSetName = "Prefix")]
     [ArgumentCompleter(typeof(InstalledPackageNameCompleter))]
     public string[] Spec { get; set; } = Array.Empty<string>();
 
     /// <summary>Updates every installed package.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = "Name")]
+    [Parameter(ParameterSetName = "Prefix")]
     public SwitchParameter All { get; set; }
 
     /// <summary>Solves and downloads the updated packages into the package cache, and changes nothing in the environment
@@ -45,11 +50,21 @@ public sealed class UpdateEnvPackageCommand : ExistingEnvChangeCmdlet
     [Parameter]
     public SwitchParameter DownloadOnly { get; set; }
 
+    /// <summary>Installed packages from Get-EnvPackage (each in its own environment).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
+    public InstalledPackage[] InputObject { get; set; } = Array.Empty<InstalledPackage>();
+
     #endregion
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == InputSet)
+        {
+            Collect(InputObject);
+            return;
+        }
+
         TryRun(() =>
         {
             if (Spec.Length == 0 && !All)
@@ -66,5 +81,12 @@ public sealed class UpdateEnvPackageCommand : ExistingEnvChangeCmdlet
                 WriteChanges(o.Plan);
             }
         }, Spec);
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        EndPiped(EnvironmentAction.Update, downloadOnly: DownloadOnly);
+        base.EndProcessing();
     }
 }

@@ -32,10 +32,12 @@ public sealed class UseEnvCommand : EnvCmdlet
     /// <summary>The environment's name (a folder in one of the envs dirs).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's folder.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PrefixSet)]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>What to run inside the environment.</summary>

@@ -20,14 +20,28 @@ internal static class ChannelArguments
         Settings.Load(prefix, callOptions, ConfigEnvironment.FromProcess(CurrentDirectory(cmdlet)));
 
     /// <summary>
-    /// The channels to read: the given ones (names, URLs, folders, multichannels such as <c>defaults</c>),
-    /// else the configured <c>channels</c>; resolved through the configured alias and custom channels.
+    /// The channels to read, as conda's <c>-c</c> and <c>--override-channels</c>: the given ones (names, URLs, folders,
+    /// multichannels such as <c>defaults</c>) before the configured <c>channels</c> (which are <c>defaults</c> when
+    /// none are configured), or with <paramref name="overrideChannels"/> the given ones alone; an environment file's
+    /// <c>nodefaults</c> also leaves the configured ones out. Resolved through the configured alias and custom channels.
     /// </summary>
-    internal static IReadOnlyList<Channel> ResolveChannels(PSCmdlet cmdlet, Settings settings, string[]? channels)
+    /// <exception cref="EnvToolsException">OverrideChannelsWithoutChannel: -OverrideChannels without a channel.</exception>
+    internal static IReadOnlyList<Channel> ResolveChannels(PSCmdlet cmdlet, Settings settings, string[]? channels, bool overrideChannels = false)
     {
-        IEnumerable<string> names = channels is { Length: > 0 } ? channels : settings.Channels;
-        return settings.CreateChannelResolver().ResolveAll(names, CurrentDirectory(cmdlet));
+        string[] given = (channels ?? Array.Empty<string>()).Where(c => !string.Equals(c, NoDefaults, StringComparison.Ordinal)).ToArray();
+        bool only = overrideChannels || (channels ?? Array.Empty<string>()).Contains(NoDefaults, StringComparer.Ordinal);
+        if (only && given.Length == 0)
+        {
+            throw new EnvToolsException("OverrideChannelsWithoutChannel", ErrorKind.InvalidArgument,
+                "-OverrideChannels (or an environment file's nodefaults) leaves no channel: give at least one with -Channel.");
+        }
+
+        IEnumerable<string> names = only ? given : given.Concat(settings.Channels);
+        return settings.CreateChannelResolver().ResolveAll(names.Distinct(StringComparer.Ordinal), CurrentDirectory(cmdlet));
     }
+
+    /// <summary>The environment-file channel that means "not the configured channels".</summary>
+    internal const string NoDefaults = "nodefaults";
 
     private static string CurrentDirectory(PSCmdlet cmdlet) => cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
 
@@ -53,12 +67,7 @@ internal static class ChannelArguments
     }
 
     /// <summary>The output object of a package record: the engine record, typed as <c>EnvTools.PackageRecord</c>.</summary>
-    internal static PSObject ToOutput(RepoDataRecord record)
-    {
-        var o = PSObject.AsPSObject(record);
-        o.TypeNames.Insert(0, "EnvTools.PackageRecord");
-        return o;
-    }
+    internal static PSObject ToOutput(RepoDataRecord record) => OutputObjects.Of(record, "EnvTools.PackageRecord");
 }
 
 /// <summary>An <see cref="IProgress{T}"/> that calls back on the reporting thread (no synchronisation context hop).</summary>

@@ -34,6 +34,7 @@ public abstract class ConfigWriteCmdlet : EnvCmdlet
     /// <summary>The environment whose own .condarc is written (conda config --env names the active one).</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Prefix")]
     [ValidateNotNullOrEmpty]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>Opens the selected file.</summary>

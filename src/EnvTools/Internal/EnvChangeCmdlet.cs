@@ -19,9 +19,16 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
 
     #region Parameters
 
-    /// <summary>Channels in priority order: names, URLs or local folders; the configured channels when omitted.</summary>
+    /// <summary>Channels in priority order (names, URLs or local folders), read before the configured channels as
+    /// conda's -c; with -OverrideChannels, instead of them.</summary>
     [Parameter]
+    [Alias("c")]
+    [ArgumentCompleter(typeof(ChannelNameCompleter))]
     public string[]? Channel { get; set; }
+
+    /// <summary>Reads only the -Channel channels, not the configured ones (conda's --override-channels).</summary>
+    [Parameter]
+    public SwitchParameter OverrideChannels { get; set; }
 
     /// <summary>The target platform (subdir); the host's by default.</summary>
     [Parameter]
@@ -94,7 +101,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
         Conda.Platform platform = ChannelArguments.ResolvePlatform(Platform);
         IReadOnlyList<Channel> channels = action == EnvironmentAction.Remove
             ? Array.Empty<Channel>()
-            : ChannelArguments.ResolveChannels(this, settings, Channel);
+            : ChannelArguments.ResolveChannels(this, settings, Channel, OverrideChannels);
         IReadOnlyList<VirtualPackage> virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage, settings);
         var request = new EnvironmentRequest
         {
@@ -113,7 +120,9 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
 
         var installer = new EnvironmentInstaller(settings);
         var progress = new SyncProgress<OperationProgress>(ReportStep);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         EnvironmentPlan plan = RunWithProgress(() => installer.Plan(request, progress, CancellationToken));
+        WriteVerbose($"Planning: {watch.ElapsedMilliseconds:N0} ms");
         WriteVerbose($"{prefix}: {plan.Changes.Count} change(s)" +
                      (plan.Solve is { } s ? $"; solved in {s.SolveTime.TotalMilliseconds:F0} ms (load {s.LoadTime.TotalMilliseconds:F0} ms)" : string.Empty));
         if (DryRun)
@@ -145,7 +154,9 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
             return plan.IsEmpty ? (plan, new EnvironmentResult(plan, null, Array.Empty<Fetch.CachedPackage>())) : null;
         }
 
+        watch.Restart();
         EnvironmentResult result = RunWithProgress(() => installer.Apply(plan, progress, CancellationToken));
+        WriteVerbose($"Applying (fetch and link): {watch.ElapsedMilliseconds:N0} ms");
         if (result.Transaction is { } t)
         {
             foreach (ClobberWarning c in t.Clobbers)
@@ -204,7 +215,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
             {
                 ExplicitRecords = exact,
                 Prune = prune && exact is null,
-                Channels = channels.Length > 0 ? ChannelArguments.ResolveChannels(this, settings, channels) : r.Channels,
+                Channels = channels.Length > 0 ? ChannelArguments.ResolveChannels(this, settings, channels, OverrideChannels) : r.Channels,
             };
             return customize?.Invoke(r) ?? r;
         });
@@ -240,14 +251,17 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
     {
         foreach (PackageChange change in plan.Changes)
         {
-            var o = PSObject.AsPSObject(change);
-            o.TypeNames.Insert(0, "EnvTools.PackageChange");
-            WriteObject(o);
+            WriteObject(OutputObjects.Of(change, "EnvTools.PackageChange"));
         }
     }
 
     private void ReportStep(OperationProgress p)
     {
+        if (p.Detail is { } detail)
+        {
+            QueueVerbose(detail);
+        }
+
         int id = 10 + (int)p.Step;
         var record = new ProgressRecord(id, StepNames[(int)p.Step], string.IsNullOrEmpty(p.Status) ? "…" : p.Status)
         {
@@ -267,12 +281,41 @@ public abstract class ExistingEnvChangeCmdlet : EnvChangeCmdlet
     /// <summary>The environment's name; the active environment when neither -Name nor -Prefix is given.</summary>
     [Parameter(ParameterSetName = "Name")]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's folder (binds from Get-Env output).</summary>
     [Parameter(ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>The prefix of the target environment.</summary>
     protected string ResolveTarget(Settings settings) => ResolveExisting(settings, Name, Prefix);
+
+    /// <summary>The parameter set of packages piped from Get-EnvPackage.</summary>
+    protected const string InputSet = "InputObject";
+
+    private readonly List<InstalledPackage> _piped = new();
+
+    /// <summary>Keeps packages piped from Get-EnvPackage; they are acted on together, one change per environment, at the end.</summary>
+    protected void Collect(IEnumerable<InstalledPackage> packages) => _piped.AddRange(packages);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once per environment of the collected packages (in the order first seen) with their
+    /// names as specs, then ends the cmdlet.
+    /// </summary>
+    protected void EndPiped(EnvironmentAction action, Func<EnvironmentRequest, EnvironmentRequest>? customize = null, bool downloadOnly = false)
+    {
+        foreach (IGrouping<string, InstalledPackage> g in _piped.GroupBy(p => p.Prefix, StringComparer.Ordinal))
+        {
+            TryRun(() =>
+            {
+                var specs = g.Select(p => p.Name).Distinct(StringComparer.Ordinal).Select(MatchSpec.Parse).ToArray();
+                if (Execute(LoadSettings(g.Key), g.Key, action, specs, customize, downloadOnly) is { } o)
+                {
+                    WriteChanges(o.Plan);
+                }
+            }, g.Key);
+        }
+    }
 }

@@ -11,6 +11,7 @@ namespace EnvTools.Commands.Internal;
 public abstract class EnvCmdlet : PSCmdlet
 {
     private readonly ConcurrentQueue<ProgressRecord> _progress = new();
+    private readonly ConcurrentQueue<string> _verbose = new();
     private CancellationTokenSource? _cts;
 
     /// <summary>Cancelled when the user stops the pipeline.</summary>
@@ -42,12 +43,20 @@ public abstract class EnvCmdlet : PSCmdlet
     /// <summary>Queues a progress record; safe from any thread.</summary>
     protected void QueueProgress(ProgressRecord record) => _progress.Enqueue(record);
 
-    /// <summary>Writes queued progress records; call on the pipeline thread.</summary>
+    /// <summary>Queues a verbose message; safe from any thread.</summary>
+    protected void QueueVerbose(string message) => _verbose.Enqueue(message);
+
+    /// <summary>Writes queued progress records and verbose messages; call on the pipeline thread.</summary>
     protected void DrainProgress()
     {
         while (_progress.TryDequeue(out ProgressRecord? record))
         {
             WriteProgress(record);
+        }
+
+        while (_verbose.TryDequeue(out string? message))
+        {
+            WriteVerbose(message);
         }
     }
 

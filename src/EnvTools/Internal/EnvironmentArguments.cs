@@ -17,10 +17,5 @@ internal static class EnvironmentArguments
         locator.ResolveTarget(name, string.IsNullOrEmpty(prefix) ? null : cmdlet.GetUnresolvedProviderPathFromPSPath(prefix));
 
     /// <summary>The output object of an engine value, typed as <paramref name="typeName"/> for the format views.</summary>
-    internal static PSObject ToOutput(object value, string typeName)
-    {
-        var o = PSObject.AsPSObject(value);
-        o.TypeNames.Insert(0, typeName);
-        return o;
-    }
+    internal static PSObject ToOutput(object value, string typeName) => OutputObjects.Of(value, typeName);
 }

@@ -12,11 +12,13 @@ public abstract class PinCmdlet : EnvCmdlet
     /// <summary>The environment's name (or path); the active environment when neither -Name nor -Prefix is given.</summary>
     [Parameter(ParameterSetName = "Name")]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [Alias("n")]
     public string? Name { get; set; }
 
     /// <summary>The environment's folder; bound from the Prefix property of piped objects (Get-Env, Get-EnvPackage output).</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Alias("p")]
     public string? Prefix { get; set; }
 
     /// <summary>The target environment's prefix.</summary>

@@ -124,7 +124,11 @@ public sealed class ConcurrentChangeTests : IDisposable
         var waiter = Task.Run(() => PrefixLock.AcquireExisting(prefix, TimeSpan.FromSeconds(20), CancellationToken.None));
         Thread.Sleep(300);
         Assert.False(waiter.IsCompleted);
-        EnvironmentRemover.DeleteTree(prefix, CancellationToken.None);
+        // as Remove-Env does: moved aside under the lock, then deleted (a waiter that polls must not find conda-meta
+        // half deleted at the old path: deleting in place raced with it on a loaded machine)
+        string aside = prefix + ".removed";
+        Directory.Move(prefix, aside);
+        EnvironmentRemover.DeleteTree(aside, CancellationToken.None);
         held.Dispose();
         Assert.Throws<EnvironmentNotFoundException>(() => waiter.GetAwaiter().GetResult());
         Assert.False(Directory.Exists(prefix));

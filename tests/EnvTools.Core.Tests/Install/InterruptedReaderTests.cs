@@ -80,7 +80,8 @@ public class InterruptedReaderTests
         using var stop = new CancellationTokenSource();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int reads = 0;
-        var reader = Task.Run(() =>
+        using var firstRead = new ManualResetEventSlim();
+        var reader = Task.Factory.StartNew(() =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -93,10 +94,12 @@ public class InterruptedReaderTests
                 }
 
                 reads++;
+                firstRead.Set();
             }
-        });
+        }, TaskCreationOptions.LongRunning); // its own thread: on a loaded machine a pool thread started only after the changes
         try
         {
+            Assert.True(firstRead.Wait(TimeSpan.FromSeconds(30)), "the reader never read");
             for (int i = 0; i < 15; i++)
             {
                 fx.Install(i % 2 == 0 ? two : one);

@@ -89,8 +89,20 @@ internal sealed partial class SatSolver
                         continue;
                     }
 
-                    int* end = lits + arena[cr];
-                    int* k = lits + 2;
+                    int size = arena[cr];
+                    int* end = lits + size;
+                    // A long original clause (a requirement over hundreds of candidates) resumes the search for a new
+                    // watch where the last one ended (Gent's circular search; the activity slot, which only learnt
+                    // clauses use, holds the position): falsifying its literals one after the other costs linear,
+                    // not quadratic, time.
+                    bool resume = size > ResumeSearchAbove && (arena[cr + MetaOff] & LearntFlag) == 0;
+                    int start = resume ? arena[cr + ActOff] : 2;
+                    if (start < 2 || start >= size)
+                    {
+                        start = 2;
+                    }
+
+                    int* k = lits + start;
                     for (; k < end; k++)
                     {
                         if (val[*k] >= 0)
@@ -99,8 +111,30 @@ internal sealed partial class SatSolver
                         }
                     }
 
+                    if (k == end && start > 2)
+                    {
+                        int* stop = lits + start;
+                        for (k = lits + 2; k < stop; k++)
+                        {
+                            if (val[*k] >= 0)
+                            {
+                                break;
+                            }
+                        }
+
+                        if (k == stop)
+                        {
+                            k = end;
+                        }
+                    }
+
                     if (k < end)
                     {
+                        if (resume)
+                        {
+                            arena[cr + ActOff] = (int)(k - lits);
+                        }
+
                         int lk = *k;
                         lits[1] = lk;
                         *k = falseLit;

@@ -24,7 +24,10 @@ internal sealed partial class SatSolver
     private const int NoRef = -1;
     private const int H = 4;          // header ints
     private const int MetaOff = 1;    // flags | lbd << LbdShift
-    private const int ActOff = 2;     // float bits (learnts) / forward address when relocated
+    private const int ActOff = 2;     // float bits (learnts) / watch search position (long originals) / forward address when relocated
+
+    /// <summary>Original clauses longer than this resume their watch search where it last ended.</summary>
+    private const int ResumeSearchAbove = 8;
     private const int ProofOff = 3;   // proof node or -1
     private const int LearntFlag = 1;
     private const int DeletedFlag = 2;
