@@ -49,7 +49,8 @@ Describe 'Versions on output objects' {
     }
 
     It 'Get-EnvVirtualPackage versions compare as versions' {
-        (Get-EnvVirtualPackage | Where-Object Name -eq '__unix').Version | Should -BeOfType ([EnvTools.Conda.Version])
+        $os = if ($IsWindows) { '__win' } else { '__unix' }
+        (Get-EnvVirtualPackage | Where-Object Name -eq $os).Version | Should -BeOfType ([EnvTools.Conda.Version])
     }
 }
 

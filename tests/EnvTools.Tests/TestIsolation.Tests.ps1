@@ -23,14 +23,14 @@ Describe 'Test isolation' {
     It 'reads ~/.condarc again after an isolated block is restored' {
         $saved = Use-IsolatedConda -Root (Join-Path $TestDrive 'iso2')
         Restore-IsolatedConda $saved
-        $home0 = $env:HOME
+        $home0 = $env:HOME; $profile0 = $env:USERPROFILE
         try {
-            $env:HOME = Join-Path $TestDrive 'home'
+            $env:HOME = $env:USERPROFILE = Join-Path $TestDrive 'home'   # ~ is USERPROFILE on Windows, HOME elsewhere
             New-Item -ItemType Directory $env:HOME -Force | Out-Null
             Set-Content (Join-Path $env:HOME '.condarc') "changeps1: false`n"
             (Get-EnvConfig changeps1).Value | Should -BeFalse
         }
-        finally { $env:HOME = $home0 }
+        finally { $env:HOME = $home0; $env:USERPROFILE = $profile0 }
     }
 
     It 'Set-TestVariable removes a variable for $null and sets one otherwise' {

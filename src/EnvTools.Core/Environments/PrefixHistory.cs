@@ -147,11 +147,20 @@ public sealed class PrefixHistory
     /// <summary>The history file of a prefix: <c>&lt;prefix&gt;/conda-meta/history</c>.</summary>
     public static string PathFor(string prefix) => Path.Combine(prefix, "conda-meta", "history");
 
-    /// <summary>Reads a history file; a missing file reads as an empty history.</summary>
+    /// <summary>Reads a history file; a missing file reads as an empty history. The file is read sharing write and
+    /// delete: a change appends its revision while readers (Get-Env, Get-EnvHistory) read it, and on Windows a reader
+    /// that denied write would make the change fail (as conda's own reads share it).</summary>
     public static PrefixHistory Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return File.Exists(path) ? Parse(File.ReadAllText(path, Encoding.UTF8)) : new PrefixHistory(Array.Empty<HistoryRevision>());
+        if (!File.Exists(path))
+        {
+            return new PrefixHistory(Array.Empty<HistoryRevision>());
+        }
+
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
+        using var reader = new StreamReader(fs, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return Parse(reader.ReadToEnd());
     }
 
     /// <summary>Parses history text. Lines that fit no rule (and lines before the first revision) are skipped.</summary>
