@@ -55,12 +55,22 @@ public class PrefixRecord : RepoDataRecord
     /// <summary>The package type (<c>package_type</c>, e.g. <c>noarch_python</c>), if recorded.</summary>
     public string? PackageType { get => _packageType; init { _packageType = value; Set(RecordField.PackageType, value is null); } }
 
-    /// <summary>Reads a conda-meta file.</summary>
+    /// <summary>Reads a conda-meta file. It is opened sharing write and delete (a change moves records into its trash
+    /// while readers list the environment: on Windows a reader without that share would make the change fail), and on
+    /// Windows the moment a change holds it (a rename in progress) is waited out.</summary>
     /// <exception cref="MalformedDataException">The file is not valid JSON or not a record.</exception>
     public static PrefixRecord Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(File.ReadAllBytes(path), path);
+        byte[] bytes = Array.Empty<byte>();
+        Install.FileOps.RetryWhileShared(() =>
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            byte[] read = new byte[fs.Length];
+            fs.ReadExactly(read);
+            bytes = read;
+        });
+        return Parse(bytes, path);
     }
 
     /// <summary>Reads a conda-meta record from a stream; <paramref name="sourceName"/> names it in errors.</summary>
