@@ -13,6 +13,9 @@
       Bench    runs the benchmark harness (-Suite Parse|Solve|Fetch|Install|All) and writes docs/benchmarks.md
       Demo     imports the built module and runs the main job on the bundled local channel
       Package  Build, then zips out/EnvTools into out/EnvTools-<version>.zip
+      Install  Build, then copies out/EnvTools into your user module folder (or -Destination) as
+               EnvTools/<version>, so that Import-Module EnvTools and command auto-loading work in any pwsh session
+               (-NoBuild: the module already in out/EnvTools)
       Torture  Build, then kills create/install/update/uninstall in real child processes at random points
                (-Trials per change, default 50; not in CI) and prints old/new/broken counts per change
       Fuzz     the long fuzz run (not in CI): every target of tests/EnvTools.Core.Tests/Fuzz with a random seed
@@ -24,7 +27,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'TestWindows', 'Bench', 'Demo', 'Package', 'Torture', 'Fuzz')]
+    [ValidateSet('Build', 'Test', 'TestWindows', 'Bench', 'Demo', 'Package', 'Install', 'Torture', 'Fuzz')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -44,6 +47,11 @@ param(
     # TestWindows: the parts of the Windows lane to run.
     [ValidateSet('Scenario', 'Xunit', 'Pester')]
     [string[]] $Part = @('Scenario', 'Xunit', 'Pester'),
+
+    # Install: the modules folder to install into (default: the current user's, first in PSModulePath's user scope),
+    # and whether to skip the build.
+    [string] $Destination,
+    [switch] $NoBuild,
 
     # Kills per change for the Torture task.
     [ValidateRange(1, 10000)]
@@ -238,6 +246,29 @@ function Invoke-Package {
     Write-Host "Packaged $zip" -ForegroundColor Green
 }
 
+function Invoke-Install {
+    if (-not $NoBuild) { Invoke-Build }
+    if (-not (Test-Path (Join-Path $ModuleOut 'EnvTools.psd1'))) { throw "No module in ${ModuleOut}: run ./build.ps1 Build first." }
+    if (-not $Destination) {
+        # PowerShell's user scope: Documents\PowerShell\Modules on Windows, ~/.local/share/powershell/Modules elsewhere.
+        $Destination = if ($IsWindows) {
+            Join-Path ([Environment]::GetFolderPath('MyDocuments')) 'PowerShell/Modules'
+        } else {
+            Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'powershell/Modules'
+        }
+    }
+    $version = (Import-PowerShellDataFile (Join-Path $Root 'EnvTools.psd1')).ModuleVersion
+    $target = Join-Path $Destination "EnvTools/$version"
+    if (Test-Path $target) { Remove-Item $target -Recurse -Force }
+    New-Item -ItemType Directory -Path $target -Force | Out-Null
+    Copy-Item (Join-Path $ModuleOut '*') $target -Recurse
+    Write-Host "Installed EnvTools $version in $target" -ForegroundColor Green
+    $paths = $env:PSModulePath -split [IO.Path]::PathSeparator
+    if ($paths -notcontains $Destination.TrimEnd('/', '\')) {
+        Write-Warning "$Destination is not in PSModulePath: add it there, or Import-Module $target/EnvTools.psd1"
+    }
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
@@ -246,5 +277,6 @@ switch ($Task) {
     'Torture' { Invoke-Torture }
     'Demo' { Invoke-Demo }
     'Package' { Invoke-Package }
+    'Install' { Invoke-Install }
     'Fuzz' { Invoke-Fuzz }
 }

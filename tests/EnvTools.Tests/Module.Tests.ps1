@@ -110,3 +110,26 @@ Describe 'Cmdlet help' {
         $formats | Should -Not -Match "'\{0:N[01]\} [KMG]B'" -Because 'every view uses the one rule'
     }
 }
+
+Describe 'Installing the module (build.ps1 Install)' {
+    It 'lays the module out as EnvTools/(its version) in a modules folder, where Import-Module EnvTools and auto-loading find it' {
+        $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+        $dest = Join-Path $TestDrive 'Modules'
+        # a child PowerShell like this one: `dotnet pwsh` (the repository's tool) or the pwsh.exe running the suite
+        $pwshArgs = @(if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { "$PSHOME/pwsh.dll" })
+        $out = & ([Environment]::ProcessPath) @pwshArgs -NoProfile -NonInteractive -Command "& '$root/build.ps1' Install -NoBuild -Destination '$dest'" 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0 -Because $out
+        $version = (Import-PowerShellDataFile (Join-Path $root 'EnvTools.psd1')).ModuleVersion
+        Join-Path $dest "EnvTools/$version/EnvTools.psd1" | Should -Exist
+        Join-Path $dest "EnvTools/$version/en-US/about_EnvTools.help.txt" | Should -Exist
+
+        # a fresh session with that folder on PSModulePath: no path given, the first EnvTools command loads the module
+        $check = "`$env:PSModulePath = '$dest' + [IO.Path]::PathSeparator + `$env:PSModulePath; " +
+            "'listed=' + (Get-Module -ListAvailable EnvTools | Select-Object -First 1).ModuleBase; " +
+            "`$null = Get-Command Get-EnvVirtualPackage; 'loaded=' + (Get-Module EnvTools).ModuleBase"
+        $out = & ([Environment]::ProcessPath) @pwshArgs -NoProfile -NonInteractive -Command $check 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0 -Because $out
+        $out | Should -Match ([regex]::Escape("listed=$(Join-Path $dest "EnvTools/$version")".TrimEnd('/')))
+        $out | Should -Match ([regex]::Escape("loaded=$(Join-Path $dest "EnvTools/$version")"))
+    }
+}
