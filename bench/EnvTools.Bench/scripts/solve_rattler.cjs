@@ -11,6 +11,7 @@
 
 const fs = require("fs");
 const path = require("path");
+const { respond, virtualPackage } = require("./rattler_common.cjs");
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const base = "https://bench.invalid/";
@@ -19,13 +20,6 @@ const channelDirs = new Map(job.channels.map((c) => [c.name, c.dir]));
 let fetchSeconds = 0;
 let fetchBytes = 0;
 const requested = [];
-
-// reqwest's WASM client parses Response.url, which a constructed Response leaves empty.
-function respond(url, body, status) {
-  const r = new Response(body, { status, headers: { "content-type": "application/json" } });
-  Object.defineProperty(r, "url", { value: url });
-  return r;
-}
 
 globalThis.fetch = async function benchFetch(input) {
   const url = typeof input === "string" ? input : input.url;
@@ -53,22 +47,6 @@ globalThis.fetch = async function benchFetch(input) {
   }
 };
 
-// Virtual packages: simpleSolve has no parameter for them, so they go in as locked (installed) packages,
-// which resolvo offers as candidates for `__glibc>=2.17`-style dependencies.
-function virtualPackage(spec) {
-  const [name, version = "0", build = "0"] = spec.split("=");
-  return {
-    url: `${base}virtual/${name}-${version}-${build}.conda`,
-    packageName: name,
-    version,
-    build,
-    buildNumber: 0,
-    filename: `${name}-${version}-${build}.conda`,
-    subdir: "linux-64",
-    depends: [],
-  };
-}
-
 async function main() {
   const t0 = process.hrtime.bigint();
   const { createRequire } = require("module");
@@ -76,7 +54,7 @@ async function main() {
   const moduleSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
 
   const channels = job.channels.map((c) => base + c.name);
-  const locked = (job.virtualPackages || []).map(virtualPackage);
+  const locked = (job.virtualPackages || []).map((v) => virtualPackage(base, v));
   const repeats = job.repeats || 3;
   const runs = [];
   for (let i = 0; i < repeats; i++) {

@@ -11,18 +11,13 @@
 
 const fs = require("fs");
 const path = require("path");
+const { respond, virtualPackage } = require("./rattler_common.cjs");
 const readline = require("readline");
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const base = "https://bench.invalid/";
 const channelDirs = new Map(job.channels.map((c) => [c.name, c.dir]));
 const held = new Map();
-
-function respond(url, body, status) {
-  const r = new Response(body, { status, headers: { "content-type": "application/json" } });
-  Object.defineProperty(r, "url", { value: url }); // reqwest's WASM client parses Response.url
-  return r;
-}
 
 globalThis.fetch = async function heldFetch(input) {
   const url = typeof input === "string" ? input : input.url;
@@ -46,25 +41,11 @@ globalThis.fetch = async function heldFetch(input) {
   return body ? respond(url, body, 200) : respond(url, "not found", 404);
 };
 
-function virtualPackage(spec) {
-  const [name, version = "0", build = "0"] = spec.split("=");
-  return {
-    url: `${base}virtual/${name}-${version}-${build}.conda`,
-    packageName: name,
-    version,
-    build,
-    buildNumber: 0,
-    filename: `${name}-${version}-${build}.conda`,
-    subdir: "linux-64",
-    depends: [],
-  };
-}
-
 async function main() {
   const { createRequire } = require("module");
   const { simpleSolve } = createRequire(path.join(job.nodeModules, "..", "package.json"))("@conda-org/rattler");
   const channels = job.channels.map((c) => base + c.name);
-  const locked = (job.virtualPackages || []).map(virtualPackage);
+  const locked = (job.virtualPackages || []).map((v) => virtualPackage(base, v));
   const lines = readline.createInterface({ input: process.stdin });
   for await (const line of lines) {
     if (!line.trim()) {
