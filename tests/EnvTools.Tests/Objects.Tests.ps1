@@ -131,6 +131,14 @@ Describe 'Pipelines: every object pipes into the cmdlet a user would send it to'
         @{ From = 'Get-Env'; To = 'Export-Env'
            Run = { Get-Env $pipeEnv | Export-Env -Format Explicit }
            Check = { param($out) ($out -join "`n") | Should -Match 'multi-1\.9-0' } }
+        @{ From = 'Find-EnvPackage'; To = 'Install-EnvPackage'
+           Run = { Find-EnvPackage 'multi=1.10' -Channel $chan | Install-EnvPackage -Name $pipeEnv -Channel $chan }
+           Check = { param($out) "$($out.Action) $($out.Name) $($out.Version)" | Should -Be 'Update multi 1.10'
+                     (Get-EnvPackage multi -Name $pipeEnv).RequestedSpec | Should -Be 'multi==1.10=0' } }
+        @{ From = 'Get-EnvPackage'; To = 'Add-EnvPin'
+           Run = { Get-EnvPackage libdemo -Name $pipeEnv | Add-EnvPin }
+           Check = { param($out) (Get-EnvPin -Name $pipeEnv).Spec | Should -Be 'libdemo==1.0'
+                     (Get-EnvPackage libdemo -Name $pipeEnv).IsPinned | Should -BeTrue } }
         @{ From = 'Get-Env'; To = 'Remove-Env'
            Run = { Get-Env $pipeEnv | Remove-Env -Confirm:$false }
            Check = { param($out) Test-Path $pipePrefix | Should -BeFalse } }
@@ -139,5 +147,65 @@ Describe 'Pipelines: every object pipes into the cmdlet a user would send it to'
         $out = & $Run
         $Error | ForEach-Object { "$_" } | Should -BeNullOrEmpty
         & $Check $out
+    }
+}
+
+Describe 'ConvertTo-Json of every output object' {
+    # PowerShell writes enums as numbers and cuts objects deeper than -Depth 2 with a warning; EnvTools' objects give
+    # enum names and stay within the default depth, so `| ConvertTo-Json` is a plain, complete record of what was shown.
+    BeforeAll {
+        $script:jsonEnv = Join-Path $TestDrive 'envs/json'
+        New-Env -Prefix $jsonEnv app 'multi=1.9' -Channel $chan | Out-Null
+        Add-EnvPin libdemo -Prefix $jsonEnv
+        Set-EnvVariable @{ JSONVAR = '1' } -Prefix $jsonEnv | Out-Null
+        function Assert-Json($objects) {
+            @($objects | Where-Object { $null -ne $_ }).Count | Should -BeGreaterThan 0
+            $warnings = $null
+            $json = $objects | ConvertTo-Json -WarningVariable warnings -WarningAction SilentlyContinue
+            $warnings | Should -BeNullOrEmpty -Because 'nothing is deeper than ConvertTo-Json''s default depth'
+            $parsed = @($json | ConvertFrom-Json)
+            for ($i = 0; $i -lt @($objects).Count; $i++) {
+                $base = @($objects)[$i].psobject.BaseObject
+                foreach ($p in $base.GetType().GetProperties()) {
+                    $t = [Nullable]::GetUnderlyingType($p.PropertyType) ?? $p.PropertyType
+                    if ($t.IsEnum) {
+                        $value = $p.GetValue($base)
+                        if ($null -eq $value) { $parsed[$i].($p.Name) | Should -BeNullOrEmpty; continue }
+                        $parsed[$i].($p.Name) | Should -BeOfType ([string]) -Because "$($base.GetType().Name).$($p.Name) is an enum"
+                        $parsed[$i].($p.Name) | Should -Be $value.ToString()
+                    }
+                }
+            }
+            $parsed
+        }
+    }
+
+    It 'Get-EnvPackage: Source as a name, the record within the depth' {
+        $j = Assert-Json (Get-EnvPackage -Prefix $jsonEnv)
+        ($j | Where-Object Name -eq multi).Source | Should -Be 'Conda'
+        ($j | Where-Object Name -eq multi).Depends | Should -BeNullOrEmpty
+        ($j | Where-Object Name -eq app).Depends | Should -Be @('libdemo')
+        ($j | Where-Object Name -eq app).Sha256 | Should -Match '^[0-9a-f]{64}$'
+        (Assert-Json (Get-EnvPackage app -Prefix $jsonEnv).GetRecord()).NoArch | Should -Be 'None'
+        (Get-EnvPackage app -Prefix $jsonEnv).GetPrefixRecord().Files | Should -Contain 'bin/app.txt'
+    }
+
+    It 'package changes, records, environments, history, pins, variables, dependencies, file issues, virtual packages, config, activation' {
+        (Assert-Json (Update-EnvPackage multi -Prefix $jsonEnv -Channel $chan -DryRun -WarningAction SilentlyContinue 3>$null) | Select-Object -First 1).Action | Should -BeIn 'Update', 'Install'
+        (Assert-Json (Uninstall-EnvPackage app -Prefix $jsonEnv -DryRun)).Action | Select-Object -Unique | Should -Be 'Remove'
+        Assert-Json (Find-EnvPackage multi -Channel $chan) | Out-Null
+        Assert-Json (Resolve-EnvPackage app -Channel $chan) | Out-Null
+        Assert-Json (Get-Env) | Out-Null
+        Assert-Json (Get-EnvHistory -Prefix $jsonEnv) | Out-Null
+        (Assert-Json (Get-EnvPin -Prefix $jsonEnv)).Source | Should -Be 'File'
+        Assert-Json (Get-EnvVariable -Prefix $jsonEnv) | Out-Null
+        (Assert-Json (Get-EnvDependency libdemo -Prefix $jsonEnv -Dependents)).Direction | Select-Object -First 1 | Should -Be 'Dependents'
+        Assert-Json (Get-EnvVirtualPackage) | Out-Null
+        Assert-Json (Get-EnvConfig channels, channel_priority) | Out-Null
+        Assert-Json (Get-EnvInfo) | Out-Null
+        Remove-Item (Join-Path $jsonEnv 'lib/libdemo.txt')
+        (Assert-Json (Test-Env -Prefix $jsonEnv)).Kind | Should -Be 'Missing'
+        $frame = Enable-Env -Prefix $jsonEnv -PassThru
+        try { Assert-Json $frame | Out-Null } finally { Disable-Env }
     }
 }

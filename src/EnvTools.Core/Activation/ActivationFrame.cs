@@ -11,27 +11,29 @@ public sealed class ActivationFrame
 
     internal ActivationFrame(ActivationPlan plan, IReadOnlyDictionary<string, string> before, bool ignoreCase)
     {
-        Plan = plan;
+        _plan = plan;
         StringComparer cmp = ignoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
         _before = new Dictionary<string, string>(before, cmp);
         Saved = new Dictionary<string, string?>(cmp);
         Applied = new Dictionary<string, string?>(cmp);
     }
 
-    /// <summary>The plan it applied.</summary>
-    public ActivationPlan Plan { get; }
+    private readonly ActivationPlan _plan;
+
+    /// <summary>The plan it applied (a method, so that <c>ConvertTo-Json</c> of a frame stays within its default depth).</summary>
+    public ActivationPlan GetPlan() => _plan;
 
     /// <summary>The environment's prefix.</summary>
-    public string Prefix => Plan.Prefix;
+    public string Prefix => _plan.Prefix;
 
     /// <summary>The environment's name (or prefix when it is not in an envs dir).</summary>
-    public string Name => Plan.Name;
+    public string Name => _plan.Name;
 
     /// <summary>The level (<c>CONDA_SHLVL</c>) it made.</summary>
-    public int Level => Plan.Level;
+    public int Level => _plan.Level;
 
     /// <summary>Whether it was stacked on the level below.</summary>
-    public bool Stacked => Plan.Stacked;
+    public bool Stacked => _plan.Stacked;
 
     /// <summary>Each variable it changed (PATH included) → its value before (null: not set).</summary>
     public IReadOnlyDictionary<string, string?> Saved { get; private set; }

@@ -1,7 +1,8 @@
 namespace EnvTools.Activation;
 
 /// <summary>How an activation script is run.</summary>
-public enum ActivationScriptKind
+// Int64-based on purpose: PowerShell's ConvertTo-Json writes Int64 enums by name (others as numbers).
+public enum ActivationScriptKind : long
 {
     /// <summary>A <c>.ps1</c>, dot-sourced in the caller's scope.</summary>
     PowerShell,

@@ -84,7 +84,7 @@ public sealed class EnvironmentActivator
                 ActivationFrame? below = stack.Top is { } top && PathEquals(top.Prefix, oldPrefix) ? top : null;
                 replacedPath.AddRange(below?.AddedPathEntries ?? PathEntries(oldPrefix, IsWindows));
                 // The variables of the environment below give way, as conda unsets them.
-                foreach (EnvironmentVariableEntry e in below?.Plan.EnvironmentVariables ?? SafeVariables(oldPrefix))
+                foreach (EnvironmentVariableEntry e in below?.GetPlan().EnvironmentVariables ?? SafeVariables(oldPrefix))
                 {
                     if (below is null)
                     {

@@ -3,7 +3,8 @@ using EnvTools.Conda;
 namespace EnvTools.Activation;
 
 /// <summary>Where a virtual package's value came from.</summary>
-public enum VirtualPackageSource
+// Int64-based on purpose: PowerShell's ConvertTo-Json writes Int64 enums by name (others as numbers).
+public enum VirtualPackageSource : long
 {
     /// <summary>Detected on this host.</summary>
     Detected,

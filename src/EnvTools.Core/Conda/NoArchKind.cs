@@ -4,7 +4,8 @@ namespace EnvTools.Conda;
 /// The <c>noarch</c> field of a package record. The legacy boolean form <c>noarch: true</c> means
 /// <see cref="Generic"/>; <c>false</c>, <c>null</c>, <c>""</c> and an absent key mean <see cref="None"/>.
 /// </summary>
-public enum NoArchKind
+// Int64-based on purpose: PowerShell's ConvertTo-Json writes Int64 enums by name (others as numbers).
+public enum NoArchKind : long
 {
     /// <summary>An architecture-specific package.</summary>
     None,

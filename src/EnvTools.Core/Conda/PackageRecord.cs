@@ -36,7 +36,7 @@ public class PackageRecord
     internal long _buildNumber;
     internal string[] _depends = [];
     internal string[] _constrains = [];
-    internal NoArchKind _noArch;
+    internal byte _noArch; // a NoArchKind, kept in one byte (the enum is long-based for PowerShell's JSON)
     internal long? _timestamp;
     internal long? _size;
     internal string? _license;
@@ -153,7 +153,7 @@ public class PackageRecord
     public IReadOnlyList<string> Features { get => _features; init { _features = value?.ToArray() ?? []; _featuresRaw = null; Set(RecordField.Features); } }
 
     /// <summary>The noarch kind (<c>noarch</c>; legacy <c>true</c> is <see cref="NoArchKind.Generic"/>).</summary>
-    public NoArchKind NoArch { get => _noArch; init { _noArch = value; _forms &= unchecked((byte)~(FormNoArchTrue | FormNoArchFalse | FormNoArchEmpty)); Set(RecordField.NoArch); } }
+    public NoArchKind NoArch { get => (NoArchKind)_noArch; init { _noArch = (byte)value; _forms &= unchecked((byte)~(FormNoArchTrue | FormNoArchFalse | FormNoArchEmpty)); Set(RecordField.NoArch); } }
 
     /// <summary>Build time in milliseconds since the Unix epoch (<c>timestamp</c>; values in seconds are
     /// normalised to milliseconds as conda does); null when absent.</summary>
@@ -340,21 +340,21 @@ public class PackageRecord
         _forms &= unchecked((byte)~(FormNoArchTrue | FormNoArchFalse | FormNoArchEmpty));
         switch (r.TokenType)
         {
-            case JsonTokenType.True: _noArch = NoArchKind.Generic; _forms |= FormNoArchTrue; return;
-            case JsonTokenType.False: _noArch = NoArchKind.None; _forms |= FormNoArchFalse; return;
-            case JsonTokenType.Null: _noArch = NoArchKind.None; return;
+            case JsonTokenType.True: _noArch = (byte)NoArchKind.Generic; _forms |= FormNoArchTrue; return;
+            case JsonTokenType.False: _noArch = (byte)NoArchKind.None; _forms |= FormNoArchFalse; return;
+            case JsonTokenType.Null: _noArch = (byte)NoArchKind.None; return;
             case JsonTokenType.String:
                 if (r.ValueTextEquals("python"u8))
                 {
-                    _noArch = NoArchKind.Python;
+                    _noArch = (byte)NoArchKind.Python;
                 }
                 else if (r.ValueTextEquals("generic"u8))
                 {
-                    _noArch = NoArchKind.Generic;
+                    _noArch = (byte)NoArchKind.Generic;
                 }
                 else if (r.ValueTextEquals(""u8))
                 {
-                    _noArch = NoArchKind.None;
+                    _noArch = (byte)NoArchKind.None;
                     _forms |= FormNoArchEmpty;
                 }
                 else
@@ -520,7 +520,7 @@ public class PackageRecord
 
     private void WriteNoArch(Utf8JsonWriter w)
     {
-        switch (_noArch)
+        switch ((NoArchKind)_noArch)
         {
             case NoArchKind.Python: w.WriteStringValue("python"); break;
             case NoArchKind.Generic when (_forms & FormNoArchTrue) != 0: w.WriteBooleanValue(true); break;

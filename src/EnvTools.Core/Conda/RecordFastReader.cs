@@ -181,7 +181,7 @@ internal static class RecordFastReader
                 case RecordField.Channel: rec._channel = null; break;
                 case RecordField.Fn when ctx.FileNameFromKey: break;
                 case RecordField.NoArch:
-                    rec._noArch = NoArchKind.None;
+                    rec._noArch = (byte)NoArchKind.None;
                     rec._forms &= unchecked((byte)~(PackageRecord.FormNoArchTrue | PackageRecord.FormNoArchFalse | PackageRecord.FormNoArchEmpty));
                     break;
                 default: return false;
@@ -360,7 +360,7 @@ internal static class RecordFastReader
                 if (c == (byte)'t' && json[p..].StartsWith("true"u8))
                 {
                     p += 4;
-                    rec._noArch = NoArchKind.Generic;
+                    rec._noArch = (byte)NoArchKind.Generic;
                     rec._forms |= PackageRecord.FormNoArchTrue;
                     break;
                 }
@@ -368,7 +368,7 @@ internal static class RecordFastReader
                 if (c == (byte)'f' && json[p..].StartsWith("false"u8))
                 {
                     p += 5;
-                    rec._noArch = NoArchKind.None;
+                    rec._noArch = (byte)NoArchKind.None;
                     rec._forms |= PackageRecord.FormNoArchFalse;
                     break;
                 }
@@ -380,15 +380,15 @@ internal static class RecordFastReader
 
                 if (text.SequenceEqual("python"u8))
                 {
-                    rec._noArch = NoArchKind.Python;
+                    rec._noArch = (byte)NoArchKind.Python;
                 }
                 else if (text.SequenceEqual("generic"u8))
                 {
-                    rec._noArch = NoArchKind.Generic;
+                    rec._noArch = (byte)NoArchKind.Generic;
                 }
                 else if (text.IsEmpty)
                 {
-                    rec._noArch = NoArchKind.None;
+                    rec._noArch = (byte)NoArchKind.None;
                     rec._forms |= PackageRecord.FormNoArchEmpty;
                 }
                 else

@@ -1,7 +1,8 @@
 namespace EnvTools.Config;
 
 /// <summary>What kind of source a configuration value came from, from lowest to highest precedence.</summary>
-public enum ConfigSourceKind
+// Int64-based on purpose: PowerShell's ConvertTo-Json writes Int64 enums by name (others as numbers).
+public enum ConfigSourceKind : long
 {
     /// <summary>conda's built-in default.</summary>
     Default,

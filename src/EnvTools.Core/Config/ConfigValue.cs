@@ -12,7 +12,7 @@ public sealed class ConfigValue
         Key = key;
         Value = value;
         SourceInfo = source;
-        Sources = sources;
+        _sources = sources;
     }
 
     /// <summary>A key that no source sets and that has no default EnvTools knows (a conda key EnvTools does not use).</summary>
@@ -36,11 +36,14 @@ public sealed class ConfigValue
     /// <summary>The 1-based line in the file, when the source is a file.</summary>
     public int? Line => SourceInfo.Line;
 
+    private readonly IReadOnlyList<ConfigSource> _sources;
+
     /// <summary>
     /// Every source (file, variable, option) that contributed, once each with the line of its first element used:
-    /// several for merged lists and maps, highest precedence first.
+    /// several for merged lists and maps, highest precedence first. (A method, so that ConvertTo-Json of several values
+    /// stays within its default depth.)
     /// </summary>
-    public IReadOnlyList<ConfigSource> Sources { get; }
+    public IReadOnlyList<ConfigSource> GetSources() => _sources;
 
     /// <inheritdoc />
     public override string ToString() => $"{Key} = {Display(Value)} ({SourceInfo})";

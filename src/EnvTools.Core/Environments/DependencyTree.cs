@@ -3,7 +3,8 @@ using EnvTools.Conda;
 namespace EnvTools.Environments;
 
 /// <summary>Which way a <see cref="DependencyTree"/> walks.</summary>
-public enum DependencyDirection
+// Int64-based on purpose: PowerShell's ConvertTo-Json writes Int64 enums by name (others as numbers).
+public enum DependencyDirection : long
 {
     /// <summary>What a package needs (its <c>depends</c>), like <c>mamba repoquery depends</c>.</summary>
     Dependencies,

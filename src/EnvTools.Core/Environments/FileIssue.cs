@@ -1,7 +1,8 @@
 namespace EnvTools.Environments;
 
 /// <summary>What is wrong with an installed file.</summary>
-public enum FileIssueKind
+// Int64-based on purpose: PowerShell's ConvertTo-Json writes Int64 enums by name (others as numbers).
+public enum FileIssueKind : long
 {
     /// <summary>The file (or link, or folder) is gone.</summary>
     Missing,

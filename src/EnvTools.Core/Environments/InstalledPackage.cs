@@ -3,7 +3,8 @@ using EnvTools.Conda;
 namespace EnvTools.Environments;
 
 /// <summary>Where an installed package came from.</summary>
-public enum PackageSource
+// Int64-based on purpose: PowerShell's ConvertTo-Json writes Int64 enums by name (others as numbers).
+public enum PackageSource : long
 {
     /// <summary>A conda package with a conda-meta record.</summary>
     Conda,
@@ -52,8 +53,32 @@ public sealed class InstalledPackage
     /// <c>pinned_packages</c> configuration when the caller passed it (see <see cref="PrefixData.GetPackages"/>).</summary>
     public bool IsPinned { get; init; }
 
-    /// <summary>The conda-meta record; null for pip packages.</summary>
-    public PrefixRecord? Record { get; init; }
+    /// <summary>The dependencies (<c>depends</c>) of the record; empty for pip packages.</summary>
+    public IReadOnlyList<string> Depends => _prefixRecord?.Depends ?? Array.Empty<string>();
+
+    /// <summary>The constraints (<c>constrains</c>) of the record; empty for pip packages.</summary>
+    public IReadOnlyList<string> Constrains => _prefixRecord?.Constrains ?? Array.Empty<string>();
+
+    /// <summary>Where the archive came from (<c>url</c>), or null.</summary>
+    public string? Url => _prefixRecord?.Url;
+
+    /// <summary>The archive's sha256, or null.</summary>
+    public string? Sha256 => _prefixRecord?.Sha256;
+
+    /// <summary>The conda-meta record (set by the engine when it reads the environment).</summary>
+    internal PrefixRecord? PrefixRecord { get => _prefixRecord; init => _prefixRecord = value; }
+
+    private readonly PrefixRecord? _prefixRecord;
+
+    // The records are methods rather than properties so that ConvertTo-Json of Get-EnvPackage's output stays within its
+    // default depth (a record nests lists and objects).
+
+    /// <summary>The package's record as a channel gives it (depends, constrains, url, checksums …); null for pip packages.</summary>
+    public RepoDataRecord? GetRecord() => _prefixRecord is null ? null : new RepoDataRecord(_prefixRecord);
+
+    /// <summary>The whole conda-meta record (<c>conda-meta/NAME-VERSION-BUILD.json</c>) with the files and how they were
+    /// linked; null for pip packages.</summary>
+    public PrefixRecord? GetPrefixRecord() => _prefixRecord;
 
     /// <inheritdoc />
     public override string ToString() => $"{Name}-{Version}-{Build}";

@@ -3,7 +3,8 @@ using EnvTools.Conda;
 namespace EnvTools.Environments;
 
 /// <summary>What a transaction does to one package.</summary>
-public enum PackageChangeAction
+// Int64-based on purpose: PowerShell's ConvertTo-Json writes Int64 enums by name (others as numbers).
+public enum PackageChangeAction : long
 {
     /// <summary>A package not installed before is linked.</summary>
     Install,
@@ -48,11 +49,19 @@ public sealed class PackageChange
     /// <summary>The archive size of the package linked (of the one unlinked, for a removal), if known.</summary>
     public long? Size { get; init; }
 
-    /// <summary>The record linked; null for a removal.</summary>
-    public RepoDataRecord? Record { get; init; }
+    /// <summary>The record linked (set by the engine); null for a removal.</summary>
+    internal RepoDataRecord? Record { get; init; }
 
-    /// <summary>The record unlinked; null for an install.</summary>
-    public PrefixRecord? OldRecord { get; init; }
+    /// <summary>The conda-meta record unlinked (set by the engine); null for an install.</summary>
+    internal PrefixRecord? OldRecord { get; init; }
+
+    // The records are methods rather than properties so that ConvertTo-Json of the changes stays within its default depth.
+
+    /// <summary>The record linked; null for a removal.</summary>
+    public RepoDataRecord? GetRecord() => Record;
+
+    /// <summary>The conda-meta record unlinked (with its files); null for an install.</summary>
+    public PrefixRecord? GetOldRecord() => OldRecord;
 
     /// <summary>
     /// The changes that turn <paramref name="before"/> (the installed records) into <paramref name="after"/>

@@ -119,7 +119,7 @@ public sealed class PrefixData
                 RequestedSpec = RequestedSpecOf(r, history),
                 Source = PackageSource.Conda,
                 Prefix = Prefix,
-                Record = r,
+                PrefixRecord = r,
                 IsPinned = pinned.Contains(r.Name),
             });
         }

@@ -5,7 +5,8 @@ using EnvTools.Conda;
 namespace EnvTools.Environments;
 
 /// <summary>Where a pin comes from.</summary>
-public enum PinSource
+// Int64-based on purpose: PowerShell's ConvertTo-Json writes Int64 enums by name (others as numbers).
+public enum PinSource : long
 {
     /// <summary>The environment's <c>conda-meta/pinned</c> file.</summary>
     File,

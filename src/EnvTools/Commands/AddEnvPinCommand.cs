@@ -25,10 +25,15 @@ public sealed class AddEnvPinCommand : PinCmdlet
     #region Parameters
 
     /// <summary>The MatchSpecs to pin; a bare name pins the installed version. Binds the Spec of piped Get-EnvPin output.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Name")]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Prefix")]
     [ArgumentCompleter(typeof(InstalledPackageNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Spec { get; set; } = Array.Empty<string>();
+
+    /// <summary>Installed packages piped from Get-EnvPackage: each is pinned to its installed version in its own environment.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+    public InstalledPackage[] InputObject { get; set; } = Array.Empty<InstalledPackage>();
 
     /// <summary>Returns the pins written.</summary>
     [Parameter]
@@ -39,22 +44,34 @@ public sealed class AddEnvPinCommand : PinCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        TryRun(() =>
+        if (ParameterSetName == "InputObject")
         {
-            string prefix = ResolveTarget();
-            foreach (string s in Spec)
+            foreach (IGrouping<string, InstalledPackage> g in InputObject.GroupBy(p => p.Prefix, StringComparer.Ordinal))
             {
-                Conda.MatchSpec.Parse(s); // bad specs fail before anything is written
+                string[] names = g.Select(p => p.Name).Distinct(StringComparer.Ordinal).ToArray();
+                TryRun(() => Pin(g.Key, names), g.Key);
             }
 
-            if (ShouldProcess(prefix, $"Pin {string.Join(", ", Spec)}"))
+            return;
+        }
+
+        TryRun(() => Pin(ResolveTarget(), Spec), Spec);
+    }
+
+    private void Pin(string prefix, string[] specs)
+    {
+        foreach (string s in specs)
+        {
+            Conda.MatchSpec.Parse(s); // bad specs fail before anything is written
+        }
+
+        if (ShouldProcess(prefix, $"Pin {string.Join(", ", specs)}"))
+        {
+            IReadOnlyList<EnvironmentPin> pins = PrefixPins.Add(prefix, specs, PrefixState.ReadInstalled(prefix));
+            if (PassThru)
             {
-                IReadOnlyList<EnvironmentPin> pins = PrefixPins.Add(prefix, Spec, PrefixState.ReadInstalled(prefix));
-                if (PassThru)
-                {
-                    WritePins(pins);
-                }
+                WritePins(pins);
             }
-        }, Spec);
+        }
     }
 }

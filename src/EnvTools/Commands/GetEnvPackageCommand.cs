@@ -10,7 +10,8 @@ namespace EnvTools.Commands;
 /// EnvTools.InstalledPackage per package, sorted by name: Name, Version, Build, BuildNumber, Channel, Subdir, Size
 /// (bytes installed), RequestedSpec (what the user asked for, from the record or conda-meta/history; empty for
 /// dependencies), IsPinned (a line of conda-meta/pinned or the pinned_packages configuration constrains it; see Get-EnvPin), Source (Conda, or Pypi for Python distributions in site-packages that no conda package owns, listed
-/// as conda lists them: channel pypi, build pypi_0), Prefix and Record (the conda-meta record). The packages are
+/// as conda lists them: channel pypi, build pypi_0), Prefix, Depends, Constrains, Url and Sha256; GetRecord() gives the
+/// channel record and GetPrefixRecord() the conda-meta record with its files. The packages are
 /// -Package (the first positional argument; wildcards allowed). The environment is -Name (a name or a path; aliases
 /// -Env and conda's -n), as on every EnvTools cmdlet, -Prefix (also bound from the pipeline, so Get-Env |
 /// Get-EnvPackage works), or else the active one (CONDA_PREFIX); without any, the error is NoActiveEnvironment. A

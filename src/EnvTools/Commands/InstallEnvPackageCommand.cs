@@ -58,7 +58,7 @@ namespace EnvTools.Commands;
 [OutputType(typeof(PackageChange))]
 public sealed class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
 {
-    private readonly List<string> _specs = new();
+    private readonly List<string> _piped = new();
 
     #region Parameters
 
@@ -67,6 +67,11 @@ public sealed class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
     [ArgumentCompleter(typeof(CachedPackageNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Spec { get; set; } = Array.Empty<string>();
+
+    /// <summary>Package records piped from Find-EnvPackage or Resolve-EnvPackage: each is installed in exactly that version and
+    /// build (<c>name==version=build</c>), from the channels of -Channel or the configuration, all in one change.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public RepoDataRecord[]? InputObject { get; set; }
 
     /// <summary>Relinks the requested packages even when they are installed already.</summary>
     [Parameter]
@@ -107,18 +112,40 @@ public sealed class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (InputObject is { Length: > 0 } records)
+        {
+            _piped.AddRange(records.Select(r => $"{r.Name}=={r.Version}={r.Build}"));
+            return;
+        }
+
+        Install(Spec);
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (_piped.Count > 0)
+        {
+            Install(Spec.Concat(_piped.Distinct(StringComparer.Ordinal)).ToArray());
+        }
+
+        base.EndProcessing();
+    }
+
+    private void Install(string[] specs)
+    {
         TryRun(() =>
         {
-            if (Spec.Length == 0 && Pip is not { Length: > 0 })
+            if (specs.Length == 0 && Pip is not { Length: > 0 })
             {
                 throw new EnvToolsException("NothingToInstall", ErrorKind.InvalidArgument, "Give the MatchSpecs to install, or pip requirements with -Pip.");
             }
 
             var settings = LoadSettings(null);
             string prefix = ResolveTarget(settings);
-            if (Spec.Length > 0)
+            if (specs.Length > 0)
             {
-                var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Install, Spec.Select(MatchSpec.Parse).ToArray(),
+                var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Install, specs.Select(MatchSpec.Parse).ToArray(),
                     r => r with
                     {
                         Force = Force,
@@ -143,6 +170,6 @@ public sealed class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
             {
                 InstallPip(prefix, Pip, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
             }
-        }, Spec);
+        }, specs);
     }
 }

@@ -115,7 +115,7 @@ internal static class ActivationSession
         ActivationFrame frame = stack.Top!;
         if (!stopping)
         {
-            foreach (ActivationScript script in frame.Plan.DeactivateScripts)
+            foreach (ActivationScript script in frame.GetPlan().DeactivateScripts)
             {
                 try
                 {

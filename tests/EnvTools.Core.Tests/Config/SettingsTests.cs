@@ -139,7 +139,7 @@ public sealed class SettingsTests : IDisposable
         Assert.Equal(new[] { "conda-forge", "bioconda", "defaults" }, s.Channels);
         ConfigValue v = s.GetValue("channels")!;
         Assert.Equal(user, v.Source);
-        Assert.Equal(new[] { user, sys }, v.Sources.Select(x => x.Path));
+        Assert.Equal(new[] { user, sys }, v.GetSources().Select(x => x.Path));
     }
 
     [Fact]

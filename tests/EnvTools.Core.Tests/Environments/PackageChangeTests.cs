@@ -47,6 +47,7 @@ public sealed class PackageChangeTests
         Assert.Equal(("1.0", "0", null, null, "conda-forge", 10L), (gone.OldVersion, gone.OldBuild, gone.Version, gone.Build, gone.Channel, gone.Size));
         Assert.Null(gone.Record);
         Assert.Same(before[1], gone.OldRecord);
+        Assert.Same(before[1], gone.GetOldRecord());
 
         PackageChange zlib = changes[1];
         Assert.Equal(("1.2.13", "1.3.1", "0", "0", 20L), (zlib.OldVersion, zlib.Version, zlib.OldBuild, zlib.Build, zlib.Size));

@@ -57,15 +57,15 @@ public sealed class PrefixDataTests : IDisposable
         Assert.Equal(("3.13.2", "hfd29fff_1_cp313t", 1L), (python.Version, python.Build, python.BuildNumber));
         Assert.Equal(("conda-forge", "osx-arm64", PackageSource.Conda), (python.Channel, python.Subdir, python.Source));
         Assert.Equal("python=3.13", python.RequestedSpec); // from the history: the record has no requested_spec
-        Assert.Equal(python.Record!.PathsData!.Paths.Sum(p => p.SizeInBytes ?? 0), python.Size);
-        Assert.Same(data.Find("python"), python.Record);
+        Assert.Equal(python.GetPrefixRecord()!.PathsData!.Paths.Sum(p => p.SizeInBytes ?? 0), python.Size);
+        Assert.Same(data.Find("python"), python.GetPrefixRecord());
         Assert.Equal("pip", all.Single(p => p.Name == "pip").RequestedSpec); // from the record
         Assert.Null(all.Single(p => p.Name == "libzlib").RequestedSpec);   // a dependency
 
         InstalledPackage te = all.Single(p => p.Name == "typing-extensions");
         Assert.Equal(("4.12.2", "pypi_0", "pypi", "pypi", PackageSource.Pypi), (te.Version, te.Build, te.Channel, te.Subdir, te.Source));
         Assert.Equal(134451, te.Size);
-        Assert.Null(te.Record);
+        Assert.Null(te.GetRecord());
         Assert.Equal(prefix, te.Prefix);
         InstalledPackage zope = all.Single(p => p.Name == "zope-interface");
         Assert.Equal(("5.0", PackageSource.Pypi), (zope.Version, zope.Source));
