@@ -111,6 +111,20 @@ Describe 'Install-EnvPackage modifiers' {
         finally { $env:CONDA_PKGS_DIRS = $savedPkgs }
     }
 
+    It 'New-Env -DownloadOnly fills the package cache and creates nothing; the create then works offline (conda create --download-only)' {
+        $savedPkgs = $env:CONDA_PKGS_DIRS
+        $env:CONDA_PKGS_DIRS = Join-Path $TestDrive 'pkgs-new-download'
+        try {
+            $p = Join-Path $TestDrive 'envs/new-download'
+            Show (New-Env -Prefix $p app -Channel $chan -DownloadOnly) | Sort-Object | Should -Be @('Install app 2.0', 'Install libdemo 2.0')
+            Test-Path $p | Should -BeFalse
+            Test-Path (Join-Path $env:CONDA_PKGS_DIRS 'app-2.0-0/info/index.json') | Should -BeTrue
+            (New-Env -Prefix $p app -Channel $chan -Offline).PackageCount | Should -Be 2
+            Installed $p | Should -Be @('app=2.0', 'libdemo=2.0')
+        }
+        finally { $env:CONDA_PKGS_DIRS = $savedPkgs }
+    }
+
     It 'Update-EnvPackage -DownloadOnly fetches the update and changes nothing' {
         $p = New-HolderEnv update-download
         $before = Get-TreeDigest $p

@@ -103,6 +103,40 @@ Describe 'Rename-Env' {
         Test-Path (Join-Path $from 'conda-meta') | Should -BeTrue
     }
 
+    It '-Force replaces an environment at the destination (conda rename --yes); a folder that is no environment is still refused' {
+        $old = New-Source 'ren-f'
+        $target = New-Source 'ren-f-target'
+        Set-Content (Join-Path $target 'stale.txt') 'from the replaced environment'
+        Set-Content (Join-Path $old 'mine.txt') 'from the renamed environment'
+        Rename-Env ren-f ren-f-target -Force -Confirm:$false
+        Test-Path $old | Should -BeFalse
+        Test-Path (Join-Path $target 'stale.txt') | Should -BeFalse
+        Get-Content (Join-Path $target 'mine.txt') | Should -Be 'from the renamed environment'
+        Get-Content (Join-Path $target 'bin/app') -Raw | Should -Be "#!/bin/sh`necho app in $(TextPrefix $target)`n"
+        Get-ChildItem -Force $env:CONDA_ENVS_DIRS -Filter '.*envtools-trash-*' | Should -BeNullOrEmpty
+        @(Get-Content $envsTxt | Where-Object { $_ -eq $target }).Count | Should -Be 1
+
+        $plain = New-Item -ItemType Directory (Join-Path $env:CONDA_ENVS_DIRS 'ren-f-plain') -Force
+        Rename-Env ren-f-target ren-f-plain -Force -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'EnvironmentExists,EnvTools.Commands.RenameEnvCommand'
+        Test-Path (Join-Path $target 'conda-meta') | Should -BeTrue
+    }
+
+    It '-Force puts the replaced environment back when the rename fails' {
+        $old = New-Source 'ren-g'
+        $target = New-Source 'ren-g-target'
+        $before = Get-TreeDigest $target
+        # the clone needs the packages: with neither the package cache nor the channel the rename fails mid-way
+        $savedPkgs = $env:CONDA_PKGS_DIRS
+        $env:CONDA_PKGS_DIRS = Join-Path $TestDrive 'pkgs-empty'
+        Move-Item $chan "$chan-away"
+        try { Rename-Env ren-g ren-g-target -Force -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue }
+        finally { $env:CONDA_PKGS_DIRS = $savedPkgs; Move-Item "$chan-away" $chan }
+        $err | Should -Not -BeNullOrEmpty
+        Get-TreeDigest $target | Should -Be $before
+        Test-Path (Join-Path $old 'conda-meta') | Should -BeTrue
+    }
+
     It 'completes environment names for -Name' {
         New-Source 'ren-complete' | Out-Null
         $line = 'Rename-Env ren-comp'

@@ -73,12 +73,32 @@ public sealed class EnvironmentRemover
         return full;
     }
 
-    private void RemoveChecked(string full, CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves a checked environment (<see cref="CheckRemovable"/>) aside, under its lock, to a trash folder beside it, so
+    /// that something else can take its place; <see cref="PurgeTrash"/> deletes it later, or <see cref="MoveBack"/>
+    /// puts it back. Returns the trash folder. It stays listed in environments.txt (its prefix is about to be one again).
+    /// </summary>
+    /// <exception cref="EnvironmentRemovalException">It could not be moved (nothing changed).</exception>
+    public string MoveAside(string full)
     {
         string parent = Path.GetDirectoryName(full) ?? throw new EnvironmentRemovalException(full, $"'{full}' has no parent folder.");
-        PurgeTrash(parent, cancellationToken);
+        PurgeTrash(parent, CancellationToken.None);
+        string trash = TrashPathFor(full, parent);
+        MoveUnderLock(full, trash);
+        return trash;
+    }
+
+    /// <summary>Puts an environment moved aside by <see cref="MoveAside"/> back at its prefix (which must not exist).</summary>
+    public static void MoveBack(string trash, string full) => Directory.Move(trash, full);
+
+    private static string TrashPathFor(string full, string parent)
+    {
         string stem = Path.GetFileName(full);
-        string trash = Path.Combine(parent, $".{(stem.Length > 64 ? stem[..64] : stem)}{TrashMarker}{Guid.NewGuid():N}");
+        return Path.Combine(parent, $".{(stem.Length > 64 ? stem[..64] : stem)}{TrashMarker}{Guid.NewGuid():N}");
+    }
+
+    private void MoveUnderLock(string full, string trash)
+    {
         try
         {
             // Under the prefix lock (an install in progress makes this fail with PrefixLocked), with an interrupted
@@ -98,7 +118,14 @@ public sealed class EnvironmentRemover
         {
             throw new EnvironmentRemovalException(full, $"The environment '{full}' could not be moved aside for removal (a file in use?): {ex.Message}", ex);
         }
+    }
 
+    private void RemoveChecked(string full, CancellationToken cancellationToken)
+    {
+        string parent = Path.GetDirectoryName(full) ?? throw new EnvironmentRemovalException(full, $"'{full}' has no parent folder.");
+        PurgeTrash(parent, cancellationToken);
+        string trash = TrashPathFor(full, parent);
+        MoveUnderLock(full, trash);
         _locator.EnvironmentsFile.Remove(full);
         try
         {

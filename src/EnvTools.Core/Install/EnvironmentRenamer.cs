@@ -8,7 +8,8 @@ namespace EnvTools.Install;
 /// <summary>A checked rename: the environment and where it goes.</summary>
 /// <param name="Source">The environment's prefix.</param>
 /// <param name="Destination">The new prefix.</param>
-public sealed record RenamePlan(string Source, string Destination);
+/// <param name="ReplacesExisting">The destination is an environment that the rename replaces (conda's rename --yes).</param>
+public sealed record RenamePlan(string Source, string Destination, bool ReplacesExisting = false);
 
 /// <summary>
 /// Renames environments as <c>conda rename</c> does: the environment is cloned to its new prefix (its exact packages
@@ -42,8 +43,14 @@ public sealed class EnvironmentRenamer
     /// <exception cref="EnvironmentNotFoundException">The source is no environment.</exception>
     /// <exception cref="EnvironmentActiveException">The source is the active environment.</exception>
     /// <exception cref="EnvToolsException">ReservedEnvironmentName for base/root (source or destination).</exception>
-    /// <exception cref="EnvironmentExistsException">The destination exists.</exception>
-    public RenamePlan Check(string source, string destination, bool destinationIsPath)
+    /// <exception cref="EnvironmentExistsException">The destination exists (with <paramref name="replaceExisting"/>: and is
+    /// no environment).</exception>
+    /// <param name="source">The environment's prefix.</param>
+    /// <param name="destination">The new name, or a path.</param>
+    /// <param name="destinationIsPath">Whether <paramref name="destination"/> is a path.</param>
+    /// <param name="replaceExisting">An environment at the destination is replaced (conda's <c>rename --yes</c>); it must be
+    /// removable (not active, not base, holding no other environment).</param>
+    public RenamePlan Check(string source, string destination, bool destinationIsPath, bool replaceExisting = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(source);
         ArgumentException.ThrowIfNullOrEmpty(destination);
@@ -75,7 +82,18 @@ public sealed class EnvironmentRenamer
 
         if (Directory.Exists(dest) || File.Exists(dest))
         {
-            throw new EnvironmentExistsException(dest, EnvironmentLocator.IsEnvironment(dest));
+            if (!replaceExisting || !EnvironmentLocator.IsEnvironment(dest))
+            {
+                throw new EnvironmentExistsException(dest, EnvironmentLocator.IsEnvironment(dest));
+            }
+
+            if (IsBase(dest))
+            {
+                throw new EnvToolsException("ReservedEnvironmentName", ErrorKind.InvalidArgument, $"The base environment ('{dest}') cannot be replaced.", dest);
+            }
+
+            new EnvironmentRemover(_locator).CheckRemovable(dest);
+            return new RenamePlan(src, dest, ReplacesExisting: true);
         }
 
         return new RenamePlan(src, dest);
@@ -100,19 +118,34 @@ public sealed class EnvironmentRenamer
             Platform = records.Select(r => r.Subdir).FirstOrDefault(s => s is not null and not "noarch") is { } subdir && Platform.TryParse(subdir, out Platform p) ? p : Platform.Current,
             HistoryCommand = historyCommand,
         };
-        installer.Apply(installer.Plan(request, progress, ct), progress, ct);
+        var remover = new EnvironmentRemover(_locator);
+        string? replaced = plan.ReplacesExisting ? remover.MoveAside(plan.Destination) : null;
         try
         {
-            CopyUnowned(plan.Source, plan.Destination, records, ct);
-            CarryMeta(plan.Source, plan.Destination);
+            installer.Apply(installer.Plan(request, progress, ct), progress, ct);
+            try
+            {
+                CopyUnowned(plan.Source, plan.Destination, records, ct);
+                CarryMeta(plan.Source, plan.Destination);
+            }
+            catch
+            {
+                remover.Remove(plan.Destination, CancellationToken.None);
+                throw;
+            }
         }
-        catch
+        catch when (replaced is not null && !Directory.Exists(plan.Destination))
         {
-            new EnvironmentRemover(_locator).Remove(plan.Destination, CancellationToken.None);
+            EnvironmentRemover.MoveBack(replaced, plan.Destination); // the replaced environment comes back
             throw;
         }
 
-        new EnvironmentRemover(_locator).Remove(plan.Source, ct);
+        if (replaced is not null)
+        {
+            EnvironmentRemover.PurgeTrash(Path.GetDirectoryName(replaced)!, CancellationToken.None);
+        }
+
+        remover.Remove(plan.Source, ct);
     }
 
     private bool IsBase(string prefix)

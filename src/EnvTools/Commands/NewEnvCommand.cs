@@ -78,6 +78,11 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
     [Parameter]
     public SwitchParameter NoDeps { get; set; }
 
+    /// <summary>Solves and fills the package cache with what the environment would need, and creates nothing (conda's
+    /// create --download-only): returns the changes it prepared, as -DryRun does.</summary>
+    [Parameter]
+    public SwitchParameter DownloadOnly { get; set; }
+
     #endregion
 
     /// <inheritdoc />
@@ -109,7 +114,7 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
                 cloned = PrefixState.ReadInstalled(source);
             }
 
-            var outcome = Execute(settings, prefix, EnvironmentAction.Create, specs, r => r with { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages, ExplicitRecords = cloned });
+            var outcome = Execute(settings, prefix, EnvironmentAction.Create, specs, r => r with { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages, ExplicitRecords = cloned }, DownloadOnly);
             WriteOutcome(outcome, settings, prefix);
         }, Spec);
         base.EndProcessing();
@@ -135,11 +140,11 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
                 $"{source.FilePath} names no environment ({source.Kind} files have no name: key); give -Name or -Prefix."),
         };
         var outcome = ExecuteFile(settings, prefix, EnvironmentAction.Create, source, specs, prune: false,
-            r => r with { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages });
+            r => r with { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages }, DownloadOnly);
         WriteOutcome(outcome, settings, prefix);
     }
 
-    /// <summary>-DryRun: the planned changes; else the new environment (nothing when declined).</summary>
+    /// <summary>-DryRun, -DownloadOnly: the planned changes; else the new environment (nothing when declined).</summary>
     private void WriteOutcome((EnvironmentPlan Plan, EnvironmentResult? Result)? outcome, Settings settings, string prefix)
     {
         if (outcome is not { } o)
@@ -147,7 +152,7 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
             return;
         }
 
-        if (DryRun)
+        if (DryRun || DownloadOnly)
         {
             WriteChanges(o.Plan);
             return;

@@ -48,6 +48,11 @@ public sealed class RenameEnvCommand : EnvCmdlet
     [ValidateNotNullOrEmpty]
     public string NewName { get; set; } = string.Empty;
 
+    /// <summary>Replaces an environment that exists at the destination (conda's rename --yes); it must not be active
+    /// or base. It is moved aside first and comes back if the rename fails.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>Returns the renamed environment.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -65,8 +70,8 @@ public sealed class RenameEnvCommand : EnvCmdlet
             bool isPath = NewName.Contains('/') || NewName.Contains(Path.DirectorySeparatorChar) || Path.IsPathRooted(NewName);
             string destination = isPath ? GetUnresolvedProviderPathFromPSPath(NewName) : NewName;
             var renamer = new EnvironmentRenamer(ChannelArguments.LoadSettings(this, source), locator);
-            RenamePlan plan = renamer.Check(source, destination, isPath);
-            if (!ShouldProcess($"{plan.Source} -> {plan.Destination}", "Rename environment"))
+            RenamePlan plan = renamer.Check(source, destination, isPath, Force);
+            if (!ShouldProcess($"{plan.Source} -> {plan.Destination}", plan.ReplacesExisting ? "Rename environment, replacing the one at the destination" : "Rename environment"))
             {
                 return;
             }

@@ -190,8 +190,10 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
     /// <param name="extraSpecs">Specs given on the command line besides the file (not with exact packages).</param>
     /// <param name="prune">Drop installed packages the file does not need (Install only).</param>
     /// <param name="customize">Further changes to the request.</param>
+    /// <param name="downloadOnly">Fill the package cache with what the change needs instead of applying it (no variables, no pip).</param>
     protected (EnvironmentPlan Plan, EnvironmentResult? Result)? ExecuteFile(Settings settings, string prefix, EnvironmentAction action,
-        EnvironmentSource source, IReadOnlyList<MatchSpec> extraSpecs, bool prune, Func<EnvironmentRequest, EnvironmentRequest>? customize = null)
+        EnvironmentSource source, IReadOnlyList<MatchSpec> extraSpecs, bool prune, Func<EnvironmentRequest, EnvironmentRequest>? customize = null,
+        bool downloadOnly = false)
     {
         IReadOnlyList<RepoDataRecord>? exact = source.ExplicitRecords;
         if (exact is not null && extraSpecs.Count > 0)
@@ -218,7 +220,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
                 Channels = channels.Length > 0 ? ChannelArguments.ResolveChannels(this, settings, channels, OverrideChannels) : r.Channels,
             };
             return customize?.Invoke(r) ?? r;
-        });
+        }, downloadOnly);
         if (outcome is not { Result: not null } || DryRun)
         {
             return outcome;
