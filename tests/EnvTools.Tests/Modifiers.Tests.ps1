@@ -57,6 +57,10 @@ Describe 'Install-EnvPackage modifiers' {
         Install-EnvPackage holder -Prefix $p -Channel $chan | Should -BeNullOrEmpty   # satisfied: nothing changes
         Show (Install-EnvPackage holder -Prefix $p -Channel $chan -UpdateDependencies) | Should -Be @('Update libdemo 2.0')
         Get-Content (Join-Path $p 'lib/libdemo.txt') -Raw | Should -Be "two`n"
+        # conda's classic solver makes each package of the dependency chain a requested spec "that gets recorded in the
+        # history file": "# update specs: ['libdemo', 'holder']"
+        (Get-EnvHistory -Prefix $p -Revision -1).RequestedSpecs | Sort-Object | Should -Be @('holder', 'libdemo')
+        (Get-Content (Join-Path $p 'conda-meta/libdemo-2.0-0.json') -Raw | ConvertFrom-Json).requested_spec | Should -Be 'libdemo'
     }
 
     It '-OnlyDependencies installs what a package needs but not the package, and records the dependencies as requested' {

@@ -217,6 +217,12 @@ public sealed class EnvironmentInstaller
         {
             solve = Solve(request, specs, installed, historySpecs, pinned, progress, ct);
             final = solve.Records;
+            foreach (MatchSpec chained in solve.UpdatedSpecs)
+            {
+                // conda's --update-deps records the whole dependency chain it updated as requested (its update specs)
+                requested.TryAdd(chained.Name, chained.ToString());
+            }
+
             foreach (RepoDataRecord omitted in solve.Omitted)
             {
                 // conda's --only-deps records the dependencies of the packages it left out as requested, beside them

@@ -292,7 +292,17 @@ internal sealed partial class CondaProblem
         var second = _request.With(specs.Values.ToList(), _request.HistorySpecs,
             onlyDeps ? UpdateModifier.OnlyDeps : UpdateModifier.UpdateSpecs, Remaining());
         var only = onlyDeps ? new HashSet<string>(_request.Specs.Select(s => s.Name), StringComparer.Ordinal) : null;
-        return new CondaProblem(second, _ct, unfavourSpecs: true, onlyDepsNames: only).Run();
+        SolveResult result = new CondaProblem(second, _ct, unfavourSpecs: true, onlyDepsNames: only).Run();
+        return new SolveResult(result.Records, result.ToInstall, result.ToRemove)
+        {
+            Omitted = result.Omitted,
+            UpdatedSpecs = specs.Values.ToList(),
+            LoadTime = first.LoadTime + result.LoadTime,
+            SolveTime = first.SolveTime + result.SolveTime,
+            Variables = result.Variables,
+            Clauses = result.Clauses,
+            Conflicts = first.Conflicts + result.Conflicts,
+        };
     }
 
     internal static string Key(PackageRecord r) => $"{r.Name}-{r.Version}-{r.Build}";

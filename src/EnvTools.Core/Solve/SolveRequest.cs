@@ -110,6 +110,11 @@ public sealed class SolveResult
     /// out of <see cref="Records"/> (their dependencies are in it).</summary>
     public IReadOnlyList<RepoDataRecord> Omitted { get; init; } = Array.Empty<RepoDataRecord>();
 
+    /// <summary>With <see cref="UpdateModifier.UpdateDeps"/>: the specs the second solve took as requested (every package of
+    /// the requested packages' dependency chain by name, python by its major.minor, pins left out, the requested specs as
+    /// given): conda records them as the update specs of the revision.</summary>
+    public IReadOnlyList<MatchSpec> UpdatedSpecs { get; init; } = Array.Empty<MatchSpec>();
+
     /// <summary>Time spent decoding candidates and building clauses.</summary>
     public TimeSpan LoadTime { get; init; }
 
