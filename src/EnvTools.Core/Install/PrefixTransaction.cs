@@ -18,7 +18,7 @@ public static class PrefixTransaction
     /// abruptly (<see cref="Environment.FailFast(string)"/>) right after the Nth file is linked, leaving the prefix
     /// as a killed process would; the next transaction rolls it back.
     /// </summary>
-    public const string CrashAfterFilesVariable = "ENVTOOLS_TEST_CRASH_AFTER_FILES";
+    internal const string CrashAfterFilesVariable = "ENVTOOLS_TEST_CRASH_AFTER_FILES";
 
     /// <summary>
     /// Test hook (documented, not for production): <c>point:N</c> ends the process abruptly
@@ -27,7 +27,7 @@ public static class PrefixTransaction
     /// <c>commit</c> (before the commit mark) or <c>committed</c> (after it, before the clean-up). The kill-and-verify
     /// tests use it to kill a real process at chosen points inside the transaction.
     /// </summary>
-    public const string CrashAtVariable = "ENVTOOLS_TEST_CRASH_AT";
+    internal const string CrashAtVariable = "ENVTOOLS_TEST_CRASH_AT";
 
     /// <summary>In-process test hook: called at each step (<c>unlink</c>, <c>link</c> after each file with the running
     /// count, <c>records</c>, <c>commit</c>, <c>committed</c>; local to the calling flow); a <see cref="SimulatedCrashException"/> it throws leaves the prefix

@@ -109,7 +109,7 @@ internal sealed partial class CondaProblem
         }
 
         roots.Sort((a, b) => _roots.IndexOf(a).CompareTo(_roots.IndexOf(b)));
-        var builder = new TreeBuilder(this, byCandidate);
+        var builder = new TreeBuilder(byCandidate);
         var children = roots.Select(r => builder.Requirement(r.Requirement, r, top: true)).ToList();
         var tree = new ConflictNode(ConflictNodeKind.Root, "The following packages are incompatible", null, null, children);
         return new UnsatisfiableException(tree, roots.Select(r => r.Spec).ToList());
@@ -118,14 +118,12 @@ internal sealed partial class CondaProblem
     private sealed class TreeBuilder
     {
         private const int MaxDepth = 8;
-        private readonly CondaProblem _p;
         private readonly Dictionary<Candidate, List<TagInfo>> _reasons;
         private readonly HashSet<string> _shown = new(StringComparer.Ordinal);
         private int _depth;
 
-        public TreeBuilder(CondaProblem p, Dictionary<Candidate, List<TagInfo>> reasons)
+        public TreeBuilder(Dictionary<Candidate, List<TagInfo>> reasons)
         {
-            _p = p;
             _reasons = reasons;
         }
 

@@ -35,7 +35,22 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
         return File.Exists(candidate) ? LoadFromAssemblyPath(candidate) : null;
     }
 
-    /// <summary>Hooks the default context before any type of this module is used.</summary>
+    private static readonly object Gate = new();
+    private static Func<AssemblyLoadContext, AssemblyName, Assembly?>? _hook;
+
+    /// <summary>Whether the hook is in place (while the module is imported).</summary>
+    internal static bool IsRegistered
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _hook is not null;
+            }
+        }
+    }
+
+    /// <summary>Hooks the default context before any type of this module is used (and again on a re-import).</summary>
 #pragma warning disable CA2255 // a binary module must hook resolution before PowerShell reflects over its cmdlets
     [ModuleInitializer]
 #pragma warning restore CA2255
@@ -46,17 +61,39 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
             return; // running from a build folder: everything sits side by side
         }
 
-        AssemblyLoadContext.Default.Resolving += static (context, name) =>
+        lock (Gate)
         {
-            if (string.Equals(name.Name, "EnvTools.Core", StringComparison.Ordinal))
+            if (_hook is not null)
             {
-                string core = Path.Combine(ModuleDirectory, "EnvTools.Core.dll");
-                return File.Exists(core) ? context.LoadFromAssemblyPath(core) : null;
+                return;
             }
 
-            return File.Exists(Path.Combine(DependencyDirectory, name.Name + ".dll"))
-                ? Instance.LoadFromAssemblyName(name)
-                : null;
-        };
+            _hook = static (context, name) =>
+            {
+                if (string.Equals(name.Name, "EnvTools.Core", StringComparison.Ordinal))
+                {
+                    string core = Path.Combine(ModuleDirectory, "EnvTools.Core.dll");
+                    return File.Exists(core) ? context.LoadFromAssemblyPath(core) : null;
+                }
+
+                return File.Exists(Path.Combine(DependencyDirectory, name.Name + ".dll"))
+                    ? Instance.LoadFromAssemblyName(name)
+                    : null;
+            };
+            Default.Resolving += _hook;
+        }
+    }
+
+    /// <summary>Takes the hook out when the module is removed (Remove-Module); an import puts it back.</summary>
+    internal static void Unregister()
+    {
+        lock (Gate)
+        {
+            if (_hook is not null)
+            {
+                Default.Resolving -= _hook;
+                _hook = null;
+            }
+        }
     }
 }
