@@ -129,16 +129,8 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
 
         string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(File);
         EnvironmentSource source = EnvironmentSource.Load(path, ChannelArguments.ResolvePlatform(Platform), settings.Environment.GetEnvironmentVariable, LockEnvironment);
-        var locator = new EnvironmentLocator(settings);
-        string prefix = ParameterSetName switch
-        {
-            "FilePrefix" => SessionState.Path.GetUnresolvedProviderPathFromPSPath(Prefix),
-            "FileName" => locator.PrefixForNewName(Name),
-            _ when !string.IsNullOrEmpty(source.Name) => locator.PrefixForNewName(source.Name),
-            _ when !string.IsNullOrEmpty(source.Prefix) => source.Prefix,
-            _ => throw new EnvToolsException("EnvironmentNameMissing", ErrorKind.InvalidArgument,
-                $"{source.FilePath} names no environment ({source.Kind} files have no name: key); give -Name or -Prefix."),
-        };
+        string prefix = FileEnvironments.PrefixForCreate(source, new EnvironmentLocator(settings), ParameterSetName == "FileName" ? Name : null,
+            ParameterSetName == "FilePrefix" ? FullPath(Prefix) : null);
         var outcome = ExecuteFile(settings, prefix, EnvironmentAction.Create, source, specs, prune: false,
             r => r with { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages }, DownloadOnly);
         WriteOutcome(outcome, settings, prefix);

@@ -60,13 +60,7 @@ public sealed class UpdateEnvCommand : EnvChangeCmdlet
             var settings = LoadSettings(null);
             string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(File);
             EnvironmentSource source = EnvironmentSource.Load(path, ChannelArguments.ResolvePlatform(Platform), settings.Environment.GetEnvironmentVariable, LockEnvironment);
-            string? name = Name;
-            if (string.IsNullOrEmpty(name) && string.IsNullOrEmpty(Prefix) && !string.IsNullOrEmpty(source.Name))
-            {
-                name = source.Name;
-            }
-
-            string prefix = ResolveExisting(settings, name, Prefix);
+            string prefix = FileEnvironments.PrefixForUpdate(source, new EnvironmentLocator(settings), Name, FullPath(Prefix));
             var outcome = ExecuteFile(LoadSettings(prefix), prefix, EnvironmentAction.Install, source, Array.Empty<MatchSpec>(), Prune);
             if (outcome is { } o)
             {

@@ -26,22 +26,8 @@ internal static class ChannelArguments
     /// <c>nodefaults</c> also leaves the configured ones out. Resolved through the configured alias and custom channels.
     /// </summary>
     /// <exception cref="EnvToolsException">OverrideChannelsWithoutChannel: -OverrideChannels without a channel.</exception>
-    internal static IReadOnlyList<Channel> ResolveChannels(PSCmdlet cmdlet, Settings settings, string[]? channels, bool overrideChannels = false)
-    {
-        string[] given = (channels ?? Array.Empty<string>()).Where(c => !string.Equals(c, NoDefaults, StringComparison.Ordinal)).ToArray();
-        bool only = overrideChannels || (channels ?? Array.Empty<string>()).Contains(NoDefaults, StringComparer.Ordinal);
-        if (only && given.Length == 0)
-        {
-            throw new EnvToolsException("OverrideChannelsWithoutChannel", ErrorKind.InvalidArgument,
-                "-OverrideChannels (or an environment file's nodefaults) leaves no channel: give at least one with -Channel.");
-        }
-
-        IEnumerable<string> names = only ? given : given.Concat(settings.Channels);
-        return settings.CreateChannelResolver().ResolveAll(names.Distinct(StringComparer.Ordinal), CurrentDirectory(cmdlet));
-    }
-
-    /// <summary>The environment-file channel that means "not the configured channels".</summary>
-    internal const string NoDefaults = "nodefaults";
+    internal static IReadOnlyList<Channel> ResolveChannels(PSCmdlet cmdlet, Settings settings, string[]? channels, bool overrideChannels = false) =>
+        RequestChannels.Resolve(settings, channels, overrideChannels, CurrentDirectory(cmdlet));
 
     private static string CurrentDirectory(PSCmdlet cmdlet) => cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
 

@@ -74,23 +74,15 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
         return ChannelArguments.LoadSettings(this, prefix, options);
     }
 
-    /// <summary>The prefix named by -Name or -Prefix, else the active environment (CONDA_PREFIX).</summary>
-    protected string ResolveExisting(Settings settings, string? name, string? prefix)
-    {
-        if (!string.IsNullOrEmpty(prefix))
-        {
-            string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(prefix);
-            return EnvironmentLocator.IsEnvironment(full) ? full : throw new EnvironmentNotFoundException(full, Array.Empty<string>());
-        }
+    /// <summary>The prefix named by -Name or -Prefix (a PowerShell path), else the active environment (CONDA_PREFIX).</summary>
+    protected string ResolveExisting(Settings settings, string? name, string? prefix) =>
+        new EnvironmentLocator(settings).ResolveTarget(name, FullPath(prefix));
 
-        if (!string.IsNullOrEmpty(name))
-        {
-            return new EnvironmentLocator(settings).Find(name);
-        }
+    /// <summary>A PowerShell path (relative to the current location, provider-qualified) as a file-system path; null stays null.</summary>
+    protected string? FullPath(string? path) =>
+        string.IsNullOrEmpty(path) ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
-        string? active = Environment.GetEnvironmentVariable("CONDA_PREFIX");
-        return !string.IsNullOrEmpty(active) && EnvironmentLocator.IsEnvironment(active) ? active : throw new NoActiveEnvironmentException();
-    }
+    private string WorkingDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
 
     /// <summary>Builds the request's common part and runs it: plan, then (unless -DryRun or declined) apply; with
     /// <paramref name="downloadOnly"/> the plan's packages are fetched into the package cache instead of applied.</summary>
@@ -195,30 +187,9 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
         EnvironmentSource source, IReadOnlyList<MatchSpec> extraSpecs, bool prune, Func<EnvironmentRequest, EnvironmentRequest>? customize = null,
         bool downloadOnly = false)
     {
-        IReadOnlyList<RepoDataRecord>? exact = source.ExplicitRecords;
-        if (exact is not null && extraSpecs.Count > 0)
+        var outcome = Execute(settings, prefix, action, source.Specs.Concat(extraSpecs).ToArray(), r =>
         {
-            throw new EnvToolsException("SpecsWithExactFile", ErrorKind.InvalidArgument,
-                $"{source.FilePath} lists exact packages ({source.Kind}); specs cannot be added to it. Install them afterwards with Install-EnvPackage.");
-        }
-
-        if (exact is not null && action != EnvironmentAction.Create && !prune)
-        {
-            // Without -Prune, what the environment has besides the file's packages stays.
-            var named = new HashSet<string>(exact.Select(r => r.Name), StringComparer.Ordinal);
-            exact = exact.Concat(PrefixState.ReadInstalled(prefix).Where(r => !named.Contains(r.Name))).ToArray();
-        }
-
-        string[] channels = (Channel ?? Array.Empty<string>()).Concat(source.Channels).Distinct(StringComparer.Ordinal).ToArray();
-        IReadOnlyList<MatchSpec> specs = source.Specs.Concat(extraSpecs).ToArray();
-        var outcome = Execute(settings, prefix, action, specs, r =>
-        {
-            r = r with
-            {
-                ExplicitRecords = exact,
-                Prune = prune && exact is null,
-                Channels = channels.Length > 0 ? ChannelArguments.ResolveChannels(this, settings, channels, OverrideChannels) : r.Channels,
-            };
+            r = FileEnvironments.Request(r, source, extraSpecs, prune, settings, Channel, OverrideChannels, WorkingDirectory);
             return customize?.Invoke(r) ?? r;
         }, downloadOnly);
         if (outcome is not { Result: not null } || DryRun)
@@ -226,12 +197,13 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
             return outcome;
         }
 
-        if (source.Variables.Count > 0)
+        bool pip = source.PipRequirements.Count > 0 && ShouldProcess(prefix, $"pip install {string.Join(" ", source.PipRequirements)}");
+        if (pip)
         {
-            EnvironmentConfigVariables.Set(prefix, source.Variables);
+            WriteVerbose($"{PipInstaller.PythonOf(prefix)} -m pip install {string.Join(" ", source.PipRequirements)}");
         }
 
-        InstallPip(prefix, source.PipRequirements, source.Directory);
+        FileEnvironments.Finish(prefix, source, pip, line => WriteVerbose("pip: " + line), CancellationToken);
         return outcome;
     }
 
