@@ -107,4 +107,24 @@ function Compare-DocOutput {
     "$($problems -join '; ')`n--- expected`n$($exp -join "`n")`n--- actual`n$($act -join "`n")"
 }
 
-Export-ModuleMember -Function Get-DocExample, ConvertTo-DocText, Compare-DocOutput
+function Read-DocResult {
+    <#
+    What DocTestRunner.ps1 reported, by command Id: Output (what went straight to the host, from its standard output
+    after the command's marker line, then what the command wrote) and Errors.
+    #>
+    param([Parameter(Mandatory)] [string] $ResultFile, [Parameter(Mandatory)] [string] $StdoutFile)
+    $hostText = @{}
+    $id = $null
+    foreach ($line in @(Get-Content -LiteralPath $StdoutFile -ErrorAction Ignore)) {
+        if ($line.StartsWith("$([char] 0x1F)doc-host:")) { $id = $line.Substring(10); $hostText[$id] = ''; continue }
+        if ($null -ne $id) { $hostText[$id] += "$line`n" }
+    }
+    $results = @{}
+    foreach ($line in @(Get-Content -LiteralPath $ResultFile -ErrorAction Ignore)) {
+        $r = $line | ConvertFrom-Json
+        $results[$r.Id] = [pscustomobject] @{ Output = "$($hostText[$r.Id])$($r.Output)"; Errors = @($r.Errors) }
+    }
+    $results
+}
+
+Export-ModuleMember -Function Get-DocExample, ConvertTo-DocText, Compare-DocOutput, Read-DocResult

@@ -3,13 +3,15 @@
 # the working folder) one after the other in this session's script scope, as typed at a prompt: variables, the
 # location, $ErrorActionPreference and activations carry over from one command to the next, an error ends only the
 # command that raised it. What each command prints goes to -ResultFile, one JSON line per command ({Id, Output,
-# Errors}): the success output formatted by Out-String -Width, warnings and verbose lines with their prefixes, host
-# lines, and errors as ConciseView prints them at a prompt ("Cmdlet: message").
+# Errors}): the success output formatted by Out-String -Width, warnings and verbose lines with their prefixes,
+# Write-Host lines, a native program's standard error lines, and errors as ConciseView prints them at a prompt
+# ("Cmdlet: message"). What a command writes straight to the host (-WhatIf's "What if:" lines) goes to standard output
+# after a marker line (0x1F "doc-host:" Id); Read-DocResult (DocTest.psm1) puts it before the command's output.
 param(
     [Parameter(Mandatory)] [string] $CommandFile,
     [Parameter(Mandatory)] [string] $ResultFile,
     [Parameter(Mandatory)] [string] $Module,
-    [int] $Width = 120
+    [int] $Width = 200
 )
 Import-Module $Module
 
@@ -51,12 +53,16 @@ function Format-DocOutput([System.Collections.Generic.List[object]] $Records) {
 $__docCommands = Get-Content -LiteralPath $CommandFile -Raw | ConvertFrom-Json
 foreach ($__docCommand in $__docCommands) {
     $__docRecords = [System.Collections.Generic.List[object]]::new()
+    # what the command writes straight to the host (-WhatIf's lines) follows this marker on standard output
+    [Console]::Out.WriteLine("$([char] 0x1F)doc-host:$($__docCommand.Id)")
+    [Console]::Out.Flush()
     try {
         . ([scriptblock]::Create($__docCommand.Text)) *>&1 | ForEach-Object { $__docRecords.Add($_) }
     }
     catch {
         $__docRecords.Add($_)
     }
+    [Console]::Out.Flush()
     $__docResult = Format-DocOutput $__docRecords
     $__docResult.Id = $__docCommand.Id
     Add-Content -LiteralPath $ResultFile -Value ($__docResult | ConvertTo-Json -Compress -Depth 3)

@@ -60,12 +60,7 @@ Describe 'Docs examples in <File>' -ForEach $docFiles {
                     '-CommandFile', $commandFile, '-ResultFile', $resultFile, '-Module', $modulePath))
             if (-not $p.WaitForExit(600000)) { $p.Kill($true); throw "the examples of $File ran longer than 10 minutes" }
             $script:runnerLog = (Get-Content (Join-Path $work 'stdout.txt'), (Join-Path $work 'stderr.txt') -Raw -ErrorAction Ignore) -join "`n"
-            if (Test-Path $resultFile) {
-                foreach ($line in Get-Content -LiteralPath $resultFile) {
-                    $r = $line | ConvertFrom-Json
-                    $results[$r.Id] = $r
-                }
-            }
+            $script:results = Read-DocResult -ResultFile $resultFile -StdoutFile (Join-Path $work 'stdout.txt')
         }
         finally {
             Restore-IsolatedConda $saved
@@ -142,17 +137,20 @@ Describe 'The docs test itself' {
             @{ Id = '1'; Text = '$x = 41' },
             @{ Id = '2'; Text = "`$x + 1; Write-Warning 'careful'; Get-Env no-such-env" },
             @{ Id = '3'; Text = "`$ErrorActionPreference = 'Stop'; Get-Env no-such-env; 'not reached'" },
-            @{ Id = '4'; Text = "[pscustomobject]@{ Name = 'zlib'; Version = '1.3.1' }" }) | Set-Content $commands
+            @{ Id = '4'; Text = "[pscustomobject]@{ Name = 'zlib'; Version = '1.3.1' }" },
+            @{ Id = '5'; Text = "`$ErrorActionPreference = 'Continue'; New-Item -ItemType File (Join-Path '$TestDrive' never) -WhatIf; 'after'" }) | Set-Content $commands
         $pwsh = (Get-Process -Id $PID).Path
         $pwshArgs = @(if ([IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-        & $pwsh @pwshArgs -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'DocTestRunner.ps1') -CommandFile $commands -ResultFile $results -Module $modulePath
-        $r = @(Get-Content $results | ConvertFrom-Json)
-        $r.Count | Should -Be 4
+        & $pwsh @pwshArgs -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'DocTestRunner.ps1') -CommandFile $commands -ResultFile $results -Module $modulePath > (Join-Path $TestDrive 'stdout.txt')
+        $all = Read-DocResult -ResultFile $results -StdoutFile (Join-Path $TestDrive 'stdout.txt')
+        $all.Count | Should -Be 5
+        $r = '1', '2', '3', '4', '5' | ForEach-Object { $all[$_] }
         $r[0].Output | Should -BeNullOrEmpty
         ConvertTo-DocText @($r[1].Output) | Should -Be @('42', 'WARNING: careful', "Get-Env: No environment named 'no-such-env' was found.")
         $r[1].Errors | Should -Be "Get-Env: No environment named 'no-such-env' was found."
         ConvertTo-DocText @($r[2].Output) | Should -Be @("Get-Env: No environment named 'no-such-env' was found.")
         ConvertTo-DocText @($r[3].Output) | Should -Be @('Name Version', '---- -------', 'zlib 1.3.1')
+        ConvertTo-DocText @($r[4].Output) | Should -Be @("What if: Performing the operation `"Create File`" on target `"Destination: $(Join-Path $TestDrive never)`".", 'after')
         # the docs test fails on the error when the docs leave it out
         Compare-DocOutput -Expected @('42', 'WARNING: careful') -Actual $r[1].Output -ErrorLines $r[1].Errors | Should -Not -BeNullOrEmpty
     }
