@@ -30,8 +30,15 @@ function Get-DocExample {
         $i++
         while ($i -lt $lines.Count -and $lines[$i] -notmatch '^```\s*$') { $body.Add($lines[$i]); $i++ }
         $i++
-        if (-not $isPowerShell) { continue }
         $example = @{ File = $Name; Line = $start + 1; SkipReason = $null; Problem = $null; Commands = @() }
+        if (-not $isPowerShell) {
+            # PowerShell commands in another kind of block would never be run
+            if (@($body | Where-Object { $_ -match $script:PromptPattern }).Count) {
+                $example.Problem = 'a block with PS> commands must be a ```powershell block, so that the docs test runs it'
+                $examples.Add($example)
+            }
+            continue
+        }
         $previous = if ($start -gt 0) { $lines[$start - 1] } else { '' }
         if ($previous -match $script:MarkerPattern) {
             if ($Matches.rest -match '^\s*skip\s*(?:\((?<reason>.*)\))?\s*$') { $example.SkipReason = "$($Matches.reason)".Trim() }

@@ -104,9 +104,10 @@ Describe 'The docs test itself' {
         Set-Content -LiteralPath $md -Value @(
             'Text.', '', '```powershell', 'PS> 1 +', '>>   1', '2', '', '(demo) PS> "a", "b"', 'a', 'b', '```',
             '<!-- doctest: skip (needs a GPU) -->', '```powershell', 'PS> nvidia-smi', '```',
-            '<!-- doctest: skip -->', '```powershell', 'PS> 1', '```', '```sh', 'PS> not powershell', '```')
+            '<!-- doctest: skip -->', '```powershell', 'PS> 1', '```', '```sh', 'echo fine', '```', '```', 'PS> hidden', '```')
         $ex = @(Get-DocExample -Path $md -Name sample.md)
-        $ex.Count | Should -Be 3
+        $ex.Count | Should -Be 4
+        $ex[3].Problem | Should -Match 'must be a ```powershell block'
         $ex[0].Line | Should -Be 3
         $ex[0].Commands.Count | Should -Be 2
         $ex[0].Commands[0].Text | Should -Be "1 +`n  1"
@@ -136,20 +137,22 @@ Describe 'The docs test itself' {
         ConvertTo-Json -Depth 3 -InputObject @(
             @{ Id = '1'; Text = '$x = 41' },
             @{ Id = '2'; Text = "`$x + 1; Write-Warning 'careful'; Get-Env no-such-env" },
-            @{ Id = '3'; Text = "`$ErrorActionPreference = 'Stop'; Get-Env no-such-env; 'not reached'" },
-            @{ Id = '4'; Text = "[pscustomobject]@{ Name = 'zlib'; Version = '1.3.1' }" },
-            @{ Id = '5'; Text = "`$ErrorActionPreference = 'Continue'; New-Item -ItemType File (Join-Path '$TestDrive' never) -WhatIf; 'after'" }) | Set-Content $commands
+            @{ Id = '3'; Text = "`$ErrorActionPreference = 'Stop'" },
+            @{ Id = '3b'; Text = "Get-Env no-such-env; 'not reached'" },
+            @{ Id = '4'; Text = "`$ErrorActionPreference = 'Continue'; [pscustomobject]@{ Name = 'zlib'; Version = '1.3.1' }; [No.Such.Type]::X; 1 / 0" },
+            @{ Id = '5'; Text = "New-Item -ItemType File (Join-Path '$TestDrive' never) -WhatIf; 'after'" }) | Set-Content $commands
         $pwsh = (Get-Process -Id $PID).Path
         $pwshArgs = @(if ([IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
         & $pwsh @pwshArgs -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'DocTestRunner.ps1') -CommandFile $commands -ResultFile $results -Module $modulePath > (Join-Path $TestDrive 'stdout.txt')
         $all = Read-DocResult -ResultFile $results -StdoutFile (Join-Path $TestDrive 'stdout.txt')
-        $all.Count | Should -Be 5
-        $r = '1', '2', '3', '4', '5' | ForEach-Object { $all[$_] }
+        $all.Count | Should -Be 6
+        $r = '1', '2', '3b', '4', '5' | ForEach-Object { $all[$_] }
         $r[0].Output | Should -BeNullOrEmpty
         ConvertTo-DocText @($r[1].Output) | Should -Be @('42', 'WARNING: careful', "Get-Env: No environment named 'no-such-env' was found.")
         $r[1].Errors | Should -Be "Get-Env: No environment named 'no-such-env' was found."
         ConvertTo-DocText @($r[2].Output) | Should -Be @("Get-Env: No environment named 'no-such-env' was found.")
-        ConvertTo-DocText @($r[3].Output) | Should -Be @('Name Version', '---- -------', 'zlib 1.3.1')
+        ConvertTo-DocText @($r[3].Output) | Should -Be @('Name Version', '---- -------', 'zlib 1.3.1', '', 'InvalidOperation: Unable to find type [No.Such.Type].',
+            'RuntimeException: Attempted to divide by zero.')
         ConvertTo-DocText @($r[4].Output) | Should -Be @("What if: Performing the operation `"Create File`" on target `"Destination: $(Join-Path $TestDrive never)`".", 'after')
         # the docs test fails on the error when the docs leave it out
         Compare-DocOutput -Expected @('42', 'WARNING: careful') -Actual $r[1].Output -ErrorLines $r[1].Errors | Should -Not -BeNullOrEmpty
