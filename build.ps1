@@ -5,7 +5,8 @@
 .DESCRIPTION
     One script, no hidden steps. Everything it needs comes from NuGet (the .NET packages, Pester)
     and the dotnet tool manifest (pwsh 7.6.9).
-      Build    compiles the solution and lays out an importable module in out/EnvTools/
+      Build    compiles the solution, lays out an importable module in out/EnvTools/ and the demo channel in
+               docs/demo/channel/ (real archives built from docs/demo/packages/*.json, when those changed)
       Test     Build, then the xunit suite, then the Pester suite; prints "N passed, N failed"
       TestWindows  the Windows lane, on Linux as root under Wine 10 (set up once by .ci/wine-setup.sh): Build, then
                win-x64 PowerShell 7.6.9 and test runners, then the Windows scenario, the xunit suite and the Pester
@@ -103,6 +104,25 @@ function Invoke-Build {
     # The conceptual help topic (Get-Help about_EnvTools).
     Copy-Item (Join-Path $Root 'src/EnvTools/Help/about_EnvTools.help.txt') (Join-Path $ModuleOut 'en-US')
     Write-Host "Module laid out in $ModuleOut" -ForegroundColor Green
+    Update-DemoChannel
+}
+
+function Update-DemoChannel {
+    # The demo channel docs/demo/channel (not committed): a real .conda archive per record of docs/demo/packages/*.json,
+    # built by the engine in a child pwsh, laid out again only when the records or the script changed (a stamp of
+    # their hashes; delete the folder to force it).
+    $channel = Join-Path $Root 'docs/demo/channel'
+    $script = Join-Path $Root 'docs/demo/Build-DemoChannel.ps1'
+    $inputs = @(Get-ChildItem (Join-Path $Root 'docs/demo/packages') -Filter *.json | Sort-Object Name) + (Get-Item $script)
+    $stamp = ($inputs | ForEach-Object { "$($_.Name) $((Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash)" }) -join "`n"
+    $stampFile = Join-Path $channel '.layout-stamp'
+    if ((Test-Path $stampFile) -and (Get-Content -LiteralPath $stampFile -Raw).Trim() -eq $stamp) {
+        Write-Host "Demo channel up to date in $channel" -ForegroundColor Green
+        return
+    }
+    & dotnet pwsh -NoProfile -NonInteractive -File $script -ModulePath (Join-Path $ModuleOut 'EnvTools.psd1') -Destination $channel
+    if ($LASTEXITCODE -ne 0) { throw 'laying out the demo channel failed' }
+    Set-Content -LiteralPath $stampFile -Value $stamp
 }
 
 function Get-PesterManifest {

@@ -1,9 +1,10 @@
 #requires -Version 7.4
 <#
 .SYNOPSIS
-    The EnvTools demo: the main job on the bundled local channel (docs/demo/channel).
+    The EnvTools demo: searches, solves and the main job on the demo channel (docs/demo/channel).
 .DESCRIPTION
-    Run it with `dotnet pwsh ./build.ps1 Demo` (which builds the module first).
+    Run it with `dotnet pwsh ./build.ps1 Demo` (which builds the module and lays out the channel first: real .conda
+    archives built from docs/demo/packages/*.json).
 #>
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/EnvTools/EnvTools.psd1')
@@ -18,7 +19,8 @@ function Show([string] $Title, [scriptblock] $Block) {
     & $Block | Out-String -Width 160 | Write-Host
 }
 
-Write-Host "EnvTools demo on the bundled channel $channel" -ForegroundColor Green
+if (-not (Test-Path (Join-Path $channel 'noarch/repodata.json'))) { throw "The demo channel $channel is missing: ./build.ps1 Build lays it out." }
+Write-Host "EnvTools demo on the demo channel $channel" -ForegroundColor Green
 Push-Location $PSScriptRoot
 $channel = './demo/channel'   # a relative folder: channels can be paths, file:// URLs or names
 
@@ -40,45 +42,47 @@ Show 'conflict' {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
-# The main job: environments. Packages built here (real .conda archives), a channel served over HTTP on
-# 127.0.0.1, an environment created, changed and removed. HOME, pkgs_dirs and envs_dirs point into a temporary
-# folder so the demo leaves the machine's own ~/.conda alone.
+# The main job: an environment created, changed, listed, verified and removed, from the same channel (its packages are
+# real archives, laid out by ./build.ps1 Build). HOME, pkgs_dirs and envs_dirs point into a temporary folder and no
+# channels are configured, so the demo leaves the machine's own ~/.conda and .condarc alone.
 # ---------------------------------------------------------------------------------------------------------------
-$work = Join-Path ([IO.Path]::GetTempPath()) "envtools-demo-$PID"
-Import-Module (Join-Path $PSScriptRoot '../tests/EnvTools.Tests/TestChannel.psm1') -Force
-Import-Module (Join-Path $PSScriptRoot '../tests/EnvTools.Tests/TestPackages.psm1') -Force
-$saved = Use-IsolatedConda -Root $work
-$server = $null
-try {
-    $placeholder = Get-TestPlaceholder
-    $served = Join-Path $work 'served'
-    $chan = Join-Path $served 'demo-forge'
-    New-TestPackage -Channel $chan -Name libzdemo -Version 1.2 -Files @{ 'lib/pkgconfig/libzdemo.pc' = "prefix=$placeholder`nlibdir=`${prefix}/lib`n"; 'lib/libzdemo.txt' = "1.2`n" } | Out-Null
-    New-TestPackage -Channel $chan -Name libzdemo -Version 1.3 -Files @{ 'lib/pkgconfig/libzdemo.pc' = "prefix=$placeholder`nlibdir=`${prefix}/lib`n"; 'lib/libzdemo.txt' = "1.3`n" } | Out-Null
-    New-TestPackage -Channel $chan -Name hello -Version 1.0 -Depends 'libzdemo >=1.2' -Files @{ 'bin/hello' = "#!/bin/sh`necho `"hello from $placeholder`"`n" } | Out-Null
-    New-TestPackage -Channel $chan -Name tools -Version 0.5 -Depends 'hello' -Files @{ 'share/tools/README' = "tools`n" } | Out-Null
-    Update-TestChannelIndex $chan | Out-Null
-    $server = Start-TestChannelServer -Path $served
-    $url = "$($server.Url)/demo-forge"
+$platform = [EnvTools.Conda.Platform]::Current.Name
+if (-not (Test-Path (Join-Path $channel "$platform/repodata.json"))) {
     Write-Host ''
-    Write-Host "Built 4 packages and serve them at $url (HOME, pkgs and envs under $work)" -ForegroundColor Green
+    Write-Host "The demo channel has packages for linux-64, osx-arm64 and win-64, not for this $platform host: the environment part is left out." -ForegroundColor Yellow
+    Pop-Location
+    return
+}
+$work = Join-Path ([IO.Path]::GetTempPath()) "envtools-demo-$PID"
+$isolation = @{
+    HOME = "$work/home"; USERPROFILE = "$work/home"; CONDA_PKGS_DIRS = "$work/pkgs"; CONDA_ENVS_DIRS = "$work/envs"
+    CONDARC = "$work/condarc"; CONDA_RESTRICT_RC_SEARCH_PATH = 'true'; CONDA_PREFIX = $null
+}
+$saved = @{}
+foreach ($k in $isolation.Keys) {
+    $saved[$k] = [Environment]::GetEnvironmentVariable($k)
+    if ($null -eq $isolation[$k]) { Remove-Item "env:$k" -ErrorAction Ignore } else { Set-Item "env:$k" $isolation[$k] }
+}
+New-Item -ItemType Directory -Path "$work/home" -Force | Out-Null
+Set-Content -LiteralPath "$work/condarc" -Value 'channels: []'
+try {
+    Write-Host ''
+    Write-Host "The main job, on the same channel (HOME, pkgs and envs under $work)" -ForegroundColor Green
 
-    Show 'create' { New-Env demo hello -Channel $url -OverrideChannels }
-    $prefix = (Get-Env demo).Prefix
-    if (-not $IsWindows) {
-        Show 'run' { & (Join-Path $prefix 'bin/hello') }
-    }
-    Show 'install' { Install-EnvPackage tools -Name demo -Channel $url -OverrideChannels }
-    Show 'downgrade' { Install-EnvPackage 'libzdemo=1.2' -Name demo -Channel $url -OverrideChannels }
+    Show 'create' { New-Env demo python=3.12 zlib -Channel $channel -OverrideChannels }
+    Show 'prefix' { Get-Content (Join-Path (Get-Env demo).Prefix lib/pkgconfig/zlib.pc) -First 1 }   # the build prefix, rewritten
+    Show 'install' { Install-EnvPackage numpy -Name demo -Channel $channel -OverrideChannels }
+    Show 'downgrade' { Install-EnvPackage 'openssl=3.2' -Name demo -Channel $channel -OverrideChannels }
     Show 'packages' { Get-EnvPackage -Name demo }
     Show 'environments' { Get-Env }
-    Show 'uninstall' { Uninstall-EnvPackage tools -Name demo }
+    Show 'uninstall' { Uninstall-EnvPackage numpy -Name demo }
     Show 'verify' { Test-Env demo -Quiet }
     Show 'remove' { Remove-Env demo -Confirm:$false; Get-Env demo -ErrorAction SilentlyContinue | Measure-Object | Select-Object Count }
 }
 finally {
-    if ($server) { $server | Stop-TestChannelServer }
-    Restore-IsolatedConda $saved
+    foreach ($k in $saved.Keys) {
+        if ($null -eq $saved[$k]) { Remove-Item "env:$k" -ErrorAction Ignore } else { Set-Item "env:$k" $saved[$k] }
+    }
     Pop-Location
     Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
 }

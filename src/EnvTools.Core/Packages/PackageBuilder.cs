@@ -367,7 +367,7 @@ public static class PackageBuilder
     private static void WriteConda(Stream output, PackageDefinition d, List<SourceEntry> entries, List<(string Name, byte[] Content)> info, long mtime)
     {
         using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
-        using (Stream meta = zip.CreateEntry("metadata.json", CompressionLevel.NoCompression).Open())
+        using (Stream meta = Entry(zip, "metadata.json", mtime).Open())
         {
             meta.Write("{\"conda_pkg_format_version\": 2}"u8);
         }
@@ -377,9 +377,25 @@ public static class PackageBuilder
         WriteZstMember(zip, $"info-{d.Stem}.tar.zst", d.ZstdLevel, tar => WriteInfo(tar, info), mtime);
     }
 
+    /// <summary>
+    /// A stored zip member dated by the build timestamp (not the clock), so that the same definition and files give the
+    /// same bytes; zip's DOS dates cover 1980 to 2107, outside that the entry keeps the default date.
+    /// </summary>
+    private static ZipArchiveEntry Entry(ZipArchive zip, string name, long mtime)
+    {
+        ZipArchiveEntry entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+        DateTimeOffset when = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(mtime, 0, 253402300799));
+        if (when.Year is >= 1980 and <= 2107)
+        {
+            entry.LastWriteTime = when;
+        }
+
+        return entry;
+    }
+
     private static void WriteZstMember(ZipArchive zip, string name, int level, Action<TarWriter> write, long mtime)
     {
-        using Stream entry = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+        using Stream entry = Entry(zip, name, mtime).Open();
         using var zst = new CompressionStream(entry, Math.Clamp(level, 1, 22), 1 << 17, leaveOpen: true);
         var tar = new TarWriter(zst, mtime);
         write(tar);

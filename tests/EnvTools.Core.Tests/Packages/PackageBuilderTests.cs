@@ -132,6 +132,22 @@ public sealed class PackageBuilderTests : IDisposable
     }
 
     [Fact]
+    public void TheSameDefinitionAndFilesGiveTheSameBytes()
+    {
+        // the .conda members are dated by the build timestamp (2023-11-14 22:13:20 UTC), not by the clock
+        string src = MakeSource();
+        var first = PackageBuilder.Build(src, Definition(), Path.Combine(_tmp, "one"), PackageFormats.Both);
+        using (var zip = ZipFile.OpenRead(first[0].Path))
+        {
+            Assert.All(zip.Entries, e => Assert.Equal(new DateTime(2023, 11, 14, 22, 13, 20), e.LastWriteTime.DateTime));
+        }
+
+        Thread.Sleep(2100); // past zip's two-second resolution: a clock date would differ now
+        var second = PackageBuilder.Build(src, Definition(), Path.Combine(_tmp, "two"), PackageFormats.Both);
+        Assert.Equal(first.Select(b => b.Sha256), second.Select(b => b.Sha256));
+    }
+
+    [Fact]
     public void NoarchPythonGetsLinkJsonAndNoArchOrPlatform()
     {
         string src = Path.Combine(_tmp, "py");
