@@ -154,8 +154,11 @@ internal static class OciErrors
     }
 
     /// <summary>The first error code of the body (<c>BLOB_UNKNOWN</c>), or null.</summary>
-    internal static string? FirstCode(string? description) =>
-        description is null ? null : description.Split(';', 2)[0].Split(':', 2)[0].Trim();
+    internal static string? FirstCode(string? description)
+    {
+        string? code = description?.Split(';', 2)[0].Split(':', 2)[0].Trim();
+        return code is { Length: > 0 } && code.All(c => c is (>= 'A' and <= 'Z') or '_') ? code : null;
+    }
 
     /// <summary>Reads an error answer's body (at most 64 KiB) and describes it; null when it says nothing useful.</summary>
     internal static async Task<string?> DescribeAsync(HttpResponseMessage response, CancellationToken ct)
