@@ -8,6 +8,7 @@ using EnvTools.Fetch.Oci;
 using EnvTools.Install;
 using EnvTools.Packages;
 using EnvTools.RepoData;
+using EnvTools.Solve;
 using Xunit;
 
 namespace EnvTools.Tests.Oci;
@@ -178,6 +179,20 @@ public sealed class OciAnonymousTests : IAsyncLifetime
         Assert.Contains("extra", _f.Load(_f.Settings(), origins: origins)[0].Subdirs.SelectMany(s => s.Names));
         Assert.Contains(origins, o => o.StartsWith(Sub + ": downloaded repodata.json.zst", StringComparison.Ordinal));
         Assert.Contains(origins, o => o.StartsWith("noarch: 304", StringComparison.Ordinal));
+    }
+
+    [RegistryFact]
+    public async Task PlainNamesResolveThroughAnOciChannelAlias()
+    {
+        Packages();
+        await _f.PublishAsync(_f.Settings());
+        Settings settings = _f.Settings(("channel_alias", $"oci://{_f.Registry.Authority}/envtools"));
+        Channel chan = settings.CreateChannelResolver().ResolveOne("chan");
+        Assert.Equal(("chan", $"oci://{_f.Registry.Authority}/envtools/chan"), (chan.Name, chan.BaseUrl.AbsoluteUri));
+        SolverChannel loaded = RepoDataGateway.Load(new[] { chan }, Platform.Current, settings).Single();
+        Assert.Equal("chan", loaded.Name);
+        RepoDataRecord tool = loaded.Subdirs.SelectMany(s => s.GetRecords("tool")).Single();
+        Assert.Equal($"oci://{_f.Registry.Authority}/envtools/chan/{Sub}/tool-2.0-0.conda", tool.Url);
     }
 
     [RegistryFact]
