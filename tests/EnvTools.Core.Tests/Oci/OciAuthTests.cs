@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using EnvTools.Conda;
 using EnvTools.Fetch;
+using EnvTools.Fetch.Oci;
 using EnvTools.Install;
 using EnvTools.RepoData;
 using Xunit;
@@ -117,6 +118,20 @@ public sealed class OciTokenAuthTests : IAsyncLifetime
         }
 
         Assert.Contains(_f.Tokens.Grants, g => g.User == OciFixture.User && g.Status == 401);
+
+        // pushing: with the wrong credentials, and anonymously (a pull-only token cannot start an upload)
+        _f.Package("more", "1.0");
+        var push = await Assert.ThrowsAsync<OciRegistryException>(() => _f.PublishAsync(_f.Settings(), Private));
+        Assert.Equal(("OciRegistryRequestFailed", 401), (push.ErrorId, push.StatusCode));
+        Assert.Contains("refused the credentials", push.Message);
+        _f.RemoveDockerConfig();
+        var anonymous = await Assert.ThrowsAsync<OciRegistryException>(() => _f.PublishAsync(_f.Settings(), "envtools/chan"));
+        Assert.Equal((401, "UNAUTHORIZED"), (anonymous.StatusCode, anonymous.ServerCode));
+        Assert.Contains("no credentials for", anonymous.Message);
+        foreach (string secret in secrets)
+        {
+            Assert.DoesNotContain(secret, push.ToString(), StringComparison.Ordinal);
+        }
     }
 
     [RegistryFact]
@@ -165,6 +180,11 @@ public sealed class OciBasicAuthTests
         Assert.All(log.Where(r => r.Path != "/v2/"), r => Assert.Equal(200, r.Status)); // the credentials went with the first try
 
         f.RemoveDockerConfig();
+
+        // user:password@ in the channel URL serves as well
+        Channel withUser = Channel.Parse($"oci://{OciFixture.User}:{OciFixture.Password}@{f.Registry.Authority}/envtools/chan");
+        Assert.Contains("tool", RepoDataGateway.Load(new[] { withUser }, Platform.Current, f.Settings()).Single().Subdirs.SelectMany(s => s.Names));
+
         var none = Assert.Throws<ChannelUnavailableException>(() => f.Load(f.Settings()));
         Assert.Contains("HTTP 401", none.Message);
         Assert.Contains("Basic realm envtools-test", none.Message);

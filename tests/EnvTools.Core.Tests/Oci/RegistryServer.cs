@@ -203,9 +203,22 @@ public sealed partial class RegistryServer : IDisposable
     /// <summary>The requests after <paramref name="mark"/>.</summary>
     public IReadOnlyList<RegistryRequest> RequestsSince(int mark)
     {
-        // the log is written asynchronously: give the last lines a moment to land
-        Thread.Sleep(200);
-        return Requests().Skip(mark).ToArray();
+        // the registry writes a request's line after the response: wait until the log stops growing
+        IReadOnlyList<RegistryRequest> seen = Requests();
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            Thread.Sleep(150);
+            IReadOnlyList<RegistryRequest> now = Requests();
+            if (now.Count == seen.Count)
+            {
+                break;
+            }
+
+            seen = now;
+        }
+
+        return seen.Skip(mark).ToArray();
     }
 
     public string ReadLog()
