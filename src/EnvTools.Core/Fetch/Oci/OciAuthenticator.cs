@@ -224,19 +224,19 @@ internal sealed class OciAuthenticator
         }
 
         using HttpResponseMessage response = await send(request, ct).ConfigureAwait(false);
-        string service2 = UrlRedaction.Redact(realm.GetLeftPart(UriPartial.Path));
+        string realmText = UrlRedaction.Redact(realm.GetLeftPart(UriPartial.Path));
         if (!response.IsSuccessStatusCode)
         {
             int code = (int)response.StatusCode;
             HttpStatusCode status = code is 401 or 403 ? HttpStatusCode.Unauthorized : response.StatusCode;
             string who = credential is null ? "anonymous access" : $"the {credential}";
-            return (null, OciResponses.Refusal(status, $"the token service {service2} refused {who} for {repository} on {authority} (HTTP {code})"));
+            return (null, OciResponses.Refusal(status, $"the token service {realmText} refused {who} for {repository} on {authority} (HTTP {code})"));
         }
 
         byte[] body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
         if (ParseToken(body) is not (string token, TimeSpan lifetime))
         {
-            return (null, OciResponses.Refusal(HttpStatusCode.BadGateway, $"the token service {service2} answered without a token"));
+            return (null, OciResponses.Refusal(HttpStatusCode.BadGateway, $"the token service {realmText} answered without a token"));
         }
 
         TimeSpan margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, lifetime.Ticks / 5));
