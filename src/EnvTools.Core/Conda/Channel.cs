@@ -108,9 +108,9 @@ public sealed class Channel : IEquatable<Channel>
         if (t.Contains("://", StringComparison.Ordinal))
         {
             if (!Uri.TryCreate(t.TrimEnd('/'), UriKind.Absolute, out Uri? url) ||
-                (url.Scheme != Uri.UriSchemeFile && url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+                url.Scheme is not ("file" or "http" or "https" or "oci" or "s3"))
             {
-                throw new InvalidSpecException(UrlRedaction.Redact(t), "a channel URL must be http://, https:// or file://");
+                throw new InvalidSpecException(UrlRedaction.Redact(t), "a channel URL must be http://, https://, file://, oci:// or s3://");
             }
 
             // System.Uri takes a host such as 'ho\uFFFDst' but the HTTP stack then fails on its IDN form:

@@ -74,6 +74,7 @@ internal static class ConfigKeys
         new("envs_dirs", KeyShape.Sequence, aliases: new[] { "envs_path" }, expandVars: true, expandUser: true, envDelimiter: null),
         new("local_repodata_ttl", KeyShape.Scalar, Ttl, 1),
         new("offline", KeyShape.Scalar, Bool, false),
+        new("oci_insecure_registries", KeyShape.Sequence, expandVars: true),
         new("override_virtual_packages", KeyShape.Map, aliases: new[] { "virtual_packages" }),
         new("pinned_packages", KeyShape.Sequence, envDelimiter: "&"),
         new("pkgs_dirs", KeyShape.Sequence, expandVars: true, expandUser: true),

@@ -38,6 +38,7 @@ public sealed class Settings
         EnvsDirs = (IReadOnlyList<string>)typed["envs_dirs"];
         PkgsDirs = (IReadOnlyList<string>)typed["pkgs_dirs"];
         Offline = (bool)typed["offline"];
+        OciInsecureRegistries = (IReadOnlyList<string>)typed["oci_insecure_registries"];
         SslVerify = (SslVerify)typed["ssl_verify"];
         ProxyServers = (IReadOnlyDictionary<string, string>)typed["proxy_servers"];
         RemoteMaxRetries = (int)typed["remote_max_retries"];
@@ -86,6 +87,12 @@ public sealed class Settings
 
     /// <summary><c>offline</c>: use only cached and local data.</summary>
     public bool Offline { get; }
+
+    /// <summary>
+    /// <c>oci_insecure_registries</c>: the OCI registries (<c>HOST:PORT</c>, or <c>HOST</c> for every port) that <c>oci://</c>
+    /// channels reach over plain HTTP; every other registry is spoken to over HTTPS.
+    /// </summary>
+    public IReadOnlyList<string> OciInsecureRegistries { get; }
 
     /// <summary><c>ssl_verify</c>: verification on or off, or a CA bundle path, or <c>truststore</c>.</summary>
     public SslVerify SslVerify { get; }

@@ -226,7 +226,7 @@ public sealed partial class ExplicitFile
                 : throw new InvalidEnvironmentFileException(source, number, null, $"'{url}' is not a package URL or path");
         }
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme is not ("http" or "https" or "file" or "ftp" or "s3")))
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme is not ("http" or "https" or "file" or "ftp" or "s3" or "oci")))
         {
             throw new InvalidEnvironmentFileException(source, number, null, $"'{url}' is not a package URL");
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Reflection;
+using EnvTools.Fetch.Oci;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EnvTools.Fetch;
@@ -10,8 +11,8 @@ namespace EnvTools.Fetch;
 /// HttpClients from <see cref="IHttpClientFactory"/>, one service provider per distinct set of
 /// <see cref="HttpFetchOptions"/> (handlers are pooled and recycled by the factory). Each client's
 /// pipeline: the retry policy (Polly), then <see cref="BufferingHandler"/> (read time-out per try,
-/// body read inside the try), then a <see cref="SocketsHttpHandler"/> with the connect time-out, proxies,
-/// certificate validation and automatic decompression.
+/// body read inside the try), then <see cref="OciHandler"/> (answers <c>oci://</c> URLs from the registry), then a
+/// <see cref="SocketsHttpHandler"/> with the connect time-out, proxies, certificate validation and automatic decompression.
 /// </summary>
 internal static class EnvHttpClients
 {
@@ -32,6 +33,7 @@ internal static class EnvHttpClients
 
     private static ServiceProvider Build(HttpFetchOptions options)
     {
+        var oci = new OciChannelReader(options); // one per options: the handlers the factory recycles share its tokens
         var services = new ServiceCollection();
         services.AddHttpClient(ClientName, c =>
             {
@@ -40,7 +42,8 @@ internal static class EnvHttpClients
             })
             .ConfigurePrimaryHttpMessageHandler(() => CreatePrimaryHandler(options))
             .AddPolicyHandler(RetryPolicy.Create(options))
-            .AddHttpMessageHandler(() => new BufferingHandler(options.ReadTimeout));
+            .AddHttpMessageHandler(() => new BufferingHandler(options.ReadTimeout))
+            .AddHttpMessageHandler(() => new OciHandler(oci));
         return services.BuildServiceProvider();
     }
 

@@ -7,7 +7,8 @@ namespace EnvTools.Fetch;
 /// <summary>
 /// The connection settings of HTTP requests, taken from <see cref="Settings"/>: retries
 /// (<c>remote_max_retries</c>, <c>remote_backoff_factor</c>), time-outs (<c>remote_connect_timeout_secs</c>,
-/// <c>remote_read_timeout_secs</c>), <c>ssl_verify</c> and <c>proxy_servers</c>.
+/// <c>remote_read_timeout_secs</c>), <c>ssl_verify</c> and <c>proxy_servers</c>; for <c>oci://</c> channels
+/// <c>oci_insecure_registries</c> and where registry credentials are read from.
 /// </summary>
 internal sealed record HttpFetchOptions
 {
@@ -31,6 +32,12 @@ internal sealed record HttpFetchOptions
     /// <summary>Secret (proxy URLs may hold credentials): never print it.</summary>
     public IReadOnlyDictionary<string, string> ProxyServers { get; init; } = new Dictionary<string, string>();
 
+    /// <summary><c>oci_insecure_registries</c>: registries (<c>HOST:PORT</c> or <c>HOST</c>) reached over plain HTTP.</summary>
+    public IReadOnlyList<string> OciInsecureRegistries { get; init; } = Array.Empty<string>();
+
+    /// <summary>The registry credential files (docker's <c>config.json</c> format), first match wins; paths only, no secret.</summary>
+    public IReadOnlyList<string> RegistryAuthFiles { get; init; } = Array.Empty<string>();
+
     public static HttpFetchOptions From(Settings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -42,6 +49,8 @@ internal sealed record HttpFetchOptions
             ReadTimeout = Seconds(settings.RemoteReadTimeoutSecs, 60),
             SslVerify = settings.SslVerify,
             ProxyServers = settings.ProxyServers,
+            OciInsecureRegistries = settings.OciInsecureRegistries,
+            RegistryAuthFiles = Oci.OciCredentials.AuthFiles(settings.Environment),
         };
     }
 
@@ -83,6 +92,8 @@ internal sealed record HttpFetchOptions
         {
             sb.Append('|').Append(p.Key).Append('=').Append(p.Value);
         }
+
+        sb.Append("|oci:").AppendJoin(',', OciInsecureRegistries).Append("|auth:").AppendJoin(Path.PathSeparator, RegistryAuthFiles);
 
         return sb.ToString();
     }

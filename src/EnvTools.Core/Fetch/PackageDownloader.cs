@@ -114,6 +114,11 @@ internal sealed class PackageDownloader
             }
 
             using HttpRequestMessage request = RemoteRepoData.CreateRequest(RequestUri(url), null, bufferBody: false);
+            if (record.Sha256 is { Length: > 0 } sha256)
+            {
+                request.Options.Set(Oci.OciChannelReader.ExpectedSha256, sha256); // an oci:// channel's blob digest
+            }
+
             if (have > 0)
             {
                 request.Headers.Range = new RangeHeaderValue(have, null);

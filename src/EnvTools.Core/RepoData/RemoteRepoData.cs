@@ -48,7 +48,9 @@ internal sealed class RemoteRepoData
     internal async Task<IRecordSource?> LoadAsync(Channel channel, string subdir, CancellationToken cancellationToken, Action<string>? origin = null)
     {
         string subdirUrl = channel.SubdirUrl(subdir);
-        if (_shards is not null && await _shards.TryLoadAsync(channel, subdir, cancellationToken).ConfigureAwait(false) is { } sharded)
+        // no publisher writes shards to an OCI registry: do not ask for them there
+        if (_shards is not null && !Fetch.Oci.OciLayout.IsOci(channel.BaseUrl) &&
+            await _shards.TryLoadAsync(channel, subdir, cancellationToken).ConfigureAwait(false) is { } sharded)
         {
             origin?.Invoke("sharded repodata");
             return sharded;
