@@ -43,6 +43,9 @@ Describe 'Pins' {
         "$($pins.Package) $($pins.Spec) $($pins.Source)" | Should -Be 'libdemo libdemo==1.0 File'
         Add-EnvPin 'solo 0.1.*' -Prefix $prefix
         Get-Content $pinFile | Should -Be @('# my pins', 'solo 0.1.*', 'libdemo==1.0')
+        Add-EnvPin 'solo 0.1.*' 'libdemo 1.*' -Prefix $prefix   # several specs as separate arguments, as New-Env takes them
+        Get-Content $pinFile | Should -Be @('# my pins', 'solo 0.1.*', 'libdemo 1.*')
+        Add-EnvPin libdemo -Prefix $prefix
         Update-EnvPackage -All -Prefix $prefix -Channel $chan -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         (Get-EnvPackage -Prefix $prefix).Version | Should -Be @('1.0', '0.1')
     }
@@ -62,8 +65,9 @@ Describe 'Pins' {
 
     It 'Remove-EnvPin removes pins (also piped from Get-EnvPin), keeps the other lines, and names a pin that is not there' {
         Set-Content $pinFile "# note`nlibdemo 1.*`nsolo 0.1.*`n"
-        Remove-EnvPin libdemo -Prefix $prefix -PassThru | ForEach-Object Spec | Should -Be 'libdemo 1.*'
-        Get-Content $pinFile | Should -Be @('# note', 'solo 0.1.*')
+        Remove-EnvPin libdemo solo -Prefix $prefix -PassThru | ForEach-Object Spec | Should -Be @('libdemo 1.*', 'solo 0.1.*')
+        Get-Content $pinFile | Should -Be @('# note')
+        Add-Content $pinFile 'solo 0.1.*'
         Remove-EnvPin libdemo -Prefix $prefix -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'PinNotFound,EnvTools.Commands.RemoveEnvPinCommand'
         $err[0].Exception.Message | Should -Match 'pinned: solo'

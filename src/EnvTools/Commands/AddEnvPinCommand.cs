@@ -25,8 +25,8 @@ public sealed class AddEnvPinCommand : PinCmdlet
     #region Parameters
 
     /// <summary>The MatchSpecs to pin; a bare name pins the installed version. Binds the Spec of piped Get-EnvPin output.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Name")]
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Prefix")]
+    [Parameter(Mandatory = true, Position = 0, ValueFromRemainingArguments = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Name")]
+    [Parameter(Mandatory = true, Position = 0, ValueFromRemainingArguments = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Prefix")]
     [ArgumentCompleter(typeof(InstalledPackageNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Spec { get; set; } = Array.Empty<string>();

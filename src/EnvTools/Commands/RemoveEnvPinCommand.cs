@@ -22,7 +22,7 @@ public sealed class RemoveEnvPinCommand : PinCmdlet
     #region Parameters
 
     /// <summary>The package names whose pins are removed. Binds the Package of piped Get-EnvPin output.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromRemainingArguments = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(PinnedPackageNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Package { get; set; } = Array.Empty<string>();
