@@ -129,6 +129,27 @@ Describe 'Install-EnvPackage modifiers' {
         finally { $env:CONDA_PKGS_DIRS = $savedPkgs }
     }
 
+    It 'an environment made for another platform keeps it: New-Env -Platform writes subdir into its .condarc, later installs use it (conda create --platform)' {
+        $other = if ([EnvTools.Conda.Platform]::Current.Name -eq 'osx-arm64') { 'linux-64' } else { 'osx-arm64' }
+        $xchan = Join-Path $TestDrive 'channel-cross'
+        foreach ($sd in $other, [EnvTools.Conda.Platform]::Current.Name) {
+            New-TestPackage -Channel $xchan -Name crossbase -Version 1.0 -Subdir $sd -Files @{ 'share/cross.txt' = "$sd`n" } | Out-Null
+            New-TestPackage -Channel $xchan -Name crosstool -Version 1.0 -Subdir $sd -Depends 'crossbase' -Files @{ 'share/tool.txt' = "$sd`n" } | Out-Null
+        }
+        Update-TestChannelIndex $xchan | Out-Null
+        $p = Join-Path $TestDrive 'envs/cross'
+        New-Env -Prefix $p crossbase -Channel $xchan -Platform $other | Out-Null
+        Get-Content (Join-Path $p '.condarc') | Should -Be "subdir: $other"
+        # the environment's .condarc is read as conda reads it (the target prefix is in the search path), which the
+        # suite's isolation (CONDA_RESTRICT_RC_SEARCH_PATH: only $CONDARC) turns off: turn it back on for this install
+        $restrict = $env:CONDA_RESTRICT_RC_SEARCH_PATH
+        Remove-Item env:CONDA_RESTRICT_RC_SEARCH_PATH
+        try { Install-EnvPackage crosstool -Prefix $p -Channel $xchan -OverrideChannels | Out-Null }
+        finally { $env:CONDA_RESTRICT_RC_SEARCH_PATH = $restrict }
+        (Get-EnvPackage -Prefix $p).Subdir | Sort-Object -Unique | Should -Be $other
+        Get-Content (Join-Path $p 'share/tool.txt') | Should -Be $other
+    }
+
     It 'Update-EnvPackage -DownloadOnly fetches the update and changes nothing' {
         $p = New-HolderEnv update-download
         $before = Get-TreeDigest $p

@@ -85,6 +85,7 @@ internal static class ConfigKeys
         new("remote_read_timeout_secs", KeyShape.Scalar, NonNegativeNumber, 60.0),
         new("repodata_use_shards", KeyShape.Scalar, Bool, false),
         new("repodata_use_zst", KeyShape.Scalar, Bool, true),
+        new("subdir", KeyShape.Scalar, defaultValue: string.Empty),
         new("ssl_verify", KeyShape.Scalar, Ssl, SslVerify.Default, aliases: new[] { "verify_ssl" }, expandVars: true),
     };
 

@@ -56,6 +56,7 @@ public sealed class Settings
         AlwaysYes = (bool)typed["always_yes"];
         ChangePs1 = (bool)typed["changeps1"];
         EnvPrompt = (string)typed["env_prompt"];
+        Subdir = (string)typed["subdir"] is { Length: > 0 } subdir ? subdir : null;
         OverrideVirtualPackages = (IReadOnlyDictionary<string, string>)typed["override_virtual_packages"];
     }
 
@@ -144,6 +145,10 @@ public sealed class Settings
 
     /// <summary><c>env_prompt</c>: the prompt modifier's format (<c>{default_env}</c>, <c>{name}</c>, <c>{prefix}</c>).</summary>
     public string EnvPrompt { get; }
+
+    /// <summary><c>subdir</c>: the platform to install for instead of this machine's (conda writes it into the
+    /// <c>.condarc</c> of an environment created for another platform); null: this machine's.</summary>
+    public string? Subdir { get; }
 
     /// <summary><c>override_virtual_packages</c>: virtual package name without <c>__</c> (<c>cuda</c>) → version; empty removes it.</summary>
     public IReadOnlyDictionary<string, string> OverrideVirtualPackages { get; }

@@ -302,7 +302,16 @@ public sealed class EnvironmentInstaller
                 }
             }
 
-            return ApplyLocked(plan, warnings, progress, ct);
+            EnvironmentResult result = ApplyLocked(plan, warnings, progress, ct);
+            if (create && plan.Request.Platform.Name != Platform.Current.Name)
+            {
+                // as conda create --platform: the environment's own .condarc keeps its platform for later changes
+                CondarcEditor rc = CondarcEditor.Open(Path.Combine(prefix, ".condarc"));
+                rc.Set("subdir", plan.Request.Platform.Name);
+                rc.Save();
+            }
+
+            return result;
         }
         catch (Exception ex) when (create && !metaExisted && ex is not SimulatedCrashException)
         {

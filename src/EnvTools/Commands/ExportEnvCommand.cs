@@ -134,7 +134,7 @@ public sealed class ExportEnvCommand : EnvCmdlet
                 case EnvExportFormat.Lock:
                     Conda.Platform[] platforms = (Platform ?? Array.Empty<string>())
                         .SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                        .Select(ChannelArguments.ResolvePlatform).ToArray();
+                        .Select(p => ChannelArguments.ResolvePlatform(p)).ToArray();
                     var progress = new SyncProgress<string>(p => QueueProgress(new ProgressRecord(20, "Locking", p)));
                     string text = RunWithProgress(() => EnvironmentExport.ToLock(prefix, platforms, ChannelArguments.LoadSettings(this, prefix), name, progress, CancellationToken));
                     QueueProgress(new ProgressRecord(20, "Locking", "done") { RecordType = ProgressRecordType.Completed });

@@ -10,8 +10,8 @@ namespace EnvTools.Commands.Internal;
 /// <summary>The parts of channel/platform handling that several cmdlets share.</summary>
 internal static class ChannelArguments
 {
-    internal static Platform ResolvePlatform(string? platform) =>
-        string.IsNullOrEmpty(platform) ? Platform.Current :
+    internal static Platform ResolvePlatform(string? platform, Settings? settings = null) =>
+        string.IsNullOrEmpty(platform) ? (settings?.Subdir is { } subdir ? ResolvePlatform(subdir) : Platform.Current) :
         Platform.TryParse(platform, out Platform p) ? p :
         throw new UnknownPlatformException(platform);
 

@@ -90,7 +90,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
     protected (EnvironmentPlan Plan, EnvironmentResult? Result)? Execute(Settings settings, string prefix, EnvironmentAction action,
         IReadOnlyList<MatchSpec> specs, Func<EnvironmentRequest, EnvironmentRequest>? customize = null, bool downloadOnly = false)
     {
-        Conda.Platform platform = ChannelArguments.ResolvePlatform(Platform);
+        Conda.Platform platform = ChannelArguments.ResolvePlatform(Platform, settings); // the environment's subdir when it has one
         IReadOnlyList<Channel> channels = action == EnvironmentAction.Remove
             ? Array.Empty<Channel>()
             : ChannelArguments.ResolveChannels(this, settings, Channel, OverrideChannels);
