@@ -28,6 +28,8 @@ namespace EnvTools.Commands;
 /// <example><code>Get-EnvPackage num* -Name ml | Add-EnvPin</code>
 /// <para>Pins each piped package to its installed version in its own environment, for example before an update -All
 /// that must leave them alone. Prints nothing.</para></example>
+/// <returns type="EnvTools.Environments.EnvironmentPin">With -PassThru: the pins written (EnvTools.EnvironmentPin:
+/// Package, Spec, Source, Prefix); else nothing.</returns>
 /// <seealso cref="GetEnvPinCommand"/>
 /// <seealso cref="RemoveEnvPinCommand"/>
 /// <seealso cref="GetEnvPackageCommand"/>

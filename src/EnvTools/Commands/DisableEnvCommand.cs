@@ -25,6 +25,8 @@ namespace EnvTools.Commands;
 /// <example><code>while ($env:CONDA_SHLVL -gt 0) { Disable-Env -ErrorAction Stop }</code>
 /// <para>Deactivates every level, back to the session as it was before the first Enable-Env. Prints nothing;
 /// -ErrorAction Stop ends the loop should a level not be one EnvTools activated.</para></example>
+/// <returns type="EnvTools.Activation.ActivationFrame">With -PassThru: the activation that was undone
+/// (EnvTools.Activation); else nothing.</returns>
 /// <seealso cref="EnableEnvCommand"/>
 /// <seealso cref="UseEnvCommand"/>
 [Cmdlet(VerbsLifecycle.Disable, "Env")]

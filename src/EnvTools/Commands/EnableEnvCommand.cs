@@ -29,6 +29,8 @@ namespace EnvTools.Commands;
 /// ----             ----- ------- --------- ------
 /// tools                2 True            7 …/envs/tools
 /// </output></example>
+/// <returns type="EnvTools.Activation.ActivationFrame">With -PassThru: the activation (EnvTools.Activation: Name,
+/// Prefix, Level, Stacked, the variables set, the PATH entries added, the scripts run); else nothing.</returns>
 /// <seealso cref="DisableEnvCommand"/>
 /// <seealso cref="UseEnvCommand"/>
 /// <seealso cref="InvokeEnvCommandCommand"/>

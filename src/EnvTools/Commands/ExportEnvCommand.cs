@@ -57,6 +57,11 @@ public enum EnvExportFormat
 ///   - 'scipy[version=''&gt;=1.11'']'
 /// prefix: …/envs/ml
 /// </output></example>
+/// <returns type="System.String">Without -Path, for -Format Yaml, Explicit and Lock: the file's text.</returns>
+/// <returns type="System.IO.FileInfo">With -Path and -PassThru: the file written. With -Path alone nothing is written
+/// to the pipeline.</returns>
+/// <returns type="System.Management.Automation.PSObject">Without -Path, for -Format Json: the environment.yml content
+/// as an object tree (name, channels, dependencies, variables, prefix).</returns>
 /// <seealso cref="NewEnvCommand"/>
 /// <seealso cref="UpdateEnvCommand"/>
 /// <seealso cref="GetEnvHistoryCommand"/>

@@ -39,6 +39,8 @@ namespace EnvTools.Commands;
 /// <example><code>$lines = Invoke-EnvCommand -Prefix ./envs/build -FilePath cmake -ArgumentList '--build', '.' -WorkingDirectory ./out 6>&amp;1</code>
 /// <para>Runs cmake from the environment at ./envs/build in the build folder ./out and captures its standard output and
 /// standard error (6>&amp;1) together in $lines. Prints nothing; $lines then holds cmake's lines.</para></example>
+/// <returns type="System.String">Each line the program writes to standard output, as it is written; standard error goes
+/// to the host (information stream).</returns>
 /// <seealso cref="UseEnvCommand"/>
 /// <seealso cref="EnableEnvCommand"/>
 [Cmdlet(VerbsLifecycle.Invoke, "EnvCommand", DefaultParameterSetName = "Name")]

@@ -49,6 +49,10 @@ namespace EnvTools.Commands;
 /// ----                 ------ -------- ------   ----     ------------     ------
 /// ci                                 5 3.11.2            2026-12-07 16:41 …/envs/ci
 /// </output></example>
+/// <returns type="EnvTools.Environments.EnvironmentInfo">The new environment (EnvTools.EnvironmentInfo, as Get-Env
+/// returns it).</returns>
+/// <returns type="EnvTools.Environments.PackageChange">With -DryRun or -DownloadOnly: the planned changes, one
+/// EnvTools.PackageChange per package, instead of the environment.</returns>
 /// <seealso cref="InstallEnvPackageCommand"/>
 /// <seealso cref="ExportEnvCommand"/>
 /// <seealso cref="GetEnvCommand"/>

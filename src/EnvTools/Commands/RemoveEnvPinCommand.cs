@@ -17,6 +17,8 @@ namespace EnvTools.Commands;
 /// <example><code>Get-EnvPin -Name ml | Where-Object Source -eq File | Remove-EnvPin</code>
 /// <para>Removes every pin of the pin file of ml (Package and Prefix bind from the pins); the pins of the pinned_packages
 /// configuration stay. Prints nothing.</para></example>
+/// <returns type="EnvTools.Environments.EnvironmentPin">With -PassThru: the pins removed (EnvTools.EnvironmentPin);
+/// else nothing.</returns>
 /// <seealso cref="GetEnvPinCommand"/>
 /// <seealso cref="AddEnvPinCommand"/>
 [Cmdlet(VerbsCommon.Remove, "EnvPin", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]

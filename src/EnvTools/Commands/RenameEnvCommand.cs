@@ -33,6 +33,8 @@ namespace EnvTools.Commands;
 /// <output>
 /// What if: Performing the operation "Rename environment" on target "…/envs/scratch -> …/envs/scratch-old".
 /// </output></example>
+/// <returns type="EnvTools.Environments.EnvironmentInfo">With -PassThru: the renamed environment
+/// (EnvTools.EnvironmentInfo); else nothing.</returns>
 /// <seealso cref="GetEnvCommand"/>
 /// <seealso cref="NewEnvCommand"/>
 /// <seealso cref="RemoveEnvCommand"/>

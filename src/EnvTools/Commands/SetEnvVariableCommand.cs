@@ -21,6 +21,8 @@ namespace EnvTools.Commands;
 /// ----                     -----                                    ------
 /// PROJ_NETWORK             ON                                       …/envs/geo/conda-meta/state
 /// </output></example>
+/// <returns type="EnvTools.Activation.EnvironmentVariableEntry">With -PassThru: every variable of the environment after
+/// the change (EnvTools.EnvVariable); else nothing.</returns>
 /// <seealso cref="GetEnvVariableCommand"/>
 /// <seealso cref="RemoveEnvVariableCommand"/>
 /// <seealso cref="EnableEnvCommand"/>

@@ -38,6 +38,9 @@ namespace EnvTools.Commands;
 ///     1 libopenblas               {FileIssue { Package = libopenblas, Path = lib/libopenblas.so.0, Kind = Missing, Expect…
 ///     1 numpy                     {FileIssue { Package = numpy, Path = lib/python3.11/site-packages/numpy/__init__.py, Ki…
 /// </output></example>
+/// <returns type="EnvTools.Environments.FileIssue">One EnvTools.FileIssue per missing or changed file; nothing for a
+/// healthy environment.</returns>
+/// <returns type="System.Boolean">With -Quiet: $true when every file is intact, else $false.</returns>
 /// <seealso cref="GetEnvPackageCommand"/>
 /// <seealso cref="GetEnvCommand"/>
 /// <seealso cref="InstallEnvPackageCommand"/>

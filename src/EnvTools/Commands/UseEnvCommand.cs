@@ -26,6 +26,7 @@ namespace EnvTools.Commands;
 /// docs built
 /// Built target docs
 /// </output></example>
+/// <returns type="System.Object">Whatever the script block writes, as it writes it.</returns>
 /// <seealso cref="EnableEnvCommand"/>
 /// <seealso cref="InvokeEnvCommandCommand"/>
 /// <seealso cref="DisableEnvCommand"/>

@@ -9,7 +9,8 @@
     summary, parameter descriptions from the property summaries, examples from <example>: <code> (shown after
     "PS> "), <para> (the explanation, Get-Help's remarks) and <output> (sample output, shown under the code).
     INPUTS are the types of the parameters that bind from the pipeline (by value or by property name), OUTPUTS
-    the [OutputType] types with their summaries (EnvTools.Core.xml beside EnvTools.xml), RELATED LINKS the
+    the [OutputType] types, each described by the class's <returns type="(type's full name)"> or else by the
+    type's summary (EnvTools.Core.xml beside EnvTools.xml), RELATED LINKS the
     cmdlets of the class's <seealso cref="..."/>, about_EnvTools and the section of
     docs/cmdlets.md that documents the cmdlet.
 #>
@@ -121,7 +122,9 @@ foreach ($cmd in Get-Command -Module EnvTools -CommandType Cmdlet | Sort-Object 
     foreach ($o in $cmd.OutputType) {
         $t = $o.Type
         $name = if ($null -eq $t -or $t -eq [void]) { 'None' } else { $t.FullName }
-        $summary = if ($name -eq 'None') { 'Writes nothing to the pipeline.' } else { Text $members["T:$($t.FullName)"].summary }
+        # the class's <returns type="..."> says when and what it writes; else the type's own summary
+        $returns = @($m.returns) | Where-Object { $_ -is [System.Xml.XmlElement] -and $_.type -eq $name } | Select-Object -First 1
+        $summary = if ($returns) { Text $returns } elseif ($name -eq 'None') { 'Writes nothing to the pipeline.' } else { Text $members["T:$($t.FullName)"].summary }
         [void] $sb.AppendLine("<command:returnValue><dev:type><maml:name>$(Esc $name)</maml:name></dev:type><maml:description><maml:para>$(Esc $summary)</maml:para></maml:description></command:returnValue>")
     }
     [void] $sb.AppendLine('</command:returnValues><command:examples>')
