@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using EnvTools.Solve;
+using EnvTools.Conda;
 
 namespace EnvTools.Config;
 

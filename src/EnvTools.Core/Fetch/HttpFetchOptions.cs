@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EnvTools.Config;
+using EnvTools.Conda;
 
 namespace EnvTools.Fetch;
 

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.RepoData;
+using EnvTools.IO;
 
 namespace EnvTools.Fetch;
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using EnvTools.Activation;
 using EnvTools.Commands.Internal;
+using EnvTools.Environments;
 
 namespace EnvTools.Commands;
 

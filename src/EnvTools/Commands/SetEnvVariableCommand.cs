@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using EnvTools.Activation;
 using EnvTools.Commands.Internal;
+using EnvTools.Environments;
 
 namespace EnvTools.Commands;
 
@@ -21,7 +22,7 @@ namespace EnvTools.Commands;
 /// ----                     -----                                    ------
 /// PROJ_NETWORK             ON                                       …/envs/geo/conda-meta/state
 /// </output></example>
-/// <returns type="EnvTools.Activation.EnvironmentVariableEntry">With -PassThru: every variable of the environment after
+/// <returns type="EnvTools.Environments.EnvironmentVariableEntry">With -PassThru: every variable of the environment after
 /// the change (EnvTools.EnvVariable); else nothing.</returns>
 /// <seealso cref="GetEnvVariableCommand"/>
 /// <seealso cref="RemoveEnvVariableCommand"/>
