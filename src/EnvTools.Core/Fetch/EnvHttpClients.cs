@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Reflection;
+using EnvTools.Fetch.S3;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EnvTools.Fetch;
@@ -10,8 +11,9 @@ namespace EnvTools.Fetch;
 /// HttpClients from <see cref="IHttpClientFactory"/>, one service provider per distinct set of
 /// <see cref="HttpFetchOptions"/> (handlers are pooled and recycled by the factory). Each client's
 /// pipeline: the retry policy (Polly), then <see cref="BufferingHandler"/> (read time-out per try,
-/// body read inside the try), then a <see cref="SocketsHttpHandler"/> with the connect time-out, proxies,
-/// certificate validation and automatic decompression.
+/// body read inside the try), then <see cref="S3SigningHandler"/> (<c>s3://</c> URLs rewritten to their endpoint and
+/// signed afresh on every try), then a <see cref="SocketsHttpHandler"/> with the connect time-out, proxies, certificate
+/// validation and automatic decompression.
 /// </summary>
 internal static class EnvHttpClients
 {
@@ -40,7 +42,8 @@ internal static class EnvHttpClients
             })
             .ConfigurePrimaryHttpMessageHandler(() => CreatePrimaryHandler(options))
             .AddPolicyHandler(RetryPolicy.Create(options))
-            .AddHttpMessageHandler(() => new BufferingHandler(options.ReadTimeout));
+            .AddHttpMessageHandler(() => new BufferingHandler(options.ReadTimeout))
+            .AddHttpMessageHandler(() => new S3SigningHandler(options.S3));
         return services.BuildServiceProvider();
     }
 

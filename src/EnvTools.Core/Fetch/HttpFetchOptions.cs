@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text;
 using EnvTools.Config;
+using EnvTools.Fetch.S3;
 
 namespace EnvTools.Fetch;
 
 /// <summary>
 /// The connection settings of HTTP requests, taken from <see cref="Settings"/>: retries
 /// (<c>remote_max_retries</c>, <c>remote_backoff_factor</c>), time-outs (<c>remote_connect_timeout_secs</c>,
-/// <c>remote_read_timeout_secs</c>), <c>ssl_verify</c> and <c>proxy_servers</c>.
+/// <c>remote_read_timeout_secs</c>), <c>ssl_verify</c>, <c>proxy_servers</c>, and for <c>s3://</c> URLs <c>s3_options</c> with the
+/// AWS variables (<see cref="S3Settings"/>).
 /// </summary>
 internal sealed record HttpFetchOptions
 {
@@ -31,6 +33,9 @@ internal sealed record HttpFetchOptions
     /// <summary>Secret (proxy URLs may hold credentials): never print it.</summary>
     public IReadOnlyDictionary<string, string> ProxyServers { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Secret (holds the AWS credentials of the variables): never print it.</summary>
+    public S3Settings S3 { get; init; } = S3Settings.Empty;
+
     public static HttpFetchOptions From(Settings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -42,6 +47,7 @@ internal sealed record HttpFetchOptions
             ReadTimeout = Seconds(settings.RemoteReadTimeoutSecs, 60),
             SslVerify = settings.SslVerify,
             ProxyServers = settings.ProxyServers,
+            S3 = S3Settings.From(settings),
         };
     }
 
@@ -83,6 +89,8 @@ internal sealed record HttpFetchOptions
         {
             sb.Append('|').Append(p.Key).Append('=').Append(p.Value);
         }
+
+        sb.Append("|s3:").Append(S3.CacheKey());
 
         return sb.ToString();
     }
