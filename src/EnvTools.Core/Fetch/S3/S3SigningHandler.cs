@@ -10,7 +10,7 @@ namespace EnvTools.Fetch.S3;
 /// URL to the bucket's endpoint (<see cref="S3Settings.Endpoint"/>, path-style or virtual-host), sets
 /// <c>x-amz-content-sha256</c> (<see cref="PayloadHash"/>, the empty body's hash, or <c>UNSIGNED-PAYLOAD</c>),
 /// <c>x-amz-date</c>, <c>x-amz-security-token</c> and a SigV4 <c>Authorization</c> (no credentials: the request goes
-/// unsigned), and records the S3 error of a failed response (<c>&lt;Code&gt;</c> and <c>&lt;Message&gt;</c> only, as a
+/// unsigned), drops <c>If-Modified-Since</c> beside <c>If-None-Match</c> (the ETag decides), and records the S3 error of a failed response (<c>&lt;Code&gt;</c> and <c>&lt;Message&gt;</c> only, as a
 /// <see cref="ServerError"/>: the body's <c>StringToSign</c>, <c>SignatureProvided</c> and key id are never kept).
 /// Other schemes pass through untouched.
 /// </summary>
@@ -46,6 +46,13 @@ internal sealed class S3SigningHandler : DelegatingHandler
         (Uri url, string canonicalPath) = endpoint.Address(bucket, key, string.Join('&',
             query.Select(p => $"{SigV4Signer.UriEncode(p.Key, true)}={SigV4Signer.UriEncode(p.Value, true)}")));
         request.RequestUri = url;
+        if (request.Headers.IfNoneMatch.Count > 0)
+        {
+            // the ETag decides: Swift's s3api answers 304 to a stale If-None-Match when If-Modified-Since also holds, and
+            // Last-Modified counts whole seconds, so a change within the second of the cached copy would go unseen
+            request.Headers.IfModifiedSince = null;
+        }
+
         AwsCredentials? credentials = _settings.Credentials;
         Sign(request, credentials, endpoint.Region, canonicalPath, query, DateTimeOffset.UtcNow);
 
