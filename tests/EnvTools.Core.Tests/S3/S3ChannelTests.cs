@@ -185,20 +185,4 @@ public sealed class S3ChannelTests
     {
         [bucket] = new Dictionary<string, object?> { ["endpoint_url"] = s.Server.Endpoint.AbsoluteUri, ["region"] = "us-east-1", ["force_path_style"] = true },
     };
-
-    /// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (Progress&lt;T&gt; posts to the thread pool).</summary>
-    private sealed class SyncProgress<T> : IProgress<T>
-    {
-        private readonly Action<T> _report;
-
-        public SyncProgress(Action<T> report) => _report = report;
-
-        public void Report(T value)
-        {
-            lock (this)
-            {
-                _report(value);
-            }
-        }
-    }
 }

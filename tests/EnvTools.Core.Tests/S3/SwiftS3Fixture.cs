@@ -210,3 +210,19 @@ internal sealed class S3Scenario : IDisposable
         }
     }
 }
+
+/// <summary>An <see cref="IProgress{T}"/> that reports on the reporter's thread, one report at a time (Progress&lt;T&gt; posts to the thread pool).</summary>
+internal sealed class SyncProgress<T> : IProgress<T>
+{
+    private readonly Action<T> _report;
+
+    public SyncProgress(Action<T> report) => _report = report;
+
+    public void Report(T value)
+    {
+        lock (_report)
+        {
+            _report(value);
+        }
+    }
+}

@@ -201,14 +201,18 @@ internal sealed class S3SigningHandler : DelegatingHandler
                 return (null, null);
             }
 
-            while (reader.Read())
+            reader.Read();
+            while (!reader.EOF)
             {
                 if (reader.NodeType == XmlNodeType.Element && reader.Depth == 1 && reader.LocalName is "Code" or "Message")
                 {
                     string name = reader.LocalName;
-                    string text = Clean(reader.ReadElementContentAsString());
+                    string text = Clean(reader.ReadElementContentAsString()); // leaves the reader on the next node
                     (code, message) = name == "Code" ? (text, message) : (code, text);
+                    continue;
                 }
+
+                reader.Read();
             }
         }
         catch (XmlException)
