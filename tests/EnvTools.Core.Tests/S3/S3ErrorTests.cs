@@ -65,6 +65,19 @@ public sealed partial class S3ErrorTests
     }
 
     [SwiftFact]
+    public async Task WithoutCredentialsTheRequestGoesUnsignedAndTheRefusalSaysSo()
+    {
+        using S3Scenario s = await S3Scenario.CreateAsync(_fixture);
+        s.Package("alpha", "1.0");
+        await s.PublishAsync();
+        Settings settings = s.Settings(new Dictionary<string, string>()); // no variables, no ~/.aws
+
+        var ex = Assert.Throws<ChannelUnavailableException>(() => RepoDataGateway.Load(new[] { s.Channel() }, Platform.Current, settings));
+        Assert.Null(ex.ServerCode); // Swift answers an unsigned request with an HTML 400 page, no S3 code
+        Has(ex.Message, "answered HTTP 400 (Bad Request): the request was not signed: no AWS credentials were found");
+    }
+
+    [SwiftFact]
     public async Task AMissingArchiveIsNoSuchKeyAndTheProgressAndFilesHoldNoSecret()
     {
         using S3Scenario s = await S3Scenario.CreateAsync(_fixture);

@@ -148,7 +148,9 @@ internal sealed class S3SigningHandler : DelegatingHandler
             HttpStatusCode.Unauthorized => "Unauthorized",
             _ => null,
         };
-        if (code is null)
+        bool refused = response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized ||
+            (response.StatusCode == HttpStatusCode.BadRequest && credentials is null); // Swift answers an unsigned request 400 (HTML)
+        if (code is null && !refused)
         {
             return;
         }
@@ -159,7 +161,7 @@ internal sealed class S3SigningHandler : DelegatingHandler
             message = credentials.SessionToken is { } t ? message.Replace(t, "***", StringComparison.Ordinal) : message;
         }
 
-        string? hint = response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized
+        string? hint = refused
             ? credentials is null
                 ? "the request was not signed: no AWS credentials were found (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the static keys of AWS_PROFILE in ~/.aws/credentials)"
                 : $"the request was signed with the credentials of {_settings.CredentialsSource} for region '{endpoint.Region}'"
