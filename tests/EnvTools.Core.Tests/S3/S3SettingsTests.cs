@@ -177,6 +177,17 @@ public sealed class S3SettingsTests : IDisposable
     }
 
     [Fact]
+    public void AnUnusableProfileFailsALoadAsAConfigurationErrorBeforeAnyRequest()
+    {
+        _f.Variables["AWS_PROFILE"] = "nowhere";
+        Settings settings = _f.Load(options: new Dictionary<string, object?> { ["pkgs_dirs"] = new[] { Path.Combine(_f.Root, "pkgs") } });
+        var ex = Assert.Throws<InvalidConfigurationException>(() =>
+            EnvTools.RepoData.RepoDataGateway.Load(new[] { Channel.Parse("s3://some-bucket/channel") }, Platform.Parse("linux-64"), settings));
+        Assert.Equal("InvalidConfiguration", ex.ErrorId);
+        Assert.Equal("env:AWS_PROFILE", ex.Source.ToString());
+    }
+
+    [Fact]
     public void TheClientKeyTellsSecretsApartWithoutHoldingThemAndNothingPrintsThem()
     {
         _f.Variables["AWS_ACCESS_KEY_ID"] = "AKIDONE";
@@ -186,6 +197,13 @@ public sealed class S3SettingsTests : IDisposable
         HttpFetchOptions second = HttpFetchOptions.From(_f.Load());
 
         Assert.NotEqual(first.CacheKey(), second.CacheKey());
+        Assert.Equal(second.CacheKey(), HttpFetchOptions.From(_f.Load()).CacheKey());
+
+        // an edited credentials file makes a new client (its keys are read again)
+        string file = _f.Write("home/.aws/credentials", "[default]\naws_access_key_id = A\naws_secret_access_key = B\n");
+        string before = HttpFetchOptions.From(_f.Load()).CacheKey();
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(1));
+        Assert.NotEqual(before, HttpFetchOptions.From(_f.Load()).CacheKey());
         foreach (string text in new[] { first.CacheKey(), first.ToString(), first.S3.ToString(), first.S3.Credentials!.ToString() })
         {
             Assert.DoesNotContain("first-secret", text, StringComparison.Ordinal);

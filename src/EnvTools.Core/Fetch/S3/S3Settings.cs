@@ -137,8 +137,9 @@ internal sealed class S3Settings
         return new S3Endpoint(endpoint, region, pathStyle);
     }
 
-    /// <summary>A key that tells settings apart for sharing one HTTP client: the bucket options, the variables and file paths,
-    /// and a SHA-256 fingerprint of the variables' credentials (never the credentials).</summary>
+    /// <summary>A key that tells settings apart for sharing one HTTP client: the bucket options, the variables, the shared files'
+    /// paths and times of change (an edited ~/.aws/credentials is read again), and a SHA-256 fingerprint of the variables'
+    /// credentials (never the credentials).</summary>
     internal string CacheKey()
     {
         var sb = new StringBuilder();
@@ -148,7 +149,7 @@ internal sealed class S3Settings
         }
 
         string secret = $"{_envKeyId}\n{_envSecret}\n{_envToken}";
-        sb.Append(CultureInfo.InvariantCulture, $"|{EndpointUrl}|{Region}|{ProfileName}|{CredentialsFile}|{ConfigFile}|");
+        sb.Append(CultureInfo.InvariantCulture, $"|{EndpointUrl}|{Region}|{ProfileName}|{CredentialsFile}@{Changed(CredentialsFile)}|{ConfigFile}@{Changed(ConfigFile)}|");
         sb.Append(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret))));
         return sb.ToString();
     }
@@ -184,6 +185,18 @@ internal sealed class S3Settings
     private static bool IsDnsLabel(string bucket, bool https) =>
         bucket.Length is >= 3 and <= 63 && bucket.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' || (c == '.' && !https)) &&
         bucket[0] != '-' && bucket[^1] != '-' && !IPAddress.TryParse(bucket, out _);
+
+    private static long Changed(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? File.GetLastWriteTimeUtc(path).Ticks : 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return 0;
+        }
+    }
 
     private static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }
