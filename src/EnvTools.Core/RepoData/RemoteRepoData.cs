@@ -49,7 +49,9 @@ internal sealed class RemoteRepoData
     internal async Task<IRecordSource?> LoadAsync(Channel channel, string subdir, CancellationToken cancellationToken, Action<string>? origin = null)
     {
         string subdirUrl = channel.SubdirUrl(subdir);
-        if (_shards is not null && channel.BaseUrl.Scheme is "http" or "https" && await _shards.TryLoadAsync(channel, subdir, cancellationToken).ConfigureAwait(false) is { } sharded)
+        // sharded repodata is asked of HTTP(S) channels only: no publisher writes shards to s3:// or oci:// mirrors
+        if (_shards is not null && channel.BaseUrl.Scheme is "http" or "https" &&
+            await _shards.TryLoadAsync(channel, subdir, cancellationToken).ConfigureAwait(false) is { } sharded)
         {
             origin?.Invoke("sharded repodata");
             return sharded;
