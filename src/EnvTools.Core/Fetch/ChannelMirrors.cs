@@ -20,6 +20,9 @@ internal sealed class ChannelMirrors
 {
     private const string Key = "mirrored_channels";
 
+    // one instance per Settings object: the repodata load and the package downloads of an operation share what they learn of the mirrors
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Settings, ChannelMirrors> BySettings = new();
+
     private readonly Dictionary<string, MirroredChannel> _byBase;
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
 
@@ -31,7 +34,10 @@ internal sealed class ChannelMirrors
     /// <summary>Whether no channel is mirrored.</summary>
     internal bool IsEmpty => _byBase.Count == 0;
 
-    /// <summary>The mirrors of <paramref name="settings"/>' <c>mirrored_channels</c>, each channel and mirror resolved as a channel is.</summary>
+    /// <summary>
+    /// The mirrors of <paramref name="settings"/>' <c>mirrored_channels</c>, each channel and mirror resolved as a channel is;
+    /// the same instance (and so the same record of failed mirrors) for the same settings object.
+    /// </summary>
     /// <exception cref="InvalidConfigurationException">A channel or mirror that is not a channel location, or a channel without mirrors.</exception>
     internal static ChannelMirrors From(Settings settings)
     {
@@ -40,6 +46,12 @@ internal sealed class ChannelMirrors
         {
             return None;
         }
+
+        return BySettings.GetValue(settings, Create);
+    }
+
+    private static ChannelMirrors Create(Settings settings)
+    {
 
         ConfigSource source = settings.GetValue(Key)?.SourceInfo ?? ConfigSource.Default;
         ChannelResolver resolver = settings.CreateChannelResolver();
