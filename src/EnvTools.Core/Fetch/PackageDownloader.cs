@@ -63,6 +63,7 @@ internal sealed class PackageDownloader
     {
         var failures = new List<string>();
         ChecksumMismatchException? mismatch = null;
+        int mismatches = 0;
         bool allMissing = true;
         foreach (Channel mirror in _options.Mirrors.InOrder(mirrored))
         {
@@ -90,12 +91,13 @@ internal sealed class PackageDownloader
             {
                 allMissing = false;
                 mismatch = ex;
+                mismatches++;
                 _options.Mirrors.Failed(mirror);
                 failures.Add($"{shown}: its {ex.Algorithm} is {ex.Actual}, the channel says {ex.Expected}");
             }
         }
 
-        if (mismatch is not null && failures.Count == 1)
+        if (mismatch is not null && mismatches == failures.Count)
         {
             throw mismatch;
         }

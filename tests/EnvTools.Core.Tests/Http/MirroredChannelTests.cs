@@ -270,6 +270,20 @@ public sealed class MirroredChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public void WrongBytesFromEveryMirrorAreAChecksumMismatch()
+    {
+        Publish("b", "alpha");
+        CopyTree(MirrorDir("b"), MirrorDir("a"));
+        _f.Server.AddFault("/conda-forge/linux-64/alpha-1.0-0.conda", Fault.WrongBytes());
+        Settings s = Settings(new[] { Mirror("a"), Mirror("b") });
+        RepoDataRecord alpha = Record(Load(s, new List<string>()), "alpha");
+        var ex = Assert.Throws<ChecksumMismatchException>(() => Ensure(s, null, alpha));
+        Assert.Equal("sha256", ex.Algorithm);
+        Assert.Equal(4, _f.Server.Requests.Count(r => r.Path.EndsWith(".conda", StringComparison.Ordinal)));
+        Assert.False(File.Exists(Path.Combine(_f.Pkgs, "alpha-1.0-0.conda")));
+    }
+
+    [Fact]
     public void ACacheHitWithinTheTtlAndOfflineModeNeedNoMirror()
     {
         Publish("b", "alpha");
