@@ -83,6 +83,7 @@ internal static class ConfigKeys
         new("env_prompt", KeyShape.Scalar, defaultValue: "({default_env}) "),
         new("envs_dirs", KeyShape.Sequence, aliases: new[] { "envs_path" }, expandVars: true, expandUser: true, envDelimiter: null),
         new("local_repodata_ttl", KeyShape.Scalar, Ttl, 1),
+        new("mirrored_channels", KeyShape.MapOfSequences, expandVars: true),
         new("offline", KeyShape.Scalar, Bool, false),
         new("oci_insecure_registries", KeyShape.Sequence, expandVars: true),
         new("override_virtual_packages", KeyShape.Map, aliases: new[] { "virtual_packages" }),

@@ -35,6 +35,7 @@ public sealed class Settings
         ChannelAlias = (string)typed["channel_alias"];
         CustomChannels = (IReadOnlyDictionary<string, string>)typed["custom_channels"];
         CustomMultichannels = (IReadOnlyDictionary<string, IReadOnlyList<string>>)typed["custom_multichannels"];
+        MirroredChannels = (IReadOnlyDictionary<string, IReadOnlyList<string>>)typed["mirrored_channels"];
         ChannelPriority = (ChannelPriority)typed["channel_priority"];
         EnvsDirs = (IReadOnlyList<string>)typed["envs_dirs"];
         PkgsDirs = (IReadOnlyList<string>)typed["pkgs_dirs"];
@@ -78,6 +79,12 @@ public sealed class Settings
 
     /// <summary><c>custom_multichannels</c>: name → the channels it stands for.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> CustomMultichannels { get; }
+
+    /// <summary>
+    /// <c>mirrored_channels</c> (mamba's key): channel (a name or URL) → the mirrors its repodata and packages are fetched
+    /// from, in order; records keep the channel's own name and URL. May hold credentials: never print it.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> MirroredChannels { get; }
 
     /// <summary><c>channel_priority</c>: strict, flexible (the default) or disabled.</summary>
     public ChannelPriority ChannelPriority { get; }

@@ -1,4 +1,5 @@
 using EnvTools.Conda;
+using EnvTools.Config;
 
 namespace EnvTools.Environments;
 
@@ -38,9 +39,10 @@ internal static class CondaMetaNames
     /// <summary>
     /// The channel as <c>conda list</c> shows it: the channel name (<c>conda-forge</c>, <c>pkgs/main</c>) for
     /// records whose <c>channel</c> is a URL under the default alias or a default channel, the URL without the
-    /// subdir otherwise; null when unknown.
+    /// subdir otherwise; null when unknown. With <paramref name="resolver"/>, names follow its (configured) channel alias
+    /// and custom channels, as <c>conda list</c> names them under the configuration.
     /// </summary>
-    internal static string? ShortChannel(string? channel)
+    internal static string? ShortChannel(string? channel, ChannelResolver? resolver = null)
     {
         if (string.IsNullOrWhiteSpace(channel))
         {
@@ -56,7 +58,7 @@ internal static class CondaMetaNames
 
         try
         {
-            return Channel.Parse(c).Name;
+            return (resolver ?? ChannelResolver.Default).ResolveOne(c).Name;
         }
         catch (InvalidSpecException)
         {

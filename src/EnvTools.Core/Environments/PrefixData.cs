@@ -1,4 +1,5 @@
 using EnvTools.Conda;
+using EnvTools.Config;
 
 namespace EnvTools.Environments;
 
@@ -85,7 +86,8 @@ public sealed class PrefixData
     /// </summary>
     /// <param name="includePip">Whether to list Python distributions no conda package owns.</param>
     /// <param name="configuredPins">The configured <c>pinned_packages</c>, which mark packages pinned besides the pin file.</param>
-    public IReadOnlyList<InstalledPackage> GetPackages(bool includePip = true, IEnumerable<string>? configuredPins = null)
+    /// <param name="channels">Names channels under the configured channel alias and custom channels (default: conda's defaults).</param>
+    public IReadOnlyList<InstalledPackage> GetPackages(bool includePip = true, IEnumerable<string>? configuredPins = null, ChannelResolver? channels = null)
     {
         IReadOnlyDictionary<string, string> history = PrefixHistory.Load(PrefixHistory.PathFor(Prefix)).GetRequestedSpecs();
         var pinned = new HashSet<string>(PrefixPins.Read(Prefix).Select(p => p.Package), StringComparer.Ordinal);
@@ -97,14 +99,14 @@ public sealed class PrefixData
             }
         }
 
-        var channels = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var names = new Dictionary<string, string?>(StringComparer.Ordinal);
         var result = new List<InstalledPackage>(Records.Count);
         foreach (PrefixRecord r in Records)
         {
             string? channel = null;
-            if (r.Channel is { } raw && !channels.TryGetValue(raw, out channel))
+            if (r.Channel is { } raw && !names.TryGetValue(raw, out channel))
             {
-                channels[raw] = channel = CondaMetaNames.ShortChannel(raw);
+                names[raw] = channel = CondaMetaNames.ShortChannel(raw, channels);
             }
 
             result.Add(new InstalledPackage

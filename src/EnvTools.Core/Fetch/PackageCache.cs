@@ -260,8 +260,8 @@ public sealed class PackageCache
             try
             {
                 tracker.Report(record, PackageFetchPhase.Download, 0);
-                FileDigest digest = await _downloader.FetchAsync(record, destination, bytes => tracker.Report(record, PackageFetchPhase.Download, bytes), ct)
-                    .ConfigureAwait(false);
+                FileDigest digest = await _downloader.FetchAsync(record, destination, bytes => tracker.Report(record, PackageFetchPhase.Download, bytes), ct,
+                    source => tracker.Served(record, source)).ConfigureAwait(false);
                 archive = (destination, digest);
             }
             finally
@@ -576,6 +576,14 @@ public sealed class PackageCache
             });
             long overall = Interlocked.Add(ref _overall, bytes - previous);
             sink.Report(new PackageFetchProgress(r.Name, r.FileName, phase, bytes, r.Size, Volatile.Read(ref _done), total, overall, overallTotal));
+        }
+
+        /// <summary>Reports which mirror served <paramref name="r"/>'s archive.</summary>
+        public void Served(RepoDataRecord r, string source)
+        {
+            _bytes.TryGetValue(r.FileName, out long bytes);
+            sink?.Report(new PackageFetchProgress(r.Name, r.FileName, PackageFetchPhase.Download, bytes, r.Size, Volatile.Read(ref _done), total,
+                Interlocked.Read(ref _overall), overallTotal, source));
         }
 
         public void Done(RepoDataRecord r)

@@ -15,6 +15,11 @@ namespace EnvTools.Fetch;
 /// when it matches; a mismatch is fetched once more from scratch, then is a <see cref="ChecksumMismatchException"/>.
 /// Status retries (408, 429, 5xx, <c>Retry-After</c>) come from the client's Polly policy; body failures are
 /// retried here, <c>remote_max_retries</c> times, with the same back-off.
+/// <para>
+/// The package of a channel in <c>mirrored_channels</c> is fetched from the channel's mirrors in order
+/// (<see cref="ChannelMirrors"/>): a mirror that lacks it (404), fails (after the retries), refuses it or serves wrong
+/// bytes gives way to the next. The record (and so conda-meta and <c>urls.txt</c>) keeps the channel's own URL.
+/// </para>
 /// </summary>
 internal sealed class PackageDownloader
 {
@@ -30,8 +35,82 @@ internal sealed class PackageDownloader
     }
 
     /// <summary>Fetches <paramref name="record"/>'s archive to <paramref name="destination"/>; reports the bytes of the
-    /// archive present so far (absolute) to <paramref name="progress"/>.</summary>
-    internal async Task<FileDigest> FetchAsync(RepoDataRecord record, string destination, Action<long> progress, CancellationToken ct)
+    /// archive present so far (absolute) to <paramref name="progress"/>, and which mirror served it (for a mirrored
+    /// channel) to <paramref name="served"/>.</summary>
+    internal async Task<FileDigest> FetchAsync(RepoDataRecord record, string destination, Action<long> progress, CancellationToken ct,
+        Action<string>? served = null)
+    {
+        if (_options.Mirrors.ForPackage(record.Url) is { } mirrored)
+        {
+            return await FetchFromMirrorsAsync(record, mirrored.Channel, mirrored.Path, destination, progress, served, ct).ConfigureAwait(false);
+        }
+
+        if (!Uri.TryCreate(record.Url, UriKind.Absolute, out Uri? url))
+        {
+            throw new PackageDownloadException(record.FileName, record.Url, $"Package '{record.FileName}' has no download URL ('{record.Url}').");
+        }
+
+        return await FetchFromAsync(record, url.IsFile ? url : RequestUri(url), UrlRedaction.Redact(record.Url), destination, progress, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Fetches the archive from the first of the channel's mirrors that serves it whole and right; a 404 moves on without
+    /// marking the mirror, any other failure marks it (tried after the others from now on).
+    /// </summary>
+    /// <exception cref="PackageDownloadException">No mirror served it: names each mirror and what went wrong there (404 when every one lacked it).</exception>
+    /// <exception cref="ChecksumMismatchException">Every mirror served bytes that do not match the record.</exception>
+    private async Task<FileDigest> FetchFromMirrorsAsync(RepoDataRecord record, MirroredChannel mirrored, string path, string destination,
+        Action<long> progress, Action<string>? served, CancellationToken ct)
+    {
+        var failures = new List<string>();
+        ChecksumMismatchException? mismatch = null;
+        int mismatches = 0;
+        bool allMissing = true;
+        foreach (Channel mirror in _options.Mirrors.InOrder(mirrored))
+        {
+            string shown = $"{mirror.DisplayUrl}/{path}";
+            try
+            {
+                FileDigest digest = await FetchFromAsync(record, new Uri($"{mirror.GetRequestUrl()}/{path}"), shown, destination, progress, ct).ConfigureAwait(false);
+                _options.Mirrors.Served(mirror);
+                served?.Invoke($"from mirror {mirror.DisplayUrl}" + (failures.Count == 0 ? string.Empty : $" (after {string.Join("; ", failures)})"));
+                return digest;
+            }
+            catch (PackageDownloadException ex) when (!ct.IsCancellationRequested)
+            {
+                bool missing = ex.StatusCode is 404 or 410;
+                allMissing &= missing;
+                if (!missing)
+                {
+                    _options.Mirrors.Failed(mirror);
+                }
+
+                string prefix = $"Cannot download '{record.FileName}' from {shown}: ";
+                failures.Add($"{shown}: {(ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message[prefix.Length..] : ex.Message).TrimEnd('.')}");
+            }
+            catch (ChecksumMismatchException ex) when (!ct.IsCancellationRequested)
+            {
+                allMissing = false;
+                mismatch = ex;
+                mismatches++;
+                _options.Mirrors.Failed(mirror);
+                failures.Add($"{shown}: its {ex.Algorithm} is {ex.Actual}, the channel says {ex.Expected}");
+            }
+        }
+
+        if (mismatch is not null && mismatches == failures.Count)
+        {
+            throw mismatch;
+        }
+
+        string url = UrlRedaction.Redact(record.Url);
+        throw new PackageDownloadException(record.FileName, url,
+            $"Cannot download '{record.FileName}' ({url}) from any mirror of channel '{mirrored.Canonical.Name}': {string.Join("; ", failures)}.",
+            allMissing ? 404 : null);
+    }
+
+    /// <summary>Fetches the archive from <paramref name="url"/> (which may carry credentials; <paramref name="shown"/> is what messages name).</summary>
+    private async Task<FileDigest> FetchFromAsync(RepoDataRecord record, Uri url, string shown, string destination, Action<long> progress, CancellationToken ct)
     {
         string partial = destination + ".partial";
         for (int round = 0; ; round++)
@@ -39,7 +118,7 @@ internal sealed class PackageDownloader
             FileDigest digest;
             try
             {
-                digest = await TransferAsync(record, partial, resume: round == 0, progress, ct).ConfigureAwait(false);
+                digest = await TransferAsync(record, url, shown, partial, resume: round == 0, progress, ct).ConfigureAwait(false);
             }
             catch
             {
@@ -61,7 +140,7 @@ internal sealed class PackageDownloader
             TryDelete(partial);
             if (round == 1)
             {
-                throw new ChecksumMismatchException(record.FileName, UrlRedaction.Redact(record.Url), bad.Algorithm, bad.Expected, bad.Actual);
+                throw new ChecksumMismatchException(record.FileName, shown, bad.Algorithm, bad.Expected, bad.Actual);
             }
         }
     }
@@ -87,16 +166,11 @@ internal sealed class PackageDownloader
         return null;
     }
 
-    private async Task<FileDigest> TransferAsync(RepoDataRecord record, string partial, bool resume, Action<long> progress, CancellationToken ct)
+    private async Task<FileDigest> TransferAsync(RepoDataRecord record, Uri url, string shown, string partial, bool resume, Action<long> progress, CancellationToken ct)
     {
-        if (!Uri.TryCreate(record.Url, UriKind.Absolute, out Uri? url))
-        {
-            throw new PackageDownloadException(record.FileName, record.Url, $"Package '{record.FileName}' has no download URL ('{record.Url}').");
-        }
-
         if (url.IsFile)
         {
-            return await CopyLocalAsync(record, url.LocalPath, partial, progress, ct).ConfigureAwait(false);
+            return await CopyLocalAsync(record, url.LocalPath, shown, partial, progress, ct).ConfigureAwait(false);
         }
 
         if (!resume)
@@ -114,7 +188,7 @@ internal sealed class PackageDownloader
                 have = 0;
             }
 
-            using HttpRequestMessage request = RemoteRepoData.CreateRequest(RequestUri(url), null, bufferBody: false);
+            using HttpRequestMessage request = RemoteRepoData.CreateRequest(url, null, bufferBody: false);
             if (record.Sha256 is { Length: > 0 } sha256)
             {
                 request.Options.Set(Oci.OciChannelReader.ExpectedSha256, sha256); // an oci:// channel's blob digest
@@ -132,7 +206,7 @@ internal sealed class PackageDownloader
             }
             catch (Exception ex) when (IsNetworkFailure(ex, ct))
             {
-                throw Failed(record, $"cannot download it{RetriesText()}: {UrlRedaction.Redact(ex.Message)}", null, ex);
+                throw Failed(record, shown, $"cannot download it{RetriesText()}: {UrlRedaction.Redact(ex.Message)}", null, ex);
             }
 
             using (response)
@@ -155,7 +229,7 @@ internal sealed class PackageDownloader
                 {
                     int code = (int)response.StatusCode;
                     bool retried = code >= 500 || code is 408 or 429;
-                    throw Failed(record, $"the server answered HTTP {code} ({response.ReasonPhrase ?? response.StatusCode.ToString()})" +
+                    throw Failed(record, shown, $"the server answered HTTP {code} ({response.ReasonPhrase ?? response.StatusCode.ToString()})" +
                         (retried ? RetriesText() : string.Empty) + ServerError.Describe(response), code, null, ServerError.Of(response)?.Code);
                 }
 
@@ -175,7 +249,7 @@ internal sealed class PackageDownloader
                 {
                     if (++bodyFailures > _options.Http.MaxRetries)
                     {
-                        throw Failed(record, $"the connection kept failing while the body was read{RetriesText()}: {UrlRedaction.Redact(ex.Message)}", null, ex);
+                        throw Failed(record, shown, $"the connection kept failing while the body was read{RetriesText()}: {UrlRedaction.Redact(ex.Message)}", null, ex);
                     }
                 }
             }
@@ -220,11 +294,11 @@ internal sealed class PackageDownloader
         }
     }
 
-    private static async Task<FileDigest> CopyLocalAsync(RepoDataRecord record, string source, string partial, Action<long> progress, CancellationToken ct)
+    private static async Task<FileDigest> CopyLocalAsync(RepoDataRecord record, string source, string shown, string partial, Action<long> progress, CancellationToken ct)
     {
         if (!File.Exists(source))
         {
-            throw new PackageDownloadException(record.FileName, record.Url, $"Package '{record.FileName}': the file {source} does not exist.", 404);
+            throw new PackageDownloadException(record.FileName, shown, $"Cannot download '{record.FileName}' from {shown}: the file {source} does not exist.", 404);
         }
 
         using var sums = new Checksums();
@@ -270,11 +344,8 @@ internal sealed class PackageDownloader
 
     private string RetriesText() => _options.Http.MaxRetries == 0 ? string.Empty : $" (after {_options.Http.MaxRetries} {(_options.Http.MaxRetries == 1 ? "retry" : "retries")})";
 
-    private static PackageDownloadException Failed(RepoDataRecord record, string why, int? status, Exception? inner, string? serverCode = null)
-    {
-        string url = UrlRedaction.Redact(record.Url);
-        return new PackageDownloadException(record.FileName, url, $"Cannot download '{record.FileName}' from {url}: {why}.", status, inner, serverCode);
-    }
+    private static PackageDownloadException Failed(RepoDataRecord record, string shown, string why, int? status, Exception? inner, string? serverCode = null) =>
+        new(record.FileName, shown, $"Cannot download '{record.FileName}' from {shown}: {why}.", status, inner, serverCode);
 
     internal static void TryDelete(string path)
     {

@@ -27,15 +27,18 @@ public sealed record PackageFetchOptions
     /// <summary>Retries, back-off, time-outs, <c>ssl_verify</c>, <c>proxy_servers</c>.</summary>
     internal HttpFetchOptions Http { get; init; } = new();
 
+    /// <summary><c>mirrored_channels</c>: where the packages of mirrored channels are fetched from.</summary>
+    internal ChannelMirrors Mirrors { get; init; } = ChannelMirrors.None;
+
     /// <summary>
     /// The options of <paramref name="settings"/>: <c>offline</c>, <c>remote_max_retries</c>, <c>remote_backoff_factor</c>,
-    /// <c>remote_connect_timeout_secs</c>, <c>remote_read_timeout_secs</c>, <c>ssl_verify</c>, <c>proxy_servers</c>.
+    /// <c>remote_connect_timeout_secs</c>, <c>remote_read_timeout_secs</c>, <c>ssl_verify</c>, <c>proxy_servers</c>, <c>mirrored_channels</c>.
     /// </summary>
-    /// <exception cref="InvalidConfigurationException">Unusable <c>proxy_servers</c> or <c>ssl_verify</c> CA bundle.</exception>
+    /// <exception cref="InvalidConfigurationException">Unusable <c>proxy_servers</c>, <c>ssl_verify</c> CA bundle or <c>mirrored_channels</c>.</exception>
     public static PackageFetchOptions From(Settings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new PackageFetchOptions { Offline = settings.Offline, Http = HttpFetchOptions.FromValidated(settings) };
+        return new PackageFetchOptions { Offline = settings.Offline, Http = HttpFetchOptions.FromValidated(settings), Mirrors = ChannelMirrors.From(settings) };
     }
 }
 
@@ -60,6 +63,7 @@ public enum PackageFetchPhase
 /// <param name="PackagesTotal">Packages asked for.</param>
 /// <param name="OverallBytesDone">Bytes fetched so far, all packages together.</param>
 /// <param name="OverallBytesTotal">Bytes to fetch (the known sizes of the packages that were not cached).</param>
+/// <param name="Source">Set once, when a mirror served the archive: which one (<c>from mirror https://…</c>, no credentials).</param>
 public sealed record PackageFetchProgress(
     string Name,
     string FileName,
@@ -69,7 +73,8 @@ public sealed record PackageFetchProgress(
     int PackagesDone,
     int PackagesTotal,
     long OverallBytesDone,
-    long OverallBytesTotal);
+    long OverallBytesTotal,
+    string? Source = null);
 
 /// <summary>A package in the cache, extracted and validated.</summary>
 /// <param name="Record">The record as written to <c>info/repodata_record.json</c> (md5, sha256 and size filled in).</param>

@@ -340,7 +340,7 @@ public sealed class EnvironmentInstaller
         }
 
         var fetchProgress = progress is null ? null : new InlineProgress<PackageFetchProgress>(p =>
-            progress.Report(new OperationProgress(OperationStep.Fetch, FetchStatus(p), FetchPercent(p))));
+            progress.Report(new OperationProgress(OperationStep.Fetch, FetchStatus(p), FetchPercent(p), Detail: FetchDetail(p))));
         IReadOnlyList<CachedPackage> fetched = CacheFor(plan.Request).EnsureAsync(toFetch, fetchProgress, ct).GetAwaiter().GetResult();
         progress?.Report(new OperationProgress(OperationStep.Fetch, "done", 100, Completed: true));
         return fetched;
@@ -366,7 +366,7 @@ public sealed class EnvironmentInstaller
                     downloaded[p.FileName] = p.BytesTotal ?? p.BytesDone;
                 }
 
-                progress.Report(new OperationProgress(OperationStep.Fetch, FetchStatus(p), FetchPercent(p)));
+                progress.Report(new OperationProgress(OperationStep.Fetch, FetchStatus(p), FetchPercent(p), Detail: FetchDetail(p)));
             });
             var fetchWatch = System.Diagnostics.Stopwatch.StartNew();
             PackageCache cache = CacheFor(request);
@@ -641,6 +641,9 @@ public sealed class EnvironmentInstaller
 
     private static string FetchStatus(PackageFetchProgress p) =>
         $"{p.Phase} {p.Name} ({p.PackagesDone}/{p.PackagesTotal} packages, {p.OverallBytesDone / 1048576.0:F1}/{p.OverallBytesTotal / 1048576.0:F1} MiB)";
+
+    /// <summary>A verbose line for the one report that names the mirror a package came from; null for the others.</summary>
+    private static string? FetchDetail(PackageFetchProgress p) => p.Source is { } source ? $"Package {p.FileName}: downloaded {source}" : null;
 
     private static int FetchPercent(PackageFetchProgress p) =>
         p.OverallBytesTotal > 0 ? (int)Math.Clamp(100L * p.OverallBytesDone / p.OverallBytesTotal, 0, 100)

@@ -17,6 +17,12 @@ namespace EnvTools.RepoData;
 /// <c>repodata_use_zst</c>), <c>repodata.json.bz2</c> and <c>repodata.json</c> in turn. <c>offline</c> reads the
 /// cache only. A subdir for which the server has none of them (404) is empty, as for conda. <c>s3://</c> channels go the
 /// same way through the client's S3 handler (an S3 ETag plays the ETag; a missing bucket is an error, not an empty subdir).
+/// <para>
+/// A channel in <c>mirrored_channels</c> is fetched from its mirrors (<see cref="ChannelMirrors"/>), in order: a mirror
+/// that cannot be reached, answers an error or damaged repodata, or has no repodata for the subdir (404) gives way to
+/// the next. The cache stays keyed by the channel's own URL (one cache, whichever mirror filled it; a hit within the
+/// TTL or offline needs no mirror) and the records keep the channel's name and URLs.
+/// </para>
 /// </summary>
 internal sealed class RemoteRepoData
 {
@@ -29,12 +35,14 @@ internal sealed class RemoteRepoData
     private readonly Lazy<RepoDataCache?> _cache;
     private readonly Lazy<HttpClient> _client;
     private readonly ShardedRepoData? _shards;
+    private readonly ChannelMirrors _mirrors;
 
-    /// <exception cref="InvalidConfigurationException">Unusable <c>proxy_servers</c> or <c>ssl_verify</c> CA bundle.</exception>
+    /// <exception cref="InvalidConfigurationException">Unusable <c>proxy_servers</c>, <c>ssl_verify</c> CA bundle or <c>mirrored_channels</c>.</exception>
     internal RemoteRepoData(Settings settings)
     {
         _settings = settings;
         _http = HttpFetchOptions.FromValidated(settings);
+        _mirrors = ChannelMirrors.From(settings);
         _cache = new Lazy<RepoDataCache?>(() => RepoDataCache.InFirstWritable(settings.PkgsDirs));
         _client = new Lazy<HttpClient>(() => EnvHttpClients.Create(_http));
         _shards = settings.RepodataUseShards ? new ShardedRepoData(settings, _http, _client, _cache) : null;
@@ -49,8 +57,10 @@ internal sealed class RemoteRepoData
     internal async Task<IRecordSource?> LoadAsync(Channel channel, string subdir, CancellationToken cancellationToken, Action<string>? origin = null)
     {
         string subdirUrl = channel.SubdirUrl(subdir);
-        // sharded repodata is asked of HTTP(S) channels only: no publisher writes shards to s3:// or oci:// mirrors
-        if (_shards is not null && channel.BaseUrl.Scheme is "http" or "https" &&
+        MirroredChannel? mirrored = _mirrors.For(channel);
+        // sharded repodata is asked of HTTP(S) channels only (no publisher writes shards to s3:// or oci:// mirrors), and
+        // not through mirrors for now
+        if (_shards is not null && mirrored is null && channel.BaseUrl.Scheme is "http" or "https" &&
             await _shards.TryLoadAsync(channel, subdir, cancellationToken).ConfigureAwait(false) is { } sharded)
         {
             origin?.Invoke("sharded repodata");
@@ -91,7 +101,9 @@ internal sealed class RemoteRepoData
             state = null; // damaged: fetch again
         }
 
-        return await FetchAsync(channel, subdir, subdirUrl, cache, state, cancellationToken, origin).ConfigureAwait(false);
+        return mirrored is null
+            ? await FetchAsync(channel, channel, subdir, subdirUrl, cache, state, cancellationToken, origin).ConfigureAwait(false)
+            : await FetchFromMirrorsAsync(channel, mirrored, subdir, subdirUrl, cache, state, cancellationToken, origin).ConfigureAwait(false);
     }
 
     /// <summary>Whether a cache entry may be used without asking the server (conda's <c>local_repodata_ttl</c>).</summary>
@@ -103,8 +115,13 @@ internal sealed class RemoteRepoData
         return age >= TimeSpan.Zero && age < window;
     }
 
-    private async Task<IRecordSource?> FetchAsync(Channel channel, string subdir, string subdirUrl, RepoDataCache? cache,
-        RepoDataCacheState? state, CancellationToken cancellationToken, Action<string>? origin)
+    /// <summary>
+    /// Fetches the subdir's repodata of <paramref name="channel"/> from <paramref name="server"/> (the channel itself, or one
+    /// of its mirrors); the records and the cache entry are the channel's. Null when <paramref name="server"/> has none (404);
+    /// that is cached as an empty subdir unless <paramref name="cacheMissing"/> is false.
+    /// </summary>
+    private async Task<IRecordSource?> FetchAsync(Channel channel, Channel server, string subdir, string subdirUrl, RepoDataCache? cache,
+        RepoDataCacheState? state, CancellationToken cancellationToken, Action<string>? origin, bool cacheMissing = true)
     {
         var candidates = new List<string>(4);
         if (state is { Missing: false, Source: { } previous } && (previous != Zst || _settings.RepodataUseZst))
@@ -123,17 +140,18 @@ internal sealed class RemoteRepoData
         foreach (string file in candidates.Distinct(StringComparer.Ordinal))
         {
             bool conditional = state is { Missing: false } && state.Source == file;
-            using HttpRequestMessage request = CreateRequest(channel, subdir, file, conditional ? state : null);
+            using HttpRequestMessage request = CreateRequest(server, subdir, file, conditional ? state : null);
             HttpResponseMessage response;
             try
             {
-                response = await _client.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                response = request.RequestUri!.IsFile ? FileUrlResponse.Get(request)
+                    : await _client.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException ||
                 (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 throw new ChannelUnavailableException(channel.Name,
-                    $"Channel '{channel.Name}': cannot fetch {DisplayUrl(channel, subdir, file)}" +
+                    $"Channel '{channel.Name}': cannot fetch {DisplayUrl(server, subdir, file)}" +
                     $"{RetriesText()}: {UrlRedaction.Redact(ex.Message)}", ex);
             }
 
@@ -164,7 +182,7 @@ internal sealed class RemoteRepoData
                         }
 
                         // the cached file went bad since it was checked: fetch it unconditionally
-                        return await FetchAsync(channel, subdir, subdirUrl, cache, null, cancellationToken, origin).ConfigureAwait(false);
+                        return await FetchAsync(channel, server, subdir, subdirUrl, cache, null, cancellationToken, origin, cacheMissing).ConfigureAwait(false);
                     }
 
                     case HttpStatusCode.NotFound when ServerError.Of(response) is { Code: "NoSuchBucket" } missing:
@@ -191,7 +209,7 @@ internal sealed class RemoteRepoData
                         catch (Exception ex) when (ex is InvalidDataException or IOException or MalformedDataException or ZstdSharp.ZstdException)
                         {
                             throw new ChannelUnavailableException(channel.Name,
-                                $"Channel '{channel.Name}': the repodata at {DisplayUrl(channel, subdir, file)} is damaged ({ex.Message}); nothing was cached.", ex);
+                                $"Channel '{channel.Name}': the repodata at {DisplayUrl(server, subdir, file)} is damaged ({ex.Message}); nothing was cached.", ex);
                         }
 
                         if (cache is not null)
@@ -207,36 +225,94 @@ internal sealed class RemoteRepoData
                     case HttpStatusCode.Unauthorized:
                     case HttpStatusCode.Forbidden:
                         throw new ChannelUnavailableException(channel.Name,
-                            $"Channel '{channel.Name}': {DisplayUrl(channel, subdir, file)} answered HTTP {(int)response.StatusCode} ({response.ReasonPhrase ?? response.StatusCode.ToString()})" +
+                            $"Channel '{channel.Name}': {DisplayUrl(server, subdir, file)} answered HTTP {(int)response.StatusCode} ({response.ReasonPhrase ?? response.StatusCode.ToString()})" +
                             (ServerError.Of(response) is { } refused ? $": {refused}."
-                                : channel.HasCredentials ? "; the channel's token or credentials were refused." : "; the channel needs a token or credentials."),
+                                : server.HasCredentials ? "; the channel's token or credentials were refused." : "; the channel needs a token or credentials."),
                             serverCode: ServerError.Of(response)?.Code);
 
                     default:
                         bool retried = (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
                         throw new ChannelUnavailableException(channel.Name,
-                            $"Channel '{channel.Name}': {DisplayUrl(channel, subdir, file)} answered HTTP {(int)response.StatusCode} ({response.ReasonPhrase ?? response.StatusCode.ToString()})" +
+                            $"Channel '{channel.Name}': {DisplayUrl(server, subdir, file)} answered HTTP {(int)response.StatusCode} ({response.ReasonPhrase ?? response.StatusCode.ToString()})" +
                             (retried ? RetriesText() : string.Empty) + ServerError.Describe(response) + ".",
                             serverCode: ServerError.Of(response)?.Code);
                 }
             }
         }
 
-        if (cache is not null)
+        if (cacheMissing)
         {
-            var missing = new RepoDataCacheState
-            {
-                RefreshNs = RepoDataCacheState.ToNs(DateTimeOffset.UtcNow),
-                Fetched = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-                HasZst = hasZst,
-                Missing = true,
-            };
-            byte[] empty = Encoding.UTF8.GetBytes($"{{\"info\":{{\"subdir\":\"{subdir}\"}},\"packages\":{{}},\"packages.conda\":{{}},\"repodata_version\":1}}");
-            TryWrite(() => cache.Write(subdirUrl, empty, missing));
+            CacheMissing(cache, subdir, subdirUrl, hasZst);
         }
 
         origin?.Invoke("no repodata (404)");
         return null;
+    }
+
+    /// <summary>Records in the cache that the subdir has no repodata (an empty subdir until it is revalidated).</summary>
+    private static void CacheMissing(RepoDataCache? cache, string subdir, string subdirUrl, RepoDataCacheCheck? hasZst)
+    {
+        if (cache is null)
+        {
+            return;
+        }
+
+        var missing = new RepoDataCacheState
+        {
+            RefreshNs = RepoDataCacheState.ToNs(DateTimeOffset.UtcNow),
+            Fetched = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            HasZst = hasZst,
+            Missing = true,
+        };
+        byte[] empty = Encoding.UTF8.GetBytes($"{{\"info\":{{\"subdir\":\"{subdir}\"}},\"packages\":{{}},\"packages.conda\":{{}},\"repodata_version\":1}}");
+        TryWrite(() => cache.Write(subdirUrl, empty, missing));
+    }
+
+    /// <summary>
+    /// The repodata of a mirrored channel's subdir from the first mirror that has it: a mirror that fails (unreachable,
+    /// an error status after the retries, refused, damaged repodata) or has none (404) gives way to the next. Null when
+    /// every mirror answered 404 (an empty subdir, cached as such).
+    /// </summary>
+    /// <exception cref="ChannelUnavailableException">No mirror served it and one at least failed: names each mirror and what it answered.</exception>
+    private async Task<IRecordSource?> FetchFromMirrorsAsync(Channel channel, MirroredChannel mirrored, string subdir, string subdirUrl,
+        RepoDataCache? cache, RepoDataCacheState? state, CancellationToken cancellationToken, Action<string>? origin)
+    {
+        var failures = new List<string>();
+        bool allMissing = true;
+        foreach (Channel mirror in _mirrors.InOrder(mirrored))
+        {
+            string? said = null;
+            try
+            {
+                IRecordSource? loaded = await FetchAsync(channel, mirror, subdir, subdirUrl, cache, state, cancellationToken, o => said = o, cacheMissing: false)
+                    .ConfigureAwait(false);
+                if (loaded is not null)
+                {
+                    _mirrors.Served(mirror);
+                    origin?.Invoke($"{said} from mirror {mirror.DisplayUrl}" + (failures.Count == 0 ? string.Empty : $" (after {string.Join("; ", failures)})"));
+                    return loaded;
+                }
+
+                failures.Add($"{mirror.DisplayUrl}: no repodata for {subdir} (404)");
+            }
+            catch (ChannelUnavailableException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                allMissing = false;
+                _mirrors.Failed(mirror);
+                string prefix = $"Channel '{channel.Name}': ";
+                failures.Add($"{mirror.DisplayUrl}: {(ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message[prefix.Length..] : ex.Message).TrimEnd('.')}");
+            }
+        }
+
+        if (allMissing)
+        {
+            CacheMissing(cache, subdir, subdirUrl, null);
+            origin?.Invoke($"no repodata on any mirror (404): {string.Join("; ", failures)}");
+            return null;
+        }
+
+        throw new ChannelUnavailableException(channel.Name,
+            $"Channel '{channel.Name}': no mirror served its {subdir} repodata ({mirrored.Mirrors.Count} tried): {string.Join("; ", failures)}.");
     }
 
     internal string RetriesText() => _http.MaxRetries == 0 ? string.Empty : $" after {_http.MaxRetries} {(_http.MaxRetries == 1 ? "retry" : "retries")}";

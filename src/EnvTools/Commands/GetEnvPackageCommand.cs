@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using EnvTools.Commands.Internal;
+using EnvTools.Config;
 using EnvTools.Environments;
 
 namespace EnvTools.Commands;
@@ -109,7 +110,8 @@ public sealed class GetEnvPackageCommand : EnvCmdlet
                 WriteWarning(Install.PrefixJournal.PendingMessage(prefix));
             }
 
-            IReadOnlyList<InstalledPackage> packages = data.GetPackages(configuredPins: ChannelArguments.LoadSettings(this, prefix).PinnedPackages);
+            Settings settings = ChannelArguments.LoadSettings(this, prefix);
+            IReadOnlyList<InstalledPackage> packages = data.GetPackages(configuredPins: settings.PinnedPackages, channels: settings.CreateChannelResolver());
             if (Package is not { Length: > 0 })
             {
                 foreach (InstalledPackage p in packages)
