@@ -29,19 +29,31 @@ namespace EnvTools.Commands;
 /// FileName, Action Copied or Skipped, Bytes written, Size, Sha256, Destination), or with -Summary one
 /// EnvTools.PublishSummary (Copied, Skipped, Failed, Bytes, Subdirs, RepodataWritten, RepodataUnchanged).</para>
 /// </summary>
-/// <example><code>Publish-EnvChannel -Source ./docs/demo/channel -Destination ./mirror -Platform linux-64 -Spec numpy -WithDependencies</code>
-/// <para>Copies numpy and everything it may need on linux-64 (and noarch) into the folder ./mirror, which is then a channel.</para>
+/// <example><code>Publish-EnvChannel ./docs/demo/channel ./mirror -Platform linux-64 -Spec 'numpy=2.0.0=py312*' -WithDependencies</code>
+/// <para>Copies that numpy build and everything it may need on linux-64 (every version a solve could pick: both openssl
+/// builds) into the folder ./mirror, which is then a channel with repodata for linux-64 and noarch.</para>
 /// <output>
-/// Action  Name                 Version      Build                Subdir        Size
-/// ------  ----                 -------      -----                ------        ----
-/// Copied  libzlib              1.3.1        h4ab18f5_1           linux-64   1.0 KiB
-/// Copied  numpy                2.0.0        py312h1234567_0      linux-64   1.2 KiB
-/// Copied  python               3.12.3       hab00c5b_0_cpython   linux-64   1.0 KiB
+/// Action  Name               Version    Build                Subdir          Size
+/// ------  ----               -------    -----                ------          ----
+/// Copied  numpy              2.0.0      py312h1234567_0      linux-64     1.1 KiB
+/// Copied  openssl            3.2.1      hd590300_0           linux-64     1.4 KiB
+/// Copied  openssl            3.3.0      hd590300_0           linux-64     1.4 KiB
+/// Copied  python             3.12.3     hab00c5b_0_cpython   linux-64     1.2 KiB
+/// Copied  python_abi         3.12       4_cp312              linux-64     1.1 KiB
+/// Copied  zlib               1.3.1      h4ab18f5_1           linux-64     1.4 KiB
 /// </output></example>
 /// <example><code>Publish-EnvChannel ./docs/demo/channel ./mirror -Platform linux-64 -Summary</code>
-/// <para>Publishes the whole channel; what was there already is skipped. -Summary returns one object with the totals.</para></example>
-/// <example><code>Publish-EnvChannel conda-forge oci://registry.example.com/myteam/conda-forge -Spec python=3.12, numpy -WithDependencies -WhatIf</code>
-/// <para>Lists what a mirror of python 3.12 and numpy in an OCI registry would need, and copies nothing.</para></example>
+/// <para>Publishes the rest of the channel's linux-64 and noarch packages; what the mirror has is skipped. -Summary returns
+/// the totals.</para>
+/// <output>
+/// Copied Skipped Failed      Bytes RepodataWritten    Destination
+/// ------ ------- ------      ----- ---------------    -----------
+///     23       6      0   26.3 KiB linux-64, noarch   /home/me/mirror
+/// </output></example>
+/// <example><code>Publish-EnvChannel conda-forge oci://registry.example.com/team/conda-forge -Platform linux-64, osx-arm64 -Spec python=3.12, numpy -WithDependencies -WhatIf</code>
+/// <para>Lists what a mirror of python 3.12 and numpy for two platforms in an OCI registry would copy, and copies nothing.
+/// Without -WhatIf it pushes each archive, then each subdir's repodata; the registry's credentials come from the docker
+/// config.json.</para></example>
 [Cmdlet(VerbsData.Publish, "EnvChannel", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PublishedPackage), typeof(PublishSummary))]
 public sealed class PublishEnvChannelCommand : EnvCmdlet
