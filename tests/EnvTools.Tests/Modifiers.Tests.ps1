@@ -150,6 +150,23 @@ Describe 'Install-EnvPackage modifiers' {
         Get-Content (Join-Path $p 'share/tool.txt') | Should -Be $other
     }
 
+    It 'Update-EnvPackage -All keeps the installed python''s major.minor, as conda update --all does' {
+        # the real conda 25.11.1 on this case: "All requested packages already installed" (numpy-2.0.0-py311_0, python-3.11.9)
+        $pchan = Join-Path $TestDrive 'channel-py'
+        New-TestPackage -Channel $pchan -Name python -Version 3.11.9 | Out-Null
+        New-TestPackage -Channel $pchan -Name numpy -Version 1.26.4 -Build py311_0 -Depends 'python >=3.11,<3.12.0a0' | Out-Null
+        Update-TestChannelIndex $pchan | Out-Null
+        $p = Join-Path $TestDrive 'envs/py-all'
+        New-Env -Prefix $p 'python=3.11' numpy -Channel $pchan | Out-Null
+        New-TestPackage -Channel $pchan -Name python -Version 3.12.3 | Out-Null
+        New-TestPackage -Channel $pchan -Name numpy -Version 2.0.0 -Build py312_0 -Depends 'python >=3.12,<3.13.0a0' | Out-Null
+        New-TestPackage -Channel $pchan -Name numpy -Version 2.0.0 -Build py311_0 -Depends 'python >=3.11,<3.12.0a0' | Out-Null
+        Update-TestChannelIndex $pchan | Out-Null
+        Show (Update-EnvPackage -All -Prefix $p -Channel $pchan) | Should -Be @('Update numpy 2.0.0')
+        Installed $p | Should -Be @('numpy=2.0.0', 'python=3.11.9')
+        Show (Update-EnvPackage python -Prefix $p -Channel $pchan) | Sort-Object | Should -Be @('Reinstall numpy 2.0.0', 'Update python 3.12.3')
+    }
+
     It 'Update-EnvPackage -DownloadOnly fetches the update and changes nothing' {
         $p = New-HolderEnv update-download
         $before = Get-TreeDigest $p

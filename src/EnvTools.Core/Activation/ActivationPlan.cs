@@ -1,3 +1,4 @@
+using EnvTools.Environments;
 namespace EnvTools.Activation;
 
 /// <summary>

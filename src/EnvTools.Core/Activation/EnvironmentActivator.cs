@@ -1,4 +1,5 @@
 using System.Globalization;
+using EnvTools.Environments;
 
 namespace EnvTools.Activation;
 

@@ -107,10 +107,15 @@ public sealed class Channel : IEquatable<Channel>
     {
         if (t.Contains("://", StringComparison.Ordinal))
         {
-            if (!Uri.TryCreate(t.TrimEnd('/'), UriKind.Absolute, out Uri? url) ||
-                url.Scheme is not ("file" or "http" or "https" or "oci" or "s3"))
+            if (!Uri.TryCreate(t.TrimEnd('/'), UriKind.Absolute, out Uri? url) || url.Scheme is not ("file" or "http" or "https" or "s3" or "oci"))
             {
-                throw new InvalidSpecException(UrlRedaction.Redact(t), "a channel URL must be http://, https://, file://, oci:// or s3://");
+                throw new InvalidSpecException(UrlRedaction.Redact(t), "a channel URL must be http://, https://, file://, s3:// or oci://");
+            }
+
+            if (url.Scheme == "s3" && (url.UserInfo.Length > 0 || url.Host.Length == 0))
+            {
+                throw new InvalidSpecException(UrlRedaction.Redact(t), url.Host.Length == 0 ? "an s3:// channel needs a bucket (s3://BUCKET/PREFIX)"
+                    : "an s3:// channel URL holds no credentials; they come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE");
             }
 
             // System.Uri takes a host such as 'ho\uFFFDst' but the HTTP stack then fails on its IDN form:

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EnvTools.IO;
 
 namespace EnvTools.Conda;
 
@@ -63,7 +64,7 @@ public class PrefixRecord : RepoDataRecord
     {
         ArgumentNullException.ThrowIfNull(path);
         byte[] bytes = Array.Empty<byte>();
-        Install.FileOps.RetryWhileShared(() =>
+        IO.FileOps.RetryWhileShared(() =>
         {
             using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
             byte[] read = new byte[fs.Length];

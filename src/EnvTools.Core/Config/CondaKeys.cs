@@ -60,7 +60,7 @@ public static class CondaKeys
     public static bool IsSequence(string key) => Canonical(key) is { } c && (SequenceKeys.Contains(c) || ConfigKeys.Find(c)?.Shape == KeyShape.Sequence);
 
     /// <summary>Whether the key (a name or alias) holds a map.</summary>
-    public static bool IsMap(string key) => Canonical(key) is { } c && (MapKeys.Contains(c) || ConfigKeys.Find(c)?.Shape is KeyShape.Map or KeyShape.MapOfSequences);
+    public static bool IsMap(string key) => Canonical(key) is { } c && (MapKeys.Contains(c) || ConfigKeys.Find(c)?.Shape is KeyShape.Map or KeyShape.MapOfSequences or KeyShape.MapOfMaps);
 
     /// <summary>Whether EnvTools itself uses the key (the others are conda's, read and written but without effect here).</summary>
     public static bool IsUsedByEnvTools(string key) => ConfigKeys.Find(key) is not null;

@@ -53,6 +53,11 @@ public sealed class CondarcEditor
     {
         ArgumentNullException.ThrowIfNull(value);
         int dot = key.IndexOf('.', StringComparison.Ordinal);
+        if (ConfigKeys.Find(dot > 0 ? key[..dot] : key) is { Shape: KeyShape.MapOfMaps } nested)
+        {
+            throw new ConfigKeyException("InvalidConfigOperation", $"'{nested.Name}' holds a map of maps (bucket → fields): edit it in the .condarc file.", key);
+        }
+
         if (dot > 0 && CondaKeys.IsMap(key[..dot]))
         {
             SetMapEntry(key[..dot], key[(dot + 1)..], value);

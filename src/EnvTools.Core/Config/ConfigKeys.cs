@@ -1,5 +1,6 @@
 using System.Globalization;
 using EnvTools.Solve;
+using EnvTools.Conda;
 
 namespace EnvTools.Config;
 
@@ -10,14 +11,19 @@ internal enum KeyShape
     Sequence,
     Map,
     MapOfSequences,
+
+    /// <summary>A map of maps of scalars (<c>s3_options: {bucket: {endpoint_url: …}}</c>); the inner fields are checked by <see cref="ConfigKey.TypifyField"/>.</summary>
+    MapOfMaps,
 }
 
 /// <summary>One configuration key as conda's <c>Context</c> declares it: name, aliases, shape, type, default, expansion.</summary>
 internal sealed class ConfigKey
 {
     public ConfigKey(string name, KeyShape shape, Func<string, IConfigEnvironment, object>? typify = null, object? defaultValue = null,
-        string[]? aliases = null, bool expandVars = false, bool expandUser = false, string? envDelimiter = ",")
+        string[]? aliases = null, bool expandVars = false, bool expandUser = false, string? envDelimiter = ",",
+        Func<string, string, IConfigEnvironment, string>? typifyField = null)
     {
+        TypifyField = typifyField;
         Name = name;
         Shape = shape;
         Typify = typify ?? ((s, _) => s);
@@ -49,6 +55,10 @@ internal sealed class ConfigKey
 
     /// <summary>How a <c>CONDA_*</c> variable splits into a sequence (conda's <c>string_delimiter</c>); null: the OS path separator.</summary>
     public string? EnvDelimiter { get; }
+
+    /// <summary>For <see cref="KeyShape.MapOfMaps"/>: checks one inner field (name, value) and returns its normal form; throws
+    /// <see cref="FormatException"/> with the reason.</summary>
+    public Func<string, string, IConfigEnvironment, string>? TypifyField { get; }
 
     public IEnumerable<string> Names => Aliases.Prepend(Name);
 }
@@ -86,6 +96,7 @@ internal static class ConfigKeys
         new("repodata_use_shards", KeyShape.Scalar, Bool, false),
         new("repodata_use_zst", KeyShape.Scalar, Bool, true),
         new("subdir", KeyShape.Scalar, defaultValue: string.Empty),
+        new("s3_options", KeyShape.MapOfMaps, expandVars: true, typifyField: S3Field),
         new("ssl_verify", KeyShape.Scalar, Ssl, SslVerify.Default, aliases: new[] { "verify_ssl" }, expandVars: true),
     };
 
@@ -135,6 +146,35 @@ internal static class ConfigKeys
     private static object ChannelAliasValue(string s, IConfigEnvironment env) =>
         s.Contains("://", StringComparison.Ordinal) ? s.Trim().TrimEnd('/')
             : throw new FormatException($"channel_alias value '{s}' must have a scheme (https://...)");
+
+    /// <summary>One field of an <c>s3_options</c> bucket (pixi's keys in snake case): <c>endpoint_url</c> (an http(s) URL without
+    /// credentials), <c>region</c>, <c>force_path_style</c> (a boolean, written <c>true</c>/<c>false</c>).</summary>
+    private static string S3Field(string field, string value, IConfigEnvironment env)
+    {
+        string v = value.Trim();
+        switch (field)
+        {
+            case "endpoint_url":
+                if (!Uri.TryCreate(v, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https") || url.Host.Length == 0)
+                {
+                    throw new FormatException($"endpoint_url '{UrlRedaction.Redact(v)}' must be an http:// or https:// URL");
+                }
+
+                if (url.UserInfo.Length > 0 || url.Query.Length > 0)
+                {
+                    throw new FormatException("endpoint_url must hold no credentials and no query (S3 credentials come from AWS_* variables or ~/.aws/credentials)");
+                }
+
+                return v.TrimEnd('/');
+            case "region":
+                return v.Length > 0 && v.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+                    ? v : throw new FormatException($"region '{v}' is not a region name (such as us-east-1)");
+            case "force_path_style":
+                return ParseBool(v) is bool b ? (b ? "true" : "false") : throw new FormatException($"force_path_style '{v}' is not a boolean (true or false)");
+            default:
+                throw new FormatException($"'{field}' is not an s3_options field; the fields are endpoint_url, region and force_path_style");
+        }
+    }
 
     /// <summary>A boolean, <c>truststore</c>, or the path of a CA bundle file or certificate folder that exists.</summary>
     private static object Ssl(string s, IConfigEnvironment env)

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using EnvTools.Solve;
+using EnvTools.Conda;
 
 namespace EnvTools.Config;
 
@@ -41,6 +42,7 @@ public sealed class Settings
         OciInsecureRegistries = (IReadOnlyList<string>)typed["oci_insecure_registries"];
         SslVerify = (SslVerify)typed["ssl_verify"];
         ProxyServers = (IReadOnlyDictionary<string, string>)typed["proxy_servers"];
+        S3Options = (IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>)typed["s3_options"];
         RemoteMaxRetries = (int)typed["remote_max_retries"];
         RemoteBackoffFactor = (double)typed["remote_backoff_factor"];
         RemoteConnectTimeoutSecs = (double)typed["remote_connect_timeout_secs"];
@@ -100,6 +102,13 @@ public sealed class Settings
 
     /// <summary><c>proxy_servers</c>: scheme (or <c>scheme://host</c>) → proxy URL. May hold credentials: never print it.</summary>
     public IReadOnlyDictionary<string, string> ProxyServers { get; }
+
+    /// <summary>
+    /// <c>s3_options</c>: bucket → <c>endpoint_url</c>, <c>region</c>, <c>force_path_style</c> (<c>true</c>/<c>false</c>) for
+    /// <c>s3://</c> channels (pixi's per-bucket keys in snake case). Holds no secret: S3 credentials come from the AWS
+    /// variables and files.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> S3Options { get; }
 
     /// <summary><c>remote_max_retries</c> (3).</summary>
     public int RemoteMaxRetries { get; }
@@ -287,6 +296,19 @@ public sealed class Settings
                 return (new ReadOnlyMap<string>(dict), src, SourcesOf(entries, src));
             }
 
+            case KeyShape.MapOfMaps:
+            {
+                IReadOnlyList<KeyValuePair<string, TypedMatch>> entries = ((MapMatch?)merged)?.Entries ?? Array.Empty<KeyValuePair<string, TypedMatch>>();
+                var dict = new SortedDictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+                foreach (KeyValuePair<string, TypedMatch> e in entries)
+                {
+                    dict[e.Key] = new ReadOnlyMap<string>(new SortedDictionary<string, string>(
+                        ((MapMatch)e.Value).Entries.ToDictionary(f => f.Key, f => (string)((ScalarMatch)f.Value).Value), StringComparer.Ordinal));
+                }
+
+                return (new ReadOnlyMap<IReadOnlyDictionary<string, string>>(dict), src, SourcesOf(entries, src));
+            }
+
             default:
             {
                 var map = (MapMatch?)merged;
@@ -338,6 +360,9 @@ public sealed class Settings
             map.ToDictionary(p => p.Key, p => UrlRedaction.Redact(p.Value)), StringComparer.Ordinal)),
         ReadOnlyMap<IReadOnlyList<string>> mm => new ReadOnlyMap<IReadOnlyList<string>>(new SortedDictionary<string, IReadOnlyList<string>>(
             mm.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value.Select(UrlRedaction.Redact).ToArray()), StringComparer.Ordinal)),
+        ReadOnlyMap<IReadOnlyDictionary<string, string>> m2 => new ReadOnlyMap<IReadOnlyDictionary<string, string>>(new SortedDictionary<string, IReadOnlyDictionary<string, string>>(
+            m2.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, string>)new ReadOnlyMap<string>(new SortedDictionary<string, string>(
+                p.Value.ToDictionary(f => f.Key, f => UrlRedaction.Redact(f.Value)), StringComparer.Ordinal))), StringComparer.Ordinal)),
         _ => value,
     };
 
@@ -388,16 +413,46 @@ public sealed class Settings
                         throw new InvalidConfigurationException(e.Value.Source, key.Name, $"'{e.Key}' is given twice");
                     }
 
-                    TypedMatch child = key.Shape == KeyShape.Map
-                        ? new ScalarMatch(e.Value is RawScalar { Text: null } ? string.Empty : Expand(key, Expect<RawScalar>(key, e.Value, $"a single value for '{e.Key}'").Text!, env),
-                            e.Value.Source, e.Value.Flag == ConfigFlag.Final)
-                        : TypeSequence(key, e.Value, env);
+                    TypedMatch child = key.Shape switch
+                    {
+                        KeyShape.Map => new ScalarMatch(e.Value is RawScalar { Text: null } ? string.Empty : Expand(key, Expect<RawScalar>(key, e.Value, $"a single value for '{e.Key}'").Text!, env),
+                            e.Value.Source, e.Value.Flag == ConfigFlag.Final),
+                        KeyShape.MapOfMaps => TypeFields(key, e.Key, e.Value, env),
+                        _ => TypeSequence(key, e.Value, env),
+                    };
                     entries.Add(new(e.Key, child));
                 }
 
                 return new MapMatch(entries, node.Source, final);
             }
         }
+    }
+
+    /// <summary>One entry of a map of maps (an <c>s3_options</c> bucket): a mapping of fields, each checked by the key.</summary>
+    private static MapMatch TypeFields(ConfigKey key, string entry, RawNode node, IConfigEnvironment env)
+    {
+        RawMap map = Expect<RawMap>(key, node, $"a mapping of fields for '{entry}'");
+        var fields = new List<KeyValuePair<string, TypedMatch>>();
+        foreach (KeyValuePair<string, RawNode> f in map.Entries)
+        {
+            if (fields.Any(x => x.Key == f.Key))
+            {
+                throw new InvalidConfigurationException(f.Value.Source, key.Name, $"'{entry}.{f.Key}' is given twice");
+            }
+
+            RawScalar s = Expect<RawScalar>(key, f.Value, $"a single value for '{entry}.{f.Key}'");
+            try
+            {
+                string value = Expand(key, s.Text ?? string.Empty, env);
+                fields.Add(new(f.Key, new ScalarMatch(key.TypifyField is { } check ? check(f.Key, value, env) : value, s.Source, s.Flag == ConfigFlag.Final)));
+            }
+            catch (FormatException ex)
+            {
+                throw new InvalidConfigurationException(s.Source, key.Name, $"'{entry}': {ex.Message}", ex);
+            }
+        }
+
+        return new MapMatch(fields, node.Source, node.Flag == ConfigFlag.Final);
     }
 
     private static SequenceMatch TypeSequence(ConfigKey key, RawNode node, IConfigEnvironment env)

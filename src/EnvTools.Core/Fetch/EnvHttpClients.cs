@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Reflection;
 using EnvTools.Fetch.Oci;
+using EnvTools.Fetch.S3;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EnvTools.Fetch;
@@ -11,7 +12,8 @@ namespace EnvTools.Fetch;
 /// HttpClients from <see cref="IHttpClientFactory"/>, one service provider per distinct set of
 /// <see cref="HttpFetchOptions"/> (handlers are pooled and recycled by the factory). Each client's
 /// pipeline: the retry policy (Polly), then <see cref="BufferingHandler"/> (read time-out per try,
-/// body read inside the try), then <see cref="OciHandler"/> (answers <c>oci://</c> URLs from the registry), then a
+/// body read inside the try), then <see cref="OciHandler"/> (answers <c>oci://</c> URLs from the registry), then
+/// <see cref="S3SigningHandler"/> (<c>s3://</c> URLs rewritten to their endpoint and signed afresh on every try), then a
 /// <see cref="SocketsHttpHandler"/> with the connect time-out, proxies, certificate validation and automatic decompression.
 /// </summary>
 internal static class EnvHttpClients
@@ -43,7 +45,8 @@ internal static class EnvHttpClients
             .ConfigurePrimaryHttpMessageHandler(() => CreatePrimaryHandler(options))
             .AddPolicyHandler(RetryPolicy.Create(options))
             .AddHttpMessageHandler(() => new BufferingHandler(options.ReadTimeout))
-            .AddHttpMessageHandler(() => new OciHandler(oci));
+            .AddHttpMessageHandler(() => new OciHandler(oci))
+            .AddHttpMessageHandler(() => new S3SigningHandler(options.S3));
         return services.BuildServiceProvider();
     }
 

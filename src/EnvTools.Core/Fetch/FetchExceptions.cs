@@ -59,13 +59,17 @@ public sealed class PackageNotCachedException : EnvToolsException
 public sealed class PackageDownloadException : EnvToolsException
 {
     /// <summary>Creates the error.</summary>
-    public PackageDownloadException(string fileName, string url, string message, int? statusCode = null, Exception? inner = null)
+    public PackageDownloadException(string fileName, string url, string message, int? statusCode = null, Exception? inner = null, string? serverCode = null)
         : base("PackageDownloadFailed", statusCode == 404 ? ErrorKind.ObjectNotFound : ErrorKind.ResourceUnavailable, message, fileName, inner)
     {
         FileName = fileName;
         Url = url;
         StatusCode = statusCode;
+        ServerCode = serverCode;
     }
+
+    /// <summary>The server's own error code, where it gave one (S3's <c>NoSuchKey</c>, <c>AccessDenied</c> …); else null.</summary>
+    public string? ServerCode { get; }
 
     /// <summary>The archive's file name.</summary>
     public string FileName { get; }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using EnvTools.Config;
+using EnvTools.Conda;
+using EnvTools.Fetch.S3;
 
 namespace EnvTools.Fetch;
 
@@ -8,7 +10,8 @@ namespace EnvTools.Fetch;
 /// The connection settings of HTTP requests, taken from <see cref="Settings"/>: retries
 /// (<c>remote_max_retries</c>, <c>remote_backoff_factor</c>), time-outs (<c>remote_connect_timeout_secs</c>,
 /// <c>remote_read_timeout_secs</c>), <c>ssl_verify</c> and <c>proxy_servers</c>; for <c>oci://</c> channels
-/// <c>oci_insecure_registries</c> and where registry credentials are read from.
+/// <c>oci_insecure_registries</c> and where registry credentials are read from; for <c>s3://</c> URLs <c>s3_options</c> with the
+/// AWS variables (<see cref="S3Settings"/>).
 /// </summary>
 internal sealed record HttpFetchOptions
 {
@@ -38,6 +41,9 @@ internal sealed record HttpFetchOptions
     /// <summary>The registry credential files (docker's <c>config.json</c> format), first match wins; paths only, no secret.</summary>
     public IReadOnlyList<string> RegistryAuthFiles { get; init; } = Array.Empty<string>();
 
+    /// <summary>Secret (holds the AWS credentials of the variables): never print it.</summary>
+    public S3Settings S3 { get; init; } = S3Settings.Empty;
+
     public static HttpFetchOptions From(Settings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -51,6 +57,7 @@ internal sealed record HttpFetchOptions
             ProxyServers = settings.ProxyServers,
             OciInsecureRegistries = settings.OciInsecureRegistries,
             RegistryAuthFiles = Oci.OciCredentials.AuthFiles(settings.Environment),
+            S3 = S3Settings.From(settings),
         };
     }
 
@@ -94,6 +101,7 @@ internal sealed record HttpFetchOptions
         }
 
         sb.Append("|oci:").AppendJoin(',', OciInsecureRegistries).Append("|auth:").AppendJoin(Path.PathSeparator, RegistryAuthFiles);
+        sb.Append("|s3:").Append(S3.CacheKey());
 
         return sb.ToString();
     }

@@ -4,6 +4,7 @@ using System.Text;
 using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.Packages;
+using EnvTools.IO;
 
 namespace EnvTools.Fetch;
 
@@ -465,7 +466,7 @@ public sealed class PackageCache
     private static void AppendUrl(string pkgsDir, string url)
     {
         string path = Path.Combine(pkgsDir, "urls.txt");
-        byte[] line = Encoding.UTF8.GetBytes(Config.UrlRedaction.Redact(url) + "\n");
+        byte[] line = Encoding.UTF8.GetBytes(Conda.UrlRedaction.Redact(url) + "\n");
         for (int attempt = 0; attempt < 50; attempt++)
         {
             try

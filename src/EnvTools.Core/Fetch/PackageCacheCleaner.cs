@@ -1,4 +1,5 @@
 using EnvTools.RepoData;
+using EnvTools.IO;
 
 namespace EnvTools.Fetch;
 

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.RepoData;
+using EnvTools.IO;
 
 namespace EnvTools.Fetch;
 
@@ -155,7 +156,7 @@ internal sealed class PackageDownloader
                     int code = (int)response.StatusCode;
                     bool retried = code >= 500 || code is 408 or 429;
                     throw Failed(record, $"the server answered HTTP {code} ({response.ReasonPhrase ?? response.StatusCode.ToString()})" +
-                        (retried ? RetriesText() : string.Empty), code, null);
+                        (retried ? RetriesText() : string.Empty) + ServerError.Describe(response), code, null, ServerError.Of(response)?.Code);
                 }
 
                 using var sums = new Checksums();
@@ -269,10 +270,10 @@ internal sealed class PackageDownloader
 
     private string RetriesText() => _options.Http.MaxRetries == 0 ? string.Empty : $" (after {_options.Http.MaxRetries} {(_options.Http.MaxRetries == 1 ? "retry" : "retries")})";
 
-    private static PackageDownloadException Failed(RepoDataRecord record, string why, int? status, Exception? inner)
+    private static PackageDownloadException Failed(RepoDataRecord record, string why, int? status, Exception? inner, string? serverCode = null)
     {
         string url = UrlRedaction.Redact(record.Url);
-        return new PackageDownloadException(record.FileName, url, $"Cannot download '{record.FileName}' from {url}: {why}.", status, inner);
+        return new PackageDownloadException(record.FileName, url, $"Cannot download '{record.FileName}' from {url}: {why}.", status, inner, serverCode);
     }
 
     internal static void TryDelete(string path)

@@ -483,8 +483,9 @@ public sealed class EnvironmentInstaller
         bool updateAll = request.Action == EnvironmentAction.Update && request.UpdateAll;
         var solveRequest = new SolveRequest
         {
-            Specs = request.Action == EnvironmentAction.Remove ? Array.Empty<MatchSpec>()
-                : updateAll ? installed.Select(r => MatchSpec.Parse(r.Name)).ToArray() : specs,
+            // update --all requests nothing by name (conda's specs_to_add stay the user's): every installed package floats
+            // as a root of its own, and python keeps its major.minor unless the user names it
+            Specs = request.Action == EnvironmentAction.Remove ? Array.Empty<MatchSpec>() : specs,
             SpecsToRemove = request.Action == EnvironmentAction.Remove ? specs : Array.Empty<MatchSpec>(),
             Channels = channels,
             VirtualPackages = request.VirtualPackages,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EnvTools.IO;
 
 namespace EnvTools.Install;
 

@@ -4,6 +4,7 @@ using EnvTools.Conda;
 using EnvTools.Environments;
 using EnvTools.Packages;
 using EnvTools.Solve;
+using EnvTools.IO;
 
 namespace EnvTools.Install;
 

@@ -6,6 +6,7 @@ using EnvTools.Conda;
 using EnvTools.Fetch;
 using SharpCompress.Compressors.BZip2;
 using ZstdSharp;
+using EnvTools.IO;
 
 namespace EnvTools.Packages;
 

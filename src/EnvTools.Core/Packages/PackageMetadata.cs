@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using EnvTools.Packages;
 
 namespace EnvTools.Packages;
 

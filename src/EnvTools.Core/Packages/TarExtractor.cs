@@ -1,4 +1,5 @@
 using System.Text;
+using EnvTools.IO;
 
 namespace EnvTools.Packages;
 
@@ -230,7 +231,7 @@ internal sealed class TarExtractor
                 }
                 else
                 {
-                    File.CreateSymbolicLink(full, EnvTools.Install.FileOps.LinkTargetText(link, OperatingSystem.IsWindows()));
+                    File.CreateSymbolicLink(full, EnvTools.IO.FileOps.LinkTargetText(link, OperatingSystem.IsWindows()));
                 }
 
                 _links[rel] = link;

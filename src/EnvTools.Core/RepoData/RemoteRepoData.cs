@@ -15,7 +15,8 @@ namespace EnvTools.RepoData;
 /// the cache is used without a request; otherwise the cached file is revalidated with <c>If-None-Match</c> /
 /// <c>If-Modified-Since</c> (a 304 reuses it) or fetched again, trying <c>repodata.json.zst</c> (when
 /// <c>repodata_use_zst</c>), <c>repodata.json.bz2</c> and <c>repodata.json</c> in turn. <c>offline</c> reads the
-/// cache only. A subdir for which the server has none of them (404) is empty, as for conda.
+/// cache only. A subdir for which the server has none of them (404) is empty, as for conda. <c>s3://</c> channels go the
+/// same way through the client's S3 handler (an S3 ETag plays the ETag; a missing bucket is an error, not an empty subdir).
 /// </summary>
 internal sealed class RemoteRepoData
 {
@@ -48,8 +49,8 @@ internal sealed class RemoteRepoData
     internal async Task<IRecordSource?> LoadAsync(Channel channel, string subdir, CancellationToken cancellationToken, Action<string>? origin = null)
     {
         string subdirUrl = channel.SubdirUrl(subdir);
-        // no publisher writes shards to an OCI registry: do not ask for them there
-        if (_shards is not null && !Fetch.Oci.OciLayout.IsOci(channel.BaseUrl) &&
+        // sharded repodata is asked of HTTP(S) channels only: no publisher writes shards to s3:// or oci:// mirrors
+        if (_shards is not null && channel.BaseUrl.Scheme is "http" or "https" &&
             await _shards.TryLoadAsync(channel, subdir, cancellationToken).ConfigureAwait(false) is { } sharded)
         {
             origin?.Invoke("sharded repodata");
@@ -166,6 +167,10 @@ internal sealed class RemoteRepoData
                         return await FetchAsync(channel, subdir, subdirUrl, cache, null, cancellationToken, origin).ConfigureAwait(false);
                     }
 
+                    case HttpStatusCode.NotFound when ServerError.Of(response) is { Code: "NoSuchBucket" } missing:
+                        throw new ChannelUnavailableException(channel.Name,
+                            $"Channel '{channel.Name}': {DisplayUrl(channel, subdir, file)} answered HTTP 404: {missing}.", serverCode: missing.Code);
+
                     case HttpStatusCode.NotFound:
                     case HttpStatusCode.Gone:
                         continue;
@@ -202,14 +207,17 @@ internal sealed class RemoteRepoData
                     case HttpStatusCode.Unauthorized:
                     case HttpStatusCode.Forbidden:
                         throw new ChannelUnavailableException(channel.Name,
-                            $"Channel '{channel.Name}': {DisplayUrl(channel, subdir, file)} answered HTTP {(int)response.StatusCode} ({response.ReasonPhrase ?? response.StatusCode.ToString()}); " +
-                            (channel.HasCredentials ? "the channel's token or credentials were refused." : "the channel needs a token or credentials."));
+                            $"Channel '{channel.Name}': {DisplayUrl(channel, subdir, file)} answered HTTP {(int)response.StatusCode} ({response.ReasonPhrase ?? response.StatusCode.ToString()})" +
+                            (ServerError.Of(response) is { } refused ? $": {refused}."
+                                : channel.HasCredentials ? "; the channel's token or credentials were refused." : "; the channel needs a token or credentials."),
+                            serverCode: ServerError.Of(response)?.Code);
 
                     default:
                         bool retried = (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
                         throw new ChannelUnavailableException(channel.Name,
                             $"Channel '{channel.Name}': {DisplayUrl(channel, subdir, file)} answered HTTP {(int)response.StatusCode} ({response.ReasonPhrase ?? response.StatusCode.ToString()})" +
-                            (retried ? RetriesText() : string.Empty) + ".");
+                            (retried ? RetriesText() : string.Empty) + ServerError.Describe(response) + ".",
+                            serverCode: ServerError.Of(response)?.Code);
                 }
             }
         }

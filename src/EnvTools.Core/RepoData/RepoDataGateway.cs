@@ -9,14 +9,18 @@ namespace EnvTools.RepoData;
 public sealed class ChannelUnavailableException : EnvToolsException
 {
     /// <summary>Creates the error.</summary>
-    public ChannelUnavailableException(string channel, string message, Exception? inner = null)
+    public ChannelUnavailableException(string channel, string message, Exception? inner = null, string? serverCode = null)
         : base("ChannelUnavailable", ErrorKind.ResourceUnavailable, message, channel, inner)
     {
         Channel = channel;
+        ServerCode = serverCode;
     }
 
     /// <summary>The channel as resolved.</summary>
     public string Channel { get; }
+
+    /// <summary>The server's own error code, where it gave one (S3's <c>SignatureDoesNotMatch</c>, <c>AccessDenied</c>, <c>NoSuchBucket</c>); else null.</summary>
+    public string? ServerCode { get; }
 }
 
 /// <summary>Progress of loading one channel subdir.</summary>

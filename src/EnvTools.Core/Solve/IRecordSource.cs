@@ -1,5 +1,4 @@
 using EnvTools.Conda;
-using EnvTools.RepoData;
 
 namespace EnvTools.Solve;
 
@@ -17,41 +16,6 @@ public interface IRecordSource
 
     /// <summary>The records of <paramref name="name"/> (empty when there are none).</summary>
     IReadOnlyList<RepoDataRecord> GetRecords(string name);
-}
-
-/// <summary>An <see cref="IRecordSource"/> over a lazily decoded <see cref="RepoDataIndex"/>; disposing it disposes the index.</summary>
-public sealed class RepoDataIndexSource : IRecordSource, IDisposable
-{
-    private readonly RepoDataIndex _index;
-
-    /// <summary>Wraps <paramref name="index"/>.</summary>
-    /// <param name="index">The index.</param>
-    /// <param name="channel">The channel name or URL.</param>
-    /// <param name="subdir">The subdir; default: the index's <c>info.subdir</c>, else <c>noarch</c>.</param>
-    public RepoDataIndexSource(RepoDataIndex index, string channel, string? subdir = null)
-    {
-        ArgumentNullException.ThrowIfNull(index);
-        ArgumentNullException.ThrowIfNull(channel);
-        _index = index;
-        Channel = channel;
-        Subdir = subdir ?? index.Subdir ?? "noarch";
-    }
-
-    /// <inheritdoc />
-    public string Channel { get; }
-
-    /// <inheritdoc />
-    public string Subdir { get; }
-
-    /// <inheritdoc />
-    public IEnumerable<string> Names => _index.Names;
-
-    /// <inheritdoc />
-    public IReadOnlyList<RepoDataRecord> GetRecords(string name) =>
-        _index.Contains(name) ? _index.GetRecords(name) : Array.Empty<RepoDataRecord>();
-
-    /// <summary>Releases the index's memory mapping now (see <see cref="RepoDataIndex"/>).</summary>
-    public void Dispose() => _index.Dispose();
 }
 
 /// <summary>An <see cref="IRecordSource"/> over records held in memory (tests, virtual or installed packages).</summary>
@@ -94,7 +58,7 @@ public sealed class InMemoryRecordSource : IRecordSource
 
 /// <summary>A channel of a solve request: its subdirs (e.g. <c>linux-64</c> and <c>noarch</c>). Its priority is its
 /// position in <see cref="SolveRequest.Channels"/> (first = highest). Disposing it disposes the subdirs that hold a
-/// mapped file (<see cref="RepoDataIndexSource"/>); what a solve returned stays valid.</summary>
+/// mapped file (a <c>RepoDataIndexSource</c>); what a solve returned stays valid.</summary>
 public sealed class SolverChannel : IDisposable
 {
     /// <summary>Creates a channel.</summary>

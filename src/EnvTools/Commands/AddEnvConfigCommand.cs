@@ -12,9 +12,16 @@ namespace EnvTools.Commands;
 /// stay. A key that is not a list is InvalidConfigOperation; an unknown one UnknownConfigKey.</para>
 /// </summary>
 /// <example><code>Add-EnvConfig channels conda-forge</code>
-/// <para>Puts conda-forge first in the channels of ~/.condarc (conda config --add channels conda-forge).</para></example>
+/// <para>Puts conda-forge first in the channels list of ~/.condarc, like conda config --add channels conda-forge, so that
+/// installs look there first. It prints nothing; when conda-forge is in the list already, it moves it to the top with the
+/// warning "'conda-forge' already in 'channels' list, moving to the top", as conda does. Get-EnvConfig channels shows the result.</para></example>
 /// <example><code>Add-EnvConfig pkgs_dirs /data/pkgs -Append -File ./ci.condarc</code>
-/// <para>Adds /data/pkgs last to pkgs_dirs in ./ci.condarc (conda config --append).</para></example>
+/// <para>Adds /data/pkgs as the last package cache in ./ci.condarc (conda config --append pkgs_dirs /data/pkgs --file
+/// ./ci.condarc), for example to give a CI job a shared read-only cache after its own. Prints nothing; the other lines of
+/// the file stay as they are.</para></example>
+/// <seealso cref="GetEnvConfigCommand"/>
+/// <seealso cref="SetEnvConfigCommand"/>
+/// <seealso cref="RemoveEnvConfigCommand"/>
 [Cmdlet(VerbsCommon.Add, "EnvConfig", DefaultParameterSetName = "Scope", SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
 public sealed class AddEnvConfigCommand : ConfigWriteCmdlet

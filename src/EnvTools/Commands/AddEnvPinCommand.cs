@@ -14,10 +14,25 @@ namespace EnvTools.Commands;
 /// other lines, comments included, stay as they are. It writes nothing to the pipeline unless -PassThru is given (the
 /// pins written, as EnvTools.EnvironmentPin). Remove-EnvPin takes pins away.</para>
 /// </summary>
-/// <example><code>Add-EnvPin 'python 3.11.*' numpy -Name ml</code>
-/// <para>Keeps python at 3.11 and numpy at its installed version in the environment ml.</para></example>
+/// <example><code>Add-EnvPin 'python 3.11.*', numpy -Name ml</code>
+/// <para>Keeps python at 3.11 and numpy at its installed version in the environment ml, whatever is installed or updated
+/// later (like adding the lines to conda-meta/pinned by hand). The specs are one comma-separated list. Prints nothing;
+/// Get-EnvPin shows the pins.</para></example>
 /// <example><code>Add-EnvPin python -Name ml -PassThru</code>
-/// <para>Pins the installed python of ml to its exact version and returns the pin (Package python, Spec python==3.11.9).</para></example>
+/// <para>Pins the installed python of ml to its exact version and returns the pin written.</para>
+/// <output>
+/// Package                Spec                             Source        Prefix
+/// -------                ----                             ------        ------
+/// python                 python==3.11.2                   File          …/envs/ml
+/// </output></example>
+/// <example><code>Get-EnvPackage num* -Name ml | Add-EnvPin</code>
+/// <para>Pins each piped package to its installed version in its own environment, for example before an update -All
+/// that must leave them alone. Prints nothing.</para></example>
+/// <returns type="EnvTools.Environments.EnvironmentPin">With -PassThru: the pins written (EnvTools.EnvironmentPin:
+/// Package, Spec, Source, Prefix); else nothing.</returns>
+/// <seealso cref="GetEnvPinCommand"/>
+/// <seealso cref="RemoveEnvPinCommand"/>
+/// <seealso cref="GetEnvPackageCommand"/>
 [Cmdlet(VerbsCommon.Add, "EnvPin", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(EnvironmentPin))]
 public sealed class AddEnvPinCommand : PinCmdlet

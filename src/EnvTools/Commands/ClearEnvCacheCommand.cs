@@ -14,8 +14,32 @@ namespace EnvTools.Commands;
 /// its files has more than one link. Each removal asks ShouldProcess, so -WhatIf lists what would go and -Confirm asks for
 /// each. It returns one EnvTools.CacheItem (Path, Kind, Size, Name) per item removed.</para>
 /// </summary>
-/// <example><code>Clear-EnvCache -All -WhatIf</code></example>
-/// <example><code>Clear-EnvCache -Unused -Tarballs | Measure-Object Size -Sum</code></example>
+/// <example><code>Clear-EnvCache -All -WhatIf</code>
+/// <para>Lists what conda clean --all would delete from the package caches (extracted packages, archives, repodata
+/// cache), one line per item with its size, and deletes nothing. Without -WhatIf each line is removed and returned.</para>
+/// <output>
+/// What if: Performing the operation "Remove package (983 bytes)" on target "…/pkgs/app-2.0-0".
+/// What if: Performing the operation "Remove tarball (903 bytes)" on target "…/pkgs/app-2.0-0.conda".
+/// What if: Performing the operation "Remove package (993 bytes)" on target "…/pkgs/libdemo-2.0-0".
+/// …
+/// What if: Performing the operation "Remove package (6,833,305 bytes)" on target "…/pkgs/python-3.11.2-0".
+/// What if: Performing the operation "Remove tarball (2,796,011 bytes)" on target "…/pkgs/python-3.11.2-0.conda".
+/// </output></example>
+/// <example><code>Clear-EnvCache -Packages -Unused -Tarballs | Measure-Object Size -Sum</code>
+/// <para>Deletes the package archives and the extracted packages that no environment links to any more (conda clean
+/// --tarballs --packages), and adds up the bytes freed. -Unused alone would mean -Packages -Unused; next to -Tarballs
+/// it keeps the extracted packages that environments use.</para>
+/// <output>
+/// Count             : 5
+/// Average           :
+/// Sum               : 2799803
+/// Maximum           :
+/// Minimum           :
+/// StandardDeviation :
+/// Property          : Size
+/// </output></example>
+/// <seealso cref="GetEnvInfoCommand"/>
+/// <seealso cref="RemoveEnvCommand"/>
 [Cmdlet(VerbsCommon.Clear, "EnvCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(CacheItem))]
 public sealed class ClearEnvCacheCommand : EnvCmdlet

@@ -12,8 +12,23 @@ namespace EnvTools.Commands;
 /// of a stack is popped per call. After the last level the user's prompt function is put back unchanged. With nothing
 /// activated by EnvTools in the session it is a NoActiveEnvironment error.</para>
 /// </summary>
-/// <example><code>Disable-Env</code></example>
-/// <example><code>while ($env:CONDA_SHLVL -gt 0) { Disable-Env }</code></example>
+/// <example><code>Disable-Env</code>
+/// <para>Deactivates the environment activated last (conda deactivate): PATH, the CONDA_* variables, the environment's
+/// own variables and the prompt go back to what they were. Prints nothing; -PassThru returns the activation undone.</para></example>
+/// <example><code>Disable-Env -PassThru</code>
+/// <para>Deactivates and returns what was undone: here the environment ml, which was activated at level 1.</para>
+/// <output>
+/// Name             Level Stacked Variables Prefix
+/// ----             ----- ------- --------- ------
+/// ml                   1 False           6 …/envs/ml
+/// </output></example>
+/// <example><code>while ($env:CONDA_SHLVL -gt 0) { Disable-Env -ErrorAction Stop }</code>
+/// <para>Deactivates every level, back to the session as it was before the first Enable-Env. Prints nothing;
+/// -ErrorAction Stop ends the loop should a level not be one EnvTools activated.</para></example>
+/// <returns type="EnvTools.Activation.ActivationFrame">With -PassThru: the activation that was undone
+/// (EnvTools.Activation); else nothing.</returns>
+/// <seealso cref="EnableEnvCommand"/>
+/// <seealso cref="UseEnvCommand"/>
 [Cmdlet(VerbsLifecycle.Disable, "Env")]
 [OutputType(typeof(ActivationFrame))]
 public sealed class DisableEnvCommand : EnvCmdlet

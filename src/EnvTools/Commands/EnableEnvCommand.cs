@@ -17,8 +17,24 @@ namespace EnvTools.Commands;
 /// environment's PATH entries and variables give way, as with conda. The prompt shows "(name) " unless changeps1 is false.
 /// Disable-Env undoes all of it exactly. A missing environment is an EnvironmentNotFound error that suggests close names.</para>
 /// </summary>
-/// <example><code>Enable-Env ml</code></example>
-/// <example><code>Enable-Env -Prefix ./envs/tools -Stack -PassThru</code></example>
+/// <example><code>Enable-Env ml</code>
+/// <para>Activates the environment ml in this session, like conda activate ml: its programs come first on PATH,
+/// CONDA_PREFIX points at it and the prompt starts with (ml). Prints nothing; $env:CONDA_PREFIX shows the prefix.</para></example>
+/// <example><code>Enable-Env -Prefix ./envs/tools -Stack -PassThru</code>
+/// <para>Activates the environment at ./envs/tools on top of the active one, keeping the active environment's programs
+/// on PATH below it (conda activate --stack), and returns the activation: its level, whether it is stacked and how many
+/// variables it set.</para>
+/// <output>
+/// Name             Level Stacked Variables Prefix
+/// ----             ----- ------- --------- ------
+/// tools                2 True            7 …/envs/tools
+/// </output></example>
+/// <returns type="EnvTools.Activation.ActivationFrame">With -PassThru: the activation (EnvTools.Activation: Name,
+/// Prefix, Level, Stacked, the variables set, the PATH entries added, the scripts run); else nothing.</returns>
+/// <seealso cref="DisableEnvCommand"/>
+/// <seealso cref="UseEnvCommand"/>
+/// <seealso cref="InvokeEnvCommandCommand"/>
+/// <seealso cref="GetEnvVariableCommand"/>
 [Cmdlet(VerbsLifecycle.Enable, "Env", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(ActivationFrame))]
 public sealed class EnableEnvCommand : EnvCmdlet

@@ -34,10 +34,37 @@ public enum EnvExportFormat
 /// Without -Path the text is returned; with -Path the file is written and nothing is returned unless -PassThru (as
 /// Export-Csv): -NoClobber refuses to replace an existing file, -Force replaces a read-only one, -WhatIf writes nothing.</para>
 /// </summary>
-/// <example><code>Export-Env ml -Path environment.yml</code></example>
-/// <example><code>Export-Env ml -Format Explicit -Path ml.linux-64.txt</code></example>
-/// <example><code>Export-Env ml -Format Lock -Platform linux-64, osx-arm64, win-64 -Path conda-lock.yml</code></example>
-/// <example><code>Export-Env -FromHistory</code></example>
+/// <example><code>Export-Env ml -Path environment.yml</code>
+/// <para>Writes the environment ml to environment.yml (conda env export -n ml > environment.yml), every package as
+/// name=version=build, to re-create it elsewhere with New-Env -File. Prints nothing; -PassThru returns the file.</para></example>
+/// <example><code>Export-Env ml -Format Explicit -Path ml.linux-64.txt</code>
+/// <para>Writes an @EXPLICIT file (conda list --explicit --md5 > ml.linux-64.txt, with sha256): one package URL per
+/// line, which New-Env -File installs exactly, without a solve. Prints nothing.</para></example>
+/// <example><code>Export-Env ml -Format Lock -Platform linux-64, osx-arm64, win-64 -Path conda-lock.yml</code>
+/// <para>Writes a conda-lock file that locks ml for three platforms: this one's installed packages, the others solved
+/// from the specs ml was created with. Prints nothing; the file starts with version: 1 and the content hash of each
+/// platform.</para></example>
+/// <example><code>Export-Env -FromHistory</code>
+/// <para>Returns the active environment as an environment.yml with only the specs the user asked for (conda env export
+/// --from-history), the portable form to share across platforms.</para>
+/// <output>
+/// name: ml
+/// channels:
+///   - conda-forge
+/// dependencies:
+///   - python=3.11
+///   - numpy
+///   - 'scipy[version=''&gt;=1.11'']'
+/// prefix: …/envs/ml
+/// </output></example>
+/// <returns type="System.String">Without -Path, for -Format Yaml, Explicit and Lock: the file's text.</returns>
+/// <returns type="System.IO.FileInfo">With -Path and -PassThru: the file written. With -Path alone nothing is written
+/// to the pipeline.</returns>
+/// <returns type="System.Management.Automation.PSObject">Without -Path, for -Format Json: the environment.yml content
+/// as an object tree (name, channels, dependencies, variables, prefix).</returns>
+/// <seealso cref="NewEnvCommand"/>
+/// <seealso cref="UpdateEnvCommand"/>
+/// <seealso cref="GetEnvHistoryCommand"/>
 [Cmdlet(VerbsData.Export, "Env", DefaultParameterSetName = "Name", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(string), typeof(FileInfo), typeof(PSObject))]
 public sealed class ExportEnvCommand : EnvCmdlet

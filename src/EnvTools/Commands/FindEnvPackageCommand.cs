@@ -11,7 +11,26 @@ namespace EnvTools.Commands;
 /// <para type="description">Find-EnvPackage returns every record matching the MatchSpec, newest first. The name may be
 /// a glob (*numpy*). A .conda archive hides its .tar.bz2 twin.</para>
 /// </summary>
-/// <example><code>Find-EnvPackage "numpy>=1.20" -Channel ./channel | Select-Object -First 3</code></example>
+/// <example><code>Find-EnvPackage "numpy>=1.20" -Channel ./channel -OverrideChannels | Select-Object -First 3</code>
+/// <para>Searches the local channel folder ./channel, and no configured channel, for numpy 1.20 or newer, like conda
+/// search -c ./channel --override-channels "numpy>=1.20", and keeps the newest three records.</para>
+/// <output>
+/// Name                 Version    Build                  Subdir         Size Channel
+/// ----                 -------    -----                  ------         ---- -------
+/// numpy                2.1.3      py310_0                linux-64    1.0 KiB file://…/channel/linux-64
+/// numpy                2.1.3      py311_0                linux-64    1.0 KiB file://…/channel/linux-64
+/// numpy                2.1.3      py312_0                linux-64    1.0 KiB file://…/channel/linux-64
+/// </output></example>
+/// <example><code>Find-EnvPackage 'numpy*' -Platform osx-arm64 | Select-Object Name, Version, Build -Unique</code>
+/// <para>Searches the configured channels for the packages whose names start with numpy, for another platform than
+/// this one (conda search --platform osx-arm64 "numpy*").</para>
+/// <output>
+/// Name  Version Build
+/// ----  ------- -----
+/// numpy 2.1.3   py311_0
+/// </output></example>
+/// <seealso cref="ResolveEnvPackageCommand"/>
+/// <seealso cref="InstallEnvPackageCommand"/>
 [Cmdlet(VerbsCommon.Find, "EnvPackage")]
 [OutputType(typeof(RepoDataRecord))]
 public sealed class FindEnvPackageCommand : EnvCmdlet, IDisposable

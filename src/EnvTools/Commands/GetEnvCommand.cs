@@ -14,9 +14,40 @@ namespace EnvTools.Commands;
 /// they are read and are not in the default table; ask for them with Select-Object or Format-Table. A name without
 /// wildcards that names no environment is an EnvironmentNotFound error with close names.</para>
 /// </summary>
-/// <example><code>Get-Env</code></example>
-/// <example><code>Get-Env ml* | Format-Table Name, PythonVersion, SizeOnDisk, ExclusiveSize</code></example>
-/// <example><code>Get-Env | Sort-Object ExclusiveSize -Descending | Select-Object -First 3</code></example>
+/// <example><code>Get-Env</code>
+/// <para>Lists every environment (conda env list), with its package count, Python and CUDA versions and the date of its
+/// last change.</para>
+/// <output>
+/// Name                 Active Packages Python   CUDA     LastModified     Prefix
+/// ----                 ------ -------- ------   ----     ------------     ------
+/// ci                                 5 3.11.2            2026-12-07 16:41 …/envs/ci
+/// ds                                 8 3.11.2            2026-12-07 16:41 …/envs/ds
+/// ml                                 5 3.11.2            2026-12-07 16:41 …/envs/ml
+/// ml-2023                            6 3.10.14           2026-12-07 16:41 …/envs/ml-2023
+/// </output></example>
+/// <example><code>Get-Env ml* | Format-Table Name, PythonVersion, SizeOnDisk, ExclusiveSize</code>
+/// <para>Shows how much disk the environments whose names start with ml use (bytes), and how much removing each would
+/// free: files hard-linked from the package cache count only in SizeOnDisk.</para>
+/// <output>
+/// Name    PythonVersion SizeOnDisk ExclusiveSize
+/// ----    ------------- ---------- -------------
+/// ml      3.11.2           6839088          7185
+/// ml-2023 3.10.14             8111          8029
+/// </output></example>
+/// <example><code>Get-Env | Sort-Object ExclusiveSize -Descending | Select-Object -First 3</code>
+/// <para>Finds the three environments whose removal would free the most space.</para>
+/// <output>
+/// Name                 Active Packages Python   CUDA     LastModified     Prefix
+/// ----                 ------ -------- ------   ----     ------------     ------
+/// ds                                 8 3.11.2            2026-12-07 16:41 …/envs/ds
+/// ml-2023                            6 3.10.14           2026-12-07 16:41 …/envs/ml-2023
+/// ml                                 5 3.11.2            2026-12-07 16:41 …/envs/ml
+/// </output></example>
+/// <seealso cref="NewEnvCommand"/>
+/// <seealso cref="GetEnvPackageCommand"/>
+/// <seealso cref="RemoveEnvCommand"/>
+/// <seealso cref="RenameEnvCommand"/>
+/// <seealso cref="TestEnvCommand"/>
 [Cmdlet(VerbsCommon.Get, "Env")]
 [OutputType(typeof(EnvironmentInfo))]
 public sealed class GetEnvCommand : EnvCmdlet

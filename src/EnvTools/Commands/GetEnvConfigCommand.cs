@@ -14,8 +14,29 @@ namespace EnvTools.Commands;
 /// Remove-EnvConfig write the files. A malformed file is an
 /// InvalidConfiguration error naming the file and line.</para>
 /// </summary>
-/// <example><code>Get-EnvConfig channel*</code></example>
-/// <example><code>Get-EnvConfig -Prefix ./envs/ml pkgs_dirs</code></example>
+/// <example><code>Get-EnvConfig channel*</code>
+/// <para>Shows the channel settings in effect and the file and line each comes from, like conda config --show-sources
+/// for those keys: here channels and channel_priority from ~/.condarc, and channel_alias from conda's defaults.</para>
+/// <output>
+/// Key                          Value                                        Source                                    Line
+/// ---                          -----                                        ------                                    ----
+/// channel_alias                https://conda.anaconda.org                   default
+/// channel_priority             strict                                       …/.condarc                                   4
+/// channels                     [conda-forge]                                …/.condarc                                   1
+/// </output></example>
+/// <example><code>Get-EnvConfig -Prefix ./envs/ml env_prompt, pkgs_dirs</code>
+/// <para>Shows two keys as the environment at ./envs/ml sees them, its own .condarc included: env_prompt from its
+/// .condarc, pkgs_dirs from the CONDA_PKGS_DIRS environment variable.</para>
+/// <output>
+/// Key                          Value                                        Source                                    Line
+/// ---                          -----                                        ------                                    ----
+/// env_prompt                   [{name}]                                     …/envs/ml/.condarc                           1
+/// pkgs_dirs                    […/pkgs]                                     env:CONDA_PKGS_DIRS
+/// </output></example>
+/// <seealso cref="SetEnvConfigCommand"/>
+/// <seealso cref="AddEnvConfigCommand"/>
+/// <seealso cref="RemoveEnvConfigCommand"/>
+/// <seealso cref="GetEnvInfoCommand"/>
 [Cmdlet(VerbsCommon.Get, "EnvConfig")]
 [OutputType(typeof(ConfigValue))]
 public sealed class GetEnvConfigCommand : EnvCmdlet

@@ -19,26 +19,36 @@ namespace EnvTools.Commands;
 /// offline. The environment is -Name, -Prefix (bound from Get-Env output), or the active one.</para>
 /// </summary>
 /// <example><code>Get-EnvDependency app -Name web -Recurse</code>
-/// <para>Shows everything app needs, level by level.</para>
+/// <para>Shows everything app needs, level by level, with the depends entry that links each package to its parent
+/// (mamba repoquery depends --tree app).</para>
 /// <output>
 /// Name                                     Version          Build                Spec                           Note
 /// ----                                     -------          -----                ----                           ----
 /// app                                      2.0              0
-/// └─ libdemo                               2.0              0                    libdemo >=2
-///    └─ zlib                               1.3.1            0                    zlib >=1.2
+/// └─ libdemo                               2.0              0                    libdemo &gt;=2
+///    └─ zlib                               1.3.1            0                    zlib &gt;=1.2
 /// </output></example>
 /// <example><code>Get-EnvDependency zlib -Name web -Dependents -Recurse</code>
-/// <para>Answers "why is zlib installed?": the packages that need it, and what needs those, up to the ones requested.</para>
+/// <para>Answers "why is zlib installed?": the packages that need it, and what needs those, up to the ones requested
+/// (mamba repoquery whoneeds zlib).</para>
 /// <output>
 /// Name                                     Version          Build                Spec                           Note
 /// ----                                     -------          -----                ----                           ----
 /// zlib                                     1.3.1            0
-/// └─ libdemo                               2.0              0                    zlib >=1.2
-///    └─ app                                2.0              0                    libdemo >=2
+/// └─ libdemo                               2.0              0                    zlib &gt;=1.2
+///    └─ app                                2.0              0                    libdemo &gt;=2
 /// └─ tool                                  1.0              0                    zlib
 /// </output></example>
 /// <example><code>Get-EnvDependency app -Name web -Recurse | Where-Object IsMissing</code>
-/// <para>Lists the dependencies of app that the environment lacks or does not satisfy.</para></example>
+/// <para>Lists the dependencies of app that the environment lacks or does not satisfy, here after
+/// Uninstall-EnvPackage libdemo -Force.</para>
+/// <output>
+/// Name                                     Version          Build                Spec                           Note
+/// ----                                     -------          -----                ----                           ----
+/// └─ libdemo                                                                     libdemo &gt;=2                    missing
+/// </output></example>
+/// <seealso cref="GetEnvPackageCommand"/>
+/// <seealso cref="UninstallEnvPackageCommand"/>
 [Cmdlet(VerbsCommon.Get, "EnvDependency", DefaultParameterSetName = "Name")]
 [OutputType(typeof(DependencyNode))]
 public sealed class GetEnvDependencyCommand : EnvCmdlet

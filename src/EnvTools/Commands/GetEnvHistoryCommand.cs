@@ -17,11 +17,36 @@ namespace EnvTools.Commands;
 /// (nothing is written).</para>
 /// </summary>
 /// <example><code>Get-EnvHistory -Name ml</code>
-/// <para>Lists every revision of the environment ml, one row each: revision, date, changes and the command.</para></example>
+/// <para>Lists every revision of the environment ml, one row each: revision, date, package count, changes and the
+/// command (conda list --revisions -n ml).</para>
+/// <output>
+/// Revision Date                Packages Changes                                      Command
+/// -------- ----                -------- -------                                      -------
+///        0 2026-12-07 16:41:55        5 +libffi-3.4.4, +libopenblas-0.3.27, +numpy-… New-Env -Name ml -Spec python=3.11, …
+///        1 2026-12-07 16:41:55        6 +scipy-1.14.1                                Install-EnvPackage -Name ml -Spec sc…
+///        2 2026-12-07 16:41:55        6 numpy 1.26.4-&gt;2.1.3                          Update-EnvPackage -Name ml -Spec num…
+///        3 2026-12-07 16:41:55        3 -libopenblas-0.3.27, -numpy-2.1.3, -scipy-1… Uninstall-EnvPackage -Name ml -Spec …
+///        4 2026-12-07 16:41:55        7 +libopenblas-0.3.27, +numpy-2.1.3, +pandas-… Install-EnvPackage -Name ml -Spec pa…
+/// </output></example>
 /// <example><code>Get-EnvHistory -Name ml -Revision 2 | Select-Object -ExpandProperty Upgraded</code>
-/// <para>Shows the packages that revision 2 upgraded, with their old and new versions.</para></example>
+/// <para>Shows the packages that revision 2 upgraded, with their old and new versions and builds.</para>
+/// <output>
+/// Version    : 2.1.3
+/// OldVersion : 1.26.4
+/// Name       : numpy
+/// OldBuild   : py311_0
+/// Build      : py311_0
+/// Channel    : conda-forge/linux-64
+/// </output></example>
 /// <example><code>Get-Env ml | Get-EnvHistory | Where-Object { $_.Removed.Name -contains 'numpy' }</code>
-/// <para>Finds the revisions that removed numpy.</para></example>
+/// <para>Finds the revisions that removed numpy, to see when and by which command it went.</para>
+/// <output>
+/// Revision Date                Packages Changes                                      Command
+/// -------- ----                -------- -------                                      -------
+///        3 2026-12-07 16:41:55        3 -libopenblas-0.3.27, -numpy-2.1.3, -scipy-1… Uninstall-EnvPackage -Name ml -Spec …
+/// </output></example>
+/// <seealso cref="RestoreEnvCommand"/>
+/// <seealso cref="GetEnvPackageCommand"/>
 [Cmdlet(VerbsCommon.Get, "EnvHistory", DefaultParameterSetName = "Name")]
 [OutputType(typeof(EnvironmentRevision))]
 public sealed class GetEnvHistoryCommand : EnvCmdlet

@@ -15,34 +15,51 @@ namespace EnvTools.Commands;
 /// CONDA_* variables); nothing is contacted. The default view is a list, as conda info prints it.</para>
 /// </summary>
 /// <example><code>Get-EnvInfo</code>
-/// <para>Shows the active environment, the folders, the channels, the platform and the versions.</para>
+/// <para>Shows the active environment, the folders, the channels, the platform and the versions, as conda info does.</para>
 /// <output>
 /// ActiveEnvironment      : ml
-/// ActivePrefix           : /home/me/miniforge3/envs/ml
+/// ActivePrefix           : …/envs/ml
 /// ShellLevel             : 1
-/// EnvsDirs               : /home/me/miniforge3/envs
-///                          /home/me/.conda/envs
-/// PkgsDirs               : /home/me/miniforge3/pkgs
+/// EnvsDirs               : …/envs
+///                          …/.conda/envs
+/// PkgsDirs               : …/pkgs
 /// Channels               : conda-forge
 /// ChannelUrls            : https://conda.anaconda.org/conda-forge/linux-64
 ///                          https://conda.anaconda.org/conda-forge/noarch
 /// ChannelPriority        : strict
 /// Platform               : linux-64
-/// VirtualPackages        : __archspec=1=x86_64_v3
+/// VirtualPackages        : __unix=0=0
+///                          __linux=6.18.44=0
 ///                          __glibc=2.36=0
-///                          __linux=6.1.0=0
-///                          __unix=0=0
-/// ConfigFiles            : /home/me/.condarc
+///                          __archspec=1=x86_64_v4
+/// ConfigFiles            : …/.condarc
 /// Offline                : False
 /// ModuleVersion          : 0.1.0
 /// CondaCompatibleVersion : 3.8.0
 /// OperatingSystem        : Debian GNU/Linux 12 (bookworm)
-/// Runtime                : .NET 8.0.11
+/// Runtime                : .NET 10.0.12
 /// </output></example>
 /// <example><code>(Get-EnvInfo).PkgsDirs[0]</code>
-/// <para>The package cache downloads go to first.</para></example>
+/// <para>Returns the package cache that downloads go to first.</para>
+/// <output>
+/// …/pkgs
+/// </output></example>
 /// <example><code>Get-EnvInfo | ConvertTo-Json</code>
-/// <para>The same as JSON, as conda info --json gives it, for scripts and bug reports.</para></example>
+/// <para>The same as JSON, as conda info --json gives it, for scripts and bug reports (the first lines shown).</para>
+/// <output>
+/// {
+///   "ActiveEnvironment": "ml",
+///   "ActivePrefix": "…/envs/ml",
+///   "ShellLevel": 1,
+///   "EnvsDirs": [
+///     "…/envs",
+///     "…/.conda/envs"
+///   ],
+///   …
+/// </output></example>
+/// <seealso cref="GetEnvConfigCommand"/>
+/// <seealso cref="GetEnvVirtualPackageCommand"/>
+/// <seealso cref="GetEnvCommand"/>
 [Cmdlet(VerbsCommon.Get, "EnvInfo")]
 [OutputType(typeof(EnvToolsInfo))]
 public sealed class GetEnvInfoCommand : EnvCmdlet

@@ -14,9 +14,27 @@ namespace EnvTools.Commands;
 /// or the active one.</para>
 /// </summary>
 /// <example><code>Get-EnvPin -Name ml</code>
-/// <para>Lists the pins of the environment ml: its pin file's lines and the configured pinned_packages.</para></example>
+/// <para>Lists the pins of the environment ml: the lines of its conda-meta/pinned (Source File) and the configured
+/// pinned_packages (Source Configuration).</para>
+/// <output>
+/// Package                Spec                             Source        Prefix
+/// -------                ----                             ------        ------
+/// python                 python==3.11.2                   File          …/envs/ml
+/// numpy                  numpy==2.1.3                     File          …/envs/ml
+/// libopenblas            libopenblas 0.3.*                Configuration …/envs/ml
+/// </output></example>
 /// <example><code>Get-EnvPackage -Name ml | Where-Object IsPinned</code>
-/// <para>Lists the installed packages that a pin constrains.</para></example>
+/// <para>Lists the installed packages that a pin constrains, from the pin file or the configuration.</para>
+/// <output>
+/// Name                     Version      Build                    Channel               Size RequestedSpec
+/// ----                     -------      -----                    -------               ---- -------------
+/// libopenblas              0.3.27       0                        conda-forge            9 B
+/// numpy                    2.1.3        py311_0                  conda-forge           22 B numpy
+/// python                   3.11.2       0                        conda-forge        6.5 MiB python=3.11
+/// </output></example>
+/// <seealso cref="AddEnvPinCommand"/>
+/// <seealso cref="RemoveEnvPinCommand"/>
+/// <seealso cref="GetEnvPackageCommand"/>
 [Cmdlet(VerbsCommon.Get, "EnvPin", DefaultParameterSetName = "Name")]
 [OutputType(typeof(EnvironmentPin))]
 public sealed class GetEnvPinCommand : PinCmdlet

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using EnvTools.Activation;
 using EnvTools.Commands.Internal;
+using EnvTools.Environments;
 
 namespace EnvTools.Commands;
 
@@ -10,8 +11,27 @@ namespace EnvTools.Commands;
 /// config vars set write) and, with -IncludePackage, the packages' etc/conda/env_vars.d/*.json. Each variable is an
 /// EnvTools.EnvVariable: Name, Value, Source (the file). Without -Name or -Prefix the active environment is read.</para>
 /// </summary>
-/// <example><code>Get-EnvVariable -Name ml</code></example>
-/// <example><code>Get-EnvVariable 'CUDA*' -Prefix ./envs/gpu -IncludePackage</code></example>
+/// <example><code>Get-EnvVariable -Name ml</code>
+/// <para>Lists the variables the environment ml sets when activated (conda env config vars list -n ml) and the file
+/// they are kept in.</para>
+/// <output>
+/// Name                     Value                                    Source
+/// ----                     -----                                    ------
+/// MY_TOKEN_FILE            ~/.token                                 …/envs/ml/conda-meta/state
+/// OMP_NUM_THREADS          4                                        …/envs/ml/conda-meta/state
+/// </output></example>
+/// <example><code>Get-EnvVariable 'PROJ*' -Prefix ./envs/geo -IncludePackage</code>
+/// <para>Lists the PROJ variables of the environment at ./envs/geo, including the one its proj package sets through
+/// etc/conda/env_vars.d, to see what an activation will set and where it comes from.</para>
+/// <output>
+/// Name                     Value                                    Source
+/// ----                     -----                                    ------
+/// PROJ_DATA                …/envs/geo/share/proj                    …/envs/geo/etc/conda/env_vars.d/proj.json
+/// PROJ_NETWORK             ON                                       …/envs/geo/conda-meta/state
+/// </output></example>
+/// <seealso cref="SetEnvVariableCommand"/>
+/// <seealso cref="RemoveEnvVariableCommand"/>
+/// <seealso cref="EnableEnvCommand"/>
 [Cmdlet(VerbsCommon.Get, "EnvVariable", DefaultParameterSetName = EnvVariableArguments.NameSet)]
 [OutputType(typeof(EnvironmentVariableEntry))]
 public sealed class GetEnvVariableCommand : EnvCmdlet

@@ -15,8 +15,28 @@ namespace EnvTools.Commands;
 /// a libcuda to use instead. An empty CONDA_OVERRIDE_CUDA removes __cuda. Detection is cached per session; -Refresh detects
 /// again.</para>
 /// </summary>
-/// <example><code>Get-EnvVirtualPackage</code></example>
-/// <example><code>Get-EnvVirtualPackage -Platform osx-arm64</code></example>
+/// <example><code>Get-EnvVirtualPackage</code>
+/// <para>Shows the virtual packages of this machine that the solver uses (the virtual packages section of conda info),
+/// with where each was detected and how long it took; a machine with an NVIDIA driver also has __cuda.</para>
+/// <output>
+/// Name         Version   Build      Source          Time (ms) Origin
+/// ----         -------   -----      ------          --------- ------
+/// __unix       0         0          Detected              0.0
+/// __linux      6.18.44   0          Detected              0.1 /proc/sys/kernel/osrelease
+/// __glibc      2.36      0          Detected              0.0 gnu_get_libc_version()
+/// __archspec   1         x86_64_v4  Detected              0.0 CPU feature flags
+/// </output></example>
+/// <example><code>Get-EnvVirtualPackage -Platform osx-arm64</code>
+/// <para>Shows the virtual packages assumed for another platform, as used when solving for it with -Platform.</para>
+/// <output>
+/// Name         Version   Build      Source          Time (ms) Origin
+/// ----         -------   -----      ------          --------- ------
+/// __unix       0         0          PlatformDefault       0.0
+/// __osx        11.0      0          PlatformDefault       0.0
+/// __archspec   1         arm64      PlatformDefault       0.1
+/// </output></example>
+/// <seealso cref="GetEnvInfoCommand"/>
+/// <seealso cref="ResolveEnvPackageCommand"/>
 [Cmdlet(VerbsCommon.Get, "EnvVirtualPackage")]
 [OutputType(typeof(VirtualPackage))]
 public sealed class GetEnvVirtualPackageCommand : EnvCmdlet

@@ -23,37 +23,60 @@ namespace EnvTools.Commands;
 /// it is: it returns the changes it prepared, as -DryRun does.</para>
 /// </summary>
 /// <example><code>Install-EnvPackage numpy "scipy>=1.11" -Name ml</code>
-/// <para>Installs numpy and scipy 1.11 or newer into the environment ml, with what they need, and returns the changes.</para>
+/// <para>Installs numpy and scipy 1.11 or newer into the environment ml, with what they need (conda install -n ml numpy
+/// "scipy>=1.11"), and returns the changes.</para>
 /// <output>
-/// Action  Name        Version  Build            Channel      Size
-/// ------  ----        -------  -----            -------      ----
-/// Install libgfortran 14.2.0   h69a702a_1       conda-forge  52.4 KiB
-/// Install numpy       2.1.3    py312h58c1407_0  conda-forge  8.1 MiB
-/// Install scipy       1.14.1   py312h62794b6_1  conda-forge  16.9 MiB
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Install    libopenblas            0.3.27                   0                      conda-forge          940 B
+/// Install    numpy                  2.1.3                    py311_0                conda-forge        1.0 KiB
+/// Install    scipy                  1.14.1                   py311_0                conda-forge        1.0 KiB
 /// </output></example>
 /// <example><code>Get-Env ml | Install-EnvPackage pandas -DryRun</code>
-/// <para>Shows what installing pandas into the environment piped from Get-Env would change, and changes nothing.</para></example>
-/// <example><code>Install-EnvPackage -Name ml -Pip '--no-index', '--find-links ./wheels', 'mytool==1.0'</code>
-/// <para>Installs a pip requirement from a local wheel folder with the environment's own pip.</para></example>
-/// <example><code>Install-EnvPackage app -Name web -FreezeInstalled</code>
-/// <para>Installs app without changing any installed package (conda install --freeze-installed): a dependency it needs
-/// is taken in the version installed, and an older app is chosen if the newest needs a newer libdemo.</para>
+/// <para>Shows what installing pandas into the environment piped from Get-Env would change (conda install --dry-run),
+/// and changes nothing.</para>
 /// <output>
-/// Action  Name Version Build Channel Size
-/// ------  ---- ------- ----- ------- ----
-/// Install app  1.0     0     channel 1.2 KiB
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Install    pytz                   2024.1                   pyhd8ed1ab_0           conda-forge        1.1 KiB
+/// Install    pandas                 2.2.2                    py311_0                conda-forge        1.0 KiB
+/// </output></example>
+/// <example><code>Install-EnvPackage -Name ml -Pip '--no-index', '--find-links ./wheels', 'mytool==1.0'</code>
+/// <para>Installs a pip requirement from a local wheel folder with the environment's own pip (python -m pip install);
+/// each value is a line of a requirements file. Prints nothing: pip's lines come as verbose messages (-Verbose), and
+/// Get-EnvPackage lists mytool afterwards with Source Pypi.</para></example>
+/// <example><code>Install-EnvPackage app -Name web -FreezeInstalled</code>
+/// <para>Installs app without changing any installed package (conda install --freeze-installed): web has libdemo 1.0, so
+/// app 1.0 is chosen, as app 2.0 would need libdemo 2.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Install    app                    1.0                      0                      conda-forge          903 B
 /// </output></example>
 /// <example><code>Install-EnvPackage app -Name web -OnlyDependencies</code>
 /// <para>Installs what app needs but not app itself (conda install --only-deps), to develop app from source in the
 /// environment; with -UpdateDependencies those dependencies also move to their newest versions.</para>
 /// <output>
-/// Action  Name    Version Build Channel Size
-/// ------  ----    ------- ----- ------- ----
-/// Install libdemo 2.0     0     channel 1.3 KiB
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Install    libdemo                2.0                      0                      conda-forge          917 B
 /// </output></example>
 /// <example><code>Install-EnvPackage numpy -Name ml -DownloadOnly; Install-EnvPackage numpy -Name ml -Offline</code>
-/// <para>Downloads the packages the install needs into the package cache and leaves ml as it is (conda install
-/// --download-only); the second command installs them later without the network.</para></example>
+/// <para>The first command downloads the packages the install needs into the package cache and leaves ml as it is
+/// (conda install --download-only); the second installs them later without the network. Each returns the same changes.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Install    libopenblas            0.3.27                   0                      conda-forge          940 B
+/// Install    numpy                  2.1.3                    py311_0                conda-forge        1.0 KiB
+/// Install    libopenblas            0.3.27                   0                      conda-forge          940 B
+/// Install    numpy                  2.1.3                    py311_0                conda-forge        1.0 KiB
+/// </output></example>
+/// <seealso cref="UpdateEnvPackageCommand"/>
+/// <seealso cref="UninstallEnvPackageCommand"/>
+/// <seealso cref="FindEnvPackageCommand"/>
+/// <seealso cref="GetEnvPackageCommand"/>
+/// <seealso cref="GetEnvHistoryCommand"/>
 [Cmdlet(VerbsLifecycle.Install, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
 public sealed class InstallEnvPackageCommand : ExistingEnvChangeCmdlet

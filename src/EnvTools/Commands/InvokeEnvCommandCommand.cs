@@ -20,15 +20,29 @@ namespace EnvTools.Commands;
 /// processes it started.</para>
 /// </summary>
 /// <example><code>Invoke-EnvCommand -Name ml -FilePath python -ArgumentList '-c', 'import sys; print(sys.prefix)'</code>
-/// <para>Runs the environment's python; the session's PATH and CONDA_PREFIX stay as they were.</para>
+/// <para>Runs the environment's python, like conda run -n ml python -c ...; the session's PATH and CONDA_PREFIX stay as
+/// they were. The program prints the environment's prefix.</para>
 /// <output>
-/// /home/me/miniforge3/envs/ml
+/// …/envs/ml
 /// </output></example>
-/// <example><code>Invoke-EnvCommand ml pytest -x tests; if ($LASTEXITCODE -ne 0) { throw "tests failed: $LASTEXITCODE" }</code>
-/// <para>Runs pytest from the environment with live output (positional -Name, -FilePath and -ArgumentList) and checks
-/// its exit code.</para></example>
+/// <example><code>Invoke-EnvCommand ml python -ArgumentList '-m', 'unittest', 'discover', 'tests'; if ($LASTEXITCODE -ne 0) { throw "tests failed: $LASTEXITCODE" }</code>
+/// <para>Runs the tests in ./tests with the environment's python (positional -Name and -FilePath) and fails the script
+/// when they fail. Arguments that start with - go quoted in -ArgumentList, so that PowerShell does not take them for
+/// its own parameters. unittest writes to standard error, which is shown as it comes.</para>
+/// <output>
+/// .
+/// ----------------------------------------------------------------------
+/// Ran 1 test in 0.001s
+///
+/// OK
+/// </output></example>
 /// <example><code>$lines = Invoke-EnvCommand -Prefix ./envs/build -FilePath cmake -ArgumentList '--build', '.' -WorkingDirectory ./out 6>&amp;1</code>
-/// <para>Runs cmake in ./out and captures standard output and standard error (6>&amp;1) together.</para></example>
+/// <para>Runs cmake from the environment at ./envs/build in the build folder ./out and captures its standard output and
+/// standard error (6>&amp;1) together in $lines. Prints nothing; $lines then holds cmake's lines.</para></example>
+/// <returns type="System.String">Each line the program writes to standard output, as it is written; standard error goes
+/// to the host (information stream).</returns>
+/// <seealso cref="UseEnvCommand"/>
+/// <seealso cref="EnableEnvCommand"/>
 [Cmdlet(VerbsLifecycle.Invoke, "EnvCommand", DefaultParameterSetName = "Name")]
 [OutputType(typeof(string))]
 public sealed class InvokeEnvCommandCommand : EnvCmdlet

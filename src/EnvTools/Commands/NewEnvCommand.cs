@@ -17,10 +17,47 @@ namespace EnvTools.Commands;
 /// the environment's own pip, whose output comes as verbose messages), an @EXPLICIT file or a conda-lock file (the
 /// exact packages of the target platform, no solve). -DryRun returns the planned changes and creates nothing.</para>
 /// </summary>
-/// <example><code>New-Env ml python=3.11 numpy -Channel conda-forge</code></example>
-/// <example><code>New-Env -Prefix ./env zlib -Channel ./channel -DryRun</code></example>
-/// <example><code>New-Env -File environment.yml</code></example>
-/// <example><code>New-Env ci -File conda-lock.yml</code></example>
+/// <example><code>New-Env ml python=3.11 numpy -Channel conda-forge</code>
+/// <para>Creates the environment ml with python 3.11 and numpy from conda-forge (conda create -n ml -c conda-forge
+/// python=3.11 numpy) and returns it.</para>
+/// <output>
+/// Name                 Active Packages Python   CUDA     LastModified     Prefix
+/// ----                 ------ -------- ------   ----     ------------     ------
+/// ml                                 5 3.11.2            2026-12-07 16:41 …/envs/ml
+/// </output></example>
+/// <example><code>New-Env -Prefix ./env zlib -Channel ./channel -OverrideChannels -DryRun</code>
+/// <para>Shows what an environment at ./env with zlib from the local channel folder ./channel (and no other channel)
+/// would get, and creates nothing (conda create --dry-run).</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Install    zlib                   1.3.1                    0                      file:///…            903 B
+/// </output></example>
+/// <example><code>New-Env -File environment.yml</code>
+/// <para>Creates the environment an environment.yml describes (conda env create -f environment.yml), named by its name:
+/// key, and returns it.</para>
+/// <output>
+/// Name                 Active Packages Python   CUDA     LastModified     Prefix
+/// ----                 ------ -------- ------   ----     ------------     ------
+/// ds                                 8 3.11.2            2026-12-07 16:41 …/envs/ds
+/// </output></example>
+/// <example><code>New-Env ci -File conda-lock.yml</code>
+/// <para>Creates the environment ci with exactly the packages a conda-lock file locks for this platform, without a
+/// solve, as conda-lock install does.</para>
+/// <output>
+/// Name                 Active Packages Python   CUDA     LastModified     Prefix
+/// ----                 ------ -------- ------   ----     ------------     ------
+/// ci                                 5 3.11.2            2026-12-07 16:41 …/envs/ci
+/// </output></example>
+/// <returns type="EnvTools.Environments.EnvironmentInfo">The new environment (EnvTools.EnvironmentInfo, as Get-Env
+/// returns it).</returns>
+/// <returns type="EnvTools.Environments.PackageChange">With -DryRun or -DownloadOnly: the planned changes, one
+/// EnvTools.PackageChange per package, instead of the environment.</returns>
+/// <seealso cref="InstallEnvPackageCommand"/>
+/// <seealso cref="ExportEnvCommand"/>
+/// <seealso cref="GetEnvCommand"/>
+/// <seealso cref="RemoveEnvCommand"/>
+/// <seealso cref="ResolveEnvPackageCommand"/>
 [Cmdlet(VerbsCommon.New, "Env", DefaultParameterSetName = "Name", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(EnvironmentInfo), typeof(PackageChange))]
 public sealed class NewEnvCommand : EnvChangeCmdlet

@@ -13,9 +13,25 @@ namespace EnvTools.Commands;
 /// environment is refused (EnvironmentActive), and so is one that holds other environments
 /// (EnvironmentContainsEnvironments). Environments can be piped in from Get-Env (bound by Prefix) or named.</para>
 /// </summary>
-/// <example><code>Remove-Env old-ml</code></example>
-/// <example><code>Get-Env scratch-* | Remove-Env -Confirm:$false</code></example>
-/// <example><code>Remove-Env -Prefix ./envs/tmp -WhatIf</code></example>
+/// <example><code>Remove-Env old-ml</code>
+/// <para>Deletes the environment old-ml after asking (conda env remove -n old-ml); nothing else is printed.</para>
+/// <output>
+/// Confirm
+/// Are you sure you want to perform this action?
+/// Performing the operation "Remove environment" on target "old-ml (…/envs/old-ml)".
+/// [Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is "Y"): Y
+/// </output></example>
+/// <example><code>Get-Env scratch-* | Remove-Env -Confirm:$false</code>
+/// <para>Deletes every environment whose name starts with scratch-, without asking. Prints nothing.</para></example>
+/// <example><code>Remove-Env -Prefix ./envs/tmp -WhatIf</code>
+/// <para>Says which environment would be deleted, after checking that it may be (not active, holding no other
+/// environment), and deletes nothing.</para>
+/// <output>
+/// What if: Performing the operation "Remove environment" on target "tmp (…/envs/tmp)".
+/// </output></example>
+/// <seealso cref="GetEnvCommand"/>
+/// <seealso cref="NewEnvCommand"/>
+/// <seealso cref="RenameEnvCommand"/>
 [Cmdlet(VerbsCommon.Remove, "Env", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(void))]
 public sealed class RemoveEnvCommand : EnvCmdlet

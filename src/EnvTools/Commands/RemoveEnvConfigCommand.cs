@@ -11,9 +11,14 @@ namespace EnvTools.Commands;
 /// Set-EnvConfig (-Scope User or System, -File, -Prefix); comments and the other keys stay as they are.</para>
 /// </summary>
 /// <example><code>Remove-EnvConfig channels defaults</code>
-/// <para>Takes defaults out of the channels of ~/.condarc.</para></example>
+/// <para>Takes defaults out of the channels list of ~/.condarc (conda config --remove channels defaults), for example to
+/// use conda-forge alone. Prints nothing; a value the list does not have is a ConfigValueNotFound error.</para></example>
 /// <example><code>Remove-EnvConfig channel_priority -File ./ci.condarc</code>
-/// <para>Removes the channel_priority line from ./ci.condarc, so the default applies again.</para></example>
+/// <para>Removes the channel_priority key from ./ci.condarc (conda config --remove-key channel_priority --file
+/// ./ci.condarc), so that the value of the other files, or the default, applies again. Prints nothing.</para></example>
+/// <seealso cref="GetEnvConfigCommand"/>
+/// <seealso cref="SetEnvConfigCommand"/>
+/// <seealso cref="AddEnvConfigCommand"/>
 [Cmdlet(VerbsCommon.Remove, "EnvConfig", DefaultParameterSetName = "Scope", SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
 public sealed class RemoveEnvConfigCommand : ConfigWriteCmdlet

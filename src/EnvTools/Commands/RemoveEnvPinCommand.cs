@@ -12,9 +12,15 @@ namespace EnvTools.Commands;
 /// -PassThru is given (the pins removed). Names complete from the environment's pins.</para>
 /// </summary>
 /// <example><code>Remove-EnvPin numpy -Name ml</code>
-/// <para>Lets numpy move again in the environment ml.</para></example>
+/// <para>Deletes numpy's line from the pin file of the environment ml, so that numpy can move again on the next install
+/// or update. Prints nothing; -PassThru returns the pins removed.</para></example>
 /// <example><code>Get-EnvPin -Name ml | Where-Object Source -eq File | Remove-EnvPin</code>
-/// <para>Removes every pin of the pin file of ml (Package and Prefix bind from the pins).</para></example>
+/// <para>Removes every pin of the pin file of ml (Package and Prefix bind from the pins); the pins of the pinned_packages
+/// configuration stay. Prints nothing.</para></example>
+/// <returns type="EnvTools.Environments.EnvironmentPin">With -PassThru: the pins removed (EnvTools.EnvironmentPin);
+/// else nothing.</returns>
+/// <seealso cref="GetEnvPinCommand"/>
+/// <seealso cref="AddEnvPinCommand"/>
 [Cmdlet(VerbsCommon.Remove, "EnvPin", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(EnvironmentPin))]
 public sealed class RemoveEnvPinCommand : PinCmdlet

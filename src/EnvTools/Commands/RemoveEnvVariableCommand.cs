@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using EnvTools.Activation;
 using EnvTools.Commands.Internal;
+using EnvTools.Environments;
 
 namespace EnvTools.Commands;
 
@@ -10,8 +11,13 @@ namespace EnvTools.Commands;
 /// the others. A name that is not there is a non-terminating EnvVariableNotFound error. Without -Name or -Prefix the active
 /// environment is changed.</para>
 /// </summary>
-/// <example><code>Remove-EnvVariable OMP_NUM_THREADS -Name ml</code></example>
-/// <example><code>Get-EnvVariable OMP_* -Name ml | Remove-EnvVariable</code></example>
+/// <example><code>Remove-EnvVariable OMP_NUM_THREADS -Name ml</code>
+/// <para>Stops the environment ml from setting OMP_NUM_THREADS on activation (conda env config vars unset
+/// OMP_NUM_THREADS -n ml). Prints nothing.</para></example>
+/// <example><code>Get-EnvVariable OMP_* -Name ml | Remove-EnvVariable</code>
+/// <para>Removes every OMP_ variable of ml, each from the environment it was read from. Prints nothing.</para></example>
+/// <seealso cref="GetEnvVariableCommand"/>
+/// <seealso cref="SetEnvVariableCommand"/>
 [Cmdlet(VerbsCommon.Remove, "EnvVariable", DefaultParameterSetName = EnvVariableArguments.NameSet, SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
 public sealed class RemoveEnvVariableCommand : EnvCmdlet

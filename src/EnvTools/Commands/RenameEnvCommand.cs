@@ -19,11 +19,25 @@ namespace EnvTools.Commands;
 /// renamed environment is returned as an EnvTools.EnvironmentInfo.</para>
 /// </summary>
 /// <example><code>Rename-Env -Name ml -NewName ml-2024</code>
-/// <para>Renames the environment ml to ml-2024, in the same envs dir.</para></example>
+/// <para>Renames the environment ml to ml-2024, in the same envs dir (conda rename -n ml ml-2024). Prints nothing;
+/// -PassThru returns the renamed environment.</para></example>
 /// <example><code>Rename-Env -Prefix ./envs/tmp -NewName ./envs/kept -PassThru</code>
-/// <para>Moves the environment at ./envs/tmp to ./envs/kept (a path: it contains a separator) and returns it.</para></example>
+/// <para>Moves the environment at ./envs/tmp to ./envs/kept (a path, as it contains a separator) and returns it.</para>
+/// <output>
+/// Name                 Active Packages Python   CUDA     LastModified     Prefix
+/// ----                 ------ -------- ------   ----     ------------     ------
+/// kept                               1                   2026-12-07 16:42 …/envs/kept
+/// </output></example>
 /// <example><code>Get-Env scratch | Rename-Env -NewName scratch-old -WhatIf</code>
-/// <para>Says what would be renamed, after checking that the rename is allowed, and changes nothing.</para></example>
+/// <para>Says what would be renamed, after checking that the rename is allowed, and changes nothing.</para>
+/// <output>
+/// What if: Performing the operation "Rename environment" on target "…/envs/scratch -> …/envs/scratch-old".
+/// </output></example>
+/// <returns type="EnvTools.Environments.EnvironmentInfo">With -PassThru: the renamed environment
+/// (EnvTools.EnvironmentInfo); else nothing.</returns>
+/// <seealso cref="GetEnvCommand"/>
+/// <seealso cref="NewEnvCommand"/>
+/// <seealso cref="RemoveEnvCommand"/>
 [Cmdlet(VerbsCommon.Rename, "Env", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(EnvironmentInfo))]
 public sealed class RenameEnvCommand : EnvCmdlet

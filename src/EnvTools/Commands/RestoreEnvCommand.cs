@@ -19,13 +19,48 @@ namespace EnvTools.Commands;
 /// Export-Env -FromHistory matches the restored revision; conda instead re-records the current ones). It returns one
 /// EnvTools.PackageChange per package changed; -DryRun returns them and changes nothing.</para>
 /// </summary>
-/// <example><code>Get-EnvHistory -Name ml | Where-Object Revision -eq 3 | Restore-Env</code></example>
+/// <example><code>Get-EnvHistory -Name ml | Where-Object Revision -eq 3 | Restore-Env</code>
+/// <para>Brings ml back to revision 3, piped from Get-EnvHistory (Revision and Prefix bind from it), like conda install
+/// --revision 3 -n ml.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Remove     libopenblas            0.3.27                   0                      conda-forge          940 B
+/// Remove     numpy                  2.1.3                    py311_0                conda-forge        1.0 KiB
+/// Remove     pandas                 2.2.2                    py311_0                conda-forge        1.0 KiB
+/// Remove     pytz                   2024.1                   pyhd8ed1ab_0           conda-forge        1.1 KiB
+/// </output></example>
 /// <example><code>Restore-Env -Name ml -Revision 1 -DryRun</code>
-/// <para>Shows what going back to revision 1 of ml would install, remove, upgrade or downgrade, and changes nothing.</para></example>
+/// <para>Shows what going back to revision 1 of ml would install, remove, upgrade or downgrade, and changes nothing.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Remove     pandas                 2.2.2                    py311_0                conda-forge        1.0 KiB
+/// Remove     pytz                   2024.1                   pyhd8ed1ab_0           conda-forge        1.1 KiB
+/// Downgrade  numpy                  2.1.3 -&gt; 1.26.4          py311_0                conda-forge        1.0 KiB
+/// Install    scipy                  1.14.1                   py311_0                conda-forge        1.0 KiB
+/// </output></example>
 /// <example><code>Restore-Env -Name ml -Revision 1 -Offline</code>
-/// <para>Restores revision 1 from the package cache only; fails with PackagesNotFound if a package is not cached.</para></example>
+/// <para>Restores revision 1 from the package cache only; fails with PackagesNotFound if a package is not cached.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Install    libopenblas            0.3.27                   0                      conda-forge          940 B
+/// Install    numpy                  1.26.4                   py311_0                conda-forge        1.0 KiB
+/// Install    scipy                  1.14.1                   py311_0                conda-forge        1.0 KiB
+/// </output></example>
 /// <example><code>Restore-Env -Revision -2</code>
-/// <para>Undoes the last change of the active environment (brings it to the revision before the last one).</para></example>
+/// <para>Undoes the last change of the active environment: brings it to the revision before the last one (here the last
+/// change had installed numpy and scipy).</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Remove     libopenblas            0.3.27                   0                      conda-forge          940 B
+/// Remove     numpy                  1.26.4                   py311_0                conda-forge        1.0 KiB
+/// Remove     scipy                  1.14.1                   py311_0                conda-forge        1.0 KiB
+/// </output></example>
+/// <seealso cref="GetEnvHistoryCommand"/>
+/// <seealso cref="InstallEnvPackageCommand"/>
 [Cmdlet(VerbsData.Restore, "Env", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
 public sealed class RestoreEnvCommand : ExistingEnvChangeCmdlet

@@ -14,11 +14,18 @@ namespace EnvTools.Commands;
 /// then. Supports -WhatIf.</para>
 /// </summary>
 /// <example><code>Set-EnvConfig channel_priority strict</code>
-/// <para>Writes channel_priority: strict into ~/.condarc, keeping the rest of the file as it is.</para></example>
+/// <para>Writes channel_priority: strict into ~/.condarc (conda config --set channel_priority strict), keeping the rest of
+/// the file as it is, so that a package is taken from the highest-priority channel that has it. Prints nothing; check it
+/// with Get-EnvConfig channel_priority.</para></example>
 /// <example><code>Set-EnvConfig proxy_servers.https http://proxy.example:3128 -File ./project.condarc</code>
-/// <para>Sets one entry of the proxy_servers map in the file ./project.condarc.</para></example>
+/// <para>Sets one entry of the proxy_servers map in ./project.condarc, a file a project can hand to CONDARC. Prints
+/// nothing; the file then reads "proxy_servers:" with the line "  https: http://proxy.example:3128".</para></example>
 /// <example><code>Set-EnvConfig env_prompt '[{name}] ' -Prefix ./envs/ml</code>
-/// <para>Gives the environment at ./envs/ml its own prompt format, in its .condarc.</para></example>
+/// <para>Gives the environment at ./envs/ml its own prompt format, in its own .condarc (read while it is the active
+/// environment, or with Get-EnvConfig -Prefix). Prints nothing.</para></example>
+/// <seealso cref="GetEnvConfigCommand"/>
+/// <seealso cref="AddEnvConfigCommand"/>
+/// <seealso cref="RemoveEnvConfigCommand"/>
 [Cmdlet(VerbsCommon.Set, "EnvConfig", DefaultParameterSetName = "Scope", SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
 public sealed class SetEnvConfigCommand : ConfigWriteCmdlet

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using EnvTools.Activation;
 using EnvTools.Commands.Internal;
+using EnvTools.Environments;
 
 namespace EnvTools.Commands;
 
@@ -11,7 +12,21 @@ namespace EnvTools.Commands;
 /// ({"env_vars": {...}}), keeping the variables and keys already there, so that conda, mamba and Enable-Env all apply them on
 /// activation. Without -Name or -Prefix the active environment is changed; re-activate it to see the change.</para>
 /// </summary>
-/// <example><code>Set-EnvVariable @{ OMP_NUM_THREADS = '4'; MY_TOKEN_FILE = '~/.token' } -Name ml</code></example>
+/// <example><code>Set-EnvVariable @{ OMP_NUM_THREADS = '4'; MY_TOKEN_FILE = '~/.token' } -Name ml</code>
+/// <para>Makes every activation of the environment ml (Enable-Env, conda activate, mamba activate) set OMP_NUM_THREADS
+/// and MY_TOKEN_FILE, like conda env config vars set. Prints nothing.</para></example>
+/// <example><code>Set-EnvVariable @{ PROJ_NETWORK = 'ON' } -Name geo -PassThru</code>
+/// <para>Sets one variable of the environment geo and returns the environment's variables after the change.</para>
+/// <output>
+/// Name                     Value                                    Source
+/// ----                     -----                                    ------
+/// PROJ_NETWORK             ON                                       …/envs/geo/conda-meta/state
+/// </output></example>
+/// <returns type="EnvTools.Environments.EnvironmentVariableEntry">With -PassThru: every variable of the environment after
+/// the change (EnvTools.EnvVariable); else nothing.</returns>
+/// <seealso cref="GetEnvVariableCommand"/>
+/// <seealso cref="RemoveEnvVariableCommand"/>
+/// <seealso cref="EnableEnvCommand"/>
 [Cmdlet(VerbsCommon.Set, "EnvVariable", DefaultParameterSetName = EnvVariableArguments.NameSet, SupportsShouldProcess = true)]
 [OutputType(typeof(EnvironmentVariableEntry))]
 public sealed class SetEnvVariableCommand : EnvCmdlet

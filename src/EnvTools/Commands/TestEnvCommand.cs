@@ -13,9 +13,37 @@ namespace EnvTools.Commands;
 /// $true or $false instead. Files are hashed in parallel, with progress. The environment is -Name (a name or a path),
 /// -Prefix (bound from piped Get-Env output), or the active one.</para>
 /// </summary>
-/// <example><code>Test-Env ml</code></example>
-/// <example><code>Get-Env | Where-Object { -not (Test-Env -Prefix $_.Prefix -Quiet) }</code></example>
-/// <example><code>Test-Env | Group-Object Package</code></example>
+/// <example><code>Test-Env ml</code>
+/// <para>Checks every file of the environment ml against what its packages installed (conda doctor -n ml): here one
+/// file was deleted and one edited.</para>
+/// <output>
+/// Kind         Package              Path                                     Expected         Actual
+/// ----         -------              ----                                     --------         ------
+/// Missing      libopenblas          lib/libopenblas.so.0
+/// SizeMismatch numpy                lib/python3.11/site-packages/numpy/__in… 22               31
+/// </output></example>
+/// <example><code>Get-Env | Where-Object { -not (Test-Env -Prefix $_.Prefix -Quiet) }</code>
+/// <para>Lists the environments that have a missing or changed file.</para>
+/// <output>
+/// Name                 Active Packages Python   CUDA     LastModified     Prefix
+/// ----                 ------ -------- ------   ----     ------------     ------
+/// ml                                 5 3.11.2            2026-12-07 16:43 …/envs/ml
+/// </output></example>
+/// <example><code>Test-Env | Group-Object Package</code>
+/// <para>Checks the active environment and counts the problems per package, to see which packages to reinstall
+/// (Install-EnvPackage -Force).</para>
+/// <output>
+/// Count Name                      Group
+/// ----- ----                      -----
+///     1 libopenblas               {FileIssue { Package = libopenblas, Path = lib/libopenblas.so.0, Kind = Missing, Expect…
+///     1 numpy                     {FileIssue { Package = numpy, Path = lib/python3.11/site-packages/numpy/__init__.py, Ki…
+/// </output></example>
+/// <returns type="EnvTools.Environments.FileIssue">One EnvTools.FileIssue per missing or changed file; nothing for a
+/// healthy environment.</returns>
+/// <returns type="System.Boolean">With -Quiet: $true when every file is intact, else $false.</returns>
+/// <seealso cref="GetEnvPackageCommand"/>
+/// <seealso cref="GetEnvCommand"/>
+/// <seealso cref="InstallEnvPackageCommand"/>
 [Cmdlet(VerbsDiagnostic.Test, "Env", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(FileIssue), typeof(bool))]
 public sealed class TestEnvCommand : EnvCmdlet

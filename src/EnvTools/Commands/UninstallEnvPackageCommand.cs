@@ -18,24 +18,49 @@ namespace EnvTools.Commands;
 /// changed) package.</para>
 /// </summary>
 /// <example><code>Uninstall-EnvPackage app -Name web</code>
-/// <para>Removes app and libdemo, the dependency only app needed (libdemo was not asked for by name).</para>
+/// <para>Removes app and libdemo, the dependency only app needed (libdemo was not asked for by name), as conda remove -n
+/// web app does; zlib stays because tool needs it.</para>
 /// <output>
-/// Action Name    Version Build Channel Size
-/// ------ ----    ------- ----- ------- ----
-/// Remove libdemo 2.0     0     channel 1.3 KiB
-/// Remove app     2.0     0     channel 1.2 KiB
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Remove     app                    2.0                      0                      conda-forge          903 B
+/// Remove     libdemo                2.0                      0                      conda-forge          917 B
 /// </output></example>
 /// <example><code>Uninstall-EnvPackage libdemo -Name web -Force</code>
-/// <para>Removes libdemo alone; app, which depends on it, stays (conda remove --force).</para>
+/// <para>Removes libdemo alone; app, which depends on it, stays (conda remove --force), and Get-EnvDependency shows the
+/// dependency as missing.</para>
 /// <output>
-/// Action Name    Version Build Channel Size
-/// ------ ----    ------- ----- ------- ----
-/// Remove libdemo 2.0     0     channel 1.3 KiB
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Remove     libdemo                2.0                      0                      conda-forge          917 B
 /// </output></example>
 /// <example><code>Uninstall-EnvPackage numpy -Name ml -DryRun</code>
-/// <para>Shows what removing numpy would take out (numpy, what depends on it, and what only it needed), and changes nothing.</para></example>
+/// <para>Shows what removing numpy would take out (numpy, what depends on it, and what only it needed), and changes nothing.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Remove     libopenblas            0.3.27                   0                      conda-forge          940 B
+/// Remove     numpy                  2.1.3                    py311_0                conda-forge        1.0 KiB
+/// Remove     pandas                 2.2.2                    py311_0                conda-forge        1.0 KiB
+/// Remove     pytz                   2024.1                   pyhd8ed1ab_0           conda-forge        1.1 KiB
+/// Remove     scipy                  1.14.1                   py311_0                conda-forge        1.0 KiB
+/// </output></example>
 /// <example><code>Get-EnvPackage numpy, scipy -Name ml | Uninstall-EnvPackage</code>
-/// <para>Removes the two packages Get-EnvPackage found in ml, in one change.</para></example>
+/// <para>Removes the two packages Get-EnvPackage found in ml, in one change, with the packages that need them (pandas)
+/// and what only they needed.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Remove     libopenblas            0.3.27                   0                      conda-forge          940 B
+/// Remove     numpy                  2.1.3                    py311_0                conda-forge        1.0 KiB
+/// Remove     pandas                 2.2.2                    py311_0                conda-forge        1.0 KiB
+/// Remove     pytz                   2024.1                   pyhd8ed1ab_0           conda-forge        1.1 KiB
+/// Remove     scipy                  1.14.1                   py311_0                conda-forge        1.0 KiB
+/// </output></example>
+/// <seealso cref="InstallEnvPackageCommand"/>
+/// <seealso cref="UpdateEnvPackageCommand"/>
+/// <seealso cref="GetEnvPackageCommand"/>
+/// <seealso cref="GetEnvDependencyCommand"/>
 [Cmdlet(VerbsLifecycle.Uninstall, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
 public sealed class UninstallEnvPackageCommand : ExistingEnvChangeCmdlet

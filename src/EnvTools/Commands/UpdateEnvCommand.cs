@@ -15,9 +15,35 @@ namespace EnvTools.Commands;
 /// into conda-meta/state and its pip: list is installed by the environment's pip. The environment is -Name (a name or a
 /// path), -Prefix, the file's name:, or the active one. It returns one EnvTools.PackageChange per change.</para>
 /// </summary>
-/// <example><code>Update-Env -File environment.yml</code></example>
-/// <example><code>Update-Env ml -File environment.yml -Prune</code></example>
-/// <example><code>Update-Env -Prefix ./env -File conda-lock.yml -Prune</code></example>
+/// <example><code>Update-Env -File environment.yml</code>
+/// <para>Brings the environment named by the file's name: (here ds) to the file (conda env update -f environment.yml):
+/// scipy was added to the file, so scipy is installed.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Install    scipy                  1.14.1                   py311_0                conda-forge        1.0 KiB
+/// </output></example>
+/// <example><code>Update-Env ml -File environment.yml -Prune</code>
+/// <para>Brings the environment ml to the file and removes what the file no longer needs (conda env update --prune):
+/// scipy was taken out of the file.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Remove     scipy                  1.14.1                   py311_0                conda-forge        1.0 KiB
+/// </output></example>
+/// <example><code>Update-Env -Prefix ./env -File conda-lock.yml -Prune</code>
+/// <para>Makes the environment at ./env exactly what the lock file locks for this platform: the locked versions replace
+/// the installed ones and the packages it does not list go.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Remove     pandas                 2.2.2                    py311_0                conda-forge        1.0 KiB
+/// Remove     pytz                   2024.1                   pyhd8ed1ab_0           conda-forge        1.1 KiB
+/// Downgrade  numpy                  2.1.3 -&gt; 1.26.4          py311_0                conda-forge
+/// </output></example>
+/// <seealso cref="ExportEnvCommand"/>
+/// <seealso cref="NewEnvCommand"/>
+/// <seealso cref="InstallEnvPackageCommand"/>
 [Cmdlet(VerbsData.Update, "Env", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
 public sealed class UpdateEnvCommand : EnvChangeCmdlet

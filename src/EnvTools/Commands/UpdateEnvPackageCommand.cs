@@ -15,19 +15,40 @@ namespace EnvTools.Commands;
 /// leaves the environment as it is.</para>
 /// </summary>
 /// <example><code>Update-EnvPackage numpy -Name ml</code>
-/// <para>Updates numpy in the environment ml to the newest version its other packages allow.</para>
+/// <para>Updates numpy in the environment ml to the newest version its other packages allow (conda update -n ml numpy).</para>
 /// <output>
-/// Action Name  Version Build           Channel     Size
-/// ------ ----  ------- -----           -------     ----
-/// Update numpy 2.1.3   py312h58c1407_0 conda-forge 8.1 MiB
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Update     numpy                  1.26.4 -&gt; 2.1.3          py311_0                conda-forge        1.0 KiB
 /// </output></example>
 /// <example><code>Update-EnvPackage -All -Name ml -DryRun</code>
-/// <para>Shows what updating every package of ml would change, and changes nothing.</para></example>
+/// <para>Shows what updating every package of ml would change (conda update --all --dry-run), and changes nothing.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Update     zlib                   1.2.13 -&gt; 1.3.1          0                      conda-forge          903 B
+/// Update     numpy                  1.26.4 -&gt; 2.1.3          py312_0                conda-forge        1.0 KiB
+/// </output></example>
 /// <example><code>Update-EnvPackage -All -Name ml -DownloadOnly</code>
 /// <para>Downloads the updates into the package cache now (for example before going offline) and leaves ml as it is;
-/// a later Update-EnvPackage -All -Offline applies them.</para></example>
+/// a later Update-EnvPackage -All -Offline applies them. Returns the changes it prepared.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Update     zlib                   1.2.13 -&gt; 1.3.1          0                      conda-forge          903 B
+/// Update     numpy                  1.26.4 -&gt; 2.1.3          py312_0                conda-forge        1.0 KiB
+/// </output></example>
 /// <example><code>Get-Env ml | Get-EnvPackage num* | Update-EnvPackage</code>
-/// <para>Updates the packages of ml whose names start with num.</para></example>
+/// <para>Updates the packages of ml whose names start with num.</para>
+/// <output>
+/// Action     Name                   Version                  Build                  Channel               Size
+/// ------     ----                   -------                  -----                  -------               ----
+/// Update     numpy                  1.26.4 -&gt; 2.1.3          py311_0                conda-forge        1.0 KiB
+/// </output></example>
+/// <seealso cref="InstallEnvPackageCommand"/>
+/// <seealso cref="UninstallEnvPackageCommand"/>
+/// <seealso cref="GetEnvPackageCommand"/>
+/// <seealso cref="GetEnvHistoryCommand"/>
 [Cmdlet(VerbsData.Update, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(PackageChange))]
 public sealed class UpdateEnvPackageCommand : ExistingEnvChangeCmdlet

@@ -14,12 +14,22 @@ namespace EnvTools.Commands;
 /// left active are undone as well.</para>
 /// </summary>
 /// <example><code>Use-Env ml { python -c 'import numpy; print(numpy.__version__)' }</code>
-/// <para>Runs python from the environment ml in this session, then restores PATH and the conda variables.</para>
+/// <para>Runs python from the environment ml in this session, then restores PATH and the conda variables, so nothing
+/// stays activated (like conda run -n ml, but the block is PowerShell and sees the session's variables).</para>
 /// <output>
 /// 2.1.3
 /// </output></example>
 /// <example><code>Use-Env -Prefix ./envs/build -ScriptBlock { cmake --build . }</code>
-/// <para>Builds with the environment's cmake; cmake's lines appear as it writes them, not when the block ends.</para></example>
+/// <para>Builds the project in the current folder with the cmake of the environment at ./envs/build; cmake's lines
+/// appear as it writes them, not when the block ends.</para>
+/// <output>
+/// docs built
+/// Built target docs
+/// </output></example>
+/// <returns type="System.Object">Whatever the script block writes, as it writes it.</returns>
+/// <seealso cref="EnableEnvCommand"/>
+/// <seealso cref="InvokeEnvCommandCommand"/>
+/// <seealso cref="DisableEnvCommand"/>
 [Cmdlet(VerbsOther.Use, "Env", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(object))]
 public sealed class UseEnvCommand : EnvCmdlet

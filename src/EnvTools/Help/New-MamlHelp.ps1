@@ -6,7 +6,13 @@
 .DESCRIPTION
     Called by build.ps1 Build in a child pwsh (the module is imported here, so its dll stays unlocked
     for the build). Synopsis and description come from <para type="synopsis|description"> in the class
-    summary, parameter descriptions from the property summaries, examples from <example><code>.
+    summary, parameter descriptions from the property summaries, examples from <example>: <code> (shown after
+    "PS> "), <para> (the explanation, Get-Help's remarks) and <output> (sample output, shown under the code).
+    INPUTS are the types of the parameters that bind from the pipeline (by value or by property name), OUTPUTS
+    the [OutputType] types, each described by the class's <returns type="(type's full name)"> or else by the
+    type's summary (EnvTools.Core.xml beside EnvTools.xml), RELATED LINKS the
+    cmdlets of the class's <seealso cref="..."/>, about_EnvTools and the section of
+    docs/cmdlets.md that documents the cmdlet.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModuleManifest,
@@ -18,6 +24,22 @@ Import-Module $ModuleManifest -Force
 [xml] $doc = Get-Content $XmlDoc -Raw
 $members = @{}
 foreach ($m in $doc.doc.members.member) { $members[$m.name] = $m }
+# the engine's documentation, for the summaries of the output types
+$coreXml = Join-Path (Split-Path $XmlDoc) 'EnvTools.Core.xml'
+if (Test-Path $coreXml) {
+    foreach ($m in ([xml] (Get-Content $coreXml -Raw)).doc.members.member) { if (-not $members.ContainsKey($m.name)) { $members[$m.name] = $m } }
+}
+# docs/cmdlets.md: the section (## heading) that names each cmdlet, as a GitHub anchor
+$docsFile = Join-Path $PSScriptRoot '../../../docs/cmdlets.md'
+$headings = if (Test-Path $docsFile) { @(Get-Content $docsFile | Where-Object { $_ -match '^## ' } | ForEach-Object { $_.Substring(3).Trim() }) } else { @() }
+function DocsSection([string] $cmdlet) {
+    $h = $headings | Where-Object { $_ -match "(?<![\w-])$([regex]::Escape($cmdlet))(?![\w-])" } | Select-Object -First 1
+    if (-not $h) { return $null }
+    $anchor = ($h.ToLowerInvariant() -replace '[^\w\- ]', '') -replace ' ', '-'
+    [pscustomobject]@{ Heading = $h; Anchor = "docs/cmdlets.md#$anchor" }
+}
+$cmdletNames = @{}
+foreach ($c in Get-Command -Module EnvTools -CommandType Cmdlet) { $cmdletNames["T:$($c.ImplementingType.FullName)"] = $c.Name }
 
 function Text($node) {
     # PowerShell's XML adapter gives text-only elements as strings, others as nodes.
@@ -73,16 +95,44 @@ foreach ($cmd in Get-Command -Module EnvTools -CommandType Cmdlet | Sort-Object 
         $meta = [pscustomobject]@{ IsMandatory = $attr.Mandatory; Position = $attr.Position; ValueFromPipeline = $attr.ValueFromPipeline; ValueFromPipelineByPropertyName = $attr.ValueFromPipelineByPropertyName }
         [void] $sb.AppendLine((& $paramXml $p $meta))
     }
-    [void] $sb.AppendLine('</command:parameters><command:returnValues>')
+    [void] $sb.AppendLine('</command:parameters><command:inputTypes>')
+    # INPUTS: what binds from the pipeline, by type
+    $inputs = [ordered]@{}
+    foreach ($p in $cmd.Parameters.Values | Where-Object Name -notin $common | Sort-Object Name) {
+        foreach ($a in $p.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }) {
+            $how = @()
+            if ($a.ValueFromPipeline) { $how += 'by value' }
+            if ($a.ValueFromPipelineByPropertyName) { $how += "by property name ($((@($p.Name) + $p.Aliases) -join ', '))" }
+            if (-not $how) { continue }
+            $t = $p.ParameterType
+            if ($t.IsArray) { $t = $t.GetElementType() }
+            if (-not $inputs.Contains($t.FullName)) { $inputs[$t.FullName] = [System.Collections.Generic.List[string]]::new() }
+            $line = "-$($p.Name), $($how -join ' and ')"
+            if (-not $inputs[$t.FullName].Contains($line)) { $inputs[$t.FullName].Add($line) }
+        }
+    }
+    if ($inputs.Count -eq 0) {
+        [void] $sb.AppendLine('<command:inputType><dev:type><maml:name>None</maml:name></dev:type><maml:description><maml:para>Nothing binds from the pipeline.</maml:para></maml:description></command:inputType>')
+    }
+    foreach ($k in $inputs.Keys) {
+        [void] $sb.AppendLine("<command:inputType><dev:type><maml:name>$(Esc $k)</maml:name></dev:type><maml:description><maml:para>$(Esc ("Binds " + ($inputs[$k] -join '; ') + '.'))</maml:para></maml:description></command:inputType>")
+    }
+    [void] $sb.AppendLine('</command:inputTypes><command:returnValues>')
+    # OUTPUTS: the [OutputType] types, with their summaries
     foreach ($o in $cmd.OutputType) {
-        [void] $sb.AppendLine("<command:returnValue><dev:type><maml:name>$(Esc $o.Name)</maml:name></dev:type></command:returnValue>")
+        $t = $o.Type
+        $name = if ($null -eq $t -or $t -eq [void]) { 'None' } else { $t.FullName }
+        # the class's <returns type="..."> says when and what it writes; else the type's own summary
+        $returns = @($m.returns) | Where-Object { $_ -is [System.Xml.XmlElement] -and $_.type -eq $name } | Select-Object -First 1
+        $summary = if ($returns) { Text $returns } elseif ($name -eq 'None') { 'Writes nothing to the pipeline.' } else { Text $members["T:$($t.FullName)"].summary }
+        [void] $sb.AppendLine("<command:returnValue><dev:type><maml:name>$(Esc $name)</maml:name></dev:type><maml:description><maml:para>$(Esc $summary)</maml:para></maml:description></command:returnValue>")
     }
     [void] $sb.AppendLine('</command:returnValues><command:examples>')
     $i = 0
     foreach ($ex in @($m.example)) {
         if ($null -eq $ex) { continue }
         $i++
-        $code = Text $ex.code
+        $code = 'PS> ' + (Text $ex.code)
         if ($ex.output) {
             # <output> is sample output: shown after the command, its lines and indentation kept.
             $lines = ((Text-Raw $ex.output) -split "`r?`n") | ForEach-Object TrimEnd
@@ -93,7 +143,20 @@ foreach ($cmd in Get-Command -Module EnvTools -CommandType Cmdlet | Sort-Object 
         }
         [void] $sb.AppendLine("<command:example><maml:title>-------------------------- Example $i --------------------------</maml:title><dev:code>$(Esc $code)</dev:code><dev:remarks><maml:para>$(Esc (Text $ex.para))</maml:para></dev:remarks></command:example>")
     }
-    [void] $sb.AppendLine('</command:examples></command:command>')
+    [void] $sb.AppendLine('</command:examples><maml:relatedLinks>')
+    # RELATED LINKS: the <seealso cref> cmdlets, about_EnvTools, the docs section
+    $related = [System.Collections.Generic.List[string]]::new()
+    foreach ($see in @($m.seealso)) {
+        if ($null -ne $see -and $cmdletNames[$see.cref] -and -not $related.Contains($cmdletNames[$see.cref])) { $related.Add($cmdletNames[$see.cref]) }
+    }
+    foreach ($r in $related) {
+        [void] $sb.AppendLine("<maml:navigationLink><maml:linkText>$r</maml:linkText><maml:uri></maml:uri></maml:navigationLink>")
+    }
+    [void] $sb.AppendLine('<maml:navigationLink><maml:linkText>about_EnvTools</maml:linkText><maml:uri></maml:uri></maml:navigationLink>')
+    if ($section = DocsSection $cmd.Name) {
+        [void] $sb.AppendLine("<maml:navigationLink><maml:linkText>$(Esc "The cmdlet reference, $($section.Heading):")</maml:linkText><maml:uri>$(Esc $section.Anchor)</maml:uri></maml:navigationLink>")
+    }
+    [void] $sb.AppendLine('</maml:relatedLinks></command:command>')
 }
 [void] $sb.AppendLine('</helpItems>')
 New-Item -ItemType Directory -Path (Split-Path $OutFile) -Force | Out-Null

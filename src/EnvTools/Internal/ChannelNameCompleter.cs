@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using EnvTools.Config;
 using EnvTools.RepoData;
+using EnvTools.Environments;
 
 namespace EnvTools.Commands.Internal;
 

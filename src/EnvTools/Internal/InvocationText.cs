@@ -52,7 +52,7 @@ internal static class InvocationText
             }
         }
 
-        return Config.UrlRedaction.RedactCommandLine(sb.ToString());
+        return Conda.UrlRedaction.RedactCommandLine(sb.ToString());
     }
 
     /// <summary>A value as PowerShell would read it back: bare when it is a plain word, else single-quoted.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EnvTools.Activation;
 using Xunit;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.Activation;
 

@@ -4,6 +4,7 @@ using EnvTools.Install;
 using EnvTools.Packages;
 using EnvTools.Tests.Packages;
 using Xunit;
+using EnvTools.IO;
 
 namespace EnvTools.Tests.Install;
 

@@ -92,6 +92,27 @@ public class CondaSolverRuleTests
     }
 
     [Fact]
+    public void UpdateAllKeepsTheInstalledPythonsMajorMinor()
+    {
+        // conda update --all on python=3.11 + numpy, with python 3.12 and numpy 2.0 for both pythons in the channel: the
+        // real conda 25.11.1 answered "All requested packages already installed" with numpy-2.0.0-py311_0 and
+        // python-3.11.9 installed (its business rule: python never moves past its minor version unless requested).
+        var py311 = Rec("python", "3.11.9");
+        var np1 = Rec("numpy", "1.26.4", "py311_0", depends: new[] { "python >=3.11,<3.12.0a0" });
+        var ch = Channel("c", py311, Rec("python", "3.12.3"), np1,
+            Rec("numpy", "2.0.0", "py311_0", depends: new[] { "python >=3.11,<3.12.0a0" }),
+            Rec("numpy", "2.0.0", "py312_0", depends: new[] { "python >=3.12,<3.13.0a0" }));
+        var installed = new[] { py311, np1 };
+        Assert.Equal(new[] { "numpy-2.0.0-py311_0", "python-3.11.9-0" },
+            Nvb(Solve(new[] { ch }, Array.Empty<string>(), installed: installed, modifier: UpdateModifier.UpdateAll, history: new[] { "python=3.11", "numpy" })));
+        Assert.Equal(new[] { "numpy-2.0.0-py311_0", "python-3.11.9-0" },
+            Nvb(Solve(new[] { ch }, Array.Empty<string>(), installed: installed, modifier: UpdateModifier.UpdateAll)));
+        // named, python moves (conda's test_pinned_1 "update without pinning" does so)
+        Assert.Equal(new[] { "numpy-2.0.0-py312_0", "python-3.12.3-0" },
+            Nvb(Solve(new[] { ch }, new[] { "python" }, installed: installed, modifier: UpdateModifier.UpdateAll)));
+    }
+
+    [Fact]
     public void InstalledRecordIsKeptUnlessUpdateAll()
     {
         var a1 = Rec("a", "1.0");

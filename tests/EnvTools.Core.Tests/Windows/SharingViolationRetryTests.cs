@@ -1,5 +1,6 @@
 using EnvTools.Install;
 using Xunit;
+using EnvTools.IO;
 
 namespace EnvTools.Tests.Windows;
 

@@ -1,6 +1,7 @@
 using EnvTools.Install;
 using EnvTools.Tests.Install;
 using Xunit;
+using EnvTools.IO;
 
 namespace EnvTools.Tests.Windows;
 

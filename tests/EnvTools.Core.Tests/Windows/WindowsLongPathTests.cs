@@ -3,6 +3,7 @@ using EnvTools.Install;
 using EnvTools.Packages;
 using EnvTools.Tests.Install;
 using Xunit;
+using EnvTools.IO;
 
 namespace EnvTools.Tests.Windows;
 

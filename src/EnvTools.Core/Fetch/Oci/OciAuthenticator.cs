@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using EnvTools.Config;
+using EnvTools.Conda;
 
 namespace EnvTools.Fetch.Oci;
 

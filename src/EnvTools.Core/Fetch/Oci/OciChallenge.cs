@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using EnvTools.Conda;
 
 namespace EnvTools.Fetch.Oci;
 
@@ -121,5 +122,5 @@ internal sealed record OciChallenge(string Scheme, string? Realm, string? Servic
     }
 
     /// <summary>How the challenge may be shown: scheme and realm (never anything secret: challenges hold none).</summary>
-    public override string ToString() => Realm is null ? Scheme : $"{Scheme} realm {Config.UrlRedaction.Redact(Realm)}";
+    public override string ToString() => Realm is null ? Scheme : $"{Scheme} realm {Conda.UrlRedaction.Redact(Realm)}";
 }

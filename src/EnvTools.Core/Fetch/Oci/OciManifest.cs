@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using EnvTools.Conda;
 
 namespace EnvTools.Fetch.Oci;
 
@@ -194,6 +195,6 @@ internal static class OciErrors
             sb.Append(char.IsControl(ch) ? ' ' : ch);
         }
 
-        return Config.UrlRedaction.Redact(sb.ToString());
+        return Conda.UrlRedaction.Redact(sb.ToString());
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using EnvTools.Environments;
+using EnvTools.Conda;
 
 namespace EnvTools.Fetch.Oci;
 
@@ -70,7 +71,7 @@ internal sealed class OciPushClient
         ArgumentNullException.ThrowIfNull(options);
         if (!OciLayout.IsOci(channel) || OciLayout.ChannelPath(channel).Length == 0)
         {
-            throw new ArgumentException($"'{Config.UrlRedaction.Redact(channel.ToString())}' is not an oci://HOST/NAMESPACE/CHANNEL URL", nameof(channel));
+            throw new ArgumentException($"'{Conda.UrlRedaction.Redact(channel.ToString())}' is not an oci://HOST/NAMESPACE/CHANNEL URL", nameof(channel));
         }
 
         Authority = channel.Authority;
@@ -300,7 +301,7 @@ internal sealed class OciPushClient
         catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
             throw new OciRegistryException(Authority, repository,
-                $"Cannot reach the registry {Authority} for {repository}: {Config.UrlRedaction.Redact(ex.Message)}", null, null, ex);
+                $"Cannot reach the registry {Authority} for {repository}: {Conda.UrlRedaction.Redact(ex.Message)}", null, null, ex);
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace EnvTools.Fetch;
+namespace EnvTools.IO;
 
 /// <summary>
 /// The number of hard links of a file, which .NET does not expose: <c>statx</c> on Linux (its layout is the same on every

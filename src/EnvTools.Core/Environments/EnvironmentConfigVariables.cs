@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace EnvTools.Activation;
+namespace EnvTools.Environments;
 
 /// <summary>A variable an environment sets when it is activated, and the file it comes from.</summary>
 /// <param name="Name">The variable's name.</param>

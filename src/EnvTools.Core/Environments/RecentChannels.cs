@@ -3,7 +3,7 @@ using EnvTools.Config;
 using EnvTools.Environments;
 using EnvTools.Install;
 
-namespace EnvTools.RepoData;
+namespace EnvTools.Environments;
 
 /// <summary>
 /// The channels used lately, most recent first, for completion: the remote channels whose repodata is in the cache

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EnvTools.Install;
+namespace EnvTools.IO;
 
 /// <summary>The few file-system operations the linker needs that .NET lacks (hard links) or that must not follow links.</summary>
 internal static partial class FileOps

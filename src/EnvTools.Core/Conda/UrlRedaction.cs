@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace EnvTools.Config;
+namespace EnvTools.Conda;
 
 /// <summary>
 /// Hides secrets in URLs before they are shown, logged or exported: an anaconda.org-style token

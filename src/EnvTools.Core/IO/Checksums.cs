@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 
-namespace EnvTools.Fetch;
+namespace EnvTools.IO;
 
 /// <summary>The md5 and sha256 (lower-case hex) and size of some bytes.</summary>
 internal readonly record struct FileDigest(string Md5, string Sha256, long Size);
