@@ -1,3 +1,4 @@
+using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.Fetch.Oci;
 
@@ -7,12 +8,11 @@ namespace EnvTools.Publish;
 public static class ChannelDestinations
 {
     /// <summary>
-    /// The destination <paramref name="text"/> names: <c>oci://HOST[:PORT]/NAMESPACE/CHANNEL</c>, a <c>file://</c> URL, or a
+    /// The destination <paramref name="text"/> names: <c>oci://HOST[:PORT]/NAMESPACE/CHANNEL</c>, <c>s3://BUCKET/PREFIX</c>, a <c>file://</c> URL, or a
     /// folder path (relative to <paramref name="workingDirectory"/>, <c>~</c> for the home folder of <paramref name="settings"/>).
     /// </summary>
-    /// <exception cref="InvalidPublishDestinationException">A scheme EnvTools cannot write to (<c>http(s)://</c>, <c>s3://</c>
-    /// for now) or a malformed URL.</exception>
-    /// <exception cref="InvalidConfigurationException">Unusable <c>proxy_servers</c> or <c>ssl_verify</c> (for <c>oci://</c>).</exception>
+    /// <exception cref="InvalidPublishDestinationException">A scheme EnvTools cannot write to (<c>http(s)://</c>) or a malformed URL.</exception>
+    /// <exception cref="InvalidConfigurationException">Unusable <c>proxy_servers</c>, <c>ssl_verify</c> or AWS profile (for <c>oci://</c>, <c>s3://</c>).</exception>
     public static IChannelDestination Open(string text, Settings settings, string workingDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
@@ -45,8 +45,14 @@ public static class ChannelDestinations
             return new OciChannelDestination(url, settings);
         }
 
+        if (url.Scheme == Fetch.S3.S3SigningHandler.Scheme)
+        {
+            return url.Host.Length > 0 ? new S3ChannelDestination(url, settings)
+                : throw new InvalidPublishDestinationException(shown, $"'{shown}' must name a bucket: s3://BUCKET/PREFIX.");
+        }
+
         throw new InvalidPublishDestinationException(shown,
-            $"Cannot publish to '{shown}': EnvTools writes channels to folders (a path or file://) and OCI registries (oci://HOST/NAMESPACE/CHANNEL)" +
+            $"Cannot publish to '{shown}': EnvTools writes channels to folders (a path or file://), OCI registries (oci://HOST/NAMESPACE/CHANNEL) and S3 buckets (s3://BUCKET/PREFIX)" +
             (url.Scheme is "http" or "https" ? "; an HTTP server has no standard way to receive files." : "."));
     }
 }

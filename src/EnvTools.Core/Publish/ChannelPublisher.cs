@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.Fetch;
+using EnvTools.IO;
 using EnvTools.RepoData;
 using EnvTools.Solve;
 

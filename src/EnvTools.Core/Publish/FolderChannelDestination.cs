@@ -1,5 +1,6 @@
 using EnvTools.Conda;
 using EnvTools.Fetch;
+using EnvTools.IO;
 using EnvTools.RepoData;
 
 namespace EnvTools.Publish;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EnvTools.Conda;
 using EnvTools.Fetch;
+using EnvTools.IO;
 using EnvTools.Packages;
 
 namespace EnvTools.Publish;

@@ -8,23 +8,24 @@ using EnvTools.Publish;
 namespace EnvTools.Commands;
 
 /// <summary>
-/// <para type="synopsis">Copies a channel, or the packages a team needs from it, into a mirror: a folder or an OCI registry.</para>
+/// <para type="synopsis">Copies a channel, or the packages a team needs from it, into a mirror: a folder, an OCI registry or an S3 bucket.</para>
 /// <para type="description">Publish-EnvChannel reads the -Source channel (a folder, file://, http(s)://, oci:// or a name, as
-/// -Channel of the other cmdlets) and copies its packages to -Destination: a folder (a path or file://) or an OCI registry
+/// -Channel of the other cmdlets) and copies its packages to -Destination: a folder (a path or file://), an OCI registry
 /// (oci://HOST[:PORT]/NAMESPACE/CHANNEL in the conda-oci-mirror layout that rattler, mamba and pixi read; credentials from the
-/// docker config.json, plain HTTP only for hosts in oci_insecure_registries). Without -Spec it copies every package of the
+/// docker config.json, plain HTTP only for hosts in oci_insecure_registries) or an S3 bucket (s3://BUCKET/PREFIX; endpoint
+/// from s3_options, credentials from the AWS variables or profile). Without -Spec it copies every package of the
 /// subdirs; with -Spec every version and build the specs allow, and with -WithDependencies also everything those may depend
 /// on, in the same platform or noarch (every version a solve could pick, so the mirror solves those specs as the source
 /// does). -Platform picks the subdirs (default: those of a folder source; the host's platform for a remote one); noarch is
 /// always published. Each archive is fetched, checked against the source's sha256 (else md5) and size, and written whole
 /// (a folder: a temporary name, then a rename); an archive the destination has already (its repodata lists it with the same
-/// sha256, or its content shows it) is skipped. Only after every archive is written does it write each subdir's
+/// sha256, or its content shows it: a hash, a registry digest, an S3 ETag) is skipped. Only after every archive is written does it write each subdir's
 /// repodata.json and repodata.json.zst: the destination's records with the published ones added, so publishing a subset
 /// adds to what is there, and a reader never sees a record whose archive is missing. A re-run copies only what changed and
 /// leaves unchanged repodata untouched. No conditional write is needed. An archive that fails its checksum (or cannot be
 /// downloaded) is not published and is reported as an error (ChecksumMismatch, PackageDownloadFailed) naming it; the rest
 /// goes on. A destination that cannot be written stops the command (PublishDestinationUnavailable; a registry's refusal is
-/// OciRegistryRequestFailed with its code, such as DENIED). -WhatIf lists the archives it would copy and the repodata it
+/// OciRegistryRequestFailed or S3RequestFailed with its code, such as DENIED or AccessDenied). -WhatIf lists the archives it would copy and the repodata it
 /// would write, and writes nothing. It returns one EnvTools.PublishedPackage per archive (Name, Version, Build, Subdir,
 /// FileName, Action Copied or Skipped, Bytes written, Size, Sha256, Destination), or with -Summary one
 /// EnvTools.PublishSummary (Copied, Skipped, Failed, Bytes, Subdirs, RepodataWritten, RepodataUnchanged).</para>
@@ -68,7 +69,7 @@ public sealed class PublishEnvChannelCommand : EnvCmdlet
     [ArgumentCompleter(typeof(ChannelNameCompleter))]
     public string Source { get; set; } = string.Empty;
 
-    /// <summary>Where to publish: a folder (a path or file:// URL) or oci://HOST[:PORT]/NAMESPACE/CHANNEL.</summary>
+    /// <summary>Where to publish: a folder (a path or file:// URL), oci://HOST[:PORT]/NAMESPACE/CHANNEL or s3://BUCKET/PREFIX.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
     public string Destination { get; set; } = string.Empty;

@@ -253,7 +253,7 @@ public sealed class FolderPublishTests : IDisposable
         Assert.Equal("PublishDestinationUnavailable", ex.ErrorId);
         Assert.Contains(Path.Combine(file, "mirror"), ex.Message);
 
-        foreach (string url in new[] { "https://user:hunter2@example.invalid/chan", "s3://bucket/chan", "oci://127.0.0.1:5000/onlyone" })
+        foreach (string url in new[] { "https://user:hunter2@example.invalid/chan", "s3:///chan", "ftp://example.invalid/chan", "oci://127.0.0.1:5000/onlyone" })
         {
             var invalid = Assert.Throws<InvalidPublishDestinationException>(() => ChannelDestinations.Open(url, _f.Settings(), _f.Root));
             Assert.Equal("InvalidPublishDestination", invalid.ErrorId);

@@ -287,7 +287,7 @@ internal sealed class OciPushClient
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            throw new OciRegistryException(Authority, repository, $"Cannot read an answer of {Authority} for {repository}: {Config.UrlRedaction.Redact(ex.Message)}", null, null, ex);
+            throw new OciRegistryException(Authority, repository, $"Cannot read an answer of {Authority} for {repository}: {Conda.UrlRedaction.Redact(ex.Message)}", null, null, ex);
         }
     }
 
