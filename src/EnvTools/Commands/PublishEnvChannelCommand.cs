@@ -51,10 +51,20 @@ namespace EnvTools.Commands;
 /// ------ ------- ------      ----- ---------------    -----------
 ///     23       6      0   26.3 KiB linux-64, noarch   /home/me/mirror
 /// </output></example>
-/// <example><code>Publish-EnvChannel conda-forge oci://registry.example.com/team/conda-forge -Platform linux-64, osx-arm64 -Spec python=3.12, numpy -WithDependencies -WhatIf</code>
-/// <para>Lists what a mirror of python 3.12 and numpy for two platforms in an OCI registry would copy, and copies nothing.
-/// Without -WhatIf it pushes each archive, then each subdir's repodata; the registry's credentials come from the docker
-/// config.json.</para></example>
+/// <example><code>Publish-EnvChannel ./docs/demo/channel ./mirror -Platform linux-64 -Spec zlib, openssl -WhatIf</code>
+/// <para>Lists what publishing zlib and openssl would copy and write, and writes nothing. With an oci:// or s3://
+/// destination (Publish-EnvChannel conda-forge oci://registry.example.com/team/conda-forge …) the same lines name the
+/// registry or bucket.</para>
+/// <output>
+/// What if: Performing the operation "Copy package" on target "linux-64/openssl-3.2.1-hd590300_0.conda (1,412 bytes) to /home/me/mirror".
+/// What if: Performing the operation "Copy package" on target "linux-64/openssl-3.3.0-hd590300_0.conda (1,407 bytes) to /home/me/mirror".
+/// What if: Performing the operation "Copy package" on target "linux-64/zlib-1.3.1-h4ab18f5_1.conda (1,392 bytes) to /home/me/mirror".
+/// What if: Performing the operation "Write repodata" on target "/home/me/mirror/linux-64/repodata.json (and repodata.json.zst)".
+/// What if: Performing the operation "Write repodata" on target "/home/me/mirror/noarch/repodata.json (and repodata.json.zst)".
+/// </output></example>
+/// <seealso cref="FindEnvPackageCommand"/>
+/// <seealso cref="NewEnvCommand"/>
+/// <seealso cref="AddEnvConfigCommand"/>
 [Cmdlet(VerbsData.Publish, "EnvChannel", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PublishedPackage), typeof(PublishSummary))]
 public sealed class PublishEnvChannelCommand : EnvCmdlet
