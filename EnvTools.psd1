@@ -43,6 +43,7 @@
         'Invoke-EnvCommand'
         'Get-EnvDependency'
         'Get-EnvInfo'
+        'Publish-EnvChannel'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

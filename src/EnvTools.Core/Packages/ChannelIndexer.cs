@@ -53,12 +53,24 @@ public static class ChannelIndexer
         ArgumentException.ThrowIfNullOrEmpty(subdir);
         string dir = Path.Combine(channelDirectory, subdir);
         Directory.CreateDirectory(dir);
+        var records = Archives(dir).Select(a => KeyValuePair.Create(Path.GetFileName(a), RecordOf(a, subdir)));
+        string path = Path.Combine(dir, "repodata.json");
+        RepoDataCache.WriteAtomically(path, Serialize(subdir, records));
+        return path;
+    }
+
+    /// <summary>
+    /// A subdir's <c>repodata.json</c> as <see cref="IndexSubdir"/> writes it: <c>info.subdir</c>, then <c>packages</c> (the
+    /// <c>.tar.bz2</c> records) and <c>packages.conda</c>, each by file name with its keys sorted, then <c>removed</c> and
+    /// <c>repodata_version</c> 1. The same records give the same bytes.
+    /// </summary>
+    internal static byte[] Serialize(string subdir, IEnumerable<KeyValuePair<string, SortedDictionary<string, JsonElement>>> records, IEnumerable<string>? removed = null)
+    {
         var tarBz2 = new SortedDictionary<string, SortedDictionary<string, JsonElement>>(StringComparer.Ordinal);
         var conda = new SortedDictionary<string, SortedDictionary<string, JsonElement>>(StringComparer.Ordinal);
-        foreach (string archive in Archives(dir))
+        foreach ((string fn, SortedDictionary<string, JsonElement> fields) in records)
         {
-            string fn = Path.GetFileName(archive);
-            (fn.EndsWith(".conda", StringComparison.Ordinal) ? conda : tarBz2)[fn] = RecordOf(archive, subdir);
+            (fn.EndsWith(".conda", StringComparison.Ordinal) ? conda : tarBz2)[fn] = fields;
         }
 
         using var ms = new MemoryStream();
@@ -68,10 +80,10 @@ public static class ChannelIndexer
             w.WriteStartObject("info");
             w.WriteString("subdir", subdir);
             w.WriteEndObject();
-            foreach ((string key, SortedDictionary<string, SortedDictionary<string, JsonElement>> records) in new[] { ("packages", tarBz2), ("packages.conda", conda) })
+            foreach ((string key, SortedDictionary<string, SortedDictionary<string, JsonElement>> section) in new[] { ("packages", tarBz2), ("packages.conda", conda) })
             {
                 w.WriteStartObject(key);
-                foreach (KeyValuePair<string, SortedDictionary<string, JsonElement>> r in records)
+                foreach (KeyValuePair<string, SortedDictionary<string, JsonElement>> r in section)
                 {
                     w.WriteStartObject(r.Key);
                     foreach (KeyValuePair<string, JsonElement> field in r.Value)
@@ -87,14 +99,29 @@ public static class ChannelIndexer
             }
 
             w.WriteStartArray("removed");
+            foreach (string fn in (removed ?? Array.Empty<string>()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                w.WriteStringValue(fn);
+            }
+
             w.WriteEndArray();
             w.WriteNumber("repodata_version", 1);
             w.WriteEndObject();
         }
 
-        string path = Path.Combine(dir, "repodata.json");
-        RepoDataCache.WriteAtomically(path, ms.ToArray());
-        return path;
+        return ms.ToArray();
+    }
+
+    /// <summary>A record object's fields, keys sorted (values kept as they are).</summary>
+    internal static SortedDictionary<string, JsonElement> Fields(JsonElement record)
+    {
+        var fields = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (JsonProperty p in record.EnumerateObject())
+        {
+            fields[p.Name] = p.Value.Clone();
+        }
+
+        return fields;
     }
 
     private static IEnumerable<string> Archives(string dir) =>

@@ -137,6 +137,39 @@ public static class RepoDataGateway
         return result;
     }
 
+    /// <summary>
+    /// One subdir of one channel as <see cref="Load(IReadOnlyList{Channel}, Platform, Settings?, IProgress{RepoDataProgress}?, CancellationToken)"/>
+    /// reads it (a folder in place, a remote channel through <paramref name="remote"/>'s cache), or null when it has no repodata.
+    /// </summary>
+    /// <exception cref="ChannelUnavailableException">The folder is missing, or the server cannot be reached or refused.</exception>
+    internal static async Task<IRecordSource?> LoadSubdirAsync(Channel channel, string subdir, RemoteRepoData? remote, CancellationToken cancellationToken,
+        Action<string>? origin = null)
+    {
+        if (channel.IsLocal)
+        {
+            origin?.Invoke("local folder");
+            return LoadSubdir(channel, subdir);
+        }
+
+        ArgumentNullException.ThrowIfNull(remote);
+        return await remote.LoadAsync(channel, subdir, cancellationToken, origin).ConfigureAwait(false);
+    }
+
+    /// <summary>The subdirs of a folder channel that hold repodata (any of the forms it reads), sorted.</summary>
+    /// <exception cref="ChannelUnavailableException">The folder does not exist.</exception>
+    internal static IReadOnlyList<string> LocalSubdirs(Channel channel)
+    {
+        string root = channel.LocalPath ?? throw new ArgumentException("not a folder channel", nameof(channel));
+        if (!Directory.Exists(root))
+        {
+            throw new ChannelUnavailableException(channel.Name, $"Channel folder '{root}' does not exist.");
+        }
+
+        return Directory.EnumerateDirectories(root)
+            .Where(d => Candidates.Any(c => File.Exists(Path.Combine(d, c))))
+            .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
+    }
+
     private static IRecordSource? LoadSubdir(Channel channel, string subdir)
     {
         string root = channel.LocalPath!;

@@ -224,6 +224,73 @@ internal sealed class OciPushClient
             : "sha256:" + Convert.ToHexString(SHA256.HashData(json)).ToLowerInvariant();
     }
 
+    /// <summary>The manifest under <paramref name="reference"/> (a tag or digest), or null when the registry has none (404).</summary>
+    /// <exception cref="OciRegistryException">Any other answer, or a manifest that cannot be read.</exception>
+    internal async Task<OciManifest?> GetManifestAsync(string repository, string reference, CancellationToken ct = default)
+    {
+        using HttpResponseMessage response = await SendAsync(repository, b =>
+        {
+            var r = new HttpRequestMessage(HttpMethod.Get, new Uri(b, $"/v2/{repository}/manifests/{reference}"));
+            r.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(OciLayout.ManifestMediaType));
+            r.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(OciLayout.DockerManifestMediaType));
+            return r;
+        }, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await FailedAsync(response, repository, $"reading the manifest {repository}:{reference}", ct).ConfigureAwait(false);
+        }
+
+        byte[] body = await ReadLimitedAsync(response, repository, OciManifest.MaxBytes, ct).ConfigureAwait(false);
+        try
+        {
+            return OciManifest.Parse(body);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new OciRegistryException(Authority, repository, $"The manifest {repository}:{reference} of {Authority} cannot be read: {ex.Message}", (int)response.StatusCode, null, ex);
+        }
+    }
+
+    /// <summary>The bytes of a blob (at most <paramref name="maxBytes"/>), checked against its digest.</summary>
+    /// <exception cref="OciRegistryException">Refused, missing, too large, or not the digest's bytes.</exception>
+    internal async Task<byte[]> GetBlobAsync(string repository, OciDescriptor blob, long maxBytes, CancellationToken ct = default)
+    {
+        using HttpResponseMessage response = await SendAsync(repository, b => new HttpRequestMessage(HttpMethod.Get, new Uri(b, $"/v2/{repository}/blobs/{blob.Digest}")), ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await FailedAsync(response, repository, $"reading the blob {blob.Digest}", ct).ConfigureAwait(false);
+        }
+
+        byte[] body = await ReadLimitedAsync(response, repository, maxBytes, ct).ConfigureAwait(false);
+        string digest = "sha256:" + Convert.ToHexString(SHA256.HashData(body)).ToLowerInvariant();
+        return string.Equals(digest, blob.Digest, StringComparison.Ordinal) ? body
+            : throw new OciRegistryException(Authority, repository, $"The blob {blob.Digest} of {repository} on {Authority} has the digest {digest}.", (int)response.StatusCode);
+    }
+
+    private async Task<byte[]> ReadLimitedAsync(HttpResponseMessage response, string repository, long maxBytes, CancellationToken ct)
+    {
+        if (response.Content.Headers.ContentLength > maxBytes)
+        {
+            throw new OciRegistryException(Authority, repository, $"An answer of {Authority} for {repository} is larger than {maxBytes} bytes.", (int)response.StatusCode);
+        }
+
+        try
+        {
+            byte[] body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+            return body.LongLength <= maxBytes ? body
+                : throw new OciRegistryException(Authority, repository, $"An answer of {Authority} for {repository} is larger than {maxBytes} bytes.", (int)response.StatusCode);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw new OciRegistryException(Authority, repository, $"Cannot read an answer of {Authority} for {repository}: {Conda.UrlRedaction.Redact(ex.Message)}", null, null, ex);
+        }
+    }
+
     private async Task<HttpResponseMessage> SendAsync(string repository, Func<Uri, HttpRequestMessage> create, CancellationToken ct)
     {
         try

@@ -81,6 +81,28 @@ internal sealed class S3Client
         return new S3ObjectInfo(bucket, key, response.Content.Headers.ContentLength, response.Headers.ETag?.ToString(), response.Content.Headers.LastModified);
     }
 
+    /// <summary>The object's bytes, or null when there is no such key.</summary>
+    /// <exception cref="S3RequestException">Refused, or the server kept failing.</exception>
+    internal async Task<byte[]?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, ObjectUrl(bucket, key));
+        using HttpResponseMessage response = await SendAsync(request, bucket, key, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        EnsureSuccess(response, "GET", bucket, key);
+        try
+        {
+            return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw new S3RequestException(bucket, key, $"GET s3://{bucket}/{key} failed while the body was read: {UrlRedaction.Redact(ex.Message)}", null, null, ex);
+        }
+    }
+
     /// <summary>Writes <paramref name="body"/> to the key (replacing what is there), its SHA-256 signed.</summary>
     /// <exception cref="S3RequestException">Refused, or the server kept failing.</exception>
     internal Task<S3ObjectInfo> PutObjectAsync(string bucket, string key, ReadOnlyMemory<byte> body, string? contentType = null, CancellationToken cancellationToken = default)
