@@ -153,7 +153,12 @@ Describe 'The docs test itself' {
         ConvertTo-DocText @($r[2].Output) | Should -Be @("Get-Env: No environment named 'no-such-env' was found.")
         ConvertTo-DocText @($r[3].Output) | Should -Be @('Name Version', '---- -------', 'zlib 1.3.1', '', 'InvalidOperation: Unable to find type [No.Such.Type].',
             'RuntimeException: Attempted to divide by zero.')
-        ConvertTo-DocText @($r[4].Output) | Should -Be @("What if: Performing the operation `"Create File`" on target `"Destination: $(Join-Path $TestDrive never)`".", 'after')
+        # -WhatIf lines reach a redirected stdout from the host on Linux; the examples run there only (linux-64), and the
+        # Windows console host (under Wine) does not hand them to the redirection
+        if (-not $IsWindows) {
+            ConvertTo-DocText @($r[4].Output) | Should -Be @("What if: Performing the operation `"Create File`" on target `"Destination: $(Join-Path $TestDrive never)`".", 'after')
+        }
+        else { ConvertTo-DocText @($r[4].Output) | Select-Object -Last 1 | Should -Be 'after' }
         # the docs test fails on the error when the docs leave it out
         Compare-DocOutput -Expected @('42', 'WARNING: careful') -Actual $r[1].Output -ErrorLines $r[1].Errors | Should -Not -BeNullOrEmpty
     }
