@@ -11,7 +11,8 @@
       TestWindows  the Windows lane, on Linux as root under Wine 10 (set up once by .ci/wine-setup.sh): Build, then
                win-x64 PowerShell 7.6.9 and test runners, then the Windows scenario, the xunit suite and the Pester
                suite on Windows (-Part Scenario,Xunit,Pester; -Filter narrows); prints "N passed, N failed"
-      Bench    runs the benchmark harness (-Suite Parse|Solve|Fetch|Install|All) and writes docs/benchmarks.md
+      Bench    runs the benchmark harness (-Suite Parse|Solve|Fetch|Install|Mirrors|All; Mirrors needs
+               Debian's docker-registry and swift, and is skipped with a message without them) and writes docs/benchmarks.md
       Demo     imports the built module and runs the main job on the bundled local channel
       Package  Build, then zips out/EnvTools into out/EnvTools-<version>.zip
       Install  Build, then copies out/EnvTools into your user module folder (or -Destination) as
@@ -35,7 +36,7 @@ param(
     [string] $Configuration = 'Release',
 
     # Benchmark suite for the Bench task.
-    [ValidateSet('Parse', 'Solve', 'Fetch', 'Install', 'All')]
+    [ValidateSet('Parse', 'Solve', 'Fetch', 'Install', 'Mirrors', 'All')]
     [string] $Suite = 'All',
 
     # Fuzz: seconds per target, and the seed (default: a random one, printed).

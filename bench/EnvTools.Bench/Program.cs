@@ -78,6 +78,19 @@ internal static class Program
                 report.SetSection("install", InstallSuite.Run(work));
             }
 
+            if (suite is "mirrors" or "all")
+            {
+                // the Debian servers (docker-registry, Swift) are needed: without them the suite is skipped, its section kept
+                if (MirrorsSuite.SkipReason() is { } skip)
+                {
+                    Console.WriteLine($"mirrors suite skipped: {skip}");
+                }
+                else
+                {
+                    report.SetSection("mirrors", MirrorsSuite.Run(data, work), after: "fetch");
+                }
+            }
+
             report.Save();
             Console.WriteLine($"wrote {report.Path}");
             return 0;
