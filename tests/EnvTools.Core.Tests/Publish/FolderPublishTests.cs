@@ -82,8 +82,8 @@ public sealed class FolderPublishTests : IDisposable
         // with dependencies: every version a solve may pick (lib 2.0 and 3.0, not 1.0), across the platform and noarch
         PublishResult closure = _f.Publish(new FolderChannelDestination(_f.Mirror), null,
             r => r with { Specs = new[] { MatchSpec.Parse("app") }, WithDependencies = true });
-        Assert.Equal(new[] { $"{Sub}/app-1.0-0.conda", $"{Sub}/lib-2.0-0.conda", $"{Sub}/lib-3.0-0.conda", $"{Sub}/zlib-1.3-0.conda", "noarch/helper-1.0-0.conda" },
-            Archives(_f.Mirror));
+        Assert.Equal(new[] { $"{Sub}/app-1.0-0.conda", $"{Sub}/lib-2.0-0.conda", $"{Sub}/lib-3.0-0.conda", $"{Sub}/zlib-1.3-0.conda", "noarch/helper-1.0-0.conda" }
+            .Order(StringComparer.Ordinal), Archives(_f.Mirror)); // ordinal: noarch sorts before win-64, after linux-64
         Assert.Equal(("app-1.0-0.conda", PublishAction.Skipped), closure.Packages.Where(p => p.Name == "app").Select(p => (p.FileName, p.Action)).Single());
         Assert.Equal(4, closure.Summary.Copied);
 
@@ -215,11 +215,12 @@ public sealed class FolderPublishTests : IDisposable
     public async Task PlatformsAreCheckedAndNoarchIsAlwaysPublished()
     {
         _f.Packages();
-        _f.Package("winonly", "1.0", subdir: "win-64");
+        string other = Sub == "win-64" ? "osx-arm64" : "win-64"; // a platform that is not this machine's
+        _f.Package("otheronly", "1.0", subdir: other);
         ChannelIndexer.Index(_f.Source);
-        PublishResult result = _f.Publish(new FolderChannelDestination(_f.Mirror), null, r => r with { Subdirs = new[] { "win-64" } });
-        Assert.Equal(new[] { "win-64", "noarch" }, result.Summary.Subdirs);
-        Assert.Equal(new[] { "noarch/docs-3.0-0.conda", "win-64/winonly-1.0-0.conda" }, Archives(_f.Mirror));
+        PublishResult result = _f.Publish(new FolderChannelDestination(_f.Mirror), null, r => r with { Subdirs = new[] { other } });
+        Assert.Equal(new[] { other, "noarch" }, result.Summary.Subdirs);
+        Assert.Equal(new[] { "noarch/docs-3.0-0.conda", $"{other}/otheronly-1.0-0.conda" }, Archives(_f.Mirror));
         Assert.False(Directory.Exists(Path.Combine(_f.Mirror, Sub)));
 
         var publisher = new ChannelPublisher(_f.Settings(), new FolderChannelDestination(_f.Mirror));
