@@ -91,6 +91,15 @@ public sealed class CrlfBomConformanceTests
             string expected = Outcome(() => parse(lf), Path.GetDirectoryName(lf)!);
             Assert.True(expected.Length > 40, expected); // the parse's content, not an empty object
             string actual = Outcome(() => parse(crlf), Path.GetDirectoryName(crlf)!);
+            if (expected != actual && TestPlatform.IsWine)
+            {
+                // Wine 10 once handed a parse a truncated read of a 1.5 MB file it had just read back whole (the lane's
+                // only failure in a run): parse both again. The parse is deterministic, so a real CRLF/BOM difference
+                // shows again; a flaky read does not.
+                expected = Outcome(() => parse(lf), Path.GetDirectoryName(lf)!);
+                actual = Outcome(() => parse(crlf), Path.GetDirectoryName(crlf)!);
+            }
+
             Assert.True(expected.StartsWith('{') == actual.StartsWith('{'), $"LF: {expected[..Math.Min(400, expected.Length)]}\nCRLF: {actual[..Math.Min(400, actual.Length)]}");
             Assert.Equal(expected, actual);
         }
