@@ -123,7 +123,15 @@ Describe 'Restore-Env' {
 
     It 'fetches from the channel what the cache lacks, and fails with PackagesNotFound when nothing has it' {
         $pkgs = $env:CONDA_PKGS_DIRS
-        Get-ChildItem $pkgs -Filter 'solo-0.1-0*' | Remove-Item -Recurse -Force
+        Get-ChildItem $pkgs -Filter 'solo-0.1-0*' | ForEach-Object {
+            # Windows deletes a folder's files lazily, so Remove-Item -Recurse can meet "Directory is not empty" (seen
+            # in the Windows lane): try again a few times
+            for ($try = 0; $try -lt 10 -and (Test-Path -LiteralPath $_.FullName); $try++) {
+                Remove-Item -LiteralPath $_.FullName -Recurse -Force -ErrorAction SilentlyContinue
+                if (Test-Path -LiteralPath $_.FullName) { Start-Sleep -Milliseconds 100 }
+            }
+            Test-Path -LiteralPath $_.FullName | Should -BeFalse
+        }
         # a channel that lacks it (conda: PackagesNotFoundError, no solve to fall back on)
         $other = Join-Path $TestDrive 'other-channel'
         New-TestPackage -Channel $other -Name unrelated -Version 1 | Out-Null
