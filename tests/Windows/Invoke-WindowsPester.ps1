@@ -4,13 +4,17 @@
 .DESCRIPTION
     The same configuration as build.ps1 Test on Linux, with the module and the test server's Windows build handed in.
     Prints every failure and skip with its reason, and closes with "Pester: N passed, N failed, N skipped".
+    With -RerunFailed (the lane under Wine), the tests that failed are run once more at the end (their files, filtered
+    to those tests); one that passes then is printed as [FLAKY] with its first failure kept above and counts as passed.
 #>
 param(
     [Parameter(Mandatory)] [string] $Pester,
     [Parameter(Mandatory)] [string] $Module,
     [Parameter(Mandatory)] [string] $TestServer,
     # a part of the test file names to run (for example "Activation"); all files when empty
-    [string] $Filter
+    [string] $Filter,
+    # run the failed tests once more at the end (only when no block or file failed as a whole)
+    [switch] $RerunFailed
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $Pester -MinimumVersion 5.7.1
@@ -35,6 +39,24 @@ foreach ($t in $r.Skipped) {
 foreach ($t in $r.Failed) { Write-Host "[FAIL] $($t.ExpandedPath): $("$($t.ErrorRecord | Select-Object -First 1)".Split("`n")[0])" }
 foreach ($c in $r.Containers | Where-Object { $_.Result -eq "Failed" -and $_.ErrorRecord.Count -gt 0 }) { Write-Host "[FAIL] the file $($c.Item): $($c.ErrorRecord | Select-Object -First 1)" }
 $failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount
+$passed = $r.PassedCount
+if ($RerunFailed -and $r.FailedCount -gt 0 -and $failed -eq $r.FailedCount) {
+    Write-Host "Pester: running the $($r.FailedCount) failed test(s) once more"
+    $again = New-PesterConfiguration
+    $again.Run.Path = [string[]] @($r.Failed | ForEach-Object { $_.ScriptBlock.File } | Sort-Object -Unique)
+    $again.Filter.FullName = [string[]] @($r.Failed | ForEach-Object { [WildcardPattern]::Escape($_.Path -join '.') } | Sort-Object -Unique)
+    $again.Run.PassThru = $true
+    $again.Output.Verbosity = 'Normal'
+    $again.Output.RenderMode = 'Plaintext'
+    $second = Invoke-Pester -Configuration $again
+    $stillFailing = @($second.Failed | ForEach-Object ExpandedPath)
+    $flaky = @($r.Failed | Where-Object { $_.ExpandedPath -notin $stillFailing -and $_.ExpandedPath -in @($second.Passed | ForEach-Object ExpandedPath) })
+    foreach ($t in $flaky) { Write-Host "[FLAKY] $($t.ExpandedPath): failed, then passed when run again (its failure is printed above)" }
+    foreach ($t in $second.Failed) { Write-Host "[FAIL] again: $($t.ExpandedPath): $("$($t.ErrorRecord | Select-Object -First 1)".Split("`n")[0])" }
+    $passed += $flaky.Count
+    $failed = $r.FailedCount - $flaky.Count + $second.FailedBlocksCount + $second.FailedContainersCount
+    if ($flaky.Count -gt 0) { Write-Host "Pester: $($flaky.Count) test(s) failed once and passed when run again ([FLAKY] above)" }
+}
 Write-Host "Pester: $([int] $clock.Elapsed.TotalSeconds) s"
-Write-Host "Pester: $($r.PassedCount) passed, $failed failed, $($r.SkippedCount) skipped"
+Write-Host "Pester: $passed passed, $failed failed, $($r.SkippedCount) skipped"
 exit ([int]($failed -gt 0))

@@ -1,10 +1,13 @@
 // xunit-win.exe: runs the engine's xunit suite (EnvTools.Core.Tests) in this process, for the Windows lane.
 //
-//   xunit-win.exe [--filter TEXT]... [--exclude TEXT]... [--list] [--parallel] [--verbose]
+//   xunit-win.exe [--filter TEXT]... [--exclude TEXT]... [--list] [--parallel] [--verbose] [--rerun-failed]
 //
 // --filter/--exclude match a substring of the test's display name (Class.Method(args)), case-insensitively.
 // Prints every failure with its message and first stack lines, every skip with its reason, and closes with
 // "xunit: N passed, N failed, N skipped". Exit code 1 when a test failed or the run reported an error.
+// --rerun-failed (the Windows lane under Wine): the test cases that failed are run once more at the end; one that
+// passes then is printed as [FLAKY] with its first failure kept above, and counts as passed; one that fails again
+// counts as failed. The closing lines say how many passed only on the second run.
 using System.Diagnostics;
 using System.Reflection;
 using Xunit.Abstractions;
@@ -18,7 +21,7 @@ internal static class Program
     {
         var include = new List<string>();
         var exclude = new List<string>();
-        bool list = false, parallel = false, verbose = false;
+        bool list = false, parallel = false, verbose = false, rerunFailed = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -28,6 +31,7 @@ internal static class Program
                 case "--list": list = true; break;
                 case "--parallel": parallel = true; break;
                 case "--verbose": verbose = true; break;
+                case "--rerun-failed": rerunFailed = true; break;
                 default:
                     Console.Error.WriteLine($"unknown argument '{args[i]}'");
                     return 64;
@@ -66,10 +70,38 @@ internal static class Program
             reporter.Finished.Wait();
         }
 
+        int passed = reporter.Passed, failed = reporter.Failed, flaky = 0;
+        // Only failures of test cases are run again; an error of the run itself or a fixture's cleanup is not.
+        if (rerunFailed && failed > 0 && failed == reporter.FailedCases.Count)
+        {
+            var again = reporter.FailedCases.Select(id => run.First(c => c.UniqueID == id)).ToList();
+            Console.WriteLine($"xunit: running the {again.Count} failed test case(s) once more");
+            var second = new Reporter(verbose: true, clock);
+            using (var executor = framework.GetExecutor(tests.GetName()))
+            {
+                executor.RunTests(again, second, options);
+                second.Finished.Wait();
+            }
+
+            foreach (ITestCase c in again.Where(c => !second.FailedCases.Contains(c.UniqueID)))
+            {
+                Console.WriteLine($"[FLAKY] {c.DisplayName}: failed, then passed when run again (its failure is printed above)");
+            }
+
+            flaky = second.Passed;
+            passed += second.Passed;
+            failed = second.Failed;
+        }
+
         Console.WriteLine($"xunit: {clock.Elapsed.TotalSeconds:0} s");
-        Console.WriteLine($"xunit: {reporter.Passed} passed, {reporter.Failed} failed, {reporter.Skipped} skipped");
+        if (flaky > 0)
+        {
+            Console.WriteLine($"xunit: {flaky} test case(s) failed once and passed when run again ([FLAKY] above)");
+        }
+
+        Console.WriteLine($"xunit: {passed} passed, {failed} failed, {reporter.Skipped} skipped");
         Console.Out.Flush();
-        return reporter.Failed > 0 ? 1 : 0;
+        return failed > 0 ? 1 : 0;
     }
 
     /// <summary>The options xunit reads by name (the runner utility's TestFrameworkOptions is not served here).</summary>
@@ -115,6 +147,9 @@ internal static class Program
 
         public int Skipped => _skipped;
 
+        /// <summary>The unique ids of the test cases with a failed test.</summary>
+        public HashSet<string> FailedCases { get; } = new(StringComparer.Ordinal);
+
         public ManualResetEventSlim Finished { get; } = new();
 
         public bool OnMessage(IMessageSinkMessage message)
@@ -131,6 +166,11 @@ internal static class Program
                     break;
                 case ITestFailed f:
                     Interlocked.Increment(ref _failed);
+                    lock (FailedCases)
+                    {
+                        FailedCases.Add(f.TestCase.UniqueID);
+                    }
+
                     Print($"[FAIL] {f.Test.DisplayName} ({f.ExecutionTime:0.000} s)", Details(f.ExceptionTypes, f.Messages, f.StackTraces));
                     break;
                 case ITestSkipped s:
