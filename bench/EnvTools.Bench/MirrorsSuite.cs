@@ -64,6 +64,19 @@ internal static class MirrorsSuite
                 ["s3"] = $"s3://{Bucket}/cf39",
             };
             var published = Kinds.ToDictionary(k => k, k => Publish(world, source, destinations[k]));
+            string? noCurl = CurlReference.SkipReason();
+            if (noCurl is not null)
+            {
+                Console.WriteLine($"mirrors: no curl reference: {noCurl}");
+            }
+
+            string refs = Path.Combine(root, "curl");
+            var curl = noCurl is not null ? null : new Dictionary<string, CurlReference>
+            {
+                ["http"] = CurlReference.Http($"{http.Url}/cf39", Path.Combine(refs, "http")),
+                ["oci"] = CurlReference.Oci(registry.Authority, "bench/cf39", Path.Combine(refs, "oci")),
+                ["s3"] = CurlReference.S3(swift.Endpoint, Bucket, "cf39", SwiftS3Server.AccessKey, SwiftS3Server.SecretKey, Path.Combine(refs, "s3")),
+            };
             var results = Kinds.ToDictionary(k => k, _ => new Results());
             for (int round = 0; round <= rounds; round++)
             {
@@ -71,10 +84,10 @@ internal static class MirrorsSuite
                 {
                     string kind = Kinds[(i + round) % Kinds.Length];
                     Sample s = Measure(world, source, channels[kind], kind == "http" ? http : null,
-                        Path.Combine(root, "run", $"{kind}-{round}"));
+                        Path.Combine(root, "run", $"{kind}-{round}"), curl?[kind]);
                     Directory.Delete(Path.Combine(root, "run", $"{kind}-{round}"), recursive: true);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  round {round}{(round == 0 ? " (warm-up)" : string.Empty)} {kind}: cold {s.Cold * 1000:F0} ms, warm {s.Warm * 1000:F0} ms, download {s.Download * 1000:F0} ms, create {s.Create * 1000:F0} ms"));
+                        $"  round {round}{(round == 0 ? " (warm-up)" : string.Empty)} {kind}: cold {s.Cold * 1000:F0} ms, warm {s.Warm * 1000:F0} ms, download {s.Download * 1000:F0} ms, create {s.Create * 1000:F0} ms; curl: warm {s.CurlWarm * 1000:F0} ms, download {s.CurlDownload * 1000:F0} ms"));
                     if (round > 0)
                     {
                         results[kind].Add(s);
@@ -82,7 +95,7 @@ internal static class MirrorsSuite
                 }
             }
 
-            return Render(source, rounds, load, published, results);
+            return Render(source, rounds, load, published, results, noCurl);
         }
         finally
         {
@@ -127,7 +140,7 @@ internal static class MirrorsSuite
         return new Published(seed, archives, copied);
     }
 
-    private static Sample Measure(World world, MirrorChannel source, Channel channel, ChannelServer? http, string dir)
+    private static Sample Measure(World world, MirrorChannel source, Channel channel, ChannelServer? http, string dir, CurlReference? curl)
     {
         Reset(dir);
         // a fresh on-disk index cache too (its files are named after the raw file's path, which repeats round by round)
@@ -148,6 +161,9 @@ internal static class MirrorsSuite
         }
 
         double download = Download(settings, env, Path.Combine(dir, "downloads"));
+        // the same requests by curl, right after EnvTools' (same server, same machine load)
+        double curlWarm = curl?.Warm(source.Subdirs) ?? double.NaN;
+        double curlDownload = curl?.Download(env, Path.Combine(dir, "curl-downloads")) ?? double.NaN;
         var installer = new EnvironmentInstaller(settings, options: new InstallOptions
         {
             CompilePyc = false,
@@ -173,7 +189,7 @@ internal static class MirrorsSuite
             throw new InvalidOperationException($"{channel.DisplayUrl}: {installed} packages installed, {source.Solved.Count} expected");
         }
 
-        return new Sample(cold, warm, download, source.ArchiveBytes, create, records);
+        return new Sample(cold, warm, download, source.ArchiveBytes, create, records, curlWarm, curlDownload);
     }
 
     /// <summary>Loads every subdir concurrently; returns the time, the records, and the records of <paramref name="files"/>.</summary>
@@ -228,7 +244,7 @@ internal static class MirrorsSuite
         return t;
     }
 
-    private static string Render(MirrorChannel source, int rounds, string load, Dictionary<string, Published> published, Dictionary<string, Results> results)
+    private static string Render(MirrorChannel source, int rounds, string load, Dictionary<string, Published> published, Dictionary<string, Results> results, string? noCurl)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -265,15 +281,48 @@ internal static class MirrorsSuite
         Row(sb, "download throughput", results, r => r.Throughput, "rate", "≥ 0.8× HTTP");
         Row(sb, $"create ({source.Solved.Count} packages)", results, r => r.Create, "time", null);
         sb.AppendLine();
+        sb.AppendLine(noCurl is not null ? $"No curl reference: {noCurl}." : CurlTable(results));
+        sb.AppendLine();
         string All(List<double> xs, double scale) => string.Join(' ', xs.Select(x => (x * scale).ToString("F0", inv)));
         foreach ((string kind, Results r) in results)
         {
-            sb.AppendLine($"All rounds, {Label(kind)}: cold {All(r.Cold, 1000)} ms; warm {All(r.Warm, 1000)} ms; download {All(r.Throughput, 1e-6)} MB/s; create {All(r.Create, 1000)} ms.  ");
+            sb.AppendLine($"All rounds, {Label(kind)}: cold {All(r.Cold, 1000)} ms; warm {All(r.Warm, 1000)} ms; download {All(r.Throughput, 1e-6)} MB/s; create {All(r.Create, 1000)} ms"
+                + (noCurl is null ? $"; curl: warm {All(r.CurlWarm, 1000)} ms, download {All(r.CurlThroughput, 1e-6)} MB/s.  " : ".  "));
         }
 
         sb.AppendLine();
         return sb.ToString();
     }
+
+    /// <summary>The curl reference beside EnvTools, server by server: how much of a ratio to HTTP is the server's.</summary>
+    private static string CurlTable(Dictionary<string, Results> results)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine("**The same requests by curl** (" + CurlVersion() + "; one process, `--parallel`), run in every round right after EnvTools' on the same server: "
+            + "the warm load as the same revalidations, all subdirs at once (HTTP and S3: `If-None-Match` with the ETag an untimed fetch saved, answered 304; OCI: the repodata manifests), "
+            + "the download as the same archives by the same URLs, 4 at once, into files (curl verifies no checksum). A process start is in curl's times.");
+        sb.AppendLine();
+        sb.AppendLine("| measure | server | EnvTools | curl | EnvTools / curl | curl / curl on HTTP |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|");
+        double ch = Median(results["http"].CurlWarm), ct = Median(results["http"].CurlThroughput);
+        foreach ((string kind, Results r) in results)
+        {
+            double e = Median(r.Warm), c = Median(r.CurlWarm);
+            sb.AppendLine(string.Create(inv, $"| warm load (304) | {Label(kind)} | {e * 1000:F0} ms | {c * 1000:F0} ms | {e / c:F2}× | {c / ch:F2}× |"));
+        }
+
+        foreach ((string kind, Results r) in results)
+        {
+            double e = Median(r.Throughput), c = Median(r.CurlThroughput);
+            sb.AppendLine(string.Create(inv, $"| download throughput | {Label(kind)} | {e / 1e6:F0} MB/s | {c / 1e6:F0} MB/s | {e / c:F2}× | {c / ct:F2}× |"));
+            Console.WriteLine(string.Create(inv, $"  {kind}: warm EnvTools/curl {Median(r.Warm) / Median(r.CurlWarm):F2}, download EnvTools/curl {e / c:F2}"));
+        }
+
+        return sb.ToString().TrimEnd();
+    }
+
+    private static string CurlVersion() => Program.ToolVersion("curl", "--version").Split(' ').Take(2).Aggregate((a, b) => $"{a} {b}");
 
     private static void Row(StringBuilder sb, string what, Dictionary<string, Results> results, Func<Results, List<double>> pick, string unit, string? target)
     {
@@ -345,7 +394,7 @@ internal static class MirrorsSuite
 
     private sealed record Published(double Repodata, double Archives, int Copied);
 
-    private sealed record Sample(double Cold, double Warm, double Download, long Bytes, double Create, long Records);
+    private sealed record Sample(double Cold, double Warm, double Download, long Bytes, double Create, long Records, double CurlWarm, double CurlDownload);
 
     private sealed class Results
     {
@@ -357,6 +406,10 @@ internal static class MirrorsSuite
 
         public List<double> Create { get; } = new();
 
+        public List<double> CurlWarm { get; } = new();
+
+        public List<double> CurlThroughput { get; } = new();
+
         public long Records { get; private set; }
 
         public void Add(Sample s)
@@ -365,6 +418,8 @@ internal static class MirrorsSuite
             Warm.Add(s.Warm);
             Throughput.Add(s.Bytes / s.Download);
             Create.Add(s.Create);
+            CurlWarm.Add(s.CurlWarm);
+            CurlThroughput.Add(s.Bytes / s.CurlDownload);
             Records = s.Records;
         }
     }
