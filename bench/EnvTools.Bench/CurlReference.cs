@@ -26,6 +26,7 @@ internal sealed class CurlReference
         _base = baseUrl.TrimEnd('/');
         _work = work;
         _auth = auth;
+        Directory.CreateDirectory(work);
     }
 
     /// <summary>Why the reference cannot run (no curl), or null.</summary>
@@ -94,7 +95,7 @@ internal sealed class CurlReference
             {
                 if (i > 0)
                 {
-                    args.Add("--next");
+                    args.AddRange(new[] { "--next", "-sS", "--fail" });
                 }
 
                 args.AddRange(_auth);
@@ -105,7 +106,6 @@ internal sealed class CurlReference
             return args;
         }
 
-        Directory.CreateDirectory(_work);
         Run(Conditional(save: true));
         foreach (string s in subdirs)
         {
