@@ -3,6 +3,7 @@ BeforeAll {
     if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
     Import-Module $modulePath -Force
     Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestData.psm1') -Force
 
     # Isolation: HOME (environments.txt; USERPROFILE on Windows), only $CONDARC read, no active environment.
     $script:saved = @{}
@@ -196,10 +197,9 @@ Describe 'Environment cmdlets' {
         }
 
         It 'reads real conda-written conda-meta records' {
-            $data = $env:ENVTOOLS_CONFORMANCE_DATA
-            if (-not $data) { $data = Join-Path $PSScriptRoot '../../../shared/data' }
-            $meta = Join-Path $data 'prefix-records/conda-tests-env_metadata/envpy313tosx_whl/conda-meta'
-            if (-not (Test-Path $meta)) { Set-ItResult -Skipped -Because 'conformance data not found (set ENVTOOLS_CONFORMANCE_DATA)'; return }
+            $rel = 'prefix-records/conda-tests-env_metadata/envpy313tosx_whl/conda-meta'
+            if (-not (Test-ConformanceData $rel)) { Set-ItResult -Skipped -Because (Get-ConformanceDataMessage $rel); return }
+            $meta = Get-ConformanceDataPath $rel
             $real = Join-Path $envs 'real'
             New-Item -ItemType Directory -Path $real | Out-Null
             Copy-Item $meta (Join-Path $real 'conda-meta') -Recurse

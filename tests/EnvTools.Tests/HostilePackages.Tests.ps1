@@ -6,12 +6,8 @@
 # conda's fixtures come from ../shared/data (or $env:ENVTOOLS_CONFORMANCE_DATA): skipped with a message when the data
 # is absent, failed when CI=true.
 BeforeDiscovery {
-    $data = $env:ENVTOOLS_CONFORMANCE_DATA
-    if (-not $data) { $data = Join-Path $PSScriptRoot '../../../shared/data' }
-    $script:traversalDir = Join-Path $data 'packages/conda-tests/tar_traversal'
     $script:traversal = @('absolute1', 'absolute2', 'dirsymlink', 'dirsymlink2a', 'dirsymlink2b', 'relative0', 'relative2', 'symlink') |
         ForEach-Object { @{ Fixture = $_ } }
-    $script:haveTraversal = Test-Path (Join-Path $traversalDir 'absolute1.tar')
 }
 
 BeforeAll {
@@ -21,9 +17,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestChannel.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestPackages.psm1') -Force
 
-    $script:data = $env:ENVTOOLS_CONFORMANCE_DATA
-    if (-not $data) { $script:data = Join-Path $PSScriptRoot '../../../shared/data' }
-    $script:traversalDir = Join-Path $data 'packages/conda-tests/tar_traversal'
+    Import-Module (Join-Path $PSScriptRoot 'TestData.psm1') -Force
+    $script:traversalDir = Get-ConformanceDataPath 'packages/conda-tests/tar_traversal'
 
     # Everything the tests touch lives under the sandbox; "outside" is everything in it but the environments and the
     # package cache (and the channel, which the tests write before the snapshot).
@@ -245,12 +240,8 @@ Describe 'hostile packages' {
 
 Describe 'conda''s tar_traversal fixtures as channel packages' {
     It 'refuses <Fixture> with UnsafeArchive, writes nothing outside, leaves nothing in the cache' -ForEach $traversal {
-        if (-not (Test-Path (Join-Path $traversalDir "$Fixture.tar"))) {
-            $msg = "conformance data not found: $traversalDir/$Fixture.tar (set ENVTOOLS_CONFORMANCE_DATA or place shared/data next to the checkout)"
-            if ($env:CI -eq 'true') { throw $msg }
-            Set-ItResult -Skipped -Because $msg
-            return
-        }
+        $rel = "packages/conda-tests/tar_traversal/$Fixture.tar"
+        if (-not (Test-ConformanceData $rel)) { Set-ItResult -Skipped -Because (Get-ConformanceDataMessage $rel); return }
 
         $name = "traversal-$Fixture"
         $prefix = Join-Path $envs $name

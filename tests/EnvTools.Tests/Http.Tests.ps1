@@ -5,6 +5,7 @@ BeforeAll {
     if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/EnvTools/EnvTools.psd1' }
     Import-Module $modulePath -Force
     Import-Module (Join-Path $PSScriptRoot 'TestIsolation.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestData.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestChannel.psm1') -Force
 
     $records = @(
@@ -105,10 +106,9 @@ Describe 'HTTP channels' {
 
 Describe 'Sharded repodata (CEP-16) over HTTP' {
     It 'reads conda''s sharded test repository with repodata_use_shards' {
-        $data = $env:ENVTOOLS_CONFORMANCE_DATA
-        if (-not $data) { $data = Join-Path $PSScriptRoot '../../../shared/data' }
-        $repo = Join-Path $data 'repodata/conda-tests/conda_format_repo'
-        if (-not (Test-Path (Join-Path $repo 'linux-64/repodata_shards.msgpack.zst'))) { Set-ItResult -Skipped -Because 'conformance data not found'; return }
+        $rel = 'repodata/conda-tests/conda_format_repo/linux-64/repodata_shards.msgpack.zst'
+        if (-not (Test-ConformanceData $rel)) { Set-ItResult -Skipped -Because (Get-ConformanceDataMessage $rel); return }
+        $repo = Get-ConformanceDataPath 'repodata/conda-tests/conda_format_repo'
         foreach ($subdir in 'linux-64', 'noarch') {
             $to = Join-Path $served "conda-sharded/$subdir"
             New-Item -ItemType Directory -Path $to -Force | Out-Null

@@ -8,8 +8,8 @@
 # or the data are missing; under CI=true it fails instead.
 BeforeDiscovery {
     $shared = Join-Path $PSScriptRoot '../../../shared'
-    $data = $env:ENVTOOLS_CONFORMANCE_DATA
-    if (-not $data) { $data = Join-Path $shared 'data' }
+    Import-Module (Join-Path $PSScriptRoot 'TestData.psm1') -Force
+    $data = Get-ConformanceDataRoot
     $conda = Join-Path $shared 'realconda/conda'
     $script:interopMissing = @()
     if (-not (Test-Path $conda)) { $script:interopMissing += "the real conda ($conda)" }
@@ -34,8 +34,8 @@ Describe 'Interoperability with the real conda' -Tag Interop, UnixOnly -Skip:$sk
         Import-Module (Join-Path $PSScriptRoot 'TestPackages.psm1') -Force
 
         $shared = Join-Path $PSScriptRoot '../../../shared'
-        $script:data = $env:ENVTOOLS_CONFORMANCE_DATA
-        if (-not $data) { $script:data = Join-Path $shared 'data' }
+        Import-Module (Join-Path $PSScriptRoot 'TestData.psm1') -Force
+        $script:data = Get-ConformanceDataRoot
         $script:condaExe = (Resolve-Path (Join-Path $shared 'realconda/conda')).Path
         $script:saved = Use-IsolatedConda -Root (Join-Path $TestDrive 'conda')
         foreach ($k in 'CONDA_SANDBOX', 'CONDA_SANDBOX_HOME', 'CONDA_ADD_PIP_AS_PYTHON_DEPENDENCY') { $saved[$k] = [Environment]::GetEnvironmentVariable($k) }

@@ -6,6 +6,7 @@ BeforeAll {
     Import-Module $modulePath -Force
     Import-Module (Join-Path $PSScriptRoot 'TestChannel.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestPackages.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestData.psm1') -Force
 
     $script:saved = Use-IsolatedConda -Root (Join-Path $TestDrive 'conda')
     $script:placeholder = Get-TestPlaceholder
@@ -303,15 +304,12 @@ Describe 'Binary prefix replacement in a compiled program' -Tag UnixOnly -Skip:(
 
 Describe 'Real packages from conda''s test data' {
     BeforeAll {
-        $data = $env:ENVTOOLS_CONFORMANCE_DATA
-        if (-not $data) { $data = Join-Path $PSScriptRoot '../../../shared/data' }
-        $script:zlibDir = Join-Path $data 'packages/conda-tests/conda_format_repo/linux-64'
-        $script:haveData = Test-Path $zlibDir
-        if (-not $haveData) { Write-Warning "conformance data not found (ENVTOOLS_CONFORMANCE_DATA or ../shared/data): real-package tests skipped" }
+        $script:zlibRel = 'packages/conda-tests/conda_format_repo/linux-64'
+        $script:zlibDir = Get-ConformanceDataPath $zlibRel
     }
 
     It 'installs the real zlib (<format>) and rewrites lib/pkgconfig/zlib.pc' -TestCases @(@{ format = 'conda' }, @{ format = 'tar.bz2' }) {
-        if (-not $haveData -and $env:CI -ne 'true') { Set-ItResult -Skipped -Because 'conformance data absent'; return }
+        if (-not (Test-ConformanceData $zlibRel)) { Set-ItResult -Skipped -Because (Get-ConformanceDataMessage $zlibRel); return }
         $zchan = Join-Path $TestDrive "zlib-$format"
         New-Item -ItemType Directory (Join-Path $zchan 'linux-64') -Force | Out-Null
         Copy-Item (Join-Path $zlibDir "zlib-1.2.11-h7b6447c_3.$format") (Join-Path $zchan 'linux-64')

@@ -68,16 +68,13 @@ Describe 'Engine types from PowerShell' {
 
 Describe 'Third-party libraries in the module''s load context' {
     BeforeAll {
-        $data = $env:ENVTOOLS_CONFORMANCE_DATA
-        if (-not $data) { $data = Join-Path $PSScriptRoot '../../../shared/data' }
-        $script:zst = Join-Path $data 'repodata/conda-forge-subchannel-python3.9-2024-05-16/noarch/repodata.json.zst'
+        Import-Module (Join-Path $PSScriptRoot 'TestData.psm1') -Force
+        $script:zstRel = 'repodata/conda-forge-subchannel-python3.9-2024-05-16/noarch/repodata.json.zst'
+        $script:zst = Get-ConformanceDataPath $zstRel
     }
 
     It 'reads a .zst-only channel through ZstdSharp loaded in EnvTools.Dependencies' {
-        if (-not (Test-Path $zst)) {
-            if ($env:CI -eq 'true') { throw "conformance data not found at $zst (set ENVTOOLS_CONFORMANCE_DATA); under CI=true it is required" }
-            Set-ItResult -Skipped -Because "conformance data not found (set ENVTOOLS_CONFORMANCE_DATA)"; return
-        }
+        if (-not (Test-ConformanceData $zstRel)) { Set-ItResult -Skipped -Because (Get-ConformanceDataMessage $zstRel); return }
         $dir = Join-Path $TestDrive 'zst-channel/noarch'
         New-Item -ItemType Directory -Path $dir -Force | Out-Null
         Copy-Item $zst (Join-Path $dir 'repodata.json.zst')

@@ -3,10 +3,10 @@
 # rattler's clobber packages over the loopback HTTP server, and a ROS2 package with binary placeholders in
 # ELF files. Skipped with a message when the data is absent.
 BeforeDiscovery {
-    $data = $env:ENVTOOLS_CONFORMANCE_DATA
-    if (-not $data) { $data = Join-Path $PSScriptRoot '../../../shared/data' }
-    # under CI a missing data set fails the tests instead of skipping them
-    $script:haveData = (Test-Path (Join-Path $data 'packages/conda-tests/test-recipes/noarch')) -or $env:CI -eq 'true'
+    # under CI=true a missing data set fails the file instead of skipping its tests
+    Import-Module (Join-Path $PSScriptRoot 'TestData.psm1') -Force
+    $script:haveData = Test-ConformanceData 'packages/conda-tests/test-recipes/noarch'
+    if (-not $haveData) { Write-Warning "$(Get-ConformanceDataMessage 'packages/conda-tests/test-recipes/noarch'): real-package tests are skipped" }
     $script:isLinux64 = $IsLinux -and [Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64'
 }
 
@@ -17,11 +17,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestChannel.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestPackages.psm1') -Force
 
-    $script:data = $env:ENVTOOLS_CONFORMANCE_DATA
-    if (-not $data) { $script:data = Join-Path $PSScriptRoot '../../../shared/data' }
-    if (-not (Test-Path (Join-Path $data 'packages'))) {
-        Write-Warning "conformance data not found (ENVTOOLS_CONFORMANCE_DATA or ../shared/data): real-package tests are skipped"
-    }
+    Import-Module (Join-Path $PSScriptRoot 'TestData.psm1') -Force
+    $script:data = Get-ConformanceDataRoot
     $script:saved = Use-IsolatedConda -Root (Join-Path $TestDrive 'conda')
     $script:hostSubdir = [EnvTools.Conda.Platform]::Current.Name
 
