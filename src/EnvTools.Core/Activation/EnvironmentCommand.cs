@@ -54,6 +54,28 @@ public sealed class EnvironmentCommand : IDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>
+    /// What Invoke-EnvCommand runs: <paramref name="command"/> resolved on the activated PATH of <paramref name="prefix"/>
+    /// (see <see cref="Resolve"/>), with the variables of the environment activated over this process's
+    /// (<see cref="ActivatedVariables"/>), in <paramref name="workingDirectory"/>.
+    /// </summary>
+    /// <exception cref="EnvToolsException">WorkingDirectoryNotFound: the working folder does not exist.</exception>
+    public static (string File, EnvironmentVariableMap Variables) Prepare(string prefix, string? name, string command, string workingDirectory,
+        CancellationToken ct = default)
+    {
+        if (!Directory.Exists(workingDirectory))
+        {
+            throw new EnvToolsException("WorkingDirectoryNotFound", ErrorKind.ObjectNotFound, $"The working folder '{workingDirectory}' does not exist.", workingDirectory);
+        }
+
+        EnvironmentVariableMap variables = ActivatedVariables(prefix, name, ProcessEnvironmentVariables.Instance, new EnvironmentActivator(changePrompt: false), ct);
+        return (Resolve(command, variables, workingDirectory, prefix), variables);
+    }
+
+    /// <summary>The error of a command that exited with a non-zero <paramref name="exitCode"/>, when the caller treats that as one.</summary>
+    public static EnvToolsException ExitCodeError(string command, int exitCode) =>
+        new("NativeCommandExitCode", ErrorKind.NotSpecified, $"{command} exited with code {exitCode}.", command);
+
+    /// <summary>
     /// The variables a child started in <paramref name="prefix"/> gets: <paramref name="current"/> with the
     /// environment activated on top (not stacked: an active environment's PATH entries and variables give way, as
     /// with <c>conda run</c>), then the environment's activate.d shell scripts run against them.

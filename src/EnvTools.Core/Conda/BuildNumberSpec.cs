@@ -57,10 +57,25 @@ public sealed class BuildNumberSpec : IEquatable<BuildNumberSpec>
     public static BuildNumberSpec Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return ParseCore(text, out SpecError error) ?? throw error.ToException(text);
+    }
+
+    /// <summary>Parses a build-number spec, returning false when it is malformed (without throwing).</summary>
+    public static bool TryParse(string? text, out BuildNumberSpec? spec)
+    {
+        spec = text is null ? null : ParseCore(text, out _);
+        return spec is not null;
+    }
+
+    /// <summary>The spec, or null and why it is malformed: the one parse behind <see cref="Parse"/> and <see cref="TryParse"/>.</summary>
+    internal static BuildNumberSpec? ParseCore(string text, out SpecError error)
+    {
+        error = default;
         string s = text.Trim();
         if (s.Length == 0)
         {
-            throw new InvalidSpecException(text, "empty build number spec", 0);
+            error = new SpecError("empty build number spec", 0);
+            return null;
         }
 
         if (s == "*")
@@ -72,7 +87,8 @@ public sealed class BuildNumberSpec : IEquatable<BuildNumberSpec>
         {
             if (s[0] != '^' || s[^1] != '$' || s.Length < 2)
             {
-                throw new InvalidSpecException(text, "a regex build number spec must start with ^ and end with $", 0);
+                error = new SpecError("a regex build number spec must start with ^ and end with $", 0);
+                return null;
             }
 
             try
@@ -81,7 +97,8 @@ public sealed class BuildNumberSpec : IEquatable<BuildNumberSpec>
             }
             catch (ArgumentException e)
             {
-                throw new InvalidSpecException(text, $"invalid regular expression: {e.Message}", 0, e);
+                error = new SpecError($"invalid regular expression: {e.Message}", 0, e);
+                return null;
             }
         }
 
@@ -122,36 +139,18 @@ public sealed class BuildNumberSpec : IEquatable<BuildNumberSpec>
         }
         else if (s[0] == '!' || s[0] == '~')
         {
-            throw new InvalidSpecException(text, "invalid build number operator", 0);
+            error = new SpecError("invalid build number operator", 0);
+            return null;
         }
 
         string number = s[at..].Trim();
         if (number.Length == 0 || !long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out long value))
         {
-            throw new InvalidSpecException(text, $"'{number}' is not a build number", at);
+            error = new SpecError($"'{number}' is not a build number", at);
+            return null;
         }
 
         return new BuildNumberSpec(s, op, value, null);
-    }
-
-    /// <summary>Parses a build-number spec, returning false when it is malformed.</summary>
-    public static bool TryParse(string? text, out BuildNumberSpec? spec)
-    {
-        spec = null;
-        if (text is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            spec = Parse(text);
-            return true;
-        }
-        catch (InvalidSpecException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Whether <paramref name="buildNumber"/> satisfies the condition.</summary>

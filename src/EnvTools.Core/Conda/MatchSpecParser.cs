@@ -24,7 +24,7 @@ internal sealed class ParsedMatchSpec
 /// conda's MatchSpec string grammar (<c>conda/models/match_spec.py: _parse_spec_str</c>) with the
 /// newer bracket rules (quoted values, <c>[a, b]</c> lists, nested specs in <c>when=</c>, precise errors).
 /// </summary>
-internal static class MatchSpecParser
+internal static partial class MatchSpecParser
 {
     /// <summary>The keys a bracket section may carry (conda's FIELD_NAMES plus the CEP 'v3' keys).</summary>
     internal static readonly string[] FieldNames =
@@ -55,21 +55,42 @@ internal static class MatchSpecParser
         RegexOptions.CultureInvariant,
         Timeout);
 
+    /// <summary>Parses a MatchSpec string into its fields, as conda's <c>_parse_spec_str</c>; throws <see cref="InvalidSpecException"/>.</summary>
     public static ParsedMatchSpec Parse(string input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var result = new ParsedMatchSpec();
-        string spec = input;
 
         // pre-step for ugly backward compat: "mkl@" is a track_features spec
-        if (spec.EndsWith('@'))
+        if (input.EndsWith('@'))
         {
             result.Fields["name"] = "*";
-            result.Fields["track_features"] = spec[..^1];
+            result.Fields["track_features"] = input[..^1];
             return result;
         }
 
-        // Step 1. strip a '#' comment (outside quotes)
+        string spec = Clean(input);
+
+        // Step 2. a package file or URL
+        if (IsPackageFile(spec))
+        {
+            ParseTarball(input, spec, result);
+            return result;
+        }
+
+        Dictionary<string, string> brackets = new(StringComparer.Ordinal);
+        spec = TakeBrackets(input, spec, brackets, result);
+        (string? channel, string? subdir, spec) = TakeChannel(spec, brackets);
+        (string name, string? rest) = TakeName(input, spec);
+        (string? version, string? build) = TakeVersionAndBuild(input, rest);
+        Assemble(result, name, channel, subdir, version, build, brackets);
+        return result;
+    }
+
+    /// <summary>Step 1: the spec without a <c>#</c> comment (outside quotes), trimmed; no control characters, no <c>if</c>.</summary>
+    private static string Clean(string input)
+    {
+        string spec = input;
         int hash = IndexOutsideQuotes(spec, '#');
         if (hash >= 0)
         {
@@ -102,15 +123,15 @@ internal static class MatchSpecParser
             throw new InvalidSpecException(input, "the 'if' conditional syntax is not supported; use [when=\"...\"]", ifAt + 1);
         }
 
-        // Step 2. a package file or URL
-        if (IsPackageFile(spec))
-        {
-            ParseTarball(input, spec, result);
-            return result;
-        }
+        return spec;
+    }
 
-        // Step 3. the bracket section
-        Dictionary<string, string> brackets = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Steps 3 and 4: parses the bracket section into <paramref name="brackets"/> and returns the spec without it and
+    /// without a trailing <c>(target=..., optional)</c> section (accepted and ignored, as conda does).
+    /// </summary>
+    private static string TakeBrackets(string input, string spec, Dictionary<string, string> brackets, ParsedMatchSpec result)
+    {
         int open = spec.IndexOf('[');
         if (open >= 0 && spec.IndexOf(']', open) >= 0)
         {
@@ -138,7 +159,6 @@ internal static class MatchSpecParser
             spec = spec[..open];
         }
 
-        // Step 4. a trailing '(target=..., optional)' section is accepted and ignored, as conda does
         if (spec.Contains('('))
         {
             Match parens = ParensSection.Match(spec);
@@ -148,7 +168,15 @@ internal static class MatchSpecParser
             }
         }
 
-        // Step 5. 'channel(/subdir)::' and the (unused) namespace
+        return spec;
+    }
+
+    /// <summary>
+    /// Step 5: <c>channel(/subdir)::</c> and the (unused) namespace, with the brackets' <c>channel</c> and <c>subdir</c>
+    /// (taken out of <paramref name="brackets"/>) over them; the rest of the spec.
+    /// </summary>
+    private static (string? Channel, string? Subdir, string Remainder) TakeChannel(string spec, Dictionary<string, string> brackets)
+    {
         string? channelText = null;
         string[] parts = RSplit(spec, ':', 2);
         if (parts.Length == 3)
@@ -172,15 +200,8 @@ internal static class MatchSpecParser
         if (brackets.Remove("channel", out string? bracketChannel))
         {
             (MatchSpecChannel? bch, string? bsub) = MatchSpecChannel.ParseWithSubdir(bracketChannel);
-            if (bch is not null)
-            {
-                channel = bch.Value;
-            }
-
-            if (bsub is not null)
-            {
-                subdir = bsub;
-            }
+            channel = bch?.Value ?? channel;
+            subdir = bsub ?? subdir;
         }
 
         if (brackets.Remove("subdir", out string? bracketSubdir))
@@ -188,57 +209,59 @@ internal static class MatchSpecParser
             subdir = bracketSubdir;
         }
 
-        // Step 6. the package name
-        // conda: ^([^ =<>!~]+)?([><!=~ ].+)? -- a remainder of one character is dropped ("numpy=" is "numpy")
+        return (channel, subdir, spec);
+    }
+
+    /// <summary>
+    /// Step 6: the package name, validated, and what follows it. conda: <c>^([^ =&lt;&gt;!~]+)?([&gt;&lt;!=~ ].+)?</c>; a
+    /// remainder of one character is dropped ("numpy=" is "numpy").
+    /// </summary>
+    private static (string Name, string? Remainder) TakeName(string input, string spec)
+    {
         int nameEnd = spec.IndexOfAny(NameStop);
         if (nameEnd < 0)
         {
             nameEnd = spec.Length;
         }
 
-        string? name = nameEnd == 0 ? null : spec[..nameEnd];
-        if (name is null)
+        if (nameEnd == 0)
         {
             throw new InvalidSpecException(input, $"no package name found in '{spec}'", Math.Max(0, input.IndexOf(spec, StringComparison.Ordinal)));
         }
 
+        string name = spec[..nameEnd];
         ValidateName(input, name);
-        string? rest = spec.Length - nameEnd >= 2 ? spec[nameEnd..].Trim() : null;
+        return (name, spec.Length - nameEnd >= 2 ? spec[nameEnd..].Trim() : null);
+    }
 
-        // Step 7. version and build
-        string? version = null;
-        string? build = null;
-        if (!string.IsNullOrEmpty(rest))
+    /// <summary>Step 7: the version (sanitized as conda does) and the build of what follows the name.</summary>
+    private static (string? Version, string? Build) TakeVersionAndBuild(string input, string? rest)
+    {
+        if (string.IsNullOrEmpty(rest))
         {
-            if (rest.Contains('['))
-            {
-                throw new InvalidSpecException(input, "only one bracket section is allowed", input.IndexOf('['));
-            }
-
-            (version, build) = SplitVersionAndBuild(rest);
-            version = version is null ? null : SanitizeVersion(version, build);
+            return (null, null);
         }
 
-        // Step 8. assemble; brackets override everything but the name
+        if (rest.Contains('['))
+        {
+            throw new InvalidSpecException(input, "only one bracket section is allowed", input.IndexOf('['));
+        }
+
+        (string? version, string? build) = SplitVersionAndBuild(rest);
+        return (version is null ? null : SanitizeVersion(version, build), build);
+    }
+
+    /// <summary>Step 8: the fields; the brackets override everything but the name.</summary>
+    private static void Assemble(ParsedMatchSpec result, string name, string? channel, string? subdir, string? version, string? build,
+        Dictionary<string, string> brackets)
+    {
         result.Fields["name"] = name;
-        if (channel is not null)
+        foreach ((string key, string? value) in new[] { ("channel", channel), ("subdir", subdir), ("version", version), ("build", build) })
         {
-            result.Fields["channel"] = channel;
-        }
-
-        if (subdir is not null)
-        {
-            result.Fields["subdir"] = subdir;
-        }
-
-        if (version is not null)
-        {
-            result.Fields["version"] = version;
-        }
-
-        if (build is not null)
-        {
-            result.Fields["build"] = build;
+            if (value is not null)
+            {
+                result.Fields[key] = value;
+            }
         }
 
         brackets.Remove("name");
@@ -246,8 +269,6 @@ internal static class MatchSpecParser
         {
             result.Fields[kv.Key] = kv.Value;
         }
-
-        return result;
     }
 
     /// <summary>
@@ -432,428 +453,6 @@ internal static class MatchSpecParser
         result.Fields["name"] = "*";
         result.Fields["fn"] = fileName;
         result.Fields["url"] = url;
-    }
-
-    /// <summary>Index of the bracket that closes the one at <paramref name="open"/>, honouring quotes and nesting; -1 if none.</summary>
-    private static int FindClosingBracket(string s, int open)
-    {
-        int depth = 0;
-        char quote = '\0';
-        for (int i = open; i < s.Length; i++)
-        {
-            char c = s[i];
-            if (quote != '\0')
-            {
-                if (c == quote)
-                {
-                    quote = '\0';
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '\'' or '"':
-                    quote = c;
-                    break;
-                case '[':
-                    depth++;
-                    break;
-                case ']':
-                    depth--;
-                    if (depth == 0)
-                    {
-                        return i;
-                    }
-
-                    break;
-            }
-        }
-
-        return -1;
-    }
-
-    private static void ParseBrackets(string input, string spec, int start, int end, Dictionary<string, string> brackets, ParsedMatchSpec result)
-    {
-        var bare = new List<string>();
-        int i = start;
-        while (true)
-        {
-            while (i < end && (spec[i] == ',' || char.IsWhiteSpace(spec[i])))
-            {
-                i++;
-            }
-
-            if (i >= end)
-            {
-                break;
-            }
-
-            int keyStart = i;
-            while (i < end && (char.IsAsciiLetterOrDigit(spec[i]) || spec[i] is '_' or '-'))
-            {
-                i++;
-            }
-
-            string key = spec[keyStart..i];
-            if (key.Length == 0)
-            {
-                throw new InvalidSpecException(input, $"unexpected character '{spec[i]}' in brackets", i);
-            }
-
-            string? value;
-            bool isList = false;
-            if (i < end && spec[i] == '=' && !(i + 1 < end && spec[i + 1] == '='))
-            {
-                i++;
-                (value, isList, i) = ReadValue(input, spec, i, end);
-            }
-            else if (i < end && spec[i] is '<' or '>' or '!' or '~' or '=' && key is "version" or "build_number")
-            {
-                // deprecated 'version<2' form: the operator is part of the value
-                (value, isList, i) = ReadValue(input, spec, i, end);
-            }
-            else if (i >= end || spec[i] == ',' || char.IsWhiteSpace(spec[i]))
-            {
-                bare.Add(key);
-                continue;
-            }
-            else
-            {
-                throw new InvalidSpecException(input, $"unexpected character '{spec[i]}' after key '{key}' in brackets", i);
-            }
-
-            if (value.Length == 0 && !isList)
-            {
-                throw new InvalidSpecException(input, $"a key or a value is missing in brackets: '{key}='", keyStart);
-            }
-
-            if (Array.IndexOf(FieldNames, key) < 0)
-            {
-                throw new InvalidSpecException(input, $"Cannot match on field(s): {key}", keyStart);
-            }
-
-            if (brackets.ContainsKey(key) || (key == "extras" && result.Extras is not null) || (key == "flags" && result.Flags is not null))
-            {
-                throw new InvalidSpecException(input, $"key can only be specified once in brackets: '{key}'", keyStart);
-            }
-
-            switch (key)
-            {
-                case "extras":
-                    result.Extras = ToList(input, value, isList, keyStart);
-                    break;
-                case "flags":
-                    result.Flags = ToList(input, value, isList, keyStart);
-                    break;
-                default:
-                    if (isList)
-                    {
-                        throw new InvalidSpecException(input, $"'{key}' does not take a list value", keyStart);
-                    }
-
-                    if (key == "version")
-                    {
-                        value = SanitizeVersion(value, null);
-                    }
-                    else if (key == "when")
-                    {
-                        ValidateWhen(input, value, keyStart);
-                    }
-
-                    brackets[key] = value;
-                    break;
-            }
-        }
-
-        if (bare.Count > 0)
-        {
-            if (brackets.Count > 0 || result.Extras is not null || result.Flags is not null)
-            {
-                throw new InvalidSpecException(input, $"unexpected token '{bare[0]}' in brackets: a key or a value is missing", spec.IndexOf(bare[0], start, StringComparison.Ordinal));
-            }
-
-            if (bare.Count == 1 && Array.IndexOf(FieldNames, bare[0]) >= 0)
-            {
-                throw new InvalidSpecException(input, "No key-value pairs found in square brackets", start);
-            }
-
-            throw new InvalidSpecException(input, $"No key-value pairs found in square brackets; did you mean `extras=[{spec[start..end].Trim()}]`?", start);
-        }
-
-        if (brackets.Count == 0 && result.Extras is null && result.Flags is null)
-        {
-            throw new InvalidSpecException(input, "No key-value pairs found in square brackets", start);
-        }
-    }
-
-    /// <summary>Reads one bracket value from <paramref name="i"/>: quoted, a <c>[list]</c>, or bare up to a separator.</summary>
-    private static (string Value, bool IsList, int Next) ReadValue(string input, string spec, int i, int end)
-    {
-        if (i >= end)
-        {
-            return (string.Empty, false, i);
-        }
-
-        char c = spec[i];
-        string value;
-        bool isList = false;
-        if (c is '\'' or '"')
-        {
-            // The closing quote is the first one followed by a separator or the end of the section, so a
-            // quoted when-spec may itself contain the same quotes: when='(__unix and python[version='>=3'])'
-            int close = -1;
-            for (int j = i + 1; j < end; j++)
-            {
-                if (spec[j] == c && (j + 1 == end || spec[j + 1] == ',' || char.IsWhiteSpace(spec[j + 1])))
-                {
-                    close = j;
-                    break;
-                }
-            }
-
-            if (close < 0)
-            {
-                throw new InvalidSpecException(input, "unbalanced quotes in brackets", i);
-            }
-
-            value = spec[(i + 1)..close];
-            i = close + 1;
-        }
-        else if (c == '[')
-        {
-            int close = FindClosingBracket(spec, i);
-            if (close < 0 || close > end)
-            {
-                throw new InvalidSpecException(input, "unbalanced brackets in list value", i);
-            }
-
-            value = spec[(i + 1)..close];
-            isList = true;
-            i = close + 1;
-        }
-        else
-        {
-            int s = i;
-            int depth = 0;
-            char quote = '\0';
-            for (; i < end; i++)
-            {
-                char ch = spec[i];
-                if (quote != '\0')
-                {
-                    if (ch == quote)
-                    {
-                        quote = '\0';
-                    }
-
-                    continue;
-                }
-
-                if (ch is '\'' or '"')
-                {
-                    quote = ch;
-                }
-                else if (ch == '[')
-                {
-                    depth++;
-                }
-                else if (ch == ']')
-                {
-                    depth--;
-                }
-                else if (depth == 0 && (ch == ',' || char.IsWhiteSpace(ch)))
-                {
-                    break;
-                }
-            }
-
-            value = spec[s..i];
-        }
-
-        if (i < end && spec[i] != ',' && !char.IsWhiteSpace(spec[i]))
-        {
-            throw new InvalidSpecException(input, $"unexpected character '{spec[i]}' after a value in brackets", i);
-        }
-
-        return (value, isList, i);
-    }
-
-    /// <summary>A YAML-flow-like list <c>a, 'b', c</c> (trailing comma allowed), or one scalar.</summary>
-    private static List<string> ToList(string input, string value, bool isList, int at)
-    {
-        if (!isList)
-        {
-            return new List<string> { value.Trim() };
-        }
-
-        var items = new List<string>();
-        string[] raw = value.Split(',');
-        for (int k = 0; k < raw.Length; k++)
-        {
-            string item = raw[k].Trim();
-            if (item.Length >= 2 && (item[0] is '\'' or '"') && item[^1] == item[0])
-            {
-                item = item[1..^1];
-            }
-            else if (item.Length == 0)
-            {
-                if (k == raw.Length - 1 && k > 0)
-                {
-                    break; // trailing comma
-                }
-
-                throw new InvalidSpecException(input, "empty item in list value", at);
-            }
-
-            items.Add(item);
-        }
-
-        if (items.Count == 0)
-        {
-            throw new InvalidSpecException(input, "empty list value", at);
-        }
-
-        return items;
-    }
-
-    /// <summary>
-    /// A <c>when=</c> condition: MatchSpecs (without their own <c>when</c>) joined by <c>and</c>/<c>or</c>
-    /// with parentheses. Each operand must parse; the text is kept as written.
-    /// </summary>
-    private static void ValidateWhen(string input, string when, int at)
-    {
-        if (string.IsNullOrWhiteSpace(when))
-        {
-            throw new InvalidSpecException(input, "the 'when' condition is empty", at);
-        }
-
-        foreach (string operand in SplitCondition(input, when, at))
-        {
-            MatchSpec inner;
-            try
-            {
-                inner = MatchSpec.Parse(operand);
-            }
-            catch (InvalidSpecException e)
-            {
-                throw new InvalidSpecException(input, $"invalid 'when' condition '{operand}': {e.Reason}", at, e);
-            }
-
-            if (inner.When is not null)
-            {
-                throw new InvalidSpecException(input, "a 'when' condition cannot itself have a 'when'", at);
-            }
-        }
-    }
-
-    private static IEnumerable<string> SplitCondition(string input, string when, int at)
-    {
-        var operands = new List<string>();
-        var current = new StringBuilder();
-        int depthBracket = 0;
-        int depthParen = 0;
-        char quote = '\0';
-        int i = 0;
-        while (i < when.Length)
-        {
-            char c = when[i];
-            if (quote != '\0')
-            {
-                if (c == quote)
-                {
-                    quote = '\0';
-                }
-
-                current.Append(c);
-                i++;
-                continue;
-            }
-
-            if (c is '\'' or '"')
-            {
-                quote = c;
-            }
-            else if (c == '[')
-            {
-                depthBracket++;
-            }
-            else if (c == ']')
-            {
-                depthBracket--;
-            }
-            else if (depthBracket == 0 && (c == '(' || c == ')'))
-            {
-                depthParen += c == '(' ? 1 : -1;
-                if (depthParen < 0)
-                {
-                    throw new InvalidSpecException(input, "unbalanced parentheses in 'when' condition", at);
-                }
-
-                Flush(operands, current);
-                i++;
-                continue;
-            }
-            else if (depthBracket == 0 && char.IsWhiteSpace(c))
-            {
-                int w = i;
-                while (w < when.Length && char.IsWhiteSpace(when[w]))
-                {
-                    w++;
-                }
-
-                int len = WordOperatorLength(when, w);
-                if (len > 0)
-                {
-                    Flush(operands, current);
-                    i = w + len;
-                    continue;
-                }
-            }
-
-            current.Append(c);
-            i++;
-        }
-
-        if (depthParen != 0 || depthBracket != 0 || quote != '\0')
-        {
-            throw new InvalidSpecException(input, "unbalanced 'when' condition", at);
-        }
-
-        Flush(operands, current);
-        if (operands.Count == 0)
-        {
-            throw new InvalidSpecException(input, "the 'when' condition is empty", at);
-        }
-
-        return operands;
-
-        static void Flush(List<string> ops, StringBuilder sb)
-        {
-            string s = sb.ToString().Trim();
-            if (s.Length > 0)
-            {
-                ops.Add(s);
-            }
-
-            sb.Clear();
-        }
-    }
-
-    /// <summary>Length of <c>and</c>/<c>or</c> at <paramref name="i"/> when it is a whole word followed by space or '('.</summary>
-    private static int WordOperatorLength(string s, int i)
-    {
-        foreach (string op in new[] { "and", "or" })
-        {
-            int e = i + op.Length;
-            if (string.CompareOrdinal(s, i, op, 0, op.Length) == 0 && e < s.Length && (char.IsWhiteSpace(s[e]) || s[e] == '('))
-            {
-                return op.Length;
-            }
-        }
-
-        return 0;
     }
 
     private static int IndexOutsideQuotes(string s, char target)

@@ -68,7 +68,7 @@ public sealed class ChannelPublisher
 
             IReadOnlyList<PublishItem> items = await CheckAsync(subdirs, selected, existing, progress, cancellationToken).ConfigureAwait(false);
             string[] changes = subdirs.Where(s => Repodata(s, existing[s], items.Where(i => i.Subdir == s).Select(i => (i.Record, (FileDigest?)null))).Changed).ToArray();
-            return new PublishPlan(request.Source, _destination, subdirs, items, existing, changes, sources.Values.ToArray());
+            return new PublishPlan(request.Source, _destination, subdirs, items, existing, changes, sources.Values.ToArray()) { Publisher = this };
         }
         catch
         {

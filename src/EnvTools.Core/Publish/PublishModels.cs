@@ -1,4 +1,5 @@
 using EnvTools.Conda;
+using EnvTools.Config;
 
 namespace EnvTools.Publish;
 
@@ -38,7 +39,29 @@ public enum PublishPhase : long
 /// <param name="Total">Items of this phase.</param>
 /// <param name="BytesDone">Archive bytes copied so far (the copying phase).</param>
 /// <param name="BytesTotal">Archive bytes to copy (the copying phase).</param>
-public readonly record struct PublishProgress(PublishPhase Phase, string? Subdir, string? FileName, int Done, int Total, long BytesDone = 0, long BytesTotal = 0);
+public readonly record struct PublishProgress(PublishPhase Phase, string? Subdir, string? FileName, int Done, int Total, long BytesDone = 0, long BytesTotal = 0)
+{
+    /// <summary>A line for a progress bar: what is read, checked, copied or written (the phase when there is nothing to name).</summary>
+    public string Status
+    {
+        get
+        {
+            string status = Phase switch
+            {
+                PublishPhase.Loading => $"reading repodata {Subdir}",
+                PublishPhase.Checking => $"checking {Subdir}/{FileName}",
+                PublishPhase.Copying => $"copying {Subdir}/{FileName} ({Done}/{Total})",
+                _ => $"writing repodata {Subdir}",
+            };
+            return string.IsNullOrEmpty(status.Trim()) ? Phase.ToString() : status;
+        }
+    }
+
+    /// <summary>How far the phase is, 0 to 100: by bytes while copying, else by items.</summary>
+    public int PercentComplete => Phase == PublishPhase.Copying && BytesTotal > 0
+        ? (int)Math.Min(100, 100 * BytesDone / BytesTotal)
+        : (int)Math.Min(100, 100L * Done / Math.Max(1, Total));
+}
 
 /// <summary>What to publish: a source channel, the subdirs, and which packages.</summary>
 public sealed record PublishRequest
@@ -64,6 +87,27 @@ public sealed record PublishRequest
     /// <see cref="PublishSelection"/>).
     /// </summary>
     public bool WithDependencies { get; init; }
+
+    /// <summary>
+    /// The request of a Publish-EnvChannel call: <paramref name="source"/> resolved through the settings' channels
+    /// (relative folders against <paramref name="cwd"/>), the specs parsed, the host platform the settings' subdir (else
+    /// this machine's).
+    /// </summary>
+    /// <exception cref="EnvToolsException">A spec, the source channel or the configured subdir is not valid.</exception>
+    public static PublishRequest Create(Settings settings, string source, string cwd, IReadOnlyList<string>? subdirs,
+        IReadOnlyList<string>? specs, bool withDependencies)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new PublishRequest
+        {
+            Source = settings.CreateChannelResolver().ResolveOne(source, cwd),
+            Subdirs = subdirs,
+            HostPlatform = settings.Subdir is not { Length: > 0 } subdir ? Platform.Current
+                : Platform.TryParse(subdir, out Platform host) ? host : throw new UnknownPlatformException(subdir),
+            Specs = (specs ?? Array.Empty<string>()).Select(MatchSpec.Parse).ToArray(),
+            WithDependencies = withDependencies,
+        };
+    }
 }
 
 /// <summary>One archive a publish considers: its source record, and whether the destination has it already.</summary>

@@ -47,6 +47,9 @@ public sealed class PublishPlan : IDisposable
 
     internal Channel SourceChannel { get; }
 
+    /// <summary>The publisher that made the plan (and publishes it).</summary>
+    internal ChannelPublisher? Publisher { get; init; }
+
     internal IChannelDestination DestinationStore { get; }
 
     /// <summary>The destination's repodata of each subdir as read by the plan (null where it had none).</summary>
@@ -64,6 +67,54 @@ public sealed class PublishPlan : IDisposable
     {
         ArgumentNullException.ThrowIfNull(subdir);
         _declinedRepodata.Add(subdir);
+    }
+
+    /// <summary>Publishes the plan with the publisher that made it (see <see cref="ChannelPublisher.PublishAsync"/>).</summary>
+    public Task<PublishResult> PublishAsync(IProgress<PublishProgress>? progress = null, Action<PublishedPackage>? packageDone = null,
+        Action<PublishFailure>? packageFailed = null, CancellationToken cancellationToken = default) =>
+        (Publisher ?? throw new InvalidOperationException("The plan was not made by a ChannelPublisher."))
+            .PublishAsync(this, progress, packageDone, packageFailed, cancellationToken);
+
+    /// <summary>A line that says what the plan selected, what it copies and what the destination has already.</summary>
+    public string Describe() => $"{Items.Count} package(s) selected from {Source} in {string.Join(", ", Subdirs)}: " +
+        $"{ToCopy.Count} to copy, {Items.Count - ToCopy.Count} at {Destination} already.";
+
+    /// <summary>
+    /// Asks <paramref name="shouldProcess"/> (target, action: as PowerShell's ShouldProcess) for each copy and then each
+    /// repodata write whether to do it, declining the ones refused; false when there was something to do and all of it
+    /// was refused (nothing is to be written then).
+    /// </summary>
+    public bool Approve(Func<string, string, bool> shouldProcess)
+    {
+        ArgumentNullException.ThrowIfNull(shouldProcess);
+        bool work = false, approved = false;
+        foreach (PublishItem item in ToCopy)
+        {
+            work = true;
+            if (shouldProcess($"{item.Subdir}/{item.FileName} ({item.Record.Size:N0} bytes) to {Destination}", "Copy package"))
+            {
+                approved = true;
+            }
+            else
+            {
+                Decline(item);
+            }
+        }
+
+        foreach (string subdir in RepodataChanges)
+        {
+            work = true;
+            if (shouldProcess($"{Destination}/{subdir}/repodata.json (and repodata.json.zst)", "Write repodata"))
+            {
+                approved = true;
+            }
+            else
+            {
+                DeclineRepodata(subdir);
+            }
+        }
+
+        return approved || !work;
     }
 
     internal bool IsDeclined(PublishItem item) => _declined.Contains(item);

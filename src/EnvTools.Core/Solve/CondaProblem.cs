@@ -603,16 +603,20 @@ internal sealed partial class CondaProblem
         }
     }
 
+    /// <summary>The spec, or null when it is malformed: an unparsable dependency cannot be satisfied (a requirement with no match).</summary>
     private MatchSpec? TryParse(string text)
     {
-        try
+        if (_specCache.TryGetValue(text, out MatchSpec? spec))
         {
-            return ParseSpec(text);
+            return spec;
         }
-        catch (InvalidSpecException)
+
+        if (MatchSpec.TryParse(text, out spec) && spec is not null)
         {
-            return null; // an unparsable dependency cannot be satisfied: handled as a requirement with no match
+            _specCache[text] = spec;
         }
+
+        return spec;
     }
 
     internal Requirement GetRequirement(MatchSpec spec)

@@ -1,25 +1,9 @@
-using System.Collections;
 using System.Management.Automation;
-using System.Text;
-using System.Text.Json;
 using EnvTools.Commands.Internal;
-using EnvTools.Conda;
 using EnvTools.Environments;
+using EnvTools.IO;
 
 namespace EnvTools.Commands;
-
-/// <summary>The file formats Export-Env writes.</summary>
-public enum EnvExportFormat
-{
-    /// <summary>conda's environment.yml.</summary>
-    Yaml,
-    /// <summary>The environment.yml content as an object tree (or JSON text with -Path).</summary>
-    Json,
-    /// <summary>An @EXPLICIT file (CEP-23): one URL with #sha256 per package, in install order.</summary>
-    Explicit,
-    /// <summary>A conda-lock (v1) multi-platform lock file.</summary>
-    Lock,
-}
 
 /// <summary>
 /// <para type="synopsis">Exports an environment to a file that re-creates it: environment.yml, an @EXPLICIT file or a conda-lock file.</para>
@@ -67,59 +51,8 @@ public enum EnvExportFormat
 /// <seealso cref="GetEnvHistoryCommand"/>
 [Cmdlet(VerbsData.Export, "Env", DefaultParameterSetName = "Name", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(string), typeof(FileInfo), typeof(PSObject))]
-public sealed class ExportEnvCommand : EnvCmdlet
+public sealed partial class ExportEnvCommand : EnvCmdlet
 {
-    #region Parameters
-
-    /// <summary>The environment: a name from the envs dirs, or a path; the active environment when neither -Name nor -Prefix is given.</summary>
-    [Parameter(Position = 0, ParameterSetName = "Name")]
-    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
-    [Alias("n")]
-    public string? Name { get; set; }
-
-    /// <summary>The environment's folder (binds from Get-Env output).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [Alias("p")]
-    public string? Prefix { get; set; }
-
-    /// <summary>Yaml (environment.yml, the default), Json, Explicit (@EXPLICIT) or Lock (conda-lock v1).</summary>
-    [Parameter]
-    public EnvExportFormat Format { get; set; } = EnvExportFormat.Yaml;
-
-    /// <summary>The file to write; the text (or, for Json, the object tree) is returned when omitted.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Path { get; set; }
-
-    /// <summary>With -Path: returns the written file as a FileInfo.</summary>
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
-
-    /// <summary>With -Path: fails (ErrorId FileExists) instead of replacing an existing file.</summary>
-    [Parameter]
-    [Alias("NoOverwrite")]
-    public SwitchParameter NoClobber { get; set; }
-
-    /// <summary>With -Path: replaces the file even when it is read-only.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    /// <summary>Writes name=version without the build string (Yaml and Json).</summary>
-    [Parameter]
-    public SwitchParameter NoBuilds { get; set; }
-
-    /// <summary>Writes only the specs the user asked for (conda-meta/history), with their constraints and channels (Yaml and Json).</summary>
-    [Parameter]
-    public SwitchParameter FromHistory { get; set; }
-
-    /// <summary>The platforms of a Lock export (linux-64, osx-arm64, win-64 …); the environment's own when omitted.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(PlatformCompleter))]
-    public string[]? Platform { get; set; }
-
-    #endregion
-
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -127,46 +60,30 @@ public sealed class ExportEnvCommand : EnvCmdlet
         {
             EnvironmentLocator locator = EnvironmentArguments.Locator(this);
             string prefix = EnvironmentArguments.ResolveTarget(this, locator, Name, Prefix);
-            string name = locator.NameInEnvsDirs(prefix) ?? System.IO.Path.GetFileName(prefix);
-            if (Platform is { Length: > 0 } && Format != EnvExportFormat.Lock)
+            var request = new EnvironmentExportRequest
             {
-                throw new EnvToolsException("PlatformNeedsLock", ErrorKind.InvalidArgument,
-                    "-Platform applies to -Format Lock only: an environment.yml is solved on each platform, and an explicit file holds one platform's packages.");
+                Prefix = prefix,
+                Name = locator.NameInEnvsDirs(prefix) ?? System.IO.Path.GetFileName(prefix),
+                Format = (EnvironmentExportFormat)Format,
+                NoBuilds = NoBuilds,
+                FromHistory = FromHistory,
+                Platforms = Platform,
+                AsTree = Path is null,
+            };
+            var progress = new SyncProgress<string>(p => QueueProgress(new ProgressRecord(20, "Locking", p)));
+            object result = RunWithProgress(() => request.Export(() => ChannelArguments.LoadSettings(this, prefix), progress, CancellationToken));
+            if (Format == EnvExportFormat.Lock)
+            {
+                QueueProgress(new ProgressRecord(20, "Locking", "done") { RecordType = ProgressRecordType.Completed });
             }
 
-            switch (Format)
+            if (result is string text)
             {
-                case EnvExportFormat.Yaml:
-                case EnvExportFormat.Json:
-                    var settings = ChannelArguments.LoadSettings(this, prefix);
-                    EnvironmentFile file = EnvironmentExport.ToEnvironmentFile(prefix,
-                        new EnvironmentExportOptions { Name = name, NoBuilds = NoBuilds, FromHistory = FromHistory }, settings.Channels);
-                    if (Format == EnvExportFormat.Yaml)
-                    {
-                        Emit(file.ToYaml());
-                    }
-                    else if (Path is null)
-                    {
-                        WriteObject(ToPSObject(file.ToTree()));
-                    }
-                    else
-                    {
-                        Emit(JsonSerializer.Serialize<object>(file.ToTree(), new JsonSerializerOptions { WriteIndented = true }) + "\n");
-                    }
-
-                    break;
-                case EnvExportFormat.Explicit:
-                    Emit(EnvironmentExport.ToExplicit(prefix));
-                    break;
-                case EnvExportFormat.Lock:
-                    Conda.Platform[] platforms = (Platform ?? Array.Empty<string>())
-                        .SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                        .Select(p => ChannelArguments.ResolvePlatform(p)).ToArray();
-                    var progress = new SyncProgress<string>(p => QueueProgress(new ProgressRecord(20, "Locking", p)));
-                    string text = RunWithProgress(() => EnvironmentExport.ToLock(prefix, platforms, ChannelArguments.LoadSettings(this, prefix), name, progress, CancellationToken));
-                    QueueProgress(new ProgressRecord(20, "Locking", "done") { RecordType = ProgressRecordType.Completed });
-                    Emit(text);
-                    break;
+                Emit(text);
+            }
+            else
+            {
+                WriteObject(OutputObjects.Tree(result));
             }
         }, (object?)Name ?? Prefix);
     }
@@ -180,51 +97,14 @@ public sealed class ExportEnvCommand : EnvCmdlet
         }
 
         string full = GetUnresolvedProviderPathFromPSPath(Path);
-        var existing = new FileInfo(full);
-        if (existing.Exists && NoClobber)
+        TextFileOutput.ThrowIfClobbering(full, NoClobber);
+        if (ShouldProcess(full, "Write environment file"))
         {
-            throw new EnvToolsException("FileExists", ErrorKind.ResourceExists, $"'{full}' exists and -NoClobber was given.", full);
+            TextFileOutput.Write(full, text, Force);
+            if (PassThru)
+            {
+                WriteObject(new FileInfo(full));
+            }
         }
-
-        if (!ShouldProcess(full, "Write environment file"))
-        {
-            return;
-        }
-
-        string? dir = System.IO.Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(dir))
-        {
-            Directory.CreateDirectory(dir);
-        }
-
-        if (existing.Exists && Force && existing.IsReadOnly)
-        {
-            existing.IsReadOnly = false;
-        }
-
-        File.WriteAllText(full, text, new UTF8Encoding(false));
-        if (PassThru)
-        {
-            WriteObject(new FileInfo(full));
-        }
-    }
-
-    private static object ToPSObject(object value) => value switch
-    {
-        IReadOnlyDictionary<string, object> map => Note(map),
-        string s => s,
-        IEnumerable list => list.Cast<object>().Select(ToPSObject).ToArray(),
-        _ => value,
-    };
-
-    private static PSObject Note(IReadOnlyDictionary<string, object> map)
-    {
-        var o = new PSObject();
-        foreach (KeyValuePair<string, object> e in map)
-        {
-            o.Properties.Add(new PSNoteProperty(e.Key, ToPSObject(e.Value)));
-        }
-
-        return o;
     }
 }

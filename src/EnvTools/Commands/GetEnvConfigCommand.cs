@@ -39,23 +39,8 @@ namespace EnvTools.Commands;
 /// <seealso cref="GetEnvInfoCommand"/>
 [Cmdlet(VerbsCommon.Get, "EnvConfig")]
 [OutputType(typeof(ConfigValue))]
-public sealed class GetEnvConfigCommand : EnvCmdlet
+public sealed partial class GetEnvConfigCommand : EnvCmdlet
 {
-    #region Parameters
-
-    /// <summary>The keys to show (conda names, wildcards allowed); all when omitted.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(ConfigKeyCompleter))]
-    public string[]? Key { get; set; }
-
-    /// <summary>The environment whose .condarc is read (instead of the active one's, $CONDA_PREFIX).</summary>
-    [Parameter]
-    [Alias("p")]
-    public string? Prefix { get; set; }
-
-    #endregion
-
     private Settings? _settings;
 
     /// <inheritdoc />
@@ -68,23 +53,22 @@ public sealed class GetEnvConfigCommand : EnvCmdlet
                 string cwd = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
                 string? prefix = string.IsNullOrEmpty(Prefix) ? null : GetUnresolvedProviderPathFromPSPath(Prefix);
                 _settings = Settings.Load(prefix, null, ConfigEnvironment.FromProcess(cwd));
-                foreach (ConfigValue unknown in _settings.UnknownKeys)
+                foreach ((bool warning, string message) in ConfigQuery.UnknownKeyNotices(_settings))
                 {
-                    if (CondaKeys.Canonical(unknown.Key) is null)
+                    if (warning)
                     {
-                        WriteWarning($"Unknown configuration key '{unknown.Key}' in {unknown.SourceInfo} is ignored.");
+                        WriteWarning(message);
                     }
                     else
                     {
-                        WriteVerbose($"'{unknown.Key}' in {unknown.SourceInfo} is a conda key that EnvTools does not use.");
+                        WriteVerbose(message);
                     }
                 }
             }
 
-            IReadOnlyList<ConfigValue> values = _settings.Values;
             if (Key is not { Length: > 0 })
             {
-                foreach (ConfigValue v in values)
+                foreach (ConfigValue v in _settings.Values)
                 {
                     WriteObject(ToOutput(v));
                 }
@@ -95,30 +79,20 @@ public sealed class GetEnvConfigCommand : EnvCmdlet
             foreach (string k in Key)
             {
                 var pattern = WildcardPattern.Get(k, WildcardOptions.IgnoreCase);
-                ConfigValue[] matched = values.Where(v => pattern.IsMatch(v.Key)).ToArray();
-                if (matched.Length == 0 && _settings.GetValue(k) is ConfigValue alias)
+                ConfigKeyMatch found = ConfigQuery.Find(_settings, k, pattern.IsMatch, WildcardPattern.ContainsWildcardCharacters(k));
+                if (found.UnusedCondaKey is { } unused)
                 {
-                    matched = new[] { alias };
-                }
-
-                if (matched.Length == 0 && !WildcardPattern.ContainsWildcardCharacters(k) && CondaKeys.Canonical(k) is { } condaKey)
-                {
-                    // a key conda knows and EnvTools does not use: its value where a file sets it, reported as such
-                    ConfigValue? set = _settings.UnknownKeys.LastOrDefault(u => CondaKeys.Canonical(u.Key) == condaKey);
                     WriteVerbose($"'{k}' is a conda configuration key that EnvTools does not use.");
-                    var o = ToOutput(set ?? ConfigValue.Unset(condaKey));
+                    var o = ToOutput(unused);
                     o.Properties.Add(new PSNoteProperty("UsedByEnvTools", false));
                     WriteObject(o);
-                    continue;
                 }
-
-                if (matched.Length == 0 && !WildcardPattern.ContainsWildcardCharacters(k))
+                else if (found.NotFound is { } message)
                 {
-                    WriteError(new ErrorRecord(new ItemNotFoundException($"'{k}' is not a configuration key EnvTools knows; known keys: {string.Join(", ", Settings.KnownKeys)}"),
-                        "ConfigKeyNotFound", ErrorCategory.ObjectNotFound, k));
+                    WriteError(new ErrorRecord(new ItemNotFoundException(message), "ConfigKeyNotFound", ErrorCategory.ObjectNotFound, k));
                 }
 
-                foreach (ConfigValue v in matched)
+                foreach (ConfigValue v in found.Values)
                 {
                     WriteObject(ToOutput(v));
                 }
@@ -132,14 +106,4 @@ public sealed class GetEnvConfigCommand : EnvCmdlet
         o.TypeNames.Insert(0, "EnvTools.ConfigValue");
         return o;
     }
-}
-
-/// <summary>Completes configuration key names.</summary>
-public sealed class ConfigKeyCompleter : IArgumentCompleter
-{
-    /// <inheritdoc />
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        System.Management.Automation.Language.CommandAst commandAst, System.Collections.IDictionary fakeBoundParameters) =>
-        Settings.KnownKeys.Union(CondaKeys.Names).Order(StringComparer.Ordinal).Where(k => k.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))
-            .Select(k => new CompletionResult(k, k, CompletionResultType.ParameterValue, k));
 }

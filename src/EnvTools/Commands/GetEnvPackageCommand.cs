@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using EnvTools.Commands.Internal;
-using EnvTools.Config;
 using EnvTools.Environments;
 
 namespace EnvTools.Commands;
@@ -68,34 +67,11 @@ namespace EnvTools.Commands;
 /// <seealso cref="GetEnvPinCommand"/>
 [Cmdlet(VerbsCommon.Get, "EnvPackage", DefaultParameterSetName = ActiveSet)]
 [OutputType(typeof(InstalledPackage))]
-public sealed class GetEnvPackageCommand : EnvCmdlet
+public sealed partial class GetEnvPackageCommand : EnvCmdlet
 {
     private const string ActiveSet = "Active";
     private const string EnvSet = "Env";
     private const string PrefixSet = "Prefix";
-
-    #region Parameters
-
-    /// <summary>Package names (wildcards allowed); all packages when omitted.</summary>
-    [Parameter(Position = 0)]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(InstalledPackageNameCompleter))]
-    public string[]? Package { get; set; }
-
-    /// <summary>The environment: a name from the envs dirs, or a path.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = EnvSet)]
-    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    [Alias("Env", "n")]
-    public string? Name { get; set; }
-
-    /// <summary>The environment's prefix; bound from the Prefix property of piped objects (Get-Env output).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PrefixSet, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [Alias("p")]
-    public string? Prefix { get; set; }
-
-    #endregion
 
     /// <inheritdoc />
     protected override void ProcessRecord()
@@ -104,36 +80,17 @@ public sealed class GetEnvPackageCommand : EnvCmdlet
         {
             EnvironmentLocator locator = EnvironmentArguments.Locator(this);
             string prefix = EnvironmentArguments.ResolveTarget(this, locator, Name, Prefix);
-            PrefixData data = PrefixData.Load(prefix, CancellationToken);
-            if (data.TransactionPending)
-            {
-                WriteWarning(Install.PrefixJournal.PendingMessage(prefix));
-            }
-
-            Settings settings = ChannelArguments.LoadSettings(this, prefix);
-            IReadOnlyList<InstalledPackage> packages = data.GetPackages(configuredPins: settings.PinnedPackages, channels: settings.CreateChannelResolver());
-            if (Package is not { Length: > 0 })
-            {
-                foreach (InstalledPackage p in packages)
-                {
-                    WriteObject(EnvironmentArguments.ToOutput(p, "EnvTools.InstalledPackage"));
-                }
-
-                return;
-            }
-
-            var patterns = Package.Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToArray();
-            foreach (InstalledPackage p in packages.Where(p => patterns.Any(w => w.IsMatch(p.Name))))
+            IReadOnlyList<InstalledPackage> packages = InstalledPackageQuery.Read(prefix, () => ChannelArguments.LoadSettings(this, prefix), WriteWarning, CancellationToken);
+            var (matched, missing) = InstalledPackageQuery.Select(packages, Package,
+                n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase).IsMatch, WildcardPattern.ContainsWildcardCharacters);
+            foreach (InstalledPackage p in matched)
             {
                 WriteObject(EnvironmentArguments.ToOutput(p, "EnvTools.InstalledPackage"));
             }
 
-            foreach (string n in Package.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)))
+            foreach (string n in missing)
             {
-                if (!packages.Any(p => string.Equals(p.Name, n, StringComparison.OrdinalIgnoreCase)))
-                {
-                    WriteError(ErrorRecords.From(new PackageNotInstalledException(n, prefix), n));
-                }
+                WriteError(ErrorRecords.From(new PackageNotInstalledException(n, prefix), n));
             }
         }, (object?)Name ?? Prefix);
     }

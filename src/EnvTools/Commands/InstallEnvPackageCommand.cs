@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using EnvTools.Commands.Internal;
 using EnvTools.Conda;
-using EnvTools.Environments;
 using EnvTools.Install;
 
 namespace EnvTools.Commands;
@@ -78,66 +77,17 @@ namespace EnvTools.Commands;
 /// <seealso cref="GetEnvPackageCommand"/>
 /// <seealso cref="GetEnvHistoryCommand"/>
 [Cmdlet(VerbsLifecycle.Install, "EnvPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
-[OutputType(typeof(PackageChange))]
-public sealed class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
+[OutputType(typeof(Environments.PackageChange))]
+public sealed partial class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
 {
-    private readonly List<string> _piped = new();
-
-    #region Parameters
-
-    /// <summary>The MatchSpecs to install (optional with -Pip).</summary>
-    [Parameter(Position = 0, ValueFromRemainingArguments = true)]
-    [ArgumentCompleter(typeof(CachedPackageNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string[] Spec { get; set; } = Array.Empty<string>();
-
-    /// <summary>Package records piped from Find-EnvPackage or Resolve-EnvPackage: each is installed in exactly that version and
-    /// build (<c>name==version=build</c>), from the channels of -Channel or the configuration, all in one change.</summary>
-    [Parameter(ValueFromPipeline = true)]
-    public RepoDataRecord[]? InputObject { get; set; }
-
-    /// <summary>Relinks the requested packages even when they are installed already.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    /// <summary>Installs only the requested packages, not their dependencies (conda's --no-deps).</summary>
-    [Parameter]
-    public SwitchParameter NoDeps { get; set; }
-
-    /// <summary>Keeps every installed package that does not conflict with the request exactly as it is (conda's
-    /// --freeze-installed); solves again without freezing when that has no solution.</summary>
-    [Parameter]
-    public SwitchParameter FreezeInstalled { get; set; }
-
-    /// <summary>Also updates the dependencies of the requested packages to the newest versions the request allows
-    /// (conda's --update-deps); pinned packages keep their pins and an installed python its major.minor version.</summary>
-    [Parameter]
-    public SwitchParameter UpdateDependencies { get; set; }
-
-    /// <summary>Installs only the dependencies of the requested packages, not the packages themselves (conda's
-    /// --only-deps); a requested package that is installed already stays.</summary>
-    [Parameter]
-    public SwitchParameter OnlyDependencies { get; set; }
-
-    /// <summary>Solves and downloads the packages the change needs into the package cache, and changes nothing in the
-    /// environment (conda's --download-only); returns the prepared changes.</summary>
-    [Parameter]
-    public SwitchParameter DownloadOnly { get; set; }
-
-    /// <summary>pip requirements (and pip options such as --no-index, --find-links DIR) installed by the environment's
-    /// own pip, after the conda specs if any.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? Pip { get; set; }
-
-    #endregion
+    private readonly List<RepoDataRecord> _piped = new();
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         if (InputObject is { Length: > 0 } records)
         {
-            _piped.AddRange(records.Select(r => $"{r.Name}=={r.Version}={r.Build}"));
+            _piped.AddRange(records);
             return;
         }
 
@@ -149,50 +99,22 @@ public sealed class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
     {
         if (_piped.Count > 0)
         {
-            Install(Spec.Concat(_piped.Distinct(StringComparer.Ordinal)).ToArray());
+            Install(PackageInstallRequest.WithExactBuilds(Spec, _piped));
         }
 
         base.EndProcessing();
     }
 
-    private void Install(string[] specs)
+    private void Install(string[] specs) => TryRun(() =>
     {
-        TryRun(() =>
+        PackageInstallRequest install = PackageInstallRequest.Create(specs, Pip) with
         {
-            if (specs.Length == 0 && Pip is not { Length: > 0 })
-            {
-                throw new EnvToolsException("NothingToInstall", ErrorKind.InvalidArgument, "Give the MatchSpecs to install, or pip requirements with -Pip.");
-            }
-
-            var settings = LoadSettings(null);
-            string prefix = ResolveTarget(settings);
-            if (specs.Length > 0)
-            {
-                var outcome = Execute(LoadSettings(prefix), prefix, EnvironmentAction.Install, specs.Select(MatchSpec.Parse).ToArray(),
-                    r => r with
-                    {
-                        Force = Force,
-                        NoDeps = NoDeps,
-                        FreezeInstalled = FreezeInstalled,
-                        UpdateDependencies = UpdateDependencies,
-                        OnlyDependencies = OnlyDependencies,
-                    }, DownloadOnly);
-                if (outcome is not { } o)
-                {
-                    return;
-                }
-
-                WriteChanges(o.Plan);
-                if (o.Result is null)
-                {
-                    return; // -DryRun
-                }
-            }
-
-            if (Pip is { Length: > 0 } && !DryRun && !DownloadOnly)
-            {
-                InstallPip(prefix, Pip, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
-            }
-        }, specs);
-    }
+            Force = Force, NoDeps = NoDeps, FreezeInstalled = FreezeInstalled, UpdateDependencies = UpdateDependencies,
+            OnlyDependencies = OnlyDependencies, ChangesNothing = DryRun || DownloadOnly,
+        };
+        string prefix = ResolveTarget(LoadSettings(null));
+        var outcome = specs.Length == 0 ? null : Execute(LoadSettings(prefix), prefix, EnvironmentAction.Install, install.ParseSpecs(), install.Customize, DownloadOnly);
+        WriteChanges(outcome);
+        InstallPip(prefix, install.PipToInstall(outcome?.Result), SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+    }, specs);
 }

@@ -45,38 +45,8 @@ namespace EnvTools.Commands;
 /// <seealso cref="EnableEnvCommand"/>
 [Cmdlet(VerbsLifecycle.Invoke, "EnvCommand", DefaultParameterSetName = "Name")]
 [OutputType(typeof(string))]
-public sealed class InvokeEnvCommandCommand : EnvCmdlet
+public sealed partial class InvokeEnvCommandCommand : EnvCmdlet
 {
-    #region Parameters
-
-    /// <summary>The environment's name (or path); the active environment when neither -Name nor -Prefix is given.</summary>
-    [Parameter(Position = 0, ParameterSetName = "Name")]
-    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
-    [Alias("n")]
-    public string? Name { get; set; }
-
-    /// <summary>The environment's folder; bound from the Prefix property of piped objects (Get-Env output).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Prefix", ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [Alias("p")]
-    public string? Prefix { get; set; }
-
-    /// <summary>The program: a name looked up on the activated PATH, or a path.</summary>
-    [Parameter(Mandatory = true, Position = 1)]
-    [ValidateNotNullOrEmpty]
-    public string FilePath { get; set; } = string.Empty;
-
-    /// <summary>The program's arguments, passed as they are (no shell in between).</summary>
-    [Parameter(Position = 2, ValueFromRemainingArguments = true)]
-    public string[] ArgumentList { get; set; } = Array.Empty<string>();
-
-    /// <summary>The program's working folder; the current location when omitted.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? WorkingDirectory { get; set; }
-
-    #endregion
-
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -87,14 +57,7 @@ public sealed class InvokeEnvCommandCommand : EnvCmdlet
             string cwd = WorkingDirectory is null
                 ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
                 : SessionState.Path.GetUnresolvedProviderPathFromPSPath(WorkingDirectory);
-            if (!Directory.Exists(cwd))
-            {
-                throw new EnvToolsException("WorkingDirectoryNotFound", ErrorKind.ObjectNotFound, $"The working folder '{cwd}' does not exist.", cwd);
-            }
-
-            var activator = new EnvironmentActivator(changePrompt: false);
-            EnvironmentVariableMap variables = EnvironmentCommand.ActivatedVariables(prefix, name, ProcessEnvironmentVariables.Instance, activator, CancellationToken);
-            string file = EnvironmentCommand.Resolve(FilePath, variables, cwd, prefix);
+            (string file, EnvironmentVariableMap variables) = EnvironmentCommand.Prepare(prefix, name, FilePath, cwd, CancellationToken);
             WriteVerbose($"{file} {string.Join(" ", ArgumentList)} in {prefix}");
             using EnvironmentCommand command = EnvironmentCommand.Start(file, ArgumentList, cwd, variables);
             try
@@ -121,7 +84,7 @@ public sealed class InvokeEnvCommandCommand : EnvCmdlet
             SessionState.PSVariable.Set("global:LASTEXITCODE", exit);
             if (exit != 0 && SessionState.PSVariable.GetValue("PSNativeCommandUseErrorActionPreference") is true)
             {
-                throw new EnvToolsException("NativeCommandExitCode", ErrorKind.NotSpecified, $"{FilePath} exited with code {exit}.", FilePath);
+                throw EnvironmentCommand.ExitCodeError(FilePath, exit);
             }
         }, (object?)Name ?? Prefix);
     }

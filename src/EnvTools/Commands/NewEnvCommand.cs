@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using EnvTools.Commands.Internal;
 using EnvTools.Conda;
-using EnvTools.Config;
 using EnvTools.Environments;
 using EnvTools.Install;
 
@@ -60,68 +59,8 @@ namespace EnvTools.Commands;
 /// <seealso cref="ResolveEnvPackageCommand"/>
 [Cmdlet(VerbsCommon.New, "Env", DefaultParameterSetName = "Name", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(EnvironmentInfo), typeof(PackageChange))]
-public sealed class NewEnvCommand : EnvChangeCmdlet
+public sealed partial class NewEnvCommand : EnvChangeCmdlet
 {
-    #region Parameters
-
-    /// <summary>The environment's name (a folder in the first writable envs dir); with -File, the file's name: when omitted.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Name")]
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "FileName")]
-    [ValidateNotNullOrEmpty]
-    [Alias("n")]
-    public string Name { get; set; } = string.Empty;
-
-    /// <summary>The environment's folder.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Prefix")]
-    [Parameter(Mandatory = true, ParameterSetName = "FilePrefix")]
-    [ValidateNotNullOrEmpty]
-    [Alias("p")]
-    public string Prefix { get; set; } = string.Empty;
-
-    /// <summary>Creates the environment from a file: an environment.yml (solved; its pip: list installed by the
-    /// environment's pip), an @EXPLICIT file, a conda-lock, pixi.lock (-LockEnvironment) or mambajs JSON lock file (exact packages, no solve), or a spec list.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "File")]
-    [Parameter(Mandatory = true, ParameterSetName = "FileName")]
-    [Parameter(Mandatory = true, ParameterSetName = "FilePrefix")]
-    [ValidateNotNullOrEmpty]
-    public string File { get; set; } = string.Empty;
-
-    /// <summary>With a pixi lock file (<c>pixi.lock</c>): the environment to install (<c>default</c> when not given).</summary>
-    [Parameter(ParameterSetName = "File")]
-    [Parameter(ParameterSetName = "FileName")]
-    [Parameter(ParameterSetName = "FilePrefix")]
-    [ValidateNotNullOrEmpty]
-    public string? LockEnvironment { get; set; }
-
-    /// <summary>The MatchSpecs to install (several may follow each other: python=3.11 numpy).</summary>
-    [Parameter(Position = 1, ValueFromRemainingArguments = true)]
-    [ArgumentCompleter(typeof(CachedPackageNameCompleter))]
-    public string[] Spec { get; set; } = Array.Empty<string>();
-
-    /// <summary>Copies the exact packages of another environment (a name or a prefix); no solve.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
-    public string? Clone { get; set; }
-
-    /// <summary>Replaces an existing environment of that name or prefix.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    /// <summary>Does not add the configured create_default_packages.</summary>
-    [Parameter]
-    public SwitchParameter NoDefaultPackages { get; set; }
-
-    /// <summary>Installs only the requested packages, not their dependencies (conda's --no-deps).</summary>
-    [Parameter]
-    public SwitchParameter NoDeps { get; set; }
-
-    /// <summary>Solves and fills the package cache with what the environment would need, and creates nothing (conda's
-    /// create --download-only): returns the changes it prepared, as -DryRun does.</summary>
-    [Parameter]
-    public SwitchParameter DownloadOnly { get; set; }
-
-    #endregion
-
     /// <inheritdoc />
     protected override void EndProcessing()
     {
@@ -129,66 +68,36 @@ public sealed class NewEnvCommand : EnvChangeCmdlet
         {
             var settings = LoadSettings(null);
             var specs = Spec.Select(MatchSpec.Parse).ToArray();
+            var create = new NewEnvironmentRequest { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages, CloneSource = Clone };
+            var locator = new EnvironmentLocator(settings);
             if (ParameterSetName.StartsWith("File", StringComparison.Ordinal))
             {
-                CreateFromFile(settings, specs);
+                create.ThrowIfCloneWithFile();
+                string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(File);
+                EnvironmentSource source = EnvironmentSource.Load(path, ChannelArguments.ResolvePlatform(Platform), settings.Environment.GetEnvironmentVariable, LockEnvironment);
+                string filePrefix = FileEnvironments.PrefixForCreate(source, locator, ParameterSetName == "FileName" ? Name : null, ParameterSetName == "FilePrefix" ? FullPath(Prefix) : null);
+                WriteOutcome(ExecuteFile(settings, filePrefix, EnvironmentAction.Create, source, specs, prune: false, create.Customize, DownloadOnly), locator, filePrefix);
                 return;
             }
 
-            string prefix = ParameterSetName == "Prefix"
-                ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(Prefix)
-                : new EnvironmentLocator(settings).PrefixForNewName(Name);
-            IReadOnlyList<RepoDataRecord>? cloned = null;
-            if (!string.IsNullOrEmpty(Clone))
-            {
-                if (specs.Length > 0)
-                {
-                    throw new EnvToolsException("CloneWithSpecs", ErrorKind.InvalidArgument,
-                        $"-Clone copies the exact packages of '{Clone}'; add packages afterwards with Install-EnvPackage (as conda, which expects no packages with --clone).");
-                }
-
-                string source = new EnvironmentLocator(settings).Find(Clone);
-                cloned = PrefixState.ReadInstalled(source);
-            }
-
-            var outcome = Execute(settings, prefix, EnvironmentAction.Create, specs, r => r with { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages, ExplicitRecords = cloned }, DownloadOnly);
-            WriteOutcome(outcome, settings, prefix);
+            string prefix = ParameterSetName == "Prefix" ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(Prefix) : locator.PrefixForNewName(Name);
+            create = create.ReadClone(locator, specs);
+            WriteOutcome(Execute(settings, prefix, EnvironmentAction.Create, specs, create.Customize, DownloadOnly), locator, prefix);
         }, Spec);
         base.EndProcessing();
     }
 
-    private void CreateFromFile(Settings settings, MatchSpec[] specs)
-    {
-        if (!string.IsNullOrEmpty(Clone))
-        {
-            throw new EnvToolsException("CloneWithFile", ErrorKind.InvalidArgument, "-Clone and -File cannot be combined: each gives the whole environment.");
-        }
-
-        string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(File);
-        EnvironmentSource source = EnvironmentSource.Load(path, ChannelArguments.ResolvePlatform(Platform), settings.Environment.GetEnvironmentVariable, LockEnvironment);
-        string prefix = FileEnvironments.PrefixForCreate(source, new EnvironmentLocator(settings), ParameterSetName == "FileName" ? Name : null,
-            ParameterSetName == "FilePrefix" ? FullPath(Prefix) : null);
-        var outcome = ExecuteFile(settings, prefix, EnvironmentAction.Create, source, specs, prune: false,
-            r => r with { Force = Force, NoDeps = NoDeps, NoDefaultPackages = NoDefaultPackages }, DownloadOnly);
-        WriteOutcome(outcome, settings, prefix);
-    }
-
     /// <summary>-DryRun, -DownloadOnly: the planned changes; else the new environment (nothing when declined).</summary>
-    private void WriteOutcome((EnvironmentPlan Plan, EnvironmentResult? Result)? outcome, Settings settings, string prefix)
+    private void WriteOutcome((EnvironmentPlan Plan, EnvironmentResult? Result)? outcome, EnvironmentLocator locator, string prefix)
     {
-        if (outcome is not { } o)
-        {
-            return;
-        }
-
         if (DryRun || DownloadOnly)
         {
-            WriteChanges(o.Plan);
-            return;
+            WriteChanges(outcome);
         }
-
-        var locator = new EnvironmentLocator(settings);
-        var info = EnvironmentInfo.Read(prefix, locator.NameInEnvsDirs(prefix), Environment.GetEnvironmentVariable("CONDA_PREFIX"));
-        WriteObject(OutputObjects.Of(info, "EnvTools.EnvironmentInfo"));
+        else if (outcome is not null)
+        {
+            var info = EnvironmentInfo.Read(prefix, locator.NameInEnvsDirs(prefix), Environment.GetEnvironmentVariable("CONDA_PREFIX"));
+            WriteObject(OutputObjects.Of(info, "EnvTools.EnvironmentInfo"));
+        }
     }
 }

@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using EnvTools.Commands.Internal;
-using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.Publish;
 
@@ -67,42 +65,11 @@ namespace EnvTools.Commands;
 /// <seealso cref="AddEnvConfigCommand"/>
 [Cmdlet(VerbsData.Publish, "EnvChannel", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PublishedPackage), typeof(PublishSummary))]
-public sealed class PublishEnvChannelCommand : EnvCmdlet
+public sealed partial class PublishEnvChannelCommand : EnvCmdlet
 {
     private const int ActivityId = 1;
 
-    #region Parameters
-
-    /// <summary>The channel to copy from: a folder, a file://, http(s):// or oci:// URL, or a channel name.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ChannelNameCompleter))]
-    public string Source { get; set; } = string.Empty;
-
-    /// <summary>Where to publish: a folder (a path or file:// URL), oci://HOST[:PORT]/NAMESPACE/CHANNEL or s3://BUCKET/PREFIX.</summary>
-    [Parameter(Mandatory = true, Position = 1)]
-    [ValidateNotNullOrEmpty]
-    public string Destination { get; set; } = string.Empty;
-
-    /// <summary>The subdirs to publish (noarch is always added); default: every subdir of a folder source, the host's platform for a remote one.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(PlatformCompleter))]
-    public string[]? Platform { get; set; }
-
-    /// <summary>MatchSpecs of the packages to publish (every version and build they allow); default: the whole channel.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? Spec { get; set; }
-
-    /// <summary>With -Spec: also every package the selected ones may depend on (in the same platform or noarch), transitively.</summary>
-    [Parameter]
-    public SwitchParameter WithDependencies { get; set; }
-
-    /// <summary>Return one EnvTools.PublishSummary (the totals) instead of one object per package.</summary>
-    [Parameter]
-    public SwitchParameter Summary { get; set; }
-
-    #endregion
+    private IProgress<PublishProgress> Progress => new SyncProgress<PublishProgress>(p => QueueProgress(new ProgressRecord(ActivityId, $"Publishing ({p.Phase})", p.Status) { PercentComplete = p.PercentComplete }));
 
     /// <inheritdoc />
     protected override void ProcessRecord()
@@ -113,20 +80,12 @@ public sealed class PublishEnvChannelCommand : EnvCmdlet
         }
 
         PublishPlan? plan = null;
-        ChannelPublisher? publisher = null;
         try
         {
-            if (!TryRun(() => (publisher, plan) = Plan(), Source) || plan is null)
+            if (TryRun(() => plan = Plan(), Source) && plan is not null && plan.Approve(ShouldProcess)) // else all of it was declined (-WhatIf): nothing is written
             {
-                return;
+                TryRun(() => Publish(plan), Destination);
             }
-
-            if (!Approve(plan))
-            {
-                return; // everything there was to do was declined (-WhatIf): nothing is written
-            }
-
-            TryRun(() => Publish(publisher!, plan), Destination);
         }
         finally
         {
@@ -134,111 +93,26 @@ public sealed class PublishEnvChannelCommand : EnvCmdlet
         }
     }
 
-    private (ChannelPublisher, PublishPlan) Plan()
+    private PublishPlan Plan()
     {
         Settings settings = ChannelArguments.LoadSettings(this);
         string cwd = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-        var request = new PublishRequest
-        {
-            Source = settings.CreateChannelResolver().ResolveOne(Source, cwd),
-            Subdirs = Platform,
-            HostPlatform = ChannelArguments.ResolvePlatform(null, settings),
-            Specs = (Spec ?? Array.Empty<string>()).Select(MatchSpec.Parse).ToArray(),
-            WithDependencies = WithDependencies,
-        };
+        PublishRequest request = PublishRequest.Create(settings, Source, cwd, Platform, Spec, WithDependencies);
         var publisher = new ChannelPublisher(settings, ChannelDestinations.Open(Destination, settings, cwd));
-        PublishPlan plan = RunWithProgress(() => publisher.PlanAsync(request, new SyncProgress<PublishProgress>(p => QueueProgress(ToProgress(p))), CancellationToken)
-            .GetAwaiter().GetResult());
-        WriteVerbose($"{plan.Items.Count} package(s) selected from {plan.Source} in {string.Join(", ", plan.Subdirs)}: " +
-            $"{plan.ToCopy.Count} to copy, {plan.Items.Count - plan.ToCopy.Count} at {plan.Destination} already.");
-        return (publisher, plan);
+        PublishPlan plan = RunWithProgress(() => publisher.PlanAsync(request, Progress, CancellationToken).GetAwaiter().GetResult());
+        WriteVerbose(plan.Describe());
+        return plan;
     }
 
-    /// <summary>Asks ShouldProcess for each copy and each repodata write; false when there was something to do and all of it was declined.</summary>
-    private bool Approve(PublishPlan plan)
+    private void Publish(PublishPlan plan)
     {
-        bool work = false, approved = false;
-        foreach (PublishItem item in plan.ToCopy)
-        {
-            work = true;
-            if (ShouldProcess($"{item.Subdir}/{item.FileName} ({item.Record.Size:N0} bytes) to {plan.Destination}", "Copy package"))
-            {
-                approved = true;
-            }
-            else
-            {
-                plan.Decline(item);
-            }
-        }
-
-        foreach (string subdir in plan.RepodataChanges)
-        {
-            work = true;
-            if (ShouldProcess($"{plan.Destination}/{subdir}/repodata.json (and repodata.json.zst)", "Write repodata"))
-            {
-                approved = true;
-            }
-            else
-            {
-                plan.DeclineRepodata(subdir);
-            }
-        }
-
-        return approved || !work;
-    }
-
-    private void Publish(ChannelPublisher publisher, PublishPlan plan)
-    {
-        // results are written in the plan's order (subdir, file name) as they become ready, whatever order the copies end in
-        var order = new Queue<string>(plan.Items.Where(i => i.Present).Concat(plan.ToCopy)
-            .OrderBy(i => i.Subdir, StringComparer.Ordinal).ThenBy(i => i.FileName, StringComparer.Ordinal).Select(i => i.ToString()));
-        var ready = new ConcurrentDictionary<string, object>(StringComparer.Ordinal);
-        Task<PublishResult> task = Task.Run(() => publisher.PublishAsync(plan, new SyncProgress<PublishProgress>(p => QueueProgress(ToProgress(p))),
-            p => ready[$"{p.Subdir}/{p.FileName}"] = p, f => ready[f.Item.ToString()] = f, CancellationToken));
-        while (Task.WaitAny(new Task[] { task }, 100) < 0)
-        {
-            Drain(order, ready);
-        }
-
-        Drain(order, ready);
-        QueueProgress(new ProgressRecord(ActivityId, "Publishing", "done") { RecordType = ProgressRecordType.Completed });
-        DrainProgress();
-        PublishResult result = task.GetAwaiter().GetResult();
+        var order = new PublishOutputOrder(plan);
+        PublishResult result = RunWithProgress(() => plan.PublishAsync(Progress, order.Add, order.Add, CancellationToken).GetAwaiter().GetResult(),
+            () => order.TakeReady(Summary ? null : p => WriteObject(OutputObjects.Of(p, "EnvTools.PublishedPackage")), (item, f) => WriteError(ErrorRecords.From(f.Error, item))),
+            new ProgressRecord(ActivityId, "Publishing", "done") { RecordType = ProgressRecordType.Completed });
         if (Summary)
         {
             WriteObject(OutputObjects.Of(result.Summary, "EnvTools.PublishSummary"));
         }
-    }
-
-    private void Drain(Queue<string> order, ConcurrentDictionary<string, object> ready)
-    {
-        DrainProgress();
-        while (order.TryPeek(out string? next) && ready.TryRemove(next, out object? o))
-        {
-            order.Dequeue();
-            if (o is PublishFailure failure)
-            {
-                WriteError(ErrorRecords.From(failure.Error, next));
-            }
-            else if (!Summary)
-            {
-                WriteObject(OutputObjects.Of(o, "EnvTools.PublishedPackage"));
-            }
-        }
-    }
-
-    private static ProgressRecord ToProgress(PublishProgress p)
-    {
-        string status = p.Phase switch
-        {
-            PublishPhase.Loading => $"reading repodata {p.Subdir}",
-            PublishPhase.Checking => $"checking {p.Subdir}/{p.FileName}",
-            PublishPhase.Copying => $"copying {p.Subdir}/{p.FileName} ({p.Done}/{p.Total})",
-            _ => $"writing repodata {p.Subdir}",
-        };
-        int percent = p.Phase == PublishPhase.Copying && p.BytesTotal > 0
-            ? (int)Math.Min(100, 100 * p.BytesDone / p.BytesTotal)
-            : (int)Math.Min(100, 100L * p.Done / Math.Max(1, p.Total));
-        return new ProgressRecord(ActivityId, $"Publishing ({p.Phase})", string.IsNullOrEmpty(status.Trim()) ? p.Phase.ToString() : status) { PercentComplete = percent };
     }
 }

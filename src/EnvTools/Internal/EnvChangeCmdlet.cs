@@ -220,6 +220,15 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
         PipInstaller.Install(prefix, requirements, workingDirectory, line => WriteVerbose("pip: " + line), CancellationToken);
     }
 
+    /// <summary>Writes the changes of an outcome of <see cref="Execute"/> (none when it is null).</summary>
+    protected void WriteChanges((EnvironmentPlan Plan, EnvironmentResult? Result)? outcome)
+    {
+        if (outcome is { } o)
+        {
+            WriteChanges(o.Plan);
+        }
+    }
+
     /// <summary>Writes the changes as EnvTools.PackageChange objects.</summary>
     protected void WriteChanges(EnvironmentPlan plan)
     {

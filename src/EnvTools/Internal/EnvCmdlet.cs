@@ -64,15 +64,30 @@ public abstract class EnvCmdlet : PSCmdlet
     /// Runs long engine work on a worker thread while the pipeline thread writes its queued progress, so that
     /// Write-Progress moves during downloads and linking. Exceptions of the work are rethrown as they were.
     /// </summary>
-    protected T RunWithProgress<T>(Func<T> work)
+    protected T RunWithProgress<T>(Func<T> work) => RunWithProgress(work, static () => { });
+
+    /// <summary>
+    /// As <see cref="RunWithProgress{T}(Func{T})"/>, calling <paramref name="drain"/> on the pipeline thread after each
+    /// progress drain (to write results the work has made ready), and writing <paramref name="completed"/> when the work
+    /// ends; both a last time before the work's exception is rethrown.
+    /// </summary>
+    protected T RunWithProgress<T>(Func<T> work, Action drain, ProgressRecord? completed = null)
     {
         Task<T> task = Task.Run(work);
         while (Task.WaitAny(new Task[] { task }, 100) < 0)
         {
             DrainProgress();
+            drain();
         }
 
         DrainProgress();
+        drain();
+        if (completed is not null)
+        {
+            QueueProgress(completed);
+            DrainProgress();
+        }
+
         return task.GetAwaiter().GetResult();
     }
 

@@ -45,4 +45,24 @@ internal static class OutputObjects
 
         return o;
     }
+
+    /// <summary>A tree of string-keyed maps, lists and values as PSObjects with one note property per key.</summary>
+    internal static object Tree(object value) => value switch
+    {
+        IReadOnlyDictionary<string, object> map => Note(map),
+        string s => s,
+        IEnumerable list => list.Cast<object>().Select(Tree).ToArray(),
+        _ => value,
+    };
+
+    private static PSObject Note(IReadOnlyDictionary<string, object> map)
+    {
+        var o = new PSObject();
+        foreach (KeyValuePair<string, object> e in map)
+        {
+            o.Properties.Add(new PSNoteProperty(e.Key, Tree(e.Value)));
+        }
+
+        return o;
+    }
 }

@@ -65,4 +65,67 @@ public class BuildNumberSpecTests
         Assert.Equal(spec, e.Input);
         Assert.False(BuildNumberSpec.TryParse(spec, out _));
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("~5")]
+    [InlineData("!5")]
+    [InlineData(">=")]
+    [InlineData("five")]
+    [InlineData("^1[0-9")]
+    [InlineData("^(unclosed$")]
+    [InlineData("1$")]
+    public void TryParseRefusesBadInputWithoutThrowing(string text)
+    {
+        Assert.Throws<InvalidSpecException>(() => BuildNumberSpec.Parse(text));
+        var thrown = new List<Exception>();
+        int thread = Environment.CurrentManagedThreadId;
+        EventHandler<System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs> record = (_, e) =>
+        {
+            if (Environment.CurrentManagedThreadId == thread && e.Exception is InvalidSpecException)
+            {
+                thrown.Add(e.Exception);
+            }
+        };
+        AppDomain.CurrentDomain.FirstChanceException += record;
+        try
+        {
+            Assert.False(BuildNumberSpec.TryParse(text, out BuildNumberSpec? spec));
+            Assert.Null(spec);
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= record;
+        }
+
+        Assert.Empty(thrown); // parsed once, no InvalidSpecException thrown and caught on the way
+    }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData(" >= 3 ")]
+    [InlineData("!=7")]
+    [InlineData("<=10")]
+    [InlineData("*")]
+    [InlineData("^1[0-9]$")]
+    public void TryParseAcceptsWhatParseAccepts(string text)
+    {
+        BuildNumberSpec parsed = BuildNumberSpec.Parse(text);
+        Assert.True(BuildNumberSpec.TryParse(text, out BuildNumberSpec? tried));
+        Assert.NotNull(tried);
+        Assert.Equal(parsed.Text, tried!.Text);
+        Assert.Equal(parsed.Operator, tried.Operator);
+        foreach (long n in new long[] { 0, 3, 5, 7, 10, 12, 100 })
+        {
+            Assert.Equal(parsed.Matches(n), tried.Matches(n));
+        }
+    }
+
+    [Fact]
+    public void TryParseOfNullIsFalse()
+    {
+        Assert.False(BuildNumberSpec.TryParse(null, out BuildNumberSpec? spec));
+        Assert.Null(spec);
+    }
 }
