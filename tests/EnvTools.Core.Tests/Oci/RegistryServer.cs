@@ -197,11 +197,17 @@ public sealed partial class RegistryServer : IDisposable
         return list;
     }
 
-    /// <summary>The number of access-log lines so far (a mark for <see cref="RequestsSince"/>).</summary>
-    public int Mark() => Requests().Count;
+    /// <summary>
+    /// The number of access-log lines once the log has stopped growing (a mark for <see cref="RequestsSince"/>): the lines
+    /// of requests answered before the mark are written after their responses, and a loaded machine writes them late.
+    /// </summary>
+    public int Mark() => Settled().Count;
 
     /// <summary>The requests after <paramref name="mark"/>.</summary>
-    public IReadOnlyList<RegistryRequest> RequestsSince(int mark)
+    public IReadOnlyList<RegistryRequest> RequestsSince(int mark) => Settled().Skip(mark).ToArray();
+
+    /// <summary>The access log once it has stopped growing (or after 5 s).</summary>
+    private IReadOnlyList<RegistryRequest> Settled()
     {
         // the registry writes a request's line after the response: wait until the log stops growing
         IReadOnlyList<RegistryRequest> seen = Requests();
@@ -218,7 +224,7 @@ public sealed partial class RegistryServer : IDisposable
             seen = now;
         }
 
-        return seen.Skip(mark).ToArray();
+        return seen;
     }
 
     public string ReadLog()
