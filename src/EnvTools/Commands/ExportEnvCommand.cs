@@ -69,6 +69,8 @@ public enum EnvExportFormat
 [OutputType(typeof(string), typeof(FileInfo), typeof(PSObject))]
 public sealed class ExportEnvCommand : EnvCmdlet
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     #region Parameters
 
     /// <summary>The environment: a name from the envs dirs, or a path; the active environment when neither -Name nor -Prefix is given.</summary>
@@ -151,7 +153,7 @@ public sealed class ExportEnvCommand : EnvCmdlet
                     }
                     else
                     {
-                        Emit(JsonSerializer.Serialize<object>(file.ToTree(), new JsonSerializerOptions { WriteIndented = true }) + "\n");
+                        Emit(JsonSerializer.Serialize<object>(file.ToTree(), Indented) + "\n");
                     }
 
                     break;

@@ -47,6 +47,8 @@ namespace EnvTools.Commands;
 [OutputType(typeof(string))]
 public sealed class InvokeEnvCommandCommand : EnvCmdlet
 {
+    private static readonly string[] StderrTags = ["PSHOST", "stderr"];
+
     #region Parameters
 
     /// <summary>The environment's name (or path); the active environment when neither -Name nor -Prefix is given.</summary>
@@ -107,7 +109,7 @@ public sealed class InvokeEnvCommandCommand : EnvCmdlet
                     }
                     else
                     {
-                        WriteInformation(new HostInformationMessage { Message = line.Text }, new[] { "PSHOST", "stderr" });
+                        WriteInformation(new HostInformationMessage { Message = line.Text }, StderrTags);
                     }
                 }
             }
