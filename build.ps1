@@ -7,8 +7,10 @@
     and the dotnet tool manifest (pwsh 7.6.9).
       Build    compiles the solution, lays out an importable module in out/EnvTools/ and the demo channel in
                docs/demo/channel/ (real archives built from docs/demo/packages/*.json, when those changed)
-      Test     Build, then the xunit suite, then the Pester suite; prints "N passed, N failed"
-      TestWindows  the Windows lane, on Linux as root under Wine 10 (set up once by .ci/wine-setup.sh): Build, then
+      Test     builds what the tests need (the module, the engine's tests, the test server; not the benchmarks), lays out
+               the module, then runs the xunit suite, then the Pester suite; prints "N passed, N failed".
+               -Filter TEXT runs only the tests whose full name contains TEXT, in both suites (see the parameter)
+      TestWindows  the Windows lane, on Linux as root under Wine 10 (set up once by .ci/wine-setup.sh): Test's build, then
                win-x64 PowerShell 7.6.9 and test runners, then the Windows scenario, the xunit suite and the Pester
                suite on Windows (-Part Scenario,Xunit,Pester; -Filter narrows); prints "N passed, N failed"
       Bench    runs the benchmark harness (-Suite Parse|Solve|Fetch|Install|Mirrors|All; Mirrors needs
@@ -43,7 +45,9 @@ param(
     [int] $FuzzSeconds = 120,
     [int] $FuzzSeed = -1,
 
-    # Only run tests whose names match (xunit --filter syntax for the engine; Pester -FullNameFilter).
+    # Only run the tests whose full name contains this text (case-insensitive), in every suite alike: xunit's
+    # Namespace.Class.Method (dotnet test --filter "FullyQualifiedName~TEXT"), Pester's Describe/Context/It path
+    # (Filter.FullName "*TEXT*", the text taken literally). Test, TestWindows (-Part Xunit, Pester) and Fuzz.
     [string] $Filter,
 
     # TestWindows: the parts of the Windows lane to run.
@@ -73,8 +77,21 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE" }
 }
 
+# What the Test tasks build: the module (with the engine and the CUDA probe), the engine's tests (with the sample host
+# they compile against) and the loopback test server; not the benchmarks (Build compiles the whole solution).
+$TestProjects = @('src/EnvTools/EnvTools.csproj', 'tests/EnvTools.Core.Tests/EnvTools.Core.Tests.csproj',
+    'tests/EnvTools.TestServer/EnvTools.TestServer.csproj')
+
 function Invoke-Build {
-    Invoke-Native dotnet @('build', (Join-Path $Root 'EnvTools.sln'), '-c', $Configuration, '--nologo', '-v', 'minimal')
+    param([string[]] $Projects)
+    if ($Projects) {
+        foreach ($project in $Projects) {
+            Invoke-Native dotnet @('build', (Join-Path $Root $project), '-c', $Configuration, '--nologo', '-v', 'minimal')
+        }
+    }
+    else {
+        Invoke-Native dotnet @('build', (Join-Path $Root 'EnvTools.sln'), '-c', $Configuration, '--nologo', '-v', 'minimal')
+    }
 
     $bin = Join-Path $Root "src/EnvTools/bin/$Configuration/net8.0"
     if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
@@ -138,15 +155,21 @@ function Get-PesterManifest {
     return $manifest
 }
 
+function ConvertTo-XunitNameFilter([string] $Text) {
+    # dotnet test's filter for "the full name contains Text": the filter language's own characters escaped.
+    $escaped = [regex]::Replace($Text, '[\\()&|=!~]', { param($m) '\' + $m.Value })
+    return "FullyQualifiedName~$escaped"
+}
+
 function Invoke-Test {
-    Invoke-Build
+    Invoke-Build -Projects $TestProjects
 
     # 1. xunit: the engine.
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $xunitArgs = @('test', (Join-Path $Root 'tests/EnvTools.Core.Tests/EnvTools.Core.Tests.csproj'), '-c', $Configuration,
         '--no-build', '--nologo', '--logger', 'trx;LogFileName=core.trx', '--results-directory', $results)
-    if ($Filter) { $xunitArgs += @('--filter', $Filter) }
+    if ($Filter) { $xunitArgs += @('--filter', (ConvertTo-XunitNameFilter $Filter)) }
     Write-Host "> dotnet $($xunitArgs -join ' ')" -ForegroundColor DarkGray
     & dotnet @xunitArgs
     $xunitExit = $LASTEXITCODE
@@ -177,7 +200,7 @@ $cfg = New-PesterConfiguration
 $cfg.Run.Path = $Tests
 $cfg.Run.PassThru = $true
 $cfg.Output.Verbosity = 'Detailed'
-if ($Filter) { $cfg.Filter.FullName = "*$Filter*" }
+if ($Filter) { $cfg.Filter.FullName = '*' + [WildcardPattern]::Escape($Filter) + '*' }
 $r = Invoke-Pester -Configuration $cfg
 @{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount } |
     ConvertTo-Json | Set-Content -Path $ResultFile
@@ -209,7 +232,7 @@ $r = Invoke-Pester -Configuration $cfg
 }
 
 function Invoke-TestWindows {
-    Invoke-Build
+    Invoke-Build -Projects $TestProjects
     $laneArgs = @{ Part = $Part; Configuration = $Configuration }
     if ($Filter) { $laneArgs.Filter = $Filter }
     & (Join-Path $Root 'tests/Windows/Invoke-WindowsLane.ps1') @laneArgs
@@ -226,7 +249,7 @@ function Invoke-Fuzz {
     $env:ENVTOOLS_FUZZ_FINDINGS = Join-Path $Out 'fuzz-findings'
     try {
         $filter = 'FullyQualifiedName~EnvTools.Tests.Fuzz.FuzzTests.ShortRun'
-        if ($Filter) { $filter += "&$Filter" }
+        if ($Filter) { $filter += '&' + (ConvertTo-XunitNameFilter $Filter) }
         & dotnet test (Join-Path $Root 'tests/EnvTools.Core.Tests/EnvTools.Core.Tests.csproj') -c $Configuration --no-build --nologo `
             --filter $filter --logger 'console;verbosity=detailed'
         if ($LASTEXITCODE -ne 0) { Write-Host "Fuzz found problems (seed $seed); inputs in $env:ENVTOOLS_FUZZ_FINDINGS" -ForegroundColor Red; exit 1 }

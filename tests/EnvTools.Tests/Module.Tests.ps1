@@ -29,7 +29,7 @@ Describe 'Removing and importing the module again' {
         $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$manifest'
-`$t = [EnvTools.Commands.Internal.ModuleInitializer].Assembly.GetType('EnvTools.Commands.Internal.DependencyLoadContext')
+`$t = [EnvTools.Commands.Internal.EnvToolsModuleInitializer].Assembly.GetType('EnvTools.Commands.Internal.DependencyLoadContext')
 `$registered = { `$t.GetProperty('IsRegistered', [Reflection.BindingFlags]'NonPublic,Static').GetValue(`$null) }
 "imported: `$(& `$registered)"
 Remove-Module EnvTools

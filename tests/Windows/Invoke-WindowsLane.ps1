@@ -17,7 +17,8 @@
 .PARAMETER Part
     Which parts to run (Scenario, Xunit, Pester); all by default.
 .PARAMETER Filter
-    For Xunit: a part of the test names to run (substring); for Pester: a part of the test file names.
+    A part of the tests' full names to run (case-insensitive substring), the same for both suites: xunit's
+    Namespace.Class.Method, Pester's Describe/Context/It path (build.ps1 -Filter).
 #>
 param(
     [string[]] $Part = @('Scenario', 'Xunit', 'Pester'),

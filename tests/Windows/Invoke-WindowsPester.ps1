@@ -11,7 +11,7 @@ param(
     [Parameter(Mandatory)] [string] $Pester,
     [Parameter(Mandatory)] [string] $Module,
     [Parameter(Mandatory)] [string] $TestServer,
-    # a part of the test file names to run (for example "Activation"); all files when empty
+    # a part of the tests' full names to run (Describe/Context/It, as build.ps1 -Filter; for example "Activation"); all when empty
     [string] $Filter,
     # run the failed tests once more at the end (only when no block or file failed as a whole)
     [switch] $RerunFailed
@@ -21,11 +21,12 @@ Import-Module $Pester -MinimumVersion 5.7.1
 $env:ENVTOOLS_MODULE = $Module
 $env:ENVTOOLS_TESTSERVER = $TestServer
 $tests = Join-Path (Split-Path $PSScriptRoot) 'EnvTools.Tests'
-$files = @(Get-ChildItem -LiteralPath $tests -Filter '*.Tests.ps1' | Where-Object { -not $Filter -or $_.Name -like "*$Filter*" })
+$files = @(Get-ChildItem -LiteralPath $tests -Filter '*.Tests.ps1')
 
 $cfg = New-PesterConfiguration
 $cfg.Run.Path = [string[]] $files.FullName
 $cfg.Run.PassThru = $true
+if ($Filter) { $cfg.Filter.FullName = '*' + [WildcardPattern]::Escape($Filter) + '*' }
 $cfg.Output.Verbosity = 'Normal'
 $cfg.Output.RenderMode = 'Plaintext'
 $clock = [Diagnostics.Stopwatch]::StartNew()

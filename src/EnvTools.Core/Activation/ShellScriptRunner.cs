@@ -94,7 +94,7 @@ public static class ShellScriptRunner
             bool exited;
             try
             {
-                exited = process.WaitForExitAsync(cancellationToken).Wait(limit);
+                exited = process.WaitForExitAsync(cancellationToken).Wait(limit, CancellationToken.None); // the task itself observes the token
             }
             catch (AggregateException) when (cancellationToken.IsCancellationRequested)
             {

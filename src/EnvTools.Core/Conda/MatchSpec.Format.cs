@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace EnvTools.Conda;
@@ -5,6 +6,10 @@ namespace EnvTools.Conda;
 // The string forms: str(MatchSpec), conda_build_form(), conda_env_form() (moved as is out of MatchSpec.cs).
 public sealed partial class MatchSpec
 {
+    private static readonly SearchValues<char> VersionOperators = SearchValues.Create("><$^|,");
+    private static readonly SearchValues<char> BuildQuoted = SearchValues.Create("><$^|, '\"[]=");
+    private static readonly SearchValues<char> BracketQuoted = SearchValues.Create(", =[]'\"");
+
     /// <summary>conda's <c>conda_build_form()</c>: <c>name [version [build]]</c> with spaces (the exact name is required).</summary>
     public string CondaBuildForm()
     {
@@ -83,7 +88,7 @@ public sealed partial class MatchSpec
             // conda's short forms ('==1.2', '=1.7' for 1.7.*, '!=1.3', '~=1.2'); each is used only where it reads
             // back as this version spec, else the version goes in brackets (e.g. '9*.*', a glob, or text with quotes)
             string? shortForm = null;
-            if (version.IndexOfAny(new[] { '>', '<', '$', '^', '|', ',' }) >= 0)
+            if (version.AsSpan().IndexOfAny(VersionOperators) >= 0)
             {
             }
             else if (version.StartsWith("!=", StringComparison.Ordinal) || version.StartsWith("~=", StringComparison.Ordinal))
@@ -120,7 +125,7 @@ public sealed partial class MatchSpec
         if (Build is not null && !buildDone)
         {
             string build = Build.Pattern;
-            if (build.IndexOfAny(new[] { '>', '<', '$', '^', '|', ',', ' ', '\'', '"', '[', ']', '=' }) >= 0)
+            if (build.AsSpan().IndexOfAny(BuildQuoted) >= 0)
             {
                 brackets.Add(KeyValue("build", build, quote: true));
             }
@@ -210,7 +215,7 @@ public sealed partial class MatchSpec
 
     private static string KeyValue(string key, string value, bool quote = false)
     {
-        if (!quote && value.IndexOfAny(new[] { ',', ' ', '=', '[', ']', '\'', '"' }) < 0 && value.Length > 0)
+        if (!quote && value.AsSpan().IndexOfAny(BracketQuoted) < 0 && value.Length > 0)
         {
             return $"{key}={value}";
         }

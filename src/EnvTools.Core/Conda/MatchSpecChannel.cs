@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace EnvTools.Conda;
 
 /// <summary>
@@ -199,6 +201,8 @@ internal readonly record struct ChannelLocation(
     bool IsUrl,
     bool IsAliasLocation)
 {
+    private static readonly SearchValues<char> QueryOrFragment = SearchValues.Create("?#");
+
     public static ChannelLocation ForPattern(string pattern) => new(pattern, pattern, null, null, false, false);
 
     public static ChannelLocation Resolve(string channel)
@@ -256,7 +260,7 @@ internal readonly record struct ChannelLocation(
             host = host.ToLowerInvariant();
         }
 
-        int query = path.IndexOfAny(new[] { '?', '#' });
+        int query = path.AsSpan().IndexOfAny(QueryOrFragment);
         if (query >= 0)
         {
             path = path[..query];

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -26,6 +27,8 @@ internal sealed class ParsedMatchSpec
 /// </summary>
 internal static partial class MatchSpecParser
 {
+    private static readonly SearchValues<char> EqualsCommaOr = SearchValues.Create("=,|");
+
     /// <summary>The keys a bracket section may carry (conda's FIELD_NAMES plus the CEP 'v3' keys).</summary>
     internal static readonly string[] FieldNames =
     {
@@ -329,7 +332,7 @@ internal static partial class MatchSpecParser
             return withoutEquals;
         }
 
-        if (withoutEquals.IndexOfAny(new[] { '=', ',', '|' }) < 0)
+        if (withoutEquals.AsSpan().IndexOfAny(EqualsCommaOr) < 0)
         {
             if (build is null && !withoutEquals.EndsWith('*'))
             {

@@ -107,7 +107,7 @@ public sealed class Version : IComparable<Version>, IEquatable<Version>, ICompar
             return v;
         }
 
-        TryParseCore(text, out v, out _, out _);
+        _ = TryParseCore(text, out v, out _, out _); // an invalid text caches null
         // ConcurrentDictionary.Count takes every internal lock: keep an approximate count instead.
         if (Interlocked.Increment(ref _cacheAdds) >= CacheLimit)
         {

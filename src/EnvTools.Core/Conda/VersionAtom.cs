@@ -29,7 +29,7 @@ internal readonly struct VersionAtom
         Str = str;
     }
 
-    internal static readonly VersionAtom Zero = default;
+    internal static readonly VersionAtom Zero;
     internal static readonly VersionAtom Post = new(PostValue, null);
 
     internal static VersionAtom Number(long value) => new(value, null);

@@ -18,19 +18,19 @@ internal static class VersionSpecParser
     /// </summary>
     internal const int MaxNesting = 64;
 
-    private sealed class RawNode
+    private sealed class SpecTreeNode
     {
         public char Op; // '\0' for a leaf, ',' or '|'
         public string Leaf = "";
         public int Offset;
-        public List<RawNode>? Children;
+        public List<SpecTreeNode>? Children;
     }
 
     internal static VersionSpec Parse(string text)
     {
         if (NeedsTree(text))
         {
-            RawNode root = Treeify(text);
+            SpecTreeNode root = Treeify(text);
             return Build(text, root);
         }
 
@@ -62,10 +62,10 @@ internal static class VersionSpecParser
 
     private static bool IsOpChar(char c) => c is '(' or ')' or '|' or ',';
 
-    private static RawNode Treeify(string input)
+    private static SpecTreeNode Treeify(string input)
     {
         string w = "(" + input + ")";
-        var output = new List<RawNode>();
+        var output = new List<SpecTreeNode>();
         var stack = new List<(char Op, int Pos)>();
         int depth = 0;
         int i = 0;
@@ -82,7 +82,7 @@ internal static class VersionSpecParser
                 int dollar = w.IndexOf('$', j + 1);
                 if (dollar >= 0)
                 {
-                    output.Add(new RawNode { Leaf = w[j..(dollar + 1)], Offset = j - 1 });
+                    output.Add(new SpecTreeNode { Leaf = w[j..(dollar + 1)], Offset = j - 1 });
                     i = dollar + 1;
                     continue;
                 }
@@ -144,7 +144,7 @@ internal static class VersionSpecParser
                 lead++;
             }
 
-            output.Add(new RawNode { Leaf = w[i..k].Trim(), Offset = lead - 1 });
+            output.Add(new SpecTreeNode { Leaf = w[i..k].Trim(), Offset = lead - 1 });
             i = k;
         }
 
@@ -167,7 +167,7 @@ internal static class VersionSpecParser
         return output[0];
     }
 
-    private static void ApplyOps(string input, List<RawNode> output, List<(char Op, int Pos)> stack, string stop, int pos)
+    private static void ApplyOps(string input, List<SpecTreeNode> output, List<(char Op, int Pos)> stack, string stop, int pos)
     {
         while (stack.Count > 0 && !stop.Contains(stack[^1].Op))
         {
@@ -178,12 +178,12 @@ internal static class VersionSpecParser
             }
 
             stack.RemoveAt(stack.Count - 1);
-            RawNode right = output[^1];
-            RawNode left = output[^2];
+            SpecTreeNode right = output[^1];
+            SpecTreeNode left = output[^2];
             output.RemoveRange(output.Count - 2, 2);
             // Fuse into the left group in place (it has left the output stack, nothing else holds it):
             // copying its children at every operator made 'a|b|c|…' quadratic.
-            List<RawNode> children = left.Op == c ? left.Children! : [left];
+            List<SpecTreeNode> children = left.Op == c ? left.Children! : [left];
             if (right.Op == c)
             {
                 // only a parenthesised group, copied once per nesting level (bounded by MaxNesting)
@@ -194,11 +194,11 @@ internal static class VersionSpecParser
                 children.Add(right);
             }
 
-            output.Add(left.Op == c ? left : new RawNode { Op = c, Children = children, Offset = left.Offset });
+            output.Add(left.Op == c ? left : new SpecTreeNode { Op = c, Children = children, Offset = left.Offset });
         }
     }
 
-    private static VersionSpec Build(string input, RawNode node)
+    private static VersionSpec Build(string input, SpecTreeNode node)
     {
         if (node.Op == '\0')
         {

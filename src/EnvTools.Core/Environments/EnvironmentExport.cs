@@ -91,7 +91,7 @@ public static class EnvironmentExport
         ArgumentException.ThrowIfNullOrEmpty(prefix);
         ArgumentNullException.ThrowIfNull(platforms);
         ArgumentNullException.ThrowIfNull(settings);
-        PrefixData data = PrefixData.Load(prefix);
+        PrefixData data = PrefixData.Load(prefix, ct);
         Platform own = PlatformOf(data.Records);
         IReadOnlyList<string> channelNames = ChannelsOf(data.Records, null);
         var channels = BaseUrls(data.Records).Select(u => Channel.Parse(u)).ToArray();

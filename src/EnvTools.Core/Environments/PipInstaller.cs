@@ -103,7 +103,7 @@ public static class PipInstaller
                 return;
             }
 
-            lines.Add(e.Data);
+            lines.Add(e.Data, CancellationToken.None); // an event handler: the reader below observes the token
         }
 
         process.OutputDataReceived += (_, e) => OnLine(e);

@@ -89,6 +89,8 @@ public sealed class PixiLockEnvironment
 /// </summary>
 public sealed class PixiLockFile
 {
+    private static readonly string[] PackageKinds = ["conda", "conda_source", "pypi"];
+
     /// <summary>The oldest format this class reads (older ones are conda-lock files).</summary>
     public const int MinVersion = 4;
 
@@ -540,7 +542,7 @@ public sealed class PixiLockFile
             }
             else
             {
-                string[] keys = new[] { "conda", "conda_source", "pypi" }.Where(values.ContainsKey).ToArray();
+                string[] keys = PackageKinds.Where(values.ContainsKey).ToArray();
                 if (keys.Length != 1)
                 {
                     throw _yaml.Error(m, where, keys.Length == 0 ? "needs a conda or pypi key" : $"has both {keys[0]} and {keys[1]}");

@@ -155,7 +155,7 @@ internal sealed partial class TransactionRunner
         return linked;
     }
 
-    private PrefixRecordPath PathEntry(PlannedPath p)
+    private static PrefixRecordPath PathEntry(PlannedPath p)
     {
         var info = p.Info;
         string? sha = info?.Sha256;

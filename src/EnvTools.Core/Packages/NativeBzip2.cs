@@ -10,6 +10,8 @@ namespace EnvTools.Packages;
 /// </summary>
 internal static unsafe class NativeBzip2
 {
+    private static readonly string[] Symbols = ["BZ2_bzDecompressInit", "BZ2_bzDecompress", "BZ2_bzDecompressEnd"];
+
     internal const int BzOk = 0;
     internal const int BzStreamEnd = 4;
     internal const int BzDataError = -4;
@@ -62,7 +64,7 @@ internal static unsafe class NativeBzip2
         if (rc != BzOk)
         {
             NativeMemory.Free(s);
-            throw rc == BzMemError ? new OutOfMemoryException("libbz2 could not allocate its decoder") : new InvalidOperationException($"BZ2_bzDecompressInit failed ({rc})");
+            throw rc == BzMemError ? new InsufficientMemoryException("libbz2 could not allocate its decoder") : new InvalidOperationException($"BZ2_bzDecompressInit failed ({rc})");
         }
 
         return s;
@@ -94,7 +96,7 @@ internal static unsafe class NativeBzip2
         string[] names = OperatingSystem.IsWindows() ? new[] { "bz2.dll", "libbz2.dll" }
             : OperatingSystem.IsMacOS() ? new[] { "libbz2.1.0.dylib", "libbz2.dylib" }
             : new[] { "libbz2.so.1.0", "libbz2.so.1", "libbz2.so" };
-        if (NativeLoader.TryLoad(names, new[] { "BZ2_bzDecompressInit", "BZ2_bzDecompress", "BZ2_bzDecompressEnd" }, out IntPtr[] f) == IntPtr.Zero)
+        if (NativeLoader.TryLoad(names, Symbols, out IntPtr[] f) == IntPtr.Zero)
         {
             return null;
         }

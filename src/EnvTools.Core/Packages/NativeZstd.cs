@@ -11,6 +11,8 @@ namespace EnvTools.Packages;
 /// </summary>
 internal static unsafe class NativeZstd
 {
+    private static readonly string[] Symbols = ["ZSTD_createDStream", "ZSTD_decompressStream", "ZSTD_freeDStream", "ZSTD_isError", "ZSTD_getErrorName"];
+
     private static readonly Lazy<Api?> Loaded = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Test and benchmark hook: when true the native library is treated as absent.</summary>
@@ -37,7 +39,7 @@ internal static unsafe class NativeZstd
         IntPtr d = Functions.CreateDStream();
         if (d == IntPtr.Zero)
         {
-            throw new OutOfMemoryException("libzstd could not allocate a decompression context");
+            throw new InsufficientMemoryException("libzstd could not allocate a decompression context");
         }
 
         return d;
@@ -66,7 +68,7 @@ internal static unsafe class NativeZstd
         string[] names = OperatingSystem.IsWindows() ? new[] { "libzstd.dll", "zstd.dll" }
             : OperatingSystem.IsMacOS() ? new[] { "libzstd.1.dylib", "libzstd.dylib" }
             : new[] { "libzstd.so.1", "libzstd.so" };
-        if (NativeLoader.TryLoad(names, new[] { "ZSTD_createDStream", "ZSTD_decompressStream", "ZSTD_freeDStream", "ZSTD_isError", "ZSTD_getErrorName" }, out IntPtr[] f) == IntPtr.Zero)
+        if (NativeLoader.TryLoad(names, Symbols, out IntPtr[] f) == IntPtr.Zero)
         {
             return null;
         }

@@ -27,6 +27,8 @@ namespace EnvTools.Packages;
 /// </example>
 public static class PackageBuilder
 {
+    private static readonly SearchValues<char> SlashOrSpace = SearchValues.Create("/\\ ");
+
     private static readonly JsonWriterOptions Indented = new()
     {
         Indented = true,
@@ -117,7 +119,7 @@ public static class PackageBuilder
 
         foreach (string s in new[] { d.Name, d.Version, d.EffectiveBuild })
         {
-            if (s.IndexOfAny(new[] { '/', '\\', ' ' }) >= 0)
+            if (s.AsSpan().IndexOfAny(SlashOrSpace) >= 0)
             {
                 throw new ArgumentException($"'{s}' cannot be part of a package file name.", nameof(d));
             }
@@ -283,7 +285,7 @@ public static class PackageBuilder
 
     private static byte[] IndexJson(PackageDefinition d, long timestamp)
     {
-        Platform.TryParse(d.EffectiveSubdir, out Platform platform);
+        _ = Platform.TryParse(d.EffectiveSubdir, out Platform platform); // an unknown subdir writes no arch or platform
         return Json(w =>
         {
             // conda-build writes the keys sorted

@@ -73,6 +73,8 @@ public sealed record PackagePaths(int PathsVersion, IReadOnlyList<PackagePath> P
 
 public static partial class PackageArchive
 {
+    private static readonly char[] SpaceOrComma = [' ', ','];
+
     /// <summary>conda's legacy prefix placeholder.</summary>
     public const string LegacyPlaceholder = "/opt/anaconda1anaconda2anaconda3";
 
@@ -514,7 +516,7 @@ public static partial class PackageArchive
         if (!e.TryGetProperty(name, out var v)) return Array.Empty<string>();
         if (v.ValueKind == JsonValueKind.String)
         {
-            return v.GetString()!.Split(new[] { ' ', ',' }, StringSplitOptions.RemoveEmptyEntries);
+            return v.GetString()!.Split(SpaceOrComma, StringSplitOptions.RemoveEmptyEntries);
         }
 
         return v.ValueKind == JsonValueKind.Array

@@ -355,7 +355,7 @@ internal sealed class TarExtractor
 
     private List<string> SplitSafe(string name, string entry)
     {
-        if (name.IndexOf('\0') >= 0) throw Unsafe(entry, "has a NUL in its path");
+        if (name.Contains('\0')) throw Unsafe(entry, "has a NUL in its path");
         if (IsAbsolute(name)) throw Unsafe(entry, "has an absolute path");
         var parts = new List<string>();
         foreach (var c in name.Split('/'))

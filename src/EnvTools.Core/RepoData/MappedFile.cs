@@ -61,7 +61,11 @@ internal sealed unsafe class MappedFile : IDisposable
         return new ReadOnlySpan<byte>(_pointer, _length);
     }
 
-    public void Dispose() => Dispose(true);
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
 
     private void Dispose(bool disposing)
     {
@@ -75,7 +79,6 @@ internal sealed unsafe class MappedFile : IDisposable
         {
             _view.Dispose();
             _map.Dispose();
-            GC.SuppressFinalize(this);
         }
     }
 }

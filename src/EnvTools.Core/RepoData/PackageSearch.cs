@@ -65,7 +65,7 @@ public static class PackageSearch
                         }
 
                         twins[key] = found.Count;
-                        Conda.Version.TryParse(r.Version, out Conda.Version? v);
+                        _ = Conda.Version.TryParse(r.Version, out Conda.Version? v); // an invalid version sorts as null
                         found.Add((r, priority, v));
                     }
                 }

@@ -101,7 +101,7 @@ public static class RepoDataGateway
         }, failed.Token)).ToArray();
         try
         {
-            Task.WaitAll(tasks);
+            Task.WaitAll(tasks, CancellationToken.None); // every task observes the token; wait for all of them to end
         }
         catch (AggregateException)
         {

@@ -265,6 +265,7 @@ public static class RepoDataParser
     }
 
     /// <summary>Worker threads decoding batches in parallel; bounded, so that only a few buffers are in flight.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Finish() disposes the queue after joining the workers")]
     private sealed class DecodePipeline
     {
         private readonly BlockingCollection<Batch> _queue;

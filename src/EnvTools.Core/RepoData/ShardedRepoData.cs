@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -17,8 +18,11 @@ namespace EnvTools.RepoData;
 /// fetches of the names its records depend on, in every sharded subdir of the load — verified, and cached in
 /// <c>&lt;pkgs_dir&gt;/cache/shards/</c> for good. A channel without an index is read whole, as before.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "the SemaphoreSlim's wait handle is never used: it holds nothing to dispose")]
 internal sealed class ShardedRepoData
 {
+    private static readonly SearchValues<char> NameEnd = SearchValues.Create(" =<>!~[;(,|");
+
     internal const string IndexFile = "repodata_shards.msgpack.zst";
 
     /// <summary>How long a server's "no shard index" (404) is believed before asking again.</summary>
@@ -210,7 +214,7 @@ internal sealed class ShardedRepoData
             s = s[(colons + 2)..];
         }
 
-        int end = s.IndexOfAny(" =<>!~[;(,|");
+        int end = s.IndexOfAny(NameEnd);
         return (end < 0 ? s : s[..end]).ToString().ToLowerInvariant();
     }
 

@@ -182,7 +182,7 @@ internal sealed partial class CondaProblem
     {
         if (!_versions.TryGetValue(text, out var v))
         {
-            Conda.Version.TryParse(text, out v);
+            _ = Conda.Version.TryParse(text, out v); // an invalid version ranks as null
             _versions[text] = v;
         }
 

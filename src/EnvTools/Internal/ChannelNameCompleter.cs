@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
@@ -14,6 +15,8 @@ namespace EnvTools.Commands.Internal;
 /// </summary>
 public sealed class ChannelNameCompleter : IArgumentCompleter
 {
+    private static readonly SearchValues<char> NeedsQuotes = SearchValues.Create(" '\"$`,;(){}@#");
+
     /// <inheritdoc />
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
@@ -43,7 +46,7 @@ public sealed class ChannelNameCompleter : IArgumentCompleter
             .ToArray();
     }
 
-    private static string Quote(string s) => s.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', ',', ';', '(', ')', '{', '}', '@', '#' }) >= 0
+    private static string Quote(string s) => s.AsSpan().IndexOfAny(NeedsQuotes) >= 0
         ? "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'"
         : s;
 }

@@ -8,6 +8,7 @@ namespace EnvTools.Commands.Internal;
 /// StopProcessing (Ctrl+C), engine errors turned into error records, and progress reported from any
 /// thread but written only on the pipeline thread.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "EndProcessing disposes the token source; PowerShell owns the cmdlet's lifetime")]
 public abstract class EnvCmdlet : PSCmdlet
 {
     private readonly ConcurrentQueue<ProgressRecord> _progress = new();

@@ -51,14 +51,14 @@ internal sealed class NamespaceGraph
             onStack.Add(v);
             foreach (string w in _edges.GetValueOrDefault(v) ?? new HashSet<string>())
             {
-                if (!index.ContainsKey(w))
+                if (!index.TryGetValue(w, out int wIndex))
                 {
                     Connect(w);
                     low[v] = Math.Min(low[v], low[w]);
                 }
                 else if (onStack.Contains(w))
                 {
-                    low[v] = Math.Min(low[v], index[w]);
+                    low[v] = Math.Min(low[v], wIndex);
                 }
             }
 

@@ -65,7 +65,7 @@ public class MatchSpecRattlerSnapshotTests
         {
             string key = $"{mode}|{input}";
             bool disagreement = Disagreements.ContainsKey(key);
-            MatchSpec.TryParse(input, out MatchSpec? spec);
+            _ = MatchSpec.TryParse(input, out MatchSpec? spec);
             if (expected.ContainsKey("error"))
             {
                 if (spec is not null && !disagreement)

@@ -22,7 +22,7 @@ public sealed class PixiLockConformanceTests
         foreach (string path in Directory.EnumerateFiles(root, "*.yml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             string relative = Path.GetRelativePath(root, path).Replace('\\', '/');
-            if (relative.StartsWith("v", StringComparison.Ordinal) && int.Parse(relative[1..relative.IndexOf('/')]) >= 4)
+            if (relative.StartsWith('v') && int.Parse(relative[1..relative.IndexOf('/')]) >= 4)
             {
                 yield return new object[] { relative };
             }

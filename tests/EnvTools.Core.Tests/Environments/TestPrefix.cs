@@ -96,8 +96,10 @@ internal sealed class TestPrefix
         }
     }
 
+#pragma warning disable CA2101 // both strings are marshalled as UTF-8 explicitly (LPUTF8Str), which the rule does not recognise
     [DllImport("libc", EntryPoint = "link", SetLastError = true)]
     private static extern int LinkUnix([MarshalAs(UnmanagedType.LPUTF8Str)] string existing, [MarshalAs(UnmanagedType.LPUTF8Str)] string link);
+#pragma warning restore CA2101
 
     [DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true)]
     [return: MarshalAs(UnmanagedType.Bool)]

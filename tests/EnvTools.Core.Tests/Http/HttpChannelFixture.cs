@@ -127,6 +127,7 @@ internal sealed class HttpChannelFixture : IAsyncDisposable
 
     public Channel Channel(string path) => EnvTools.Conda.Channel.Parse($"{Server.Url}/{path}");
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "the tests call it on their fixture, beside its instance overload")]
     public IReadOnlyList<SolverChannel> Load(Settings settings, string platform = "linux-64", params Channel[] channels) =>
         RepoDataGateway.Load(channels, Platform.Parse(platform), settings);
 

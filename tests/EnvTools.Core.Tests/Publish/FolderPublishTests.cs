@@ -21,7 +21,7 @@ public sealed class FolderPublishTests : IDisposable
 
     public void Dispose() => _f.Dispose();
 
-    private string[] Archives(string channel) => Directory.EnumerateFiles(channel, "*", SearchOption.AllDirectories)
+    private static string[] Archives(string channel) => Directory.EnumerateFiles(channel, "*", SearchOption.AllDirectories)
         .Where(f => f.EndsWith(".conda", StringComparison.Ordinal) || f.EndsWith(".tar.bz2", StringComparison.Ordinal))
         .Select(f => Path.GetRelativePath(channel, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToArray();
 

@@ -34,7 +34,7 @@ public class RepoDataConformanceTests
         foreach (string f in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             string rel = Path.GetRelativePath(root, f).Replace('\\', '/');
-            bool json = rel.EndsWith(".json") || rel.EndsWith(".json.zst") || rel.EndsWith(".json.bz2") || rel.EndsWith(".json.gz");
+            bool json = rel.EndsWith(".json", StringComparison.Ordinal) || rel.EndsWith(".json.zst", StringComparison.Ordinal) || rel.EndsWith(".json.bz2", StringComparison.Ordinal) || rel.EndsWith(".json.gz", StringComparison.Ordinal);
             if (json && !NotRepoData.Keys.Any(rel.Contains))
             {
                 yield return [rel];
@@ -77,7 +77,7 @@ public class RepoDataConformanceTests
         JsonElement root = doc.RootElement;
         if (!root.TryGetProperty("packages", out _) && !root.TryGetProperty("packages.conda", out _))
         {
-            return root.EnumerateObject().Count(p => p.Value.ValueKind == JsonValueKind.Object && (p.Name.EndsWith(".tar.bz2") || p.Name.EndsWith(".conda")));
+            return root.EnumerateObject().Count(p => p.Value.ValueKind == JsonValueKind.Object && (p.Name.EndsWith(".tar.bz2", StringComparison.Ordinal) || p.Name.EndsWith(".conda", StringComparison.Ordinal)));
         }
 
         int n = 0;

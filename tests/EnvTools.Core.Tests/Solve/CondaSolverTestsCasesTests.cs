@@ -47,13 +47,14 @@ public class CondaSolverTestsCasesTests
         }
     }
 
-    private static JsonNode Load() => JsonNode.Parse(System.IO.File.ReadAllBytes(ConformanceData.PathOf(File)!))!;
+    internal static JsonNode Load() => JsonNode.Parse(System.IO.File.ReadAllBytes(ConformanceData.PathOf(File)!))!;
 
     /// <summary>One checked operation's outcome.</summary>
     internal sealed record Outcome(int Line, bool Checked, bool Passed, string Detail);
 
-    /// <summary>Runs the checkable operations of <paramref name="test"/>.</summary>
-    internal static List<Outcome> Run(string test)
+    /// <summary>Runs the checkable operations of <paramref name="test"/>; <paramref name="onError"/> sees each failed
+    /// install or remove with its line.</summary>
+    internal static List<Outcome> Run(string test, Action<int, EnvToolsException>? onError = null)
     {
         var t = Load()["tests"]!.AsArray().Single(x => (string)x!["test"]! == test)!;
         var outcomes = new List<Outcome>();
@@ -74,8 +75,7 @@ public class CondaSolverTestsCasesTests
                         lastError = null;
                         lastSkipped = false;
                         var specs = e["specs"]!.AsArray();
-                        if (e["repo_packages"] is null or JsonObject { Count: 0 } || specs.Any(s => s is not JsonValue) || conditional
-                            || (e["installed_packages"] is JsonNode ip && ip is not JsonArray { Count: 0 } && ip["$result_of_line"] is null))
+                        if (!IsTranscribed(e))
                         {
                             outcomes.Add(new Outcome(line, false, false, "inputs not transcribed (repository or specs built by Python code)"));
                             lastSkipped = true;
@@ -109,6 +109,7 @@ public class CondaSolverTestsCasesTests
                         catch (EnvToolsException ex)
                         {
                             lastError = ex;
+                            onError?.Invoke(line, ex);
                         }
 
                         if (e["raises"] is JsonNode raises)
@@ -197,6 +198,13 @@ public class CondaSolverTestsCasesTests
         return outcomes;
     }
 
+    /// <summary>Whether an install or remove event's inputs were transcribed as data (not built by Python code), so that
+    /// <see cref="Run"/> runs it.</summary>
+    internal static bool IsTranscribed(JsonNode e) =>
+        !(e["repo_packages"] is null or JsonObject { Count: 0 } || e["specs"]!.AsArray().Any(s => s is not JsonValue)
+            || (e["conditions"] is JsonArray conds && conds.Count > 0)
+            || (e["installed_packages"] is JsonNode ip && ip is not JsonArray { Count: 0 } && ip["$result_of_line"] is null));
+
     /// <summary>The 'test' channel of a case: conda's index N with pip added to python's dependencies
     /// (add_pip_as_python_dependency, as index_packages does), and/or inline records.</summary>
     private static SolverChannel Channel(JsonNode repo)
@@ -247,7 +255,7 @@ public class CondaSolverTestsCasesTests
     [ConformanceFact]
     public void AtLeast41OperationsChecked()
     {
-        var all = Cases().Select(c => (string)c[0]).SelectMany(Run).ToList();
+        var all = Cases().Select(c => (string)c[0]).SelectMany(test => Run(test)).ToList();
         Assert.True(all.Count(o => o.Checked) >= 41, $"{all.Count(o => o.Checked)} checked");
         Assert.All(all.Where(o => o.Checked), o => Assert.True(o.Passed, o.Detail));
     }

@@ -17,7 +17,7 @@ public class PeerSolverCasesTests
         return new SolverChannel("conda-forge", new IRecordSource[] { new RepoDataIndexSource(index, "conda-forge", "linux-64") });
     }
 
-    private static SolveResult SolveDummy(string[] specs, PackageRecord[]? virtuals = null, MatchSpec[]? pins = null) =>
+    internal static SolveResult SolveDummy(string[] specs, PackageRecord[]? virtuals = null, MatchSpec[]? pins = null) =>
         CondaSolver.Solve(new SolveRequest
         {
             Channels = new[] { Dummy() },
@@ -174,21 +174,27 @@ public class PeerSolverCasesTests
         }
     }
 
-    [ConformanceTheory]
-    [MemberData(nameof(MambaCases))]
-    public void MambaProblemIsUnsatisfiable(string name)
+    /// <summary>The solve request of mamba's problem <paramref name="name"/>; <paramref name="install"/>: its requested specs.</summary>
+    internal static SolveRequest MambaRequest(string name, out string[] install)
     {
         string path = ConformanceData.PathOf("solver-cases/mamba_problems_graph_cases.json")!;
         var c = JsonNode.Parse(File.ReadAllText(path))!["cases"]!.AsArray().Single(x => (string)x!["name"]! == name)!;
         var repo = c["packages"]!.AsArray().Select(p => Rec((string)p!["name"]!, (string)p["version"]!, (string)p["build"]!,
             depends: p["depends"]!.AsArray().Select(x => (string)x!).ToArray())).ToArray();
-        var install = c["install"]!.AsArray().Select(x => (string)x!).ToArray();
-        var request = new SolveRequest
+        install = c["install"]!.AsArray().Select(x => (string)x!).ToArray();
+        return new SolveRequest
         {
             Channels = new[] { Channel("test", repo) },
             Specs = Specs(install),
             PinnedSpecs = Specs(c["pins"]!.AsArray().Select(x => (string)x!).ToArray()),
         };
+    }
+
+    [ConformanceTheory]
+    [MemberData(nameof(MambaCases))]
+    public void MambaProblemIsUnsatisfiable(string name)
+    {
+        SolveRequest request = MambaRequest(name, out string[] install);
         if (name == "Basic conflict")
         {
             // Deliberate difference: like conda (PackagesNotFoundError), a requested spec that no record matches is

@@ -14,6 +14,8 @@ namespace EnvTools.Tests.Windows;
 /// </summary>
 public sealed class CrlfBomConformanceTests
 {
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static readonly JsonSerializerOptions Dump = new()
     {
         ReferenceHandler = ReferenceHandler.IgnoreCycles,
@@ -188,7 +190,7 @@ public sealed class CrlfBomConformanceTests
         string head = $"@{node.Source.Line}" + (node.Flag == EnvTools.Config.ConfigFlag.None ? string.Empty : "#" + node.Flag);
         return head + node switch
         {
-            EnvTools.Config.RawScalar s => "=" + (s.Text is null ? "null" : JsonSerializer.Serialize(s.Text, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })),
+            EnvTools.Config.RawScalar s => "=" + (s.Text is null ? "null" : JsonSerializer.Serialize(s.Text, Relaxed)),
             EnvTools.Config.RawSequence q => "=[" + string.Join(",", q.Items.Select(Describe)) + "]",
             EnvTools.Config.RawMap m => "={" + Describe(m.Entries) + "}",
             _ => "?",

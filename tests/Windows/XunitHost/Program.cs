@@ -2,7 +2,8 @@
 //
 //   xunit-win.exe [--filter TEXT]... [--exclude TEXT]... [--list] [--parallel] [--verbose] [--rerun-failed]
 //
-// --filter/--exclude match a substring of the test's display name (Class.Method(args)), case-insensitively.
+// --filter matches a substring of the test's full name (Namespace.Class.Method, as dotnet test's FullyQualifiedName and
+// build.ps1 -Filter), --exclude a substring of its display name (with the arguments); both case-insensitively.
 // Prints every failure with its message and first stack lines, every skip with its reason, and closes with
 // "xunit: N passed, N failed, N skipped". Exit code 1 when a test failed or the run reported an error.
 // --rerun-failed (the Windows lane under Wine): the test cases that failed are run once more at the end; one that
@@ -53,9 +54,10 @@ internal static class Program
             found.Done.Wait();
         }
 
-        static bool Matches(ITestCase c, List<string> texts) =>
-            texts.Exists(t => c.DisplayName.Contains(t, StringComparison.OrdinalIgnoreCase));
-        var run = found.Cases.Where(c => (include.Count == 0 || Matches(c, include)) && !Matches(c, exclude)).ToList();
+        static bool Matches(string name, List<string> texts) =>
+            texts.Exists(t => name.Contains(t, StringComparison.OrdinalIgnoreCase));
+        static string FullName(ITestCase c) => c.TestMethod.TestClass.Class.Name + "." + c.TestMethod.Method.Name;
+        var run = found.Cases.Where(c => (include.Count == 0 || Matches(FullName(c), include)) && !Matches(c.DisplayName, exclude)).ToList();
         Console.WriteLine($"xunit: {found.Cases.Count} test cases found, {run.Count} selected ({clock.Elapsed.TotalSeconds:0.0} s)");
         if (list)
         {

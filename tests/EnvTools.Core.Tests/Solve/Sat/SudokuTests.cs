@@ -35,7 +35,7 @@ public class SudokuTests
         var rng = new Random(7);
         var solution = FullGrid(rng);
         var puzzle = MakePuzzle(rng, solution);
-        int row = Enumerable.Range(0, 9).First(r => Enumerable.Range(0, 9).Count(c => puzzle[(r * 9) + c] != 0) >= 1
+        int row = Enumerable.Range(0, 9).First(r => Enumerable.Range(0, 9).Any(c => puzzle[(r * 9) + c] != 0)
             && Enumerable.Range(0, 9).Any(c => puzzle[(r * 9) + c] == 0));
         int given = Enumerable.Range(0, 9).Select(c => (row * 9) + c).First(i => puzzle[i] != 0);
         int empty = Enumerable.Range(0, 9).Select(c => (row * 9) + c).First(i => puzzle[i] == 0);

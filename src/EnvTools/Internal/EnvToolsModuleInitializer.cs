@@ -7,7 +7,7 @@ namespace EnvTools.Commands.Internal;
 /// (<c>[EnvTools.Conda.Version]::Parse('1.0')</c>) are usable right after <c>Import-Module</c>; unhooks the dependency
 /// resolution on <c>Remove-Module</c>.
 /// </summary>
-public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
+public sealed class EnvToolsModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     /// <inheritdoc />
     public void OnImport()
