@@ -20,6 +20,8 @@ public enum EnvironmentExportFormat
 /// <summary>One export of an environment (Export-Env): its format and options, run by <see cref="Export"/>.</summary>
 public sealed record EnvironmentExportRequest
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     /// <summary>The environment.</summary>
     public required string Prefix { get; init; }
 
@@ -73,7 +75,7 @@ public sealed record EnvironmentExportRequest
                     new EnvironmentExportOptions { Name = Name, NoBuilds = NoBuilds, FromHistory = FromHistory }, settings().Channels);
                 return Format == EnvironmentExportFormat.Yaml ? file.ToYaml()
                     : AsTree ? file.ToTree()
-                    : JsonSerializer.Serialize<object>(file.ToTree(), new JsonSerializerOptions { WriteIndented = true }) + "\n";
+                    : JsonSerializer.Serialize<object>(file.ToTree(), Indented) + "\n";
         }
     }
 }

@@ -47,6 +47,8 @@ namespace EnvTools.Commands;
 [OutputType(typeof(string))]
 public sealed partial class InvokeEnvCommandCommand : EnvCmdlet
 {
+    private static readonly string[] StderrTags = ["PSHOST", "stderr"];
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -70,7 +72,7 @@ public sealed partial class InvokeEnvCommandCommand : EnvCmdlet
                     }
                     else
                     {
-                        WriteInformation(new HostInformationMessage { Message = line.Text }, new[] { "PSHOST", "stderr" });
+                        WriteInformation(new HostInformationMessage { Message = line.Text }, StderrTags);
                     }
                 }
             }
