@@ -60,7 +60,7 @@ internal sealed class ClauseEncoder : IAssignmentObserver, IDecisionProvider
         for (int i = 0; i < exclusions.Count; i++)
         {
             var x = exclusions[i];
-            solver.AddUnit(Lit.Neg(x.Solvable), Tag(new ClauseOrigin(ClauseKind.Excluded, x.Solvable, -1, -1, i)));
+            solver.AddUnit(Lit.Neg(x.Solvable), Tag(new ClauseOrigin(ClauseKind.Excluded, x.Solvable, -1, -1, x.Reason)));
         }
 
         for (int i = 0; i < roots.Length; i++)

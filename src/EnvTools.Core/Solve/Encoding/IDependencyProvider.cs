@@ -59,8 +59,8 @@ internal enum ClauseKind
     /// <summary>A constrain of <see cref="ClauseOrigin.Solvable"/> that rules out <see cref="ClauseOrigin.Other"/>.</summary>
     Constrains,
 
-    /// <summary>An exclusion of <see cref="ClauseOrigin.Solvable"/>: <see cref="ClauseOrigin.Index"/> is its position
-    /// in the exclusions.</summary>
+    /// <summary>An exclusion of <see cref="ClauseOrigin.Solvable"/>: <see cref="ClauseOrigin.Index"/> is its reason id
+    /// (<see cref="Exclusion.Reason"/>).</summary>
     Excluded,
 }
 
