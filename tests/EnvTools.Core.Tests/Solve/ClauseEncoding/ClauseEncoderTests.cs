@@ -186,7 +186,7 @@ public class ClauseEncoderTests
     }
 
     [Fact]
-    public void ADependencyOnAllButAFewImpliesBinaryExclusionsWithItsTag()
+    public void ANotEqualDependencyConflictsWithARootOnTheExcludedCandidate()
     {
         var p = new ToyProvider();
         p.Add("a", 1, depends: new[] { "c != 3" });
@@ -195,7 +195,7 @@ public class ClauseEncoderTests
         p.Add("c", 3);
         var o = Solve(p, new[] { "a", "c == 3" });
         Assert.Equal(SatResult.Unsatisfiable, o.Result);
+        // the implied binary exclusion (not a 1, or not c 3) carries the dependency's tag: the core names it
         Assert.Equal(new[] { "a 1 depends c != 3", "root a", "root c == 3" }, o.Core);
-        Assert.True(o.Solver.ClauseCount > 0);
     }
 }
