@@ -198,4 +198,33 @@ public class ClauseEncoderTests
         // the implied binary exclusion (not a 1, or not c 3) carries the dependency's tag: the core names it
         Assert.Equal(new[] { "a 1 depends c != 3", "root a", "root c == 3" }, o.Core);
     }
+
+    [Fact]
+    public void TwoRootsOnOneNameCannotHaveTwoCandidates()
+    {
+        var p = new ToyProvider();
+        p.Add("c", 1);
+        p.Add("c", 2);
+        var o = Solve(p, new[] { "c == 1", "c == 2" });
+        Assert.Equal(SatResult.Unsatisfiable, o.Result); // only the name's at-most-one forbids c 1 with c 2
+        Assert.Equal(new[] { "root c == 1", "root c == 2" }, o.Core);
+    }
+
+    [Fact]
+    public void ADependencyThatExcludesManyCandidatesHoldsThroughTheAtMostOne()
+    {
+        var p = new ToyProvider();
+        p.Add("a", 1, depends: new[] { "c == 1" });
+        for (int v = 1; v <= 12; v++)
+        {
+            p.Add("c", v); // 11 candidates fail "c == 1": too many for implied binary exclusions
+        }
+
+        var o = Solve(p, new[] { "a", "c >= 5" });
+        Assert.Equal(SatResult.Unsatisfiable, o.Result);
+        Assert.Equal(new[] { "a 1 depends c == 1", "root a", "root c >= 5" }, o.Core);
+
+        var both = Solve(p, new[] { "c", "a" });
+        Assert.Equal(new[] { "a 1", "c 1" }, both.Installed); // c 12 is tried first; a 1 takes c 1, and one c only
+    }
 }
