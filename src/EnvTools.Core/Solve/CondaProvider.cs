@@ -38,6 +38,9 @@ internal sealed class Candidate
     /// <summary>The ids of <see cref="Depends"/> (made when first asked for).</summary>
     public int[]? DependIds { get; set; }
 
+    /// <summary>The ids of <see cref="Constrains"/> (made when first asked for).</summary>
+    public int[]? ConstrainIds { get; set; }
+
     /// <summary>A root spec of its name (a requested, history or installed spec, all hard) does not match it, so no
     /// solution holds it: its dependencies are neither loaded nor encoded.</summary>
     public bool RootExcluded { get; set; }
@@ -176,7 +179,7 @@ internal sealed partial class CondaProvider : IDependencyProvider, IInterner
 
     public int[] Dependencies(int solvable) => _solvables[solvable].DependIds ??= Ids(_solvables[solvable].Depends);
 
-    public int[] Constrains(int solvable) => Ids(_solvables[solvable].Constrains);
+    public int[] Constrains(int solvable) => _solvables[solvable].ConstrainIds ??= Ids(_solvables[solvable].Constrains);
 
     // ----- IInterner -----
 

@@ -4,8 +4,9 @@ namespace EnvTools.Solve.Encoding;
 /// What the clause encoder knows of a package ecosystem (the seam resolvo's <c>DependencyProvider</c> and
 /// <c>Interner</c> draw): everything is an interned id. Solvables (candidates) are numbered 0 to
 /// <see cref="SolvableCount"/> − 1 and each is one SAT variable of the same number; names and requirements are ids the
-/// provider hands out. The encoder asks for each id once and keeps the answer, so an implementation may build its
-/// arrays on demand; it must not change them afterwards.
+/// provider hands out. The encoder keeps the arrays it is given for the candidates, matches and dependencies it walks
+/// (its hot loops read them without calling back), so an implementation may build them on demand but must not change
+/// them afterwards.
 /// </summary>
 internal interface IDependencyProvider
 {
