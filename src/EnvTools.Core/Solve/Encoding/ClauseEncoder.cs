@@ -80,9 +80,6 @@ internal sealed class ClauseEncoder : IAssignmentObserver, IDecisionProvider
     /// <summary>What each tag of the solver's clauses stands for (a tag is an index into this list).</summary>
     public IReadOnlyList<ClauseOrigin> Origins => _origins;
 
-    /// <summary>The root requirement ids, in the order given.</summary>
-    public IReadOnlyList<int> Roots => _roots;
-
     /// <inheritdoc/>
     public void OnAssignedTrue(SatSolver solver, int variable) => Encode(solver, variable);
 
