@@ -252,7 +252,7 @@ internal sealed class SudokuCnf
     }
 }
 
-/// <summary>CondaProblem's PreferenceProvider over a <see cref="SudokuCnf"/>: the most preferred unassigned candidate
+/// <summary>The conda layer's decision rule (ClauseEncoder.NextDecision) over a <see cref="SudokuCnf"/>: the most preferred unassigned candidate
 /// of the first open requirement (breadth first from the roots through the chosen candidates), then every other
 /// record false; VSIDS after <c>vsidsAfter</c> conflicts.</summary>
 internal sealed class ResolvoProvider : IDecisionProvider

@@ -1,4 +1,5 @@
 using EnvTools.Conda;
+using EnvTools.Solve.Encoding;
 using EnvTools.Solve.Sat;
 
 namespace EnvTools.Solve;
@@ -6,52 +7,7 @@ namespace EnvTools.Solve;
 /// <summary>Failure reports: missing packages and unsatisfiability trees.</summary>
 internal sealed partial class CondaProblem
 {
-    private PackagesNotFoundException NotFound(List<Root> missing)
-    {
-        var allNames = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var ch in _request.Channels)
-        {
-            foreach (var s in ch.Subdirs)
-            {
-                allNames.UnionWith(s.Names);
-            }
-        }
-
-        var entries = new List<MissingPackage>();
-        foreach (var root in missing)
-        {
-            var spec = root.Spec;
-            var close = new List<string>();
-            if (_names.TryGetValue(spec.Name, out var entry) && entry.Candidates.Count > 0)
-            {
-                // The name exists: list what there is (other versions, builds, channels, subdirs).
-                foreach (var c in entry.Candidates.Take(5))
-                {
-                    close.Add($"{c.Record.Name} {c.Record.Version} {c.Record.Build} ({ChannelLabel(c)})");
-                }
-
-                if (entry.Candidates.Count > 5)
-                {
-                    close.Add($"… {entry.Candidates.Count - 5} more");
-                }
-            }
-            else
-            {
-                close.AddRange(TextDistance.CloseNames(allNames, spec.Name));
-            }
-
-            entries.Add(new MissingPackage(spec, Array.Empty<string>(), close));
-        }
-
-        return new PackagesNotFoundException(entries, _request.Channels.Select(c => c.Name).ToList());
-    }
-
     internal static string SpecText(MatchSpec spec) => spec.OriginalText?.Trim() is { Length: > 0 } t ? t : spec.ToString();
-
-    private string ChannelLabel(Candidate c) =>
-        c.IsVirtual ? "virtual package"
-        : c.Channel < ChannelCount ? $"{_request.Channels[c.Channel].Name}/{c.Record.Subdir}"
-        : "installed";
 
     // =====================================================================================================
     // Unsatisfiable
@@ -77,22 +33,16 @@ internal sealed partial class CondaProblem
             return new OperationCanceledException(_ct);
         }
 
-        HashSet<int> core;
-        if (result == SatResult.Unsatisfiable)
-        {
-            core = new HashSet<int>(solver.GetCoreTags());
-        }
-        else
-        {
-            // Timed out while explaining: blame every root.
-            core = new HashSet<int>(Enumerable.Range(0, _tags.Count).Where(t => _tags[t].Kind == TagKind.Root));
-        }
+        var origins = _encoder!.Origins;
+        IEnumerable<int> core = result == SatResult.Unsatisfiable
+            ? solver.GetCoreTags().Distinct()
+            : Enumerable.Range(0, origins.Count).Where(t => origins[t].Kind == ClauseKind.Root); // timed out while explaining: blame every root
 
         var byCandidate = new Dictionary<Candidate, List<TagInfo>>();
         var roots = new List<Root>();
         foreach (int t in core)
         {
-            var info = _tags[t];
+            var info = Describe(origins[t]);
             if (info.Kind == TagKind.Root)
             {
                 roots.Add(info.Root!);
@@ -108,11 +58,45 @@ internal sealed partial class CondaProblem
             }
         }
 
-        roots.Sort((a, b) => _roots.IndexOf(a).CompareTo(_roots.IndexOf(b)));
+        roots.Sort((a, b) => IndexOfRoot(a).CompareTo(IndexOfRoot(b)));
         var builder = new TreeBuilder(byCandidate);
         var children = roots.Select(r => builder.Requirement(r.Requirement, r, top: true)).ToList();
         var tree = new ConflictNode(ConflictNodeKind.Root, "The following packages are incompatible", null, null, children);
         return new UnsatisfiableException(tree, roots.Select(r => r.Spec).ToList());
+    }
+
+    private int IndexOfRoot(Root root)
+    {
+        for (int i = 0; i < _provider.Roots.Count; i++)
+        {
+            if (_provider.Roots[i] == root)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The conda meaning of a clause origin of the encoder.</summary>
+    private TagInfo Describe(ClauseOrigin o)
+    {
+        var solvables = _provider.Solvables;
+        switch (o.Kind)
+        {
+            case ClauseKind.Root:
+                var root = _provider.Roots[o.Index];
+                return new TagInfo(TagKind.Root, root, null, root.Requirement, null, root.Spec);
+            case ClauseKind.Depends:
+            case ClauseKind.Constrains:
+                var c = solvables[o.Solvable];
+                var req = Array.Find(o.Kind == ClauseKind.Depends ? c.Depends : c.Constrains, r => r.Id == o.Requirement)!;
+                return new TagInfo(o.Kind == ClauseKind.Depends ? TagKind.Depends : TagKind.Constrains, null, c, req,
+                    o.Other >= 0 ? solvables[o.Other] : null, req.Spec);
+            default:
+                var (pin, spec) = _provider.ExclusionReason(o.Index);
+                return new TagInfo(pin ? TagKind.Pin : TagKind.Removed, null, solvables[o.Solvable], null, null, spec);
+        }
     }
 
     private sealed class TreeBuilder

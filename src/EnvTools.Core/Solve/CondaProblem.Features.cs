@@ -8,8 +8,7 @@ namespace EnvTools.Solve;
 /// count as much as a requested package's), then the "misfeatures" (a record without a feature that the solution tracks,
 /// of a name that has builds with it). Both are minimised on the solution found, by incremental solves under
 /// assumptions that keep every requested package at least as good, no package removed that the solution kept, and no
-/// feature tracked that was not before: greedy, one feature (then one name) at a time, so bounded. Also conda's legacy
-/// <c>features</c> as requirements: their trackers are loaded and each feature is a dependency of its records.
+/// feature tracked that was not before: greedy, one feature (then one name) at a time, so bounded.
 /// </summary>
 internal sealed partial class CondaProblem
 {
@@ -21,7 +20,7 @@ internal sealed partial class CondaProblem
         }
 
         var trackers = new Dictionary<string, List<Candidate>>(StringComparer.Ordinal);
-        foreach (var c in _names.Values.SelectMany(e => e.Candidates))
+        foreach (var c in _provider.Solvables)
         {
             foreach (var f in c.Record.TrackFeatures)
             {
@@ -61,7 +60,7 @@ internal sealed partial class CondaProblem
                 {
                     foreach (var c in trackers[f])
                     {
-                        assumptions.Add(Lit.Neg(c.Var));
+                        assumptions.Add(Lit.Neg(c.Id));
                     }
                 }
 
@@ -95,7 +94,7 @@ internal sealed partial class CondaProblem
                     var assumptions = KeepAtLeastAsGood(baseAssumptions, chosen);
                     foreach (var t in trackers.Where(kv => !active.Contains(kv.Key)).SelectMany(kv => kv.Value))
                     {
-                        assumptions.Add(Lit.Neg(t.Var));
+                        assumptions.Add(Lit.Neg(t.Id));
                     }
 
                     foreach (var (entry, feature) in fixedNames.Append((c.Name, f)))
@@ -104,7 +103,7 @@ internal sealed partial class CondaProblem
                         {
                             if (!o.Record.Features.Contains(feature))
                             {
-                                assumptions.Add(Lit.Neg(o.Var));
+                                assumptions.Add(Lit.Neg(o.Id));
                             }
                         }
                     }
@@ -137,7 +136,7 @@ internal sealed partial class CondaProblem
     private List<Lit> KeepAtLeastAsGood(List<Lit> baseAssumptions, List<Candidate> chosen)
     {
         var assumptions = new List<Lit>(baseAssumptions);
-        foreach (var root in _roots)
+        foreach (var root in _provider.Roots)
         {
             if (root.Kind != RootKind.Spec || root.Requirement.Name is not { } entry)
             {
@@ -152,9 +151,9 @@ internal sealed partial class CondaProblem
 
             foreach (var c in entry.Candidates)
             {
-                if (c != current && (current.Installed is not null || RequestedRank(c, current) > 0))
+                if (c != current && (current.Installed is not null || _provider.RequestedRank(c, current) > 0))
                 {
-                    assumptions.Add(Lit.Neg(c.Var));
+                    assumptions.Add(Lit.Neg(c.Id));
                 }
             }
         }
@@ -183,72 +182,5 @@ internal sealed partial class CondaProblem
 
         model = candidate;
         return true;
-    }
-
-    /// <summary>Enqueues the names of records that track a feature some loaded record requires and no loaded record
-    /// tracks (each feature looked up once: a scan of the channels' names, needed only for legacy <c>features</c>).</summary>
-    private void EnqueueFeatureTrackers(HashSet<string> scanned, Action<string> enqueue)
-    {
-        var wanted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entry in _names.Values)
-        {
-            foreach (var c in entry.Candidates)
-            {
-                foreach (var f in c.Record.Features)
-                {
-                    if (scanned.Add(f))
-                    {
-                        wanted.Add(f);
-                    }
-                }
-            }
-        }
-
-        if (wanted.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var entry in _names.Values)
-        {
-            foreach (var c in entry.Candidates)
-            {
-                wanted.ExceptWith(c.Record.TrackFeatures);
-            }
-        }
-
-        if (wanted.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var channel in _request.Channels)
-        {
-            foreach (var source in channel.Subdirs)
-            {
-                foreach (string name in source.Names)
-                {
-                    _ct.ThrowIfCancellationRequested();
-                    if (!_names.ContainsKey(name) && source.GetRecords(name).Any(r => r.TrackFeatures.Any(wanted.Contains)))
-                    {
-                        enqueue(name);
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>conda's <c>MatchSpec(track_features=f)</c>: any loaded record that tracks <paramref name="feature"/>.</summary>
-    private Requirement FeatureRequirement(string feature)
-    {
-        string key = "@feature:" + feature;
-        if (!_reqCache.TryGetValue(key, out var req))
-        {
-            var matches = _names.Values.SelectMany(e => e.Candidates).Where(c => c.Record.TrackFeatures.Contains(feature)).OrderBy(c => c.Order).ToArray();
-            req = new Requirement(ParseSpec($"*[track_features={feature}]"), null, matches);
-            _reqCache[key] = req;
-        }
-
-        return req;
     }
 }

@@ -27,7 +27,7 @@ internal sealed partial class CondaProblem
             names.Add(n);
             foreach (var d in rec.Depends)
             {
-                if (TryParse(d) is { } ds)
+                if (_provider.TryParse(d) is { } ds)
                 {
                     queue.Enqueue(ds.Name);
                 }
@@ -37,7 +37,7 @@ internal sealed partial class CondaProblem
         var specs = new Dictionary<string, MatchSpec>(StringComparer.Ordinal);
         foreach (var n in names)
         {
-            specs[n] = ParseSpec(n);
+            specs[n] = _provider.ParseSpec(n);
         }
 
         if (!_request.IgnorePinned)
@@ -48,9 +48,9 @@ internal sealed partial class CondaProblem
             }
         }
 
-        if (specs.ContainsKey("python") && _request.Installed.FirstOrDefault(r => r.Name == "python") is { } py && MajorMinor(py.Version) is { } mm)
+        if (specs.ContainsKey("python") && _request.Installed.FirstOrDefault(r => r.Name == "python") is { } py && CondaProvider.MajorMinor(py.Version) is { } mm)
         {
-            specs["python"] = ParseSpec($"python {mm}.*");
+            specs["python"] = _provider.ParseSpec($"python {mm}.*");
         }
 
         foreach (var s in _request.Specs)

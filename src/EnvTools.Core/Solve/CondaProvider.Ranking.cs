@@ -1,12 +1,41 @@
-using System.Diagnostics;
 using EnvTools.Conda;
-using EnvTools.Solve.Sat;
 
 namespace EnvTools.Solve;
 
 /// <summary>Candidate preference: conda's order of channel, features, version, build and timestamp.</summary>
-internal sealed partial class CondaProblem
+internal sealed partial class CondaProvider
 {
+    private readonly HashSet<string> _activeFeatures = new(StringComparer.Ordinal);
+
+    private int FeaturePenalty(Candidate c) => c.Record.TrackFeatures.Count + LegacyFeaturePenalty(c);
+
+    /// <summary>Legacy <c>features</c>: -1 per feature that an active track_features asks for, +1 per other one.</summary>
+    private int LegacyFeaturePenalty(Candidate c)
+    {
+        int penalty = 0;
+        foreach (var f in c.Record.Features)
+        {
+            penalty += _activeFeatures.Contains(f) ? -1 : 1;
+        }
+
+        return penalty;
+    }
+
+    /// <summary>Negative when <paramref name="a"/> is a better requested candidate than <paramref name="b"/> by conda's
+    /// first objectives (channel unless priority is disabled, then version), positive when worse.</summary>
+    internal int RequestedRank(Candidate a, Candidate b)
+    {
+        int c;
+        if (_request.ChannelPriority != ChannelPriority.Disabled && (c = a.Channel.CompareTo(b.Channel)) != 0)
+        {
+            return c;
+        }
+
+        // conda's version metric of the requested packages (Resolve.version_key) has no features: they are counted
+        // over the whole solution afterwards (CondaProblem.MinimiseFeatures)
+        return CompareVersions(b.Record.Version, a.Record.Version);
+    }
+
     /// <summary>conda's preference: channel (per priority mode), fewer track_features, higher version, higher build
     /// number, arch-specific over noarch, newer timestamp. Installed records come first for favoured names.</summary>
     private int Compare(Candidate a, Candidate b)
