@@ -226,17 +226,10 @@ public sealed partial class MatchSpec
     /// <summary>Whether <c>name</c> followed by the short version text (e.g. <c>=1.7</c>, no build) reads back as this spec's version.</summary>
     private bool ShortFormReadsBack(string text, string? build = null)
     {
-        try
-        {
-            ParsedMatchSpec p = MatchSpecParser.Parse("x" + text);
-            return p.Fields.Count == (build is null ? 2 : 3) && p.Fields.TryGetValue("version", out string? v)
-                && VersionSpec.TryParse(v, out VersionSpec? back) && back == Version
-                && (build is null || (p.Fields.TryGetValue("build", out string? b) && b == build));
-        }
-        catch (InvalidSpecException)
-        {
-            return false;
-        }
+        ParsedMatchSpec? p = MatchSpecParser.Parse("x" + text, out _);
+        return p is not null && p.Fields.Count == (build is null ? 2 : 3) && p.Fields.TryGetValue("version", out string? v)
+            && VersionSpec.TryParse(v, out VersionSpec? back) && back == Version
+            && (build is null || (p.Fields.TryGetValue("build", out string? b) && b == build));
     }
 
     private static string ListValue(IReadOnlyList<string> items) =>

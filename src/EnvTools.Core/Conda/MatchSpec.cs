@@ -22,9 +22,14 @@ public sealed partial class MatchSpec : IEquatable<MatchSpec>
     private string? _key;
 
     private MatchSpec(string name)
+        : this(name, StringMatcher.Parse(name, ignoreCase: true))
+    {
+    }
+
+    private MatchSpec(string name, StringMatcher nameMatcher)
     {
         Name = name;
-        NameMatcher = StringMatcher.Parse(name, ignoreCase: true);
+        NameMatcher = nameMatcher;
     }
 
     /// <summary>The package name, lower-cased; <c>*</c> when any name matches. May be a glob (<c>py*</c>) or regex.</summary>
@@ -117,20 +122,33 @@ public sealed partial class MatchSpec : IEquatable<MatchSpec>
     public static MatchSpec Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return ParseCore(text, out SpecError error) ?? throw error.ToException(text);
+    }
+
+    /// <summary>Parses a MatchSpec string without throwing; false (and null) when it is null or malformed.</summary>
+    public static bool TryParse(string? text, out MatchSpec? spec)
+    {
+        spec = text is null ? null : ParseCore(text, out _);
+        return spec is not null;
+    }
+
+    /// <summary>
+    /// The (cached) spec, or null and why <paramref name="text"/> is malformed (the position is in <paramref name="text"/>):
+    /// the one parse behind <see cref="Parse"/> and <see cref="TryParse"/>, which reports errors without throwing them.
+    /// </summary>
+    internal static MatchSpec? ParseCore(string text, out SpecError error)
+    {
         if (Cache.TryGetValue(text, out MatchSpec? cached))
         {
+            error = default;
             return cached;
         }
 
-        MatchSpec spec;
-        try
+        ParsedMatchSpec? parsed = MatchSpecParser.Parse(text, out error);
+        MatchSpec? spec = parsed is null ? null : FromParsed(parsed, text, out error, out _);
+        if (spec is null)
         {
-            ParsedMatchSpec parsed = MatchSpecParser.Parse(text);
-            spec = FromParsed(parsed, text);
-        }
-        catch (InvalidSpecException e) when (e.Input != text)
-        {
-            throw new InvalidSpecException(text, e.Reason, e.Input.Length > 0 ? text.IndexOf(e.Input, StringComparison.Ordinal) : -1, e);
+            return null;
         }
 
         spec.OriginalText = text;
@@ -144,26 +162,6 @@ public sealed partial class MatchSpec : IEquatable<MatchSpec>
 
         Cache.TryAdd(text, spec);
         return spec;
-    }
-
-    /// <summary>Parses a MatchSpec string without throwing; false (and null) when it is null or malformed.</summary>
-    public static bool TryParse(string? text, out MatchSpec? spec)
-    {
-        spec = null;
-        if (text is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            spec = Parse(text);
-            return true;
-        }
-        catch (InvalidSpecException)
-        {
-            return false;
-        }
     }
 
     /// <summary>
@@ -417,84 +415,110 @@ public sealed partial class MatchSpec : IEquatable<MatchSpec>
     private bool UrlNamesFile =>
         Url is not null && FileName is not null && Uri.UnescapeDataString(Url[(Url.LastIndexOf('/') + 1)..]) == FileName;
 
-    private static MatchSpec FromParsed(ParsedMatchSpec parsed, string? input)
+    private static MatchSpec FromParsed(ParsedMatchSpec parsed, string? input) =>
+        FromParsed(parsed, input, out SpecError error, out string errorInput) ?? throw error.ToException(errorInput);
+
+    /// <summary>
+    /// The spec of parsed fields, or null, the error and the text it is about: <paramref name="input"/> when given (a field's
+    /// own error is then told as "invalid key 'value': ..."), else the field value or name that did not parse.
+    /// </summary>
+    private static MatchSpec? FromParsed(ParsedMatchSpec parsed, string? input, out SpecError error, out string errorInput)
     {
         string name = parsed.Fields.TryGetValue("name", out string? n) ? n : "*";
-        MatchSpec spec;
-        try
+        string lowerName = name.ToLowerInvariant();
+        StringMatcher? nameMatcher = StringMatcher.ParseCore(lowerName, ignoreCase: true, out SpecError nameError);
+        if (nameMatcher is null)
         {
-            spec = new MatchSpec(name.ToLowerInvariant());
-        }
-        catch (InvalidSpecException e)
-        {
-            throw new InvalidSpecException(input ?? name, e.Reason, -1, e);
+            errorInput = input ?? name;
+            error = new SpecError(nameError.Reason, -1, nameError.ToException(lowerName));
+            return null;
         }
 
+        var spec = new MatchSpec(lowerName, nameMatcher);
         foreach (KeyValuePair<string, string> kv in parsed.Fields)
         {
             string v = kv.Value;
-            try
+            if (!spec.SetField(kv.Key, v, out error, out string? fieldInput))
             {
-                switch (kv.Key)
+                fieldInput ??= input ?? kv.Key;
+                if (input is not null && fieldInput != input)
                 {
-                    case "name":
-                        break;
-                    case "version":
-                        spec.SetVersion(v, input);
-                        break;
-                    case "build":
-                        spec.Build = StringMatcher.Parse(v);
-                        break;
-                    case "build_number":
-                        spec.BuildNumber = BuildNumberSpec.Parse(v);
-                        break;
-                    case "channel":
-                        spec.Channel = MatchSpecChannel.Parse(v);
-                        break;
-                    case "subdir":
-                        spec.Subdir = v;
-                        break;
-                    case "md5":
-                        spec.Md5 = v;
-                        break;
-                    case "sha256":
-                        spec.Sha256 = v;
-                        break;
-                    case "fn":
-                        spec.FileName = v;
-                        break;
-                    case "url":
-                        spec.Url = v;
-                        break;
-                    case "track_features":
-                        spec.TrackFeatures = SplitFeatures(v);
-                        break;
-                    case "features":
-                        spec.Features = SplitFeatures(v);
-                        break;
-                    case "license":
-                        spec.License = StringMatcher.Parse(v, ignoreCase: true);
-                        break;
-                    case "license_family":
-                        spec.LicenseFamily = StringMatcher.Parse(v, ignoreCase: true);
-                        break;
-                    case "when":
-                        spec.When = v;
-                        break;
-                    default:
-                        throw new InvalidSpecException(input ?? kv.Key, $"Cannot match on field(s): {kv.Key}");
+                    error = new SpecError($"invalid {kv.Key} '{v}': {error.Reason}", input.IndexOf(v, StringComparison.Ordinal), error.ToException(fieldInput));
+                    fieldInput = input;
                 }
-            }
-            catch (InvalidSpecException e) when (input is not null && e.Input != input)
-            {
-                throw new InvalidSpecException(input, $"invalid {kv.Key} '{v}': {e.Reason}", input.IndexOf(v, StringComparison.Ordinal), e);
+
+                errorInput = fieldInput;
+                return null;
             }
         }
 
         spec.Extras = parsed.Extras;
         spec.Flags = parsed.Flags;
         spec.FromPackageFile = parsed.IsTarball;
+        error = default;
+        errorInput = string.Empty;
         return spec;
+    }
+
+    /// <summary>Sets one field; false with the error and the text it is about (null for an unknown key) when the value does not parse.</summary>
+    private bool SetField(string key, string v, out SpecError error, out string? errorInput)
+    {
+        error = default;
+        errorInput = v;
+        switch (key)
+        {
+            case "name":
+                return true;
+            case "version":
+                Version = VersionSpec.ParseCore(v, out error);
+                VersionText = v;
+                return Version is not null;
+            case "build":
+                Build = StringMatcher.ParseCore(v, false, out error);
+                return Build is not null;
+            case "build_number":
+                BuildNumber = BuildNumberSpec.ParseCore(v, out error);
+                return BuildNumber is not null;
+            case "channel":
+                Channel = MatchSpecChannel.ParseCore(v, out error);
+                return Channel is not null;
+            case "subdir":
+                Subdir = v;
+                return true;
+            case "md5":
+                Md5 = v;
+                return true;
+            case "sha256":
+                Sha256 = v;
+                return true;
+            case "fn":
+                FileName = v;
+                return true;
+            case "url":
+                Url = v;
+                return true;
+            case "track_features":
+                TrackFeatures = SplitFeatures(v);
+                return true;
+            case "features":
+                Features = SplitFeatures(v);
+                return true;
+            case "license":
+                errorInput = v.ToLowerInvariant();
+                License = StringMatcher.ParseCore(v, true, out error);
+                return License is not null;
+            case "license_family":
+                errorInput = v.ToLowerInvariant();
+                LicenseFamily = StringMatcher.ParseCore(v, true, out error);
+                return LicenseFamily is not null;
+            case "when":
+                When = v;
+                return true;
+            default:
+                error = new SpecError($"Cannot match on field(s): {key}", -1);
+                errorInput = null;
+                return false;
+        }
     }
 
     private void SetVersion(string text, string? input)

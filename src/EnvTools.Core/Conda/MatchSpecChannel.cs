@@ -46,9 +46,17 @@ public sealed class MatchSpecChannel : IEquatable<MatchSpecChannel>
     public static MatchSpecChannel Parse(string channel)
     {
         ArgumentNullException.ThrowIfNull(channel);
+        return ParseCore(channel, out SpecError error) ?? throw error.ToException(channel);
+    }
+
+    /// <summary>The channel, or null and why <paramref name="channel"/> is invalid (a pattern whose regex does not compile).</summary>
+    internal static MatchSpecChannel? ParseCore(string channel, out SpecError error)
+    {
+        error = default;
         if (IsPatternText(channel))
         {
-            return new MatchSpecChannel(channel, ChannelLocation.ForPattern(channel), StringMatcher.Parse(channel));
+            StringMatcher? pattern = StringMatcher.ParseCore(channel, false, out error);
+            return pattern is null ? null : new MatchSpecChannel(channel, ChannelLocation.ForPattern(channel), pattern);
         }
 
         return new MatchSpecChannel(channel, ChannelLocation.Resolve(channel), null);
@@ -60,27 +68,43 @@ public sealed class MatchSpecChannel : IEquatable<MatchSpecChannel>
     /// </summary>
     internal static (MatchSpecChannel? Channel, string? Subdir) ParseWithSubdir(string? channel)
     {
+        (MatchSpecChannel? ch, string? subdir) = ParseWithSubdir(channel, out SpecError error, out string? failed);
+        return failed is null ? (ch, subdir) : throw error.ToException(failed);
+    }
+
+    /// <summary>
+    /// <see cref="ParseWithSubdir(string?)"/> without throwing: <paramref name="failed"/> is the channel text that did not
+    /// parse (null when all went well) and <paramref name="error"/> says why.
+    /// </summary>
+    internal static (MatchSpecChannel? Channel, string? Subdir) ParseWithSubdir(string? channel, out SpecError error, out string? failed)
+    {
+        error = default;
+        failed = null;
         if (string.IsNullOrEmpty(channel))
         {
             return (null, null);
         }
 
+        string? subdir = null;
         if (IsPatternText(channel))
         {
-            string? subdir = null;
             int slash = channel.LastIndexOf('/');
             if (slash > 0 && MatchSpecChannelNames.IsKnownSubdir(channel[(slash + 1)..]))
             {
                 subdir = channel[(slash + 1)..];
                 channel = channel[..slash];
             }
-
-            return (Parse(channel), subdir);
+        }
+        else
+        {
+            ChannelLocation loc = ChannelLocation.Resolve(channel);
+            channel = loc.IsUrl && !loc.IsAliasLocation ? loc.BaseUrl! : loc.CanonicalName;
+            subdir = loc.Subdir;
         }
 
-        ChannelLocation loc = ChannelLocation.Resolve(channel);
-        string value = loc.IsUrl && !loc.IsAliasLocation ? loc.BaseUrl! : loc.CanonicalName;
-        return (Parse(value), loc.Subdir);
+        MatchSpecChannel? parsed = ParseCore(channel, out error);
+        failed = parsed is null ? channel : null;
+        return (parsed, subdir);
     }
 
     /// <summary>The canonical name conda gives a channel or package URL (used for tarball specs).</summary>

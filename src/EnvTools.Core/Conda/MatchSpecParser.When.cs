@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace EnvTools.Conda;
 
@@ -10,34 +9,42 @@ internal static partial class MatchSpecParser
     /// A <c>when=</c> condition: MatchSpecs (without their own <c>when</c>) joined by <c>and</c>/<c>or</c>
     /// with parentheses. Each operand must parse; the text is kept as written.
     /// </summary>
-    private static void ValidateWhen(string input, string when, int at)
+    private static bool ValidateWhen(string when, int at, out SpecError error)
     {
+        error = default;
         if (string.IsNullOrWhiteSpace(when))
         {
-            throw new InvalidSpecException(input, "the 'when' condition is empty", at);
+            return Fail("the 'when' condition is empty", at, out error);
         }
 
-        foreach (string operand in SplitCondition(input, when, at))
+        List<string>? operands = SplitCondition(when, at, out error);
+        if (operands is null)
         {
-            MatchSpec inner;
-            try
+            return false;
+        }
+
+        foreach (string operand in operands)
+        {
+            MatchSpec? inner = MatchSpec.ParseCore(operand, out SpecError innerError);
+            if (inner is null)
             {
-                inner = MatchSpec.Parse(operand);
-            }
-            catch (InvalidSpecException e)
-            {
-                throw new InvalidSpecException(input, $"invalid 'when' condition '{operand}': {e.Reason}", at, e);
+                error = new SpecError($"invalid 'when' condition '{operand}': {innerError.Reason}", at, innerError.ToException(operand));
+                return false;
             }
 
             if (inner.When is not null)
             {
-                throw new InvalidSpecException(input, "a 'when' condition cannot itself have a 'when'", at);
+                return Fail("a 'when' condition cannot itself have a 'when'", at, out error);
             }
         }
+
+        return true;
     }
 
-    private static IEnumerable<string> SplitCondition(string input, string when, int at)
+    /// <summary>The operands of a condition: the text between <c>and</c>, <c>or</c> and parentheses (outside quotes and brackets).</summary>
+    private static List<string>? SplitCondition(string when, int at, out SpecError error)
     {
+        error = default;
         var operands = new List<string>();
         var current = new StringBuilder();
         int depthBracket = 0;
@@ -47,57 +54,37 @@ internal static partial class MatchSpecParser
         while (i < when.Length)
         {
             char c = when[i];
+            int boundary = 0;
             if (quote != '\0')
             {
                 if (c == quote)
                 {
                     quote = '\0';
                 }
-
-                current.Append(c);
-                i++;
-                continue;
             }
-
-            if (c is '\'' or '"')
+            else if (c is '\'' or '"')
             {
                 quote = c;
             }
-            else if (c == '[')
+            else if (c is '[' or ']')
             {
-                depthBracket++;
+                depthBracket += c == '[' ? 1 : -1;
             }
-            else if (c == ']')
+            else if (depthBracket == 0)
             {
-                depthBracket--;
-            }
-            else if (depthBracket == 0 && (c == '(' || c == ')'))
-            {
-                depthParen += c == '(' ? 1 : -1;
+                boundary = BoundaryLength(when, i, ref depthParen);
                 if (depthParen < 0)
                 {
-                    throw new InvalidSpecException(input, "unbalanced parentheses in 'when' condition", at);
+                    error = new SpecError("unbalanced parentheses in 'when' condition", at);
+                    return null;
                 }
-
-                Flush(operands, current);
-                i++;
-                continue;
             }
-            else if (depthBracket == 0 && char.IsWhiteSpace(c))
-            {
-                int w = i;
-                while (w < when.Length && char.IsWhiteSpace(when[w]))
-                {
-                    w++;
-                }
 
-                int len = WordOperatorLength(when, w);
-                if (len > 0)
-                {
-                    Flush(operands, current);
-                    i = w + len;
-                    continue;
-                }
+            if (boundary > 0)
+            {
+                Flush(operands, current);
+                i += boundary;
+                continue;
             }
 
             current.Append(c);
@@ -106,13 +93,15 @@ internal static partial class MatchSpecParser
 
         if (depthParen != 0 || depthBracket != 0 || quote != '\0')
         {
-            throw new InvalidSpecException(input, "unbalanced 'when' condition", at);
+            error = new SpecError("unbalanced 'when' condition", at);
+            return null;
         }
 
         Flush(operands, current);
         if (operands.Count == 0)
         {
-            throw new InvalidSpecException(input, "the 'when' condition is empty", at);
+            error = new SpecError("the 'when' condition is empty", at);
+            return null;
         }
 
         return operands;
@@ -127,6 +116,34 @@ internal static partial class MatchSpecParser
 
             sb.Clear();
         }
+    }
+
+    /// <summary>
+    /// How many characters from <paramref name="i"/> (outside quotes and brackets) end an operand: 1 for a parenthesis
+    /// (counted in <paramref name="depthParen"/>), the spaces and the word for <c>and</c>/<c>or</c>, else 0.
+    /// </summary>
+    private static int BoundaryLength(string when, int i, ref int depthParen)
+    {
+        char c = when[i];
+        if (c is '(' or ')')
+        {
+            depthParen += c == '(' ? 1 : -1;
+            return 1;
+        }
+
+        if (!char.IsWhiteSpace(c))
+        {
+            return 0;
+        }
+
+        int w = i;
+        while (w < when.Length && char.IsWhiteSpace(when[w]))
+        {
+            w++;
+        }
+
+        int len = WordOperatorLength(when, w);
+        return len > 0 ? w + len - i : 0;
     }
 
     /// <summary>Length of <c>and</c>/<c>or</c> at <paramref name="i"/> when it is a whole word followed by space or '('.</summary>

@@ -59,9 +59,13 @@ internal static partial class MatchSpecParser
         Timeout);
 
     /// <summary>Parses a MatchSpec string into its fields, as conda's <c>_parse_spec_str</c>; throws <see cref="InvalidSpecException"/>.</summary>
-    public static ParsedMatchSpec Parse(string input)
+    public static ParsedMatchSpec Parse(string input) => Parse(input, out SpecError error) ?? throw error.ToException(input);
+
+    /// <summary>The fields, or null and why <paramref name="input"/> is malformed (never thrown: TryParse and Parse share it).</summary>
+    public static ParsedMatchSpec? Parse(string input, out SpecError error)
     {
         ArgumentNullException.ThrowIfNull(input);
+        error = default;
         var result = new ParsedMatchSpec();
 
         // pre-step for ugly backward compat: "mkl@" is a track_features spec
@@ -72,27 +76,39 @@ internal static partial class MatchSpecParser
             return result;
         }
 
-        string spec = Clean(input);
+        string? spec = Clean(input, out error);
+        if (spec is null)
+        {
+            return null;
+        }
 
         // Step 2. a package file or URL
         if (IsPackageFile(spec))
         {
-            ParseTarball(input, spec, result);
-            return result;
+            return ParseTarball(spec, result, out error) ? result : null;
         }
 
         Dictionary<string, string> brackets = new(StringComparer.Ordinal);
-        spec = TakeBrackets(input, spec, brackets, result);
-        (string? channel, string? subdir, spec) = TakeChannel(spec, brackets);
-        (string name, string? rest) = TakeName(input, spec);
-        (string? version, string? build) = TakeVersionAndBuild(input, rest);
+        spec = TakeBrackets(spec, brackets, result, out error);
+        if (spec is null || !TakeChannel(input, ref spec, brackets, out string? channel, out string? subdir, out error))
+        {
+            return null;
+        }
+
+        if (!TakeName(input, spec, out string name, out string? rest, out error)
+            || !TakeVersionAndBuild(input, rest, out string? version, out string? build, out error))
+        {
+            return null;
+        }
+
         Assemble(result, name, channel, subdir, version, build, brackets);
         return result;
     }
 
     /// <summary>Step 1: the spec without a <c>#</c> comment (outside quotes), trimmed; no control characters, no <c>if</c>.</summary>
-    private static string Clean(string input)
+    private static string? Clean(string input, out SpecError error)
     {
+        error = default;
         string spec = input;
         int hash = IndexOutsideQuotes(spec, '#');
         if (hash >= 0)
@@ -103,7 +119,7 @@ internal static partial class MatchSpecParser
         spec = spec.Trim();
         if (spec.Length == 0)
         {
-            throw new InvalidSpecException(input, "empty spec", 0);
+            return FailText("empty spec", 0, out error);
         }
 
         // A tab or newline inside a spec would survive into its canonical text and change meaning when read back.
@@ -115,7 +131,7 @@ internal static partial class MatchSpecParser
 
         if (control >= 0)
         {
-            throw new InvalidSpecException(input, $"control character U+{(int)spec[control]:X4} in spec", input.IndexOf(spec[control]));
+            return FailText($"control character U+{(int)spec[control]:X4} in spec", input.IndexOf(spec[control]), out error);
         }
 
         // Step 1b. conda used to drop everything after " if "; it no longer silently does.
@@ -123,7 +139,7 @@ internal static partial class MatchSpecParser
         int firstBracket = spec.IndexOf('[');
         if (ifAt >= 0 && (firstBracket < 0 || firstBracket > ifAt))
         {
-            throw new InvalidSpecException(input, "the 'if' conditional syntax is not supported; use [when=\"...\"]", ifAt + 1);
+            return FailText("the 'if' conditional syntax is not supported; use [when=\"...\"]", ifAt + 1, out error);
         }
 
         return spec;
@@ -133,15 +149,16 @@ internal static partial class MatchSpecParser
     /// Steps 3 and 4: parses the bracket section into <paramref name="brackets"/> and returns the spec without it and
     /// without a trailing <c>(target=..., optional)</c> section (accepted and ignored, as conda does).
     /// </summary>
-    private static string TakeBrackets(string input, string spec, Dictionary<string, string> brackets, ParsedMatchSpec result)
+    private static string? TakeBrackets(string spec, Dictionary<string, string> brackets, ParsedMatchSpec result, out SpecError error)
     {
+        error = default;
         int open = spec.IndexOf('[');
         if (open >= 0 && spec.IndexOf(']', open) >= 0)
         {
             int close = FindClosingBracket(spec, open);
             if (close < 0)
             {
-                throw new InvalidSpecException(input, "unbalanced brackets", open);
+                return FailText("unbalanced brackets", open, out error);
             }
 
             string after = spec[(close + 1)..].Trim();
@@ -149,16 +166,20 @@ internal static partial class MatchSpecParser
             {
                 if (after.Contains('['))
                 {
-                    throw new InvalidSpecException(input, "only one bracket section is allowed; found a second bracket section", close + 1 + spec[(close + 1)..].IndexOf('['));
+                    return FailText("only one bracket section is allowed; found a second bracket section", close + 1 + spec[(close + 1)..].IndexOf('['), out error);
                 }
 
                 if (!ParensSection.IsMatch(after) || after[0] != '(')
                 {
-                    throw new InvalidSpecException(input, $"unrecognized sections after the brackets: '{after}'", close + 1);
+                    return FailText($"unrecognized sections after the brackets: '{after}'", close + 1, out error);
                 }
             }
 
-            ParseBrackets(input, spec, open + 1, close, brackets, result);
+            if (!ParseBrackets(spec, open + 1, close, brackets, result, out error))
+            {
+                return null;
+            }
+
             spec = spec[..open];
         }
 
@@ -176,10 +197,12 @@ internal static partial class MatchSpecParser
 
     /// <summary>
     /// Step 5: <c>channel(/subdir)::</c> and the (unused) namespace, with the brackets' <c>channel</c> and <c>subdir</c>
-    /// (taken out of <paramref name="brackets"/>) over them; the rest of the spec.
+    /// (taken out of <paramref name="brackets"/>) over them; <paramref name="spec"/> becomes the rest of the spec.
     /// </summary>
-    private static (string? Channel, string? Subdir, string Remainder) TakeChannel(string spec, Dictionary<string, string> brackets)
+    private static bool TakeChannel(string input, ref string spec, Dictionary<string, string> brackets, out string? channel, out string? subdir, out SpecError error)
     {
+        channel = null;
+        subdir = null;
         string? channelText = null;
         string[] parts = RSplit(spec, ':', 2);
         if (parts.Length == 3)
@@ -192,17 +215,19 @@ internal static partial class MatchSpecParser
             spec = parts[1];
         }
 
-        string? channel = null;
-        string? subdir = null;
-        if (!string.IsNullOrEmpty(channelText))
+        if (!ParseChannel(input, channelText, out MatchSpecChannel? ch, out subdir, out error))
         {
-            (MatchSpecChannel? ch, subdir) = MatchSpecChannel.ParseWithSubdir(channelText);
-            channel = ch?.Value;
+            return false;
         }
 
+        channel = ch?.Value;
         if (brackets.Remove("channel", out string? bracketChannel))
         {
-            (MatchSpecChannel? bch, string? bsub) = MatchSpecChannel.ParseWithSubdir(bracketChannel);
+            if (!ParseChannel(input, bracketChannel, out MatchSpecChannel? bch, out string? bsub, out error))
+            {
+                return false;
+            }
+
             channel = bch?.Value ?? channel;
             subdir = bsub ?? subdir;
         }
@@ -212,15 +237,31 @@ internal static partial class MatchSpecParser
             subdir = bracketSubdir;
         }
 
-        return (channel, subdir, spec);
+        return true;
+    }
+
+    /// <summary>A channel (and its subdir); an invalid pattern is reported at its place in <paramref name="input"/>.</summary>
+    private static bool ParseChannel(string input, string? text, out MatchSpecChannel? channel, out string? subdir, out SpecError error)
+    {
+        error = default;
+        (channel, subdir) = MatchSpecChannel.ParseWithSubdir(text, out SpecError channelError, out string? failed);
+        if (failed is null)
+        {
+            return true;
+        }
+
+        error = new SpecError(channelError.Reason, input.IndexOf(failed, StringComparison.Ordinal), channelError.ToException(failed));
+        return false;
     }
 
     /// <summary>
     /// Step 6: the package name, validated, and what follows it. conda: <c>^([^ =&lt;&gt;!~]+)?([&gt;&lt;!=~ ].+)?</c>; a
     /// remainder of one character is dropped ("numpy=" is "numpy").
     /// </summary>
-    private static (string Name, string? Remainder) TakeName(string input, string spec)
+    private static bool TakeName(string input, string spec, out string name, out string? rest, out SpecError error)
     {
+        name = string.Empty;
+        rest = null;
         int nameEnd = spec.IndexOfAny(NameStop);
         if (nameEnd < 0)
         {
@@ -229,29 +270,33 @@ internal static partial class MatchSpecParser
 
         if (nameEnd == 0)
         {
-            throw new InvalidSpecException(input, $"no package name found in '{spec}'", Math.Max(0, input.IndexOf(spec, StringComparison.Ordinal)));
+            return Fail($"no package name found in '{spec}'", Math.Max(0, input.IndexOf(spec, StringComparison.Ordinal)), out error);
         }
 
-        string name = spec[..nameEnd];
-        ValidateName(input, name);
-        return (name, spec.Length - nameEnd >= 2 ? spec[nameEnd..].Trim() : null);
+        name = spec[..nameEnd];
+        rest = spec.Length - nameEnd >= 2 ? spec[nameEnd..].Trim() : null;
+        return ValidateName(input, name, out error);
     }
 
     /// <summary>Step 7: the version (sanitized as conda does) and the build of what follows the name.</summary>
-    private static (string? Version, string? Build) TakeVersionAndBuild(string input, string? rest)
+    private static bool TakeVersionAndBuild(string input, string? rest, out string? version, out string? build, out SpecError error)
     {
+        error = default;
+        version = null;
+        build = null;
         if (string.IsNullOrEmpty(rest))
         {
-            return (null, null);
+            return true;
         }
 
         if (rest.Contains('['))
         {
-            throw new InvalidSpecException(input, "only one bracket section is allowed", input.IndexOf('['));
+            return Fail("only one bracket section is allowed", input.IndexOf('['), out error);
         }
 
-        (string? version, string? build) = SplitVersionAndBuild(rest);
-        return (version is null ? null : SanitizeVersion(version, build), build);
+        (version, build) = SplitVersionAndBuild(rest);
+        version = version is null ? null : SanitizeVersion(version, build);
+        return true;
     }
 
     /// <summary>Step 8: the fields; the brackets override everything but the name.</summary>
@@ -272,6 +317,18 @@ internal static partial class MatchSpecParser
         {
             result.Fields[kv.Key] = kv.Value;
         }
+    }
+
+    private static bool Fail(string reason, int position, out SpecError error)
+    {
+        error = new SpecError(reason, position);
+        return false;
+    }
+
+    private static string? FailText(string reason, int position, out SpecError error)
+    {
+        error = new SpecError(reason, position);
+        return null;
     }
 
     /// <summary>
@@ -346,11 +403,12 @@ internal static partial class MatchSpecParser
     }
 
     /// <summary>CEP-26 name rules; globs and regexes are not names and are not checked.</summary>
-    internal static void ValidateName(string input, string name)
+    internal static bool ValidateName(string input, string name, out SpecError error)
     {
+        error = default;
         if (name.Contains('*') || (name.Length >= 2 && name[0] == '^' && name[^1] == '$'))
         {
-            return;
+            return true;
         }
 
         string lower = name.ToLowerInvariant();
@@ -367,14 +425,12 @@ internal static partial class MatchSpecParser
         if (bad.Count > 0)
         {
             string list = string.Join(", ", bad.Select(c => $"'{c}'"));
-            throw new InvalidSpecException(input, $"package name '{name}' contains invalid characters ({list})", at + lower.IndexOf(bad[0]));
+            return Fail($"package name '{name}' contains invalid characters ({list})", at + lower.IndexOf(bad[0]), out error);
         }
 
         string body = lower.StartsWith("__", StringComparison.Ordinal) ? lower[2..] : lower;
-        if (!IsCep26Name(body))
-        {
-            throw new InvalidSpecException(input, $"invalid package name '{name}' (see CEP-26: start with a letter, digit or single '_', no leading or doubled '.', '-', '_')", at);
-        }
+        return IsCep26Name(body)
+            || Fail($"invalid package name '{name}' (see CEP-26: start with a letter, digit or single '_', no leading or doubled '.', '-', '_')", at, out error);
     }
 
     /// <summary>
@@ -424,8 +480,9 @@ internal static partial class MatchSpecParser
             && (spec.Contains('/') || spec.Contains('\\'));
     }
 
-    private static void ParseTarball(string input, string spec, ParsedMatchSpec result)
+    private static bool ParseTarball(string spec, ParsedMatchSpec result, out SpecError error)
     {
+        error = default;
         result.IsTarball = true;
         string url = spec.Contains("://", StringComparison.Ordinal) ? spec : ChannelLocation.PathToFileUrl(spec);
         string withoutQuery = url;
@@ -440,7 +497,7 @@ internal static partial class MatchSpecParser
             string[] nvb = RSplit(stem, '-', 2);
             if (nvb.Length != 3 || nvb.Any(p => p.Length == 0))
             {
-                throw new InvalidSpecException(input, $"'{fileName}' is not a <name>-<version>-<build> package file name", slash + 1);
+                return Fail($"'{fileName}' is not a <name>-<version>-<build> package file name", slash + 1, out error);
             }
 
             result.Fields["channel"] = canonical;
@@ -450,12 +507,13 @@ internal static partial class MatchSpecParser
             result.Fields["build"] = nvb[2];
             result.Fields["fn"] = fileName;
             result.Fields["url"] = url;
-            return;
+            return true;
         }
 
         result.Fields["name"] = "*";
         result.Fields["fn"] = fileName;
         result.Fields["url"] = url;
+        return true;
     }
 
     private static int IndexOutsideQuotes(string s, char target)

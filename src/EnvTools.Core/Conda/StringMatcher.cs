@@ -60,6 +60,24 @@ public sealed class StringMatcher : IEquatable<StringMatcher>
     public static StringMatcher Parse(string pattern, bool ignoreCase = false)
     {
         ArgumentNullException.ThrowIfNull(pattern);
+        return ParseCore(pattern, ignoreCase, out SpecError error) ?? throw error.ToException(ignoreCase ? pattern.ToLowerInvariant() : pattern);
+    }
+
+    /// <summary>Parses a pattern, returning false (and null) when it is invalid.</summary>
+    public static bool TryParse(string? pattern, out StringMatcher? matcher, bool ignoreCase = false)
+    {
+        matcher = pattern is null ? null : ParseCore(pattern, ignoreCase, out _);
+        return matcher is not null;
+    }
+
+    /// <summary>
+    /// The matcher, or null and why the pattern is invalid (about the pattern as matched: lower-cased when
+    /// <paramref name="ignoreCase"/>). .NET compiles a regex only by throwing for a bad one, so that
+    /// ArgumentException is caught here and becomes the error.
+    /// </summary>
+    internal static StringMatcher? ParseCore(string pattern, bool ignoreCase, out SpecError error)
+    {
+        error = default;
         if (ignoreCase)
         {
             pattern = pattern.ToLowerInvariant();
@@ -67,17 +85,16 @@ public sealed class StringMatcher : IEquatable<StringMatcher>
 
         if (pattern.Length >= 2 && pattern[0] == '^' && pattern[^1] == '$')
         {
-            Regex regex;
             try
             {
-                regex = new Regex(pattern, RegexOptions.CultureInvariant | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None), RegexTimeout);
+                var regex = new Regex(pattern, RegexOptions.CultureInvariant | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None), RegexTimeout);
+                return new StringMatcher(pattern, StringMatcherKind.Regex, ignoreCase, regex, null);
             }
             catch (ArgumentException e)
             {
-                throw new InvalidSpecException(pattern, $"contains an invalid regular expression: {e.Message}", -1, e);
+                error = new SpecError($"contains an invalid regular expression: {e.Message}", -1, e);
+                return null;
             }
-
-            return new StringMatcher(pattern, StringMatcherKind.Regex, ignoreCase, regex, null);
         }
 
         if (pattern.Contains('*'))
@@ -86,26 +103,6 @@ public sealed class StringMatcher : IEquatable<StringMatcher>
         }
 
         return new StringMatcher(pattern, StringMatcherKind.Exact, ignoreCase, null, null);
-    }
-
-    /// <summary>Parses a pattern, returning false (and null) when it is invalid.</summary>
-    public static bool TryParse(string? pattern, out StringMatcher? matcher, bool ignoreCase = false)
-    {
-        matcher = null;
-        if (pattern is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            matcher = Parse(pattern, ignoreCase);
-            return true;
-        }
-        catch (InvalidSpecException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Whether <paramref name="value"/> satisfies the pattern. A null value never matches.</summary>

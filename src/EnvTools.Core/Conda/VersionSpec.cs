@@ -117,12 +117,33 @@ public sealed class VersionSpec : IEquatable<VersionSpec>
     public static VersionSpec Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return ParseCore(text, out SpecError error) ?? throw error.ToException(text);
+    }
+
+    /// <summary>Parses a version spec without throwing; false (and null) when <paramref name="text"/> is null or invalid.</summary>
+    /// <param name="text">The spec text.</param>
+    /// <param name="spec">The parsed spec, or null.</param>
+    public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out VersionSpec? spec)
+    {
+        spec = text is null ? null : ParseCore(text, out _);
+        return spec is not null;
+    }
+
+    /// <summary>The (cached) spec, or null and why it is malformed: the one parse behind <see cref="Parse"/> and <see cref="TryParse"/>.</summary>
+    internal static VersionSpec? ParseCore(string text, out SpecError error)
+    {
+        error = default;
         if (Cache.TryGetValue(text, out VersionSpec? cached))
         {
             return cached;
         }
 
-        VersionSpec spec = VersionSpecParser.Parse(text);
+        VersionSpec? spec = VersionSpecParser.Parse(text, out error);
+        if (spec is null)
+        {
+            return null;
+        }
+
         // ConcurrentDictionary.Count takes every internal lock: keep an approximate count instead.
         if (Interlocked.Increment(ref _cacheAdds) >= CacheLimit)
         {
@@ -132,29 +153,6 @@ public sealed class VersionSpec : IEquatable<VersionSpec>
 
         Cache.TryAdd(text, spec);
         return spec;
-    }
-
-    /// <summary>Parses a version spec without throwing; false (and null) when <paramref name="text"/> is null or invalid.</summary>
-    /// <param name="text">The spec text.</param>
-    /// <param name="spec">The parsed spec, or null.</param>
-    public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out VersionSpec? spec)
-    {
-        if (text is null)
-        {
-            spec = null;
-            return false;
-        }
-
-        try
-        {
-            spec = Parse(text);
-            return true;
-        }
-        catch (InvalidSpecException)
-        {
-            spec = null;
-            return false;
-        }
     }
 
     /// <summary>Whether <paramref name="version"/> satisfies this spec (conda's <c>VersionSpec.match</c>).</summary>

@@ -26,12 +26,14 @@ internal static class VersionSpecParser
         public List<SpecTreeNode>? Children;
     }
 
-    internal static VersionSpec Parse(string text)
+    /// <summary>The spec, or null and why it is malformed (positions in <paramref name="text"/>); never throws for bad input.</summary>
+    internal static VersionSpec? Parse(string text, out SpecError error)
     {
+        error = default;
         if (NeedsTree(text))
         {
-            SpecTreeNode root = Treeify(text);
-            return Build(text, root);
+            SpecTreeNode? root = Treeify(text, out error);
+            return root is null ? null : Build(root, out error);
         }
 
         int start = 0;
@@ -40,7 +42,7 @@ internal static class VersionSpecParser
             start++;
         }
 
-        return ParseLeaf(text, text.Trim(), start);
+        return ParseLeaf(text.Trim(), start, out error);
     }
 
     // conda: re.match(r".*[()|,^$]", spec) — '.' does not cross a newline.
@@ -62,8 +64,9 @@ internal static class VersionSpecParser
 
     private static bool IsOpChar(char c) => c is '(' or ')' or '|' or ',';
 
-    private static SpecTreeNode Treeify(string input)
+    private static SpecTreeNode? Treeify(string input, out SpecError error)
     {
+        error = default;
         string w = "(" + input + ")";
         var output = new List<SpecTreeNode>();
         var stack = new List<(char Op, int Pos)>();
@@ -90,43 +93,10 @@ internal static class VersionSpecParser
 
             if (j < w.Length && IsOpChar(w[j]))
             {
-                char op = w[j];
-                int pos = j - 1; // position in the input (w has a leading '(')
                 i = j + 1;
-                switch (op)
+                if (!ApplyOperator(input, w[j], j - 1, output, stack, ref depth, out error))
                 {
-                    case '|':
-                        ApplyOps(input, output, stack, "(", pos);
-                        stack.Add(('|', pos));
-                        break;
-                    case ',':
-                        ApplyOps(input, output, stack, "|(", pos);
-                        stack.Add((',', pos));
-                        break;
-                    case '(':
-                        if (++depth > MaxNesting)
-                        {
-                            throw new InvalidSpecException(input, $"parentheses nested deeper than {MaxNesting} levels", pos);
-                        }
-
-                        stack.Add(('(', pos));
-                        break;
-                    default:
-                        ApplyOps(input, output, stack, "(", pos);
-                        if (stack.Count == 0 || stack[^1].Op != '(')
-                        {
-                            throw new InvalidSpecException(input, "unbalanced ')': expression must start with '('", Math.Min(pos, input.Length));
-                        }
-
-                        if (stack[^1].Pos < 0 && pos < input.Length)
-                        {
-                            // This ')' closes the implicit group around the whole input.
-                            throw new InvalidSpecException(input, "unbalanced ')': expression must start with '('", pos);
-                        }
-
-                        stack.RemoveAt(stack.Count - 1);
-                        depth--;
-                        break;
+                    return null;
                 }
 
                 continue;
@@ -150,31 +120,89 @@ internal static class VersionSpecParser
 
         if (stack.Count > 0)
         {
-            throw new InvalidSpecException(input, "unbalanced '(': missing ')'", Math.Max(0, stack[0].Pos));
+            return Fail<SpecTreeNode>("unbalanced '(': missing ')'", Math.Max(0, stack[0].Pos), out error);
         }
 
         if (output.Count == 0)
         {
-            throw new InvalidSpecException(input, "unable to determine version from spec", 0);
+            return Fail<SpecTreeNode>("unable to determine version from spec", 0, out error);
         }
 
         if (output.Count > 1)
         {
             // conda silently keeps only the first expression here ('1.2(1.3)' -> '1.2'); that hides typos.
-            throw new InvalidSpecException(input, "missing ',' or '|' between expressions", output[1].Offset);
+            return Fail<SpecTreeNode>("missing ',' or '|' between expressions", output[1].Offset, out error);
         }
 
         return output[0];
     }
 
-    private static void ApplyOps(string input, List<SpecTreeNode> output, List<(char Op, int Pos)> stack, string stop, int pos)
+    /// <summary>One of <c>( ) | ,</c> at <paramref name="pos"/> in the input (the wrapped text has a leading '(').</summary>
+    private static bool ApplyOperator(string input, char op, int pos, List<SpecTreeNode> output, List<(char Op, int Pos)> stack, ref int depth, out SpecError error)
     {
+        error = default;
+        switch (op)
+        {
+            case '|':
+                if (!ApplyOps(input, output, stack, "(", out error))
+                {
+                    return false;
+                }
+
+                stack.Add(('|', pos));
+                return true;
+            case ',':
+                if (!ApplyOps(input, output, stack, "|(", out error))
+                {
+                    return false;
+                }
+
+                stack.Add((',', pos));
+                return true;
+            case '(':
+                if (++depth > MaxNesting)
+                {
+                    error = new SpecError($"parentheses nested deeper than {MaxNesting} levels", pos);
+                    return false;
+                }
+
+                stack.Add(('(', pos));
+                return true;
+            default:
+                if (!ApplyOps(input, output, stack, "(", out error))
+                {
+                    return false;
+                }
+
+                if (stack.Count == 0 || stack[^1].Op != '(')
+                {
+                    error = new SpecError("unbalanced ')': expression must start with '('", Math.Min(pos, input.Length));
+                    return false;
+                }
+
+                if (stack[^1].Pos < 0 && pos < input.Length)
+                {
+                    // This ')' closes the implicit group around the whole input.
+                    error = new SpecError("unbalanced ')': expression must start with '('", pos);
+                    return false;
+                }
+
+                stack.RemoveAt(stack.Count - 1);
+                depth--;
+                return true;
+        }
+    }
+
+    private static bool ApplyOps(string input, List<SpecTreeNode> output, List<(char Op, int Pos)> stack, string stop, out SpecError error)
+    {
+        error = default;
         while (stack.Count > 0 && !stop.Contains(stack[^1].Op))
         {
             (char c, int opPos) = stack[^1];
             if (output.Count < 2)
             {
-                throw new InvalidSpecException(input, $"cannot join single expression: '{c}' needs an expression on both sides", Math.Clamp(opPos, 0, input.Length));
+                error = new SpecError($"cannot join single expression: '{c}' needs an expression on both sides", Math.Clamp(opPos, 0, input.Length));
+                return false;
             }
 
             stack.RemoveAt(stack.Count - 1);
@@ -196,45 +224,56 @@ internal static class VersionSpecParser
 
             output.Add(left.Op == c ? left : new SpecTreeNode { Op = c, Children = children, Offset = left.Offset });
         }
+
+        return true;
     }
 
-    private static VersionSpec Build(string input, SpecTreeNode node)
+    private static VersionSpec? Build(SpecTreeNode node, out SpecError error)
     {
         if (node.Op == '\0')
         {
-            return ParseLeaf(input, node.Leaf, node.Offset);
+            return ParseLeaf(node.Leaf, node.Offset, out error);
         }
 
         var children = new VersionSpec[node.Children!.Count];
         for (int i = 0; i < children.Length; i++)
         {
-            children[i] = Build(input, node.Children[i]);
+            VersionSpec? child = Build(node.Children[i], out error);
+            if (child is null)
+            {
+                return null;
+            }
+
+            children[i] = child;
         }
 
+        error = default;
         return VersionSpec.Group(node.Op == ',' ? VersionSpecKind.And : VersionSpecKind.Or, children);
     }
 
-    /// <summary>One leaf (already stripped) at <paramref name="offset"/> in <paramref name="input"/>.</summary>
-    private static VersionSpec ParseLeaf(string input, string leaf, int offset)
+    /// <summary>One leaf (already stripped) at <paramref name="offset"/> in the spec text.</summary>
+    private static VersionSpec? ParseLeaf(string leaf, int offset, out SpecError error)
     {
+        error = default;
         if (leaf.Length == 0)
         {
-            throw new InvalidSpecException(input, "empty version spec", Math.Max(0, offset));
+            return Fail<VersionSpec>("empty version spec", Math.Max(0, offset), out error);
         }
 
         if (leaf[0] == '^' || leaf[^1] == '$')
         {
             if (leaf[0] != '^' || leaf[^1] != '$' || leaf.Length < 2)
             {
-                throw new InvalidSpecException(input, "regex specs must start with '^' and end with '$'", offset);
+                return Fail<VersionSpec>("regex specs must start with '^' and end with '$'", offset, out error);
             }
 
-            return VersionSpec.CreateRegex(leaf, CompileRegex(input, leaf, offset));
+            Regex? regex = CompileRegex(leaf, offset, out error);
+            return regex is null ? null : VersionSpec.CreateRegex(leaf, regex);
         }
 
         if (leaf[0] is '=' or '<' or '>' or '!' or '~')
         {
-            return ParseRelation(input, leaf, offset);
+            return ParseRelation(leaf, offset, out error);
         }
 
         if (leaf == "*")
@@ -244,7 +283,7 @@ internal static class VersionSpecParser
 
         if (leaf.TrimEnd('*').Contains('*'))
         {
-            return ParseGlob(input, leaf, offset);
+            return ParseGlob(leaf, offset, out error);
         }
 
         if (leaf[^1] == '*')
@@ -252,13 +291,14 @@ internal static class VersionSpecParser
             // '1.7*', '1.7.*' and '1.7**' all mean "starts with 1.7" (conda kept '1.7*' as the operand of
             // '1.7**', a version no package has, and its text '1.7*.*' then read back as a glob).
             string vo = leaf.TrimEnd('*').TrimEnd('.');
-            string text = vo + ".*";
-            return VersionSpec.CreateStartsWith(text, ParseOperand(input, vo, offset));
+            Version? start = ParseOperand(vo, offset, out error);
+            return start is null ? null : VersionSpec.CreateStartsWith(vo + ".*", start);
         }
 
         if (!leaf.Contains('@'))
         {
-            return VersionSpec.CreateBareExact(leaf, ParseOperand(input, leaf, offset));
+            Version? exact = ParseOperand(leaf, offset, out error);
+            return exact is null ? null : VersionSpec.CreateBareExact(leaf, exact);
         }
 
         return VersionSpec.CreateExactString(leaf);
@@ -277,7 +317,7 @@ internal static class VersionSpecParser
         ("~=", VersionOperator.Compatible),
     ];
 
-    private static VersionSpec ParseRelation(string input, string leaf, int offset)
+    private static VersionSpec? ParseRelation(string leaf, int offset, out SpecError error)
     {
         bool restOk = true;
         for (int i = 0; i < leaf.Length; i++)
@@ -307,7 +347,7 @@ internal static class VersionSpecParser
                         op = VersionOperator.NotStartsWith;
                         break;
                     case VersionOperator.Compatible:
-                        throw new InvalidSpecException(input, "invalid operator with '.*': '~=' cannot take a wildcard", offset);
+                        return Fail<VersionSpec>("invalid operator with '.*': '~=' cannot take a wildcard", offset, out error);
                     default:
                         // '=' and '>=' drop it silently; conda warns for '==', '<', '<=', '>' and drops it too.
                         break;
@@ -316,33 +356,44 @@ internal static class VersionSpecParser
                 vo = vo[..^2];
             }
 
-            Version operand = ParseOperand(input, vo, offset + opText.Length);
+            Version? operand = ParseOperand(vo, offset + opText.Length, out error);
+            if (operand is null)
+            {
+                return null;
+            }
+
             Version? prefix = null;
             if (op == VersionOperator.Compatible)
             {
                 // conda computes this at match time (and fails there); failing at parse time is kinder.
-                prefix = operand.CompatiblePrefix()
-                    ?? throw new InvalidSpecException(input, "'~=' needs a version with at least two components, e.g. '~=1.2'", offset);
+                prefix = operand.CompatiblePrefix();
+                if (prefix is null)
+                {
+                    return Fail<VersionSpec>("'~=' needs a version with at least two components, e.g. '~=1.2'", offset, out error);
+                }
             }
 
             return VersionSpec.CreateOperator(leaf, op, operand, prefix);
         }
 
-        throw new InvalidSpecException(input, $"invalid operator in '{leaf}' (expected ==, !=, <, <=, >, >=, ~= or = directly followed by a version)", offset);
+        return Fail<VersionSpec>($"invalid operator in '{leaf}' (expected ==, !=, <, <=, >, >=, ~= or = directly followed by a version)", offset, out error);
     }
 
-    private static Version ParseOperand(string input, string text, int offset)
+    private static Version? ParseOperand(string text, int offset, out SpecError error)
     {
+        error = default;
         if (!Version.TryParseCore(text, out Version? v, out string? reason, out int pos))
         {
-            throw new InvalidSpecException(input, $"invalid version '{text}': {reason}", Math.Max(0, offset + Math.Max(0, pos)));
+            error = new SpecError($"invalid version '{text}': {reason}", Math.Max(0, offset + Math.Max(0, pos)));
+            return null;
         }
 
         return v;
     }
 
-    private static VersionSpec ParseGlob(string input, string leaf, int offset)
+    private static VersionSpec? ParseGlob(string leaf, int offset, out SpecError error)
     {
+        error = default;
         bool simple = true;
         foreach (char c in leaf)
         {
@@ -372,18 +423,29 @@ internal static class VersionSpecParser
         }
 
         rx.Append(")$");
-        return VersionSpec.CreateGlob(leaf, null, CompileRegex(input, rx.ToString(), offset));
+        Regex? regex = CompileRegex(rx.ToString(), offset, out error);
+        return regex is null ? null : VersionSpec.CreateGlob(leaf, null, regex);
     }
 
-    private static Regex CompileRegex(string input, string pattern, int offset)
+    /// <summary>The regex, or null and the error: .NET has no non-throwing way to compile a pattern, so its ArgumentException is turned into the spec error here.</summary>
+    private static Regex? CompileRegex(string pattern, int offset, out SpecError error)
     {
+        error = default;
         try
         {
             return new Regex(pattern, RegexOptions.CultureInvariant, RegexTimeout);
         }
         catch (ArgumentException ex)
         {
-            throw new InvalidSpecException(input, $"invalid regular expression: {ex.Message}", Math.Max(0, offset), ex);
+            error = new SpecError($"invalid regular expression: {ex.Message}", Math.Max(0, offset), ex);
+            return null;
         }
+    }
+
+    private static T? Fail<T>(string reason, int position, out SpecError error)
+        where T : class
+    {
+        error = new SpecError(reason, position);
+        return null;
     }
 }

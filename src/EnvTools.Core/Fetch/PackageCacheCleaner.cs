@@ -34,6 +34,17 @@ public sealed record CacheItem(string Path, string Kind, long Size, string? Name
 public static class PackageCacheCleaner
 {
     /// <summary>
+    /// The kinds the switches of conda clean select: <paramref name="all"/> is every kind, and <paramref name="unused"/>
+    /// alone means the extracted packages; <see cref="CacheClearKinds.None"/> when nothing is selected.
+    /// </summary>
+    public static CacheClearKinds Select(bool index, bool packages, bool tarballs, bool all, bool unused)
+    {
+        CacheClearKinds kinds = (index ? CacheClearKinds.Index : 0) | (packages ? CacheClearKinds.Packages : 0) |
+            (tarballs ? CacheClearKinds.Tarballs : 0) | (all ? CacheClearKinds.All : 0);
+        return kinds == CacheClearKinds.None && unused ? CacheClearKinds.Packages : kinds;
+    }
+
+    /// <summary>
     /// What to remove for <paramref name="kinds"/>. With <paramref name="unusedOnly"/>, an extracted package is kept when
     /// any of its files has more than one hard link (it is linked into an environment). <paramref name="indexCacheDirectories"/>:
     /// further folders of repodata index files (<c>.etidx</c>, <c>.etjson</c>) removed with <see cref="CacheClearKinds.Index"/>.

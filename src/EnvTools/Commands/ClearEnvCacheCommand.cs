@@ -42,41 +42,12 @@ namespace EnvTools.Commands;
 /// <seealso cref="RemoveEnvCommand"/>
 [Cmdlet(VerbsCommon.Clear, "EnvCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(CacheItem))]
-public sealed class ClearEnvCacheCommand : EnvCmdlet
+public sealed partial class ClearEnvCacheCommand : EnvCmdlet
 {
-    #region Parameters
-
-    /// <summary>Remove the repodata cache and the on-disk repodata indexes.</summary>
-    [Parameter]
-    public SwitchParameter Index { get; set; }
-
-    /// <summary>Remove extracted packages (with -Unused: only those no environment links to).</summary>
-    [Parameter]
-    public SwitchParameter Packages { get; set; }
-
-    /// <summary>Remove package archives and interrupted downloads.</summary>
-    [Parameter]
-    public SwitchParameter Tarballs { get; set; }
-
-    /// <summary>-Index, -Packages and -Tarballs together.</summary>
-    [Parameter]
-    public SwitchParameter All { get; set; }
-
-    /// <summary>Keep extracted packages that an environment hard-links to; alone, it means -Packages -Unused.</summary>
-    [Parameter]
-    public SwitchParameter Unused { get; set; }
-
-    #endregion
-
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        CacheClearKinds kinds = (Index ? CacheClearKinds.Index : 0) | (Packages ? CacheClearKinds.Packages : 0) |
-            (Tarballs ? CacheClearKinds.Tarballs : 0) | (All ? CacheClearKinds.All : 0);
-        if (kinds == CacheClearKinds.None && Unused)
-        {
-            kinds = CacheClearKinds.Packages;
-        }
+        CacheClearKinds kinds = PackageCacheCleaner.Select(Index, Packages, Tarballs, All, Unused);
 
         if (kinds == CacheClearKinds.None)
         {

@@ -50,19 +50,9 @@ namespace EnvTools.Commands;
 /// <seealso cref="TestEnvCommand"/>
 [Cmdlet(VerbsCommon.Get, "Env")]
 [OutputType(typeof(EnvironmentInfo))]
-public sealed class GetEnvCommand : EnvCmdlet
+public sealed partial class GetEnvCommand : EnvCmdlet
 {
     private readonly HashSet<string> _written = new(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-
-    #region Parameters
-
-    /// <summary>Environment names (wildcards allowed) or prefixes; all environments when omitted.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true)]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
-    public string[]? Name { get; set; }
-
-    #endregion
 
     /// <inheritdoc />
     protected override void ProcessRecord()

@@ -32,30 +32,10 @@ namespace EnvTools.Commands;
 /// <seealso cref="DisableEnvCommand"/>
 [Cmdlet(VerbsOther.Use, "Env", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(object))]
-public sealed class UseEnvCommand : EnvCmdlet
+public sealed partial class UseEnvCommand : EnvCmdlet
 {
     private const string NameSet = "Name";
     private const string PrefixSet = "Prefix";
-
-    #region Parameters
-
-    /// <summary>The environment's name (a folder in one of the envs dirs).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
-    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
-    [Alias("n")]
-    public string? Name { get; set; }
-
-    /// <summary>The environment's folder.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PrefixSet)]
-    [Alias("p")]
-    public string? Prefix { get; set; }
-
-    /// <summary>What to run inside the environment.</summary>
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = NameSet)]
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PrefixSet)]
-    public ScriptBlock ScriptBlock { get; set; } = null!;
-
-    #endregion
 
     private ActivationFrame? _frame;
 
