@@ -319,6 +319,13 @@ internal static class MirrorsSuite
             Console.WriteLine(string.Create(inv, $"  {kind}: warm EnvTools/curl {Median(r.Warm) / Median(r.CurlWarm):F2}, download EnvTools/curl {e / c:F2}"));
         }
 
+        sb.AppendLine();
+        double Ratio(string kind, Func<Results, List<double>> pick) => Median(pick(results[kind])) / Median(pick(results["http"]));
+        sb.AppendLine(string.Create(inv, $"**Reading.** The targets compare each server with the HTTP channel. From the same servers curl itself gets ")
+            + string.Create(inv, $"{Ratio("oci", r => r.CurlThroughput):F2}× (registry) and {Ratio("s3", r => r.CurlThroughput):F2}× (Swift) of its HTTP download throughput, ")
+            + string.Create(inv, $"and takes {Ratio("oci", r => r.CurlWarm):F2}× and {Ratio("s3", r => r.CurlWarm):F2}× its HTTP time to revalidate; ")
+            + string.Create(inv, $"EnvTools downloads at {Median(results["oci"].Throughput) / Median(results["oci"].CurlThroughput):F2}× and {Median(results["s3"].Throughput) / Median(results["s3"].CurlThroughput):F2}× of curl's throughput on the same server. ")
+            + "A target that curl misses on a server is that server's ceiling, not the client's.");
         return sb.ToString().TrimEnd();
     }
 
