@@ -15,7 +15,7 @@ internal static class RecordErrors
         string reason;
         int by = 0;
         ReadOnlySpan<byte> whole = slice;
-        if (ex is EnvTools.RepoData.RepoDataDecoder.ShiftedJsonException shifted)
+        if (ex is ShiftedJsonException shifted)
         {
             by = shifted.By;
             ex = shifted.Inner;
@@ -62,4 +62,12 @@ internal static class RecordErrors
         int i = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         return i > 0 ? message[..i].TrimEnd() : message;
     }
+}
+
+/// <summary>A JsonException from a sub-slice of a buffer; carries how far into the buffer the slice started (<see cref="RecordErrors.Malformed"/> reports the whole buffer's position).</summary>
+internal sealed class ShiftedJsonException(JsonException inner, int by) : Exception(inner.Message, inner)
+{
+    public JsonException Inner { get; } = inner;
+
+    public int By { get; } = by;
 }

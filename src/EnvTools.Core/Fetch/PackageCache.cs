@@ -368,7 +368,7 @@ public sealed class PackageCache
         {
             foreach (string dir in Directory.EnumerateDirectories(pkgsDir, "." + entry + ".partial-*"))
             {
-                EnvTools.Environments.EnvironmentRemover.DeleteTree(dir, CancellationToken.None);
+                EnvTools.IO.TreeDeletion.DeleteTree(dir, CancellationToken.None);
             }
 
             string download = Path.Combine(pkgsDir, fileName + ".partial");
@@ -419,7 +419,7 @@ public sealed class PackageCache
         };
         string marker = Path.Combine(extracted, "info", "repodata_record.json");
         Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
-        RepoData.RepoDataCache.WriteAtomically(marker, Encoding.UTF8.GetBytes(full.ToJson(indented: true)));
+        EnvTools.IO.AtomicFiles.WriteAtomically(marker, Encoding.UTF8.GetBytes(full.ToJson(indented: true)));
         return full;
     }
 

@@ -1,4 +1,3 @@
-using EnvTools.RepoData;
 using EnvTools.IO;
 
 namespace EnvTools.Fetch;
@@ -123,19 +122,6 @@ public static class PackageCacheCleaner
         {
             File.Delete(item.Path);
         }
-    }
-
-    /// <summary>The folders of on-disk repodata indexes outside the pkgs dirs: the per-user cache and <c>ENVTOOLS_INDEX_CACHE</c>.</summary>
-    public static IReadOnlyList<string> IndexCacheDirectories()
-    {
-        var dirs = new List<string> { RepoDataIndexOptions.UserCacheDirectory };
-        string? env = Environment.GetEnvironmentVariable(RepoDataIndexOptions.CacheEnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(env))
-        {
-            dirs.Add(Path.GetFullPath(env));
-        }
-
-        return dirs;
     }
 
     private static long SizeOf(string path) => File.Exists(path) ? new FileInfo(path).Length : PackageCache.FolderSize(path);

@@ -188,7 +188,7 @@ internal sealed class PackageDownloader
                 have = 0;
             }
 
-            using HttpRequestMessage request = RemoteRepoData.CreateRequest(url, null, bufferBody: false);
+            using HttpRequestMessage request = ChannelRequests.Get(url, null, null, bufferBody: false);
             if (record.Sha256 is { Length: > 0 } sha256)
             {
                 request.Options.Set(Oci.OciChannelReader.ExpectedSha256, sha256); // an oci:// channel's blob digest

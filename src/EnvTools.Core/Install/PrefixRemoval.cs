@@ -100,5 +100,5 @@ public static class PrefixRemoval
     }
 
     // The remover's walk: links never followed, read-only entries handled, files deleted folder by folder in parallel.
-    private static void DeleteEntry(FileSystemInfo entry) => EnvironmentRemover.DeleteTree(entry.FullName, CancellationToken.None);
+    private static void DeleteEntry(FileSystemInfo entry) => EnvTools.IO.TreeDeletion.DeleteTree(entry.FullName, CancellationToken.None);
 }

@@ -59,46 +59,6 @@ internal sealed class PythonLayout
         return path;
     }
 
-    /// <summary>The <c>noarch.entry_points</c> of <c>info/link.json</c> (<c>name = module:func</c>), parsed.</summary>
-    public static IReadOnlyList<(string Name, string Module, string Func)> ReadEntryPoints(string extractedDirectory)
-    {
-        string file = Path.Combine(extractedDirectory, "info", "link.json");
-        if (!File.Exists(file))
-        {
-            return Array.Empty<(string, string, string)>();
-        }
-
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
-            if (!doc.RootElement.TryGetProperty("noarch", out var na) || na.ValueKind != JsonValueKind.Object
-                || !na.TryGetProperty("entry_points", out var eps) || eps.ValueKind != JsonValueKind.Array)
-            {
-                return Array.Empty<(string, string, string)>();
-            }
-
-            var list = new List<(string, string, string)>();
-            foreach (var e in eps.EnumerateArray())
-            {
-                string text = e.GetString() ?? string.Empty;
-                int eq = text.IndexOf('=', StringComparison.Ordinal);
-                int colon = text.LastIndexOf(':');
-                if (eq <= 0 || colon <= eq)
-                {
-                    throw new MalformedDataException("MalformedPackageMetadata", file, $"cannot parse entry point '{text}'");
-                }
-
-                list.Add((text[..eq].Trim(), text[(eq + 1)..colon].Trim(), text[(colon + 1)..].Trim()));
-            }
-
-            return list;
-        }
-        catch (JsonException ex)
-        {
-            throw new MalformedDataException("MalformedPackageMetadata", file, ex.Message, ex);
-        }
-    }
-
     /// <summary>
     /// conda's entry-point script: a shebang for the prefix's python (the <c>/bin/sh</c> exec trampoline when the
     /// line would be too long or the path holds a space) and the template that calls <c>module:func</c>.

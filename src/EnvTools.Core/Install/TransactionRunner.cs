@@ -197,7 +197,7 @@ internal sealed partial class TransactionRunner
 
         if (noarchPython)
         {
-            var entryPoints = PythonLayout.ReadEntryPoints(dir);
+            var entryPoints = Packages.PackageArchive.ReadEntryPoints(dir);
             foreach (var (name, module, func) in entryPoints)
             {
                 PackageArchive.ValidateEntryPointName(name, source, windows);

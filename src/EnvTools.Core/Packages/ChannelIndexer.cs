@@ -55,7 +55,7 @@ public static class ChannelIndexer
         Directory.CreateDirectory(dir);
         var records = Archives(dir).Select(a => KeyValuePair.Create(Path.GetFileName(a), RecordOf(a, subdir)));
         string path = Path.Combine(dir, "repodata.json");
-        RepoDataCache.WriteAtomically(path, Serialize(subdir, records));
+        EnvTools.IO.AtomicFiles.WriteAtomically(path, Serialize(subdir, records));
         return path;
     }
 

@@ -234,7 +234,7 @@ public static partial class PackageArchive
             }
         }
 
-        foreach (var (name, _, _) in Install.PythonLayout.ReadEntryPoints(extractedDirectory))
+        foreach (var (name, _, _) in ReadEntryPoints(extractedDirectory))
         {
             ValidateEntryPointName(name, source, windowsTarget);
         }
@@ -522,5 +522,45 @@ public static partial class PackageArchive
         return v.ValueKind == JsonValueKind.Array
             ? v.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList()
             : Array.Empty<string>();
+    }
+
+    /// <summary>The <c>noarch.entry_points</c> of <c>info/link.json</c> (<c>name = module:func</c>), parsed.</summary>
+    internal static IReadOnlyList<(string Name, string Module, string Func)> ReadEntryPoints(string extractedDirectory)
+    {
+        string file = Path.Combine(extractedDirectory, "info", "link.json");
+        if (!File.Exists(file))
+        {
+            return Array.Empty<(string, string, string)>();
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            if (!doc.RootElement.TryGetProperty("noarch", out var na) || na.ValueKind != JsonValueKind.Object
+                || !na.TryGetProperty("entry_points", out var eps) || eps.ValueKind != JsonValueKind.Array)
+            {
+                return Array.Empty<(string, string, string)>();
+            }
+
+            var list = new List<(string, string, string)>();
+            foreach (var e in eps.EnumerateArray())
+            {
+                string text = e.GetString() ?? string.Empty;
+                int eq = text.IndexOf('=', StringComparison.Ordinal);
+                int colon = text.LastIndexOf(':');
+                if (eq <= 0 || colon <= eq)
+                {
+                    throw new MalformedDataException("MalformedPackageMetadata", file, $"cannot parse entry point '{text}'");
+                }
+
+                list.Add((text[..eq].Trim(), text[(eq + 1)..colon].Trim(), text[(colon + 1)..].Trim()));
+            }
+
+            return list;
+        }
+        catch (JsonException ex)
+        {
+            throw new MalformedDataException("MalformedPackageMetadata", file, ex.Message, ex);
+        }
     }
 }

@@ -88,7 +88,7 @@ public sealed class FolderChannelDestination : IChannelDestination
                 }
 
                 long length = new FileInfo(temp).Length;
-                RepoDataCache.MoveOver(temp, target);
+                EnvTools.IO.AtomicFiles.MoveOver(temp, target);
                 return length;
             }
             finally
@@ -105,8 +105,8 @@ public sealed class FolderChannelDestination : IChannelDestination
         Guard(() =>
         {
             Directory.CreateDirectory(dir);
-            RepoDataCache.WriteAtomically(Path.Combine(dir, RemoteRepoData.Zst), zst);
-            RepoDataCache.WriteAtomically(Path.Combine(dir, RemoteRepoData.Json), json); // the file every client reads: last
+            EnvTools.IO.AtomicFiles.WriteAtomically(Path.Combine(dir, RemoteRepoData.Zst), zst);
+            EnvTools.IO.AtomicFiles.WriteAtomically(Path.Combine(dir, RemoteRepoData.Json), json); // the file every client reads: last
             return true;
         }, $"write the repodata of {dir}");
         return Task.CompletedTask;

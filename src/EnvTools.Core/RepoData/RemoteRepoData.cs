@@ -351,32 +351,9 @@ internal sealed class RemoteRepoData
     private static HttpRequestMessage CreateRequest(Channel channel, string subdir, string file, RepoDataCacheState? state) =>
         CreateRequest(new Uri($"{channel.GetRequestUrl(subdir)}/{file}"), state);
 
-    /// <summary>A GET of <paramref name="url"/> (which may carry a token or credentials), body read inside each try
-    /// unless <paramref name="bufferBody"/> is false (package downloads stream their bodies).</summary>
-    internal static HttpRequestMessage CreateRequest(Uri url, RepoDataCacheState? state, bool bufferBody = true)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (url.UserInfo.Length > 0)
-        {
-            string[] parts = url.UserInfo.Split(':', 2);
-            string pair = $"{Uri.UnescapeDataString(parts[0])}:{(parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty)}";
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
-            request.RequestUri = new UriBuilder(url) { UserName = string.Empty, Password = string.Empty }.Uri;
-        }
-
-        if (state?.Etag is { } etag && EntityTagHeaderValue.TryParse(etag, out EntityTagHeaderValue? tag))
-        {
-            request.Headers.IfNoneMatch.Add(tag);
-        }
-
-        if (state?.Mod is { } mod && DateTimeOffset.TryParse(mod, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset since))
-        {
-            request.Headers.IfModifiedSince = since;
-        }
-
-        request.Options.Set(BufferingHandler.BufferBody, bufferBody);
-        return request;
-    }
+    /// <summary>A GET of <paramref name="url"/>, conditional on <paramref name="state"/>'s ETag and Last-Modified (see <see cref="ChannelRequests.Get"/>).</summary>
+    internal static HttpRequestMessage CreateRequest(Uri url, RepoDataCacheState? state, bool bufferBody = true) =>
+        ChannelRequests.Get(url, state?.Etag, state?.Mod, bufferBody);
 
     internal static string DisplayUrl(Channel channel, string subdir, string? file = null) =>
         UrlRedaction.Redact(channel.GetRequestUrl(subdir)) + (file is null ? string.Empty : "/" + file);

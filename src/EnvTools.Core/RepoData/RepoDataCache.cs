@@ -77,7 +77,7 @@ internal sealed class RepoDataCache
     internal RepoDataCacheState Write(string subdirUrl, ReadOnlySpan<byte> json, RepoDataCacheState state, string fn = RepoDataFn)
     {
         string jsonPath = JsonPath(subdirUrl, fn);
-        WriteAtomically(jsonPath, json);
+        EnvTools.IO.AtomicFiles.WriteAtomically(jsonPath, json);
         var info = new FileInfo(jsonPath);
         RepoDataCacheState written = state with { Url = RepoDataUrl(subdirUrl, fn), Size = info.Length, MtimeNs = MtimeNs(info) };
         WriteState(subdirUrl, written, fn);
@@ -87,83 +87,12 @@ internal sealed class RepoDataCache
     /// <summary>Replaces the state alone (after a 304; <paramref name="durable"/> false: not flushed to disk, since a state
     /// lost to a crash only costs one unconditional fetch, and a revalidation should not wait for the disk).</summary>
     internal void WriteState(string subdirUrl, RepoDataCacheState state, string fn = RepoDataFn, bool durable = true) =>
-        WriteAtomically(StatePath(subdirUrl, fn), JsonSerializer.SerializeToUtf8Bytes(state, RepoDataCacheJson.Default.RepoDataCacheState), durable);
+        EnvTools.IO.AtomicFiles.WriteAtomically(StatePath(subdirUrl, fn), JsonSerializer.SerializeToUtf8Bytes(state, RepoDataCacheJson.Default.RepoDataCacheState), durable);
 
     /// <summary>The URL the state records: the subdir's <c>repodata.json</c>, without token or credentials.</summary>
     internal static string RepoDataUrl(string subdirUrl, string fn = RepoDataFn) => subdirUrl.TrimEnd('/') + "/" + fn;
 
     private static long MtimeNs(FileInfo info) => (info.LastWriteTimeUtc - DateTime.UnixEpoch).Ticks * 100;
-
-    /// <summary>Writes <paramref name="bytes"/> to a temporary file (flushed to disk when <paramref name="durable"/>) and renames it over <paramref name="path"/>.</summary>
-    internal static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, bool durable = true)
-    {
-        string temp = $"{path}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp";
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                fs.Write(bytes);
-                fs.Flush(flushToDisk: durable);
-            }
-
-            MoveOver(temp, path);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Renames <paramref name="source"/> over <paramref name="path"/>. Windows refuses to replace or delete a file that
-    /// is memory-mapped (a repodata index of another session, or of this one, still reading it) but lets it be renamed:
-    /// there the mapped file is moved aside to <c>PATH.*.old</c> first (its readers keep their mapping) and deleted when
-    /// nothing maps it any more, here or by a later replacement.
-    /// </summary>
-    internal static void MoveOver(string source, string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            DeleteAside(path);
-        }
-
-        try
-        {
-            File.Move(source, path, overwrite: true);
-        }
-        catch (Exception ex) when (OperatingSystem.IsWindows() && ex is IOException or UnauthorizedAccessException && File.Exists(path))
-        {
-            string aside = $"{path}.{Guid.NewGuid():N}.old";
-            File.Move(path, aside);
-            File.Move(source, path);
-            DeleteAside(path);
-        }
-    }
-
-    /// <summary>Deletes what <see cref="MoveOver"/> moved aside from <paramref name="path"/>, where nothing maps it any more.</summary>
-    private static void DeleteAside(string path)
-    {
-        string? dir = Path.GetDirectoryName(path);
-        if (dir is null || !System.IO.Directory.Exists(dir))
-        {
-            return;
-        }
-
-        foreach (string old in System.IO.Directory.EnumerateFiles(dir, Path.GetFileName(path) + ".*.old"))
-        {
-            try
-            {
-                File.Delete(old);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // still mapped by a reader: the next replacement tries again
-            }
-        }
-    }
 }
 
 /// <summary>The <c>.info.json</c> of a cache entry (conda's keys, plus <c>source</c> and <c>missing</c>).</summary>

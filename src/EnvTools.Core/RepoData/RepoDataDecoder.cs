@@ -224,13 +224,6 @@ internal sealed class RepoDataDecoder
         _ => new RecordFormatException($"a string is not valid text: {ex.Message}", by),
     };
 
-    /// <summary>A JsonException from a sub-slice; carries how far into the buffer the slice started.</summary>
-    internal sealed class ShiftedJsonException(JsonException inner, int by) : Exception(inner.Message, inner)
-    {
-        public JsonException Inner { get; } = inner;
-        public int By { get; } = by;
-    }
-
     /// <summary>Decodes a top-level member that is not a record.</summary>
     public void DecodeTop(ReadOnlySpan<byte> buf, in RepoDataUnit u, long absOffset, long linesBefore)
     {

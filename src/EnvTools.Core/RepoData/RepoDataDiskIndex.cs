@@ -295,14 +295,14 @@ internal static class RepoDataDiskIndex
                         fs.Write(copy);
                     }
 
-                    RepoDataCache.MoveOver(tempCopy, copyPath);
+                    EnvTools.IO.AtomicFiles.MoveOver(tempCopy, copyPath);
                     tempCopy = null;
                 }
 
                 body ??= Serialize(source, content, hasCopy ? Path.GetFileName(copyPath) : null, copy, hasCopy);
                 tempIndex = TempName(path);
                 File.WriteAllBytes(tempIndex, body);
-                RepoDataCache.MoveOver(tempIndex, path);
+                EnvTools.IO.AtomicFiles.MoveOver(tempIndex, path);
                 tempIndex = null;
                 return path;
             }

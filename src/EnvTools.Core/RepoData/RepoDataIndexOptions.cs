@@ -76,4 +76,17 @@ public sealed class RepoDataIndexOptions
         byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(fullPath));
         return Path.Combine(dir, $"{Path.GetFileName(fullPath)}-{Convert.ToHexString(hash, 0, 12).ToLowerInvariant()}.etidx");
     }
+
+    /// <summary>The folders of on-disk repodata indexes outside the pkgs dirs: the per-user cache and <c>ENVTOOLS_INDEX_CACHE</c>.</summary>
+    public static IReadOnlyList<string> CacheDirectories()
+    {
+        var dirs = new List<string> { UserCacheDirectory };
+        string? env = Environment.GetEnvironmentVariable(CacheEnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(env))
+        {
+            dirs.Add(Path.GetFullPath(env));
+        }
+
+        return dirs;
+    }
 }

@@ -269,7 +269,7 @@ internal sealed class ShardedRepoData
                 RemoteRepoData.TryWrite(() =>
                 {
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    RepoDataCache.WriteAtomically(path, raw);
+                    EnvTools.IO.AtomicFiles.WriteAtomically(path, raw);
                 });
             }
 

@@ -59,7 +59,7 @@ public sealed partial class ClearEnvCacheCommand : EnvCmdlet
         if (!TryRun(() =>
             {
                 Settings settings = Settings.Load(null, null, ConfigEnvironment.FromProcess(SessionState.Path.CurrentFileSystemLocation.ProviderPath));
-                plan = PackageCacheCleaner.Plan(new PackageCache(settings.PkgsDirs), kinds, Unused, PackageCacheCleaner.IndexCacheDirectories());
+                plan = PackageCacheCleaner.Plan(new PackageCache(settings.PkgsDirs), kinds, Unused, RepoData.RepoDataIndexOptions.CacheDirectories());
             }))
         {
             return;

@@ -21,13 +21,8 @@ public sealed class NamespaceLayersTests
     private static readonly string[] KnownUpward =
     {
         "EnvTools.Conda -> EnvTools.Config",          // Channel.Parse resolves through the configured alias (ChannelResolver)
-        "EnvTools.Conda -> EnvTools.RepoData",        // RecordErrors names the repodata decoder's ShiftedJsonException
         "EnvTools.Environments -> EnvTools.Activation", // export of a lock detects virtual packages
-        "EnvTools.Fetch -> EnvTools.Environments",    // the package cache deletes leftovers with EnvironmentRemover.DeleteTree
-        "EnvTools.Fetch -> EnvTools.RepoData",        // … and writes its markers with RepoDataCache.WriteAtomically
         "EnvTools.Install -> EnvTools.Environments",  // plans carry PackageChange; installs register in environments.txt
-        "EnvTools.Packages -> EnvTools.Install",      // archive validation reads entry points with PythonLayout
-        "EnvTools.Packages -> EnvTools.RepoData",     // the indexer writes repodata with RepoDataCache.WriteAtomically
     };
 
     private readonly ITestOutputHelper _out;

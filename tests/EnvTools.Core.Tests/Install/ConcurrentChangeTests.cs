@@ -91,7 +91,7 @@ public sealed class ConcurrentChangeTests : IDisposable
         {
             foreach (string e in Directory.EnumerateFileSystemEntries(prefix).Where(e => Path.GetFileName(e) != "conda-meta"))
             {
-                EnvironmentRemover.DeleteTree(e, CancellationToken.None);
+                EnvTools.IO.TreeDeletion.DeleteTree(e, CancellationToken.None);
             }
 
             foreach (string f in Directory.EnumerateFiles(Path.Combine(prefix, "conda-meta")).Where(f => Path.GetFileName(f) != PrefixLock.FileName))
@@ -128,7 +128,7 @@ public sealed class ConcurrentChangeTests : IDisposable
         // half deleted at the old path: deleting in place raced with it on a loaded machine)
         string aside = prefix + ".removed";
         Directory.Move(prefix, aside);
-        EnvironmentRemover.DeleteTree(aside, CancellationToken.None);
+        EnvTools.IO.TreeDeletion.DeleteTree(aside, CancellationToken.None);
         held.Dispose();
         Assert.Throws<EnvironmentNotFoundException>(() => waiter.GetAwaiter().GetResult());
         Assert.False(Directory.Exists(prefix));

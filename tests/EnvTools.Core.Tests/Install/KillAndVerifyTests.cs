@@ -164,7 +164,7 @@ public sealed class KillAndVerifyTests : IDisposable
     {
         if (Directory.Exists(prefix))
         {
-            EnvironmentRemover.DeleteTree(prefix, CancellationToken.None);
+            EnvTools.IO.TreeDeletion.DeleteTree(prefix, CancellationToken.None);
         }
     }
 

@@ -113,7 +113,7 @@ public sealed class RepoDataMappingReleaseTests : IDisposable
         Assert.Contains("\"version\":\"1.1.0\"", json, StringComparison.Ordinal);
 
         // the cache refresh writes the new JSON over it; the next load rebuilds the index over the mapped one
-        RepoDataCache.WriteAtomically(file, Encoding.UTF8.GetBytes(json.Replace("\"version\":\"1.1.0\"", "\"version\":\"9.1.0\"", StringComparison.Ordinal)));
+        EnvTools.IO.AtomicFiles.WriteAtomically(file, Encoding.UTF8.GetBytes(json.Replace("\"version\":\"1.1.0\"", "\"version\":\"9.1.0\"", StringComparison.Ordinal)));
         using (RepoDataIndex fresh = RepoDataIndex.Load(file, null, options))
         {
             Assert.False(fresh.FromDiskIndex);
@@ -131,7 +131,7 @@ public sealed class RepoDataMappingReleaseTests : IDisposable
         held.Dispose();
 
         // what was moved aside for the reader is gone once nothing maps it (with the next replacement)
-        RepoDataCache.WriteAtomically(file, Encoding.UTF8.GetBytes(json));
+        EnvTools.IO.AtomicFiles.WriteAtomically(file, Encoding.UTF8.GetBytes(json));
         using (RepoDataIndex.Load(file, null, options))
         {
         }

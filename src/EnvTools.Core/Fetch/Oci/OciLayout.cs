@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using EnvTools.Environments;
+using EnvTools.Conda;
 
 namespace EnvTools.Fetch.Oci;
 
