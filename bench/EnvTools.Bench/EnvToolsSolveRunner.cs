@@ -103,6 +103,12 @@ internal static class EnvToolsSolveRunner
     /// on stdin, one JSON line per job on stdout, until stdin closes. The process stays warm between jobs.</summary>
     internal static int RunServer()
     {
+        // first line: which engine this process runs, so that the parent can tell the two sides apart
+        Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["engine"] = typeof(CondaSolver).Assembly.ManifestModule.ModuleVersionId.ToString(),
+        }));
+        Console.Out.Flush();
         while (Console.In.ReadLine() is { } jobFile)
         {
             if (jobFile.Length > 0)

@@ -11,7 +11,7 @@ namespace EnvTools.Bench;
 internal static class SolveCompareSuite
 {
     internal const string Section = "solve_compare";
-    private const int Rounds = 7;
+    private const int Rounds = 11;
 
     internal static string Run(string data, string work, string root, string baseRev)
     {
@@ -36,6 +36,11 @@ internal static class SolveCompareSuite
         using (var baseSide = new SolveServer("base", baseBin, Path.Combine(caches, "index-cache-base")))
         using (var currentSide = new SolveServer("current", AppContext.BaseDirectory, Path.Combine(caches, "index-cache-current")))
         {
+            if (baseSide.Engine == currentSide.Engine)
+            {
+                throw new InvalidOperationException($"both sides loaded the same EnvTools.Core.dll (module {baseSide.Engine}): {baseCommit} and the current engine compile alike");
+            }
+
             // round 0 is the warm-up (JIT, on-disk indexes built); its answers are checked, its times dropped
             for (int round = 0; round <= Rounds; round++)
             {

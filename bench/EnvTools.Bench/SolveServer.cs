@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using EnvTools.RepoData;
 
 namespace EnvTools.Bench;
@@ -30,15 +31,25 @@ internal sealed class SolveServer : IDisposable
         psi.Environment[RepoDataIndexOptions.CacheEnvironmentVariable] = indexCache;
         _process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start the {name} solve server");
         _stderr = _process.StandardError.ReadToEndAsync();
+        using JsonDocument hello = JsonDocument.Parse(ReadJsonLine());
+        Engine = hello.RootElement.GetProperty("engine").GetString()!;
     }
 
     internal string Name { get; }
+
+    /// <summary>The module version id of the EnvTools.Core.dll the child loaded.</summary>
+    internal string Engine { get; }
 
     /// <summary>Loads and solves one job in the child; the child's own timings.</summary>
     internal EnvToolsRun Run(string jobFile)
     {
         _process.StandardInput.WriteLine(jobFile);
         _process.StandardInput.Flush();
+        return EnvToolsSolveRunner.ParseLine(ReadJsonLine());
+    }
+
+    private string ReadJsonLine()
+    {
         string? line = _process.StandardOutput.ReadLine();
         while (line is not null && !line.StartsWith('{'))
         {
@@ -51,7 +62,7 @@ internal sealed class SolveServer : IDisposable
             throw new InvalidOperationException($"the {Name} solve server ended ({_process.ExitCode}): {ReferenceSolver.First(_stderr.Result)}");
         }
 
-        return EnvToolsSolveRunner.ParseLine(line);
+        return line;
     }
 
     public void Dispose()
