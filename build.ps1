@@ -14,7 +14,11 @@
                win-x64 PowerShell 7.6.9 and test runners, then the Windows scenario, the xunit suite and the Pester
                suite on Windows (-Part Scenario,Xunit,Pester; -Filter narrows); prints "N passed, N failed"
       Bench    runs the benchmark harness (-Suite Parse|Solve|Fetch|Install|Mirrors|All; Mirrors needs
-               Debian's docker-registry and swift, and is skipped with a message without them) and writes docs/benchmarks.md
+               Debian's docker-registry and swift, and is skipped with a message without them) and writes docs/benchmarks.md.
+               -Suite SolveCompare (not part of All): the solver of this checkout against the commit -Base REV (default
+               HEAD~1; any git revision), measured in the same run: REV's src/EnvTools.Core is built in a temporary git
+               worktree (removed afterwards), both engines solve the fixed Solve cases in alternating rounds, their
+               answers are compared, and the section "Solve: this commit against REV" is written
       Demo     imports the built module and runs the main job on the bundled local channel
       Package  Build, then zips out/EnvTools into out/EnvTools-<version>.zip
       Install  Build, then copies out/EnvTools into your user module folder (or -Destination) as
@@ -38,8 +42,11 @@ param(
     [string] $Configuration = 'Release',
 
     # Benchmark suite for the Bench task.
-    [ValidateSet('Parse', 'Solve', 'Fetch', 'Install', 'Mirrors', 'All')]
+    [ValidateSet('Parse', 'Solve', 'SolveCompare', 'Fetch', 'Install', 'Mirrors', 'All')]
     [string] $Suite = 'All',
+
+    # Bench -Suite SolveCompare: the git revision whose engine the current one is compared with.
+    [string] $Base = 'HEAD~1',
 
     # Fuzz: seconds per target, and the seed (default: a random one, printed).
     [int] $FuzzSeconds = 120,
@@ -260,10 +267,13 @@ function Invoke-Fuzz {
 }
 
 function Invoke-Bench {
-    Invoke-Build  # the Solve suite times the built module's Resolve-EnvPackage against its engine call
+    if ($Suite -ne 'SolveCompare') {
+        Invoke-Build  # the Solve suite times the built module's Resolve-EnvPackage against its engine call
+    }
     Invoke-Native dotnet @('build', (Join-Path $Root 'bench/EnvTools.Bench/EnvTools.Bench.csproj'), '-c', 'Release', '--nologo', '-v', 'minimal')
-    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'bench/EnvTools.Bench/EnvTools.Bench.csproj'), '-c', 'Release', '--no-build', '--',
-        '--suite', $Suite.ToLowerInvariant(), '--root', $Root)
+    $benchArgs = @('--suite', $Suite.ToLowerInvariant(), '--root', $Root)
+    if ($Suite -eq 'SolveCompare') { $benchArgs += @('--base', $Base) }
+    Invoke-Native dotnet (@('run', '--project', (Join-Path $Root 'bench/EnvTools.Bench/EnvTools.Bench.csproj'), '-c', 'Release', '--no-build', '--') + $benchArgs)
 }
 
 function Invoke-Torture {

@@ -17,16 +17,28 @@ internal sealed class BenchmarkReport
 
     private readonly Dictionary<string, string> _sections = new(StringComparer.Ordinal);
     private readonly List<string> _order = new();
+    private readonly Dictionary<string, string> _trailers = new(StringComparer.Ordinal);
 
     internal BenchmarkReport(string path)
     {
         Path = path;
         if (File.Exists(path))
         {
-            foreach (Match m in Regex.Matches(File.ReadAllText(path), @"<!-- (\w+):begin -->\n(.*?)<!-- \1:end -->", RegexOptions.Singleline))
+            string text = File.ReadAllText(path);
+            MatchCollection found = Regex.Matches(text, @"<!-- (\w+):begin -->\n(.*?)<!-- \1:end -->", RegexOptions.Singleline);
+            for (int i = 0; i < found.Count; i++)
             {
+                Match m = found[i];
                 _sections[m.Groups[1].Value] = m.Groups[2].Value;
                 _order.Add(m.Groups[1].Value);
+
+                // hand-written text between this section and the next one (or the end) stays where it is
+                int end = i + 1 < found.Count ? found[i + 1].Index : text.Length;
+                string between = text[(m.Index + m.Length)..end].Trim('\n');
+                if (between.Length > 0)
+                {
+                    _trailers[m.Groups[1].Value] = between;
+                }
             }
         }
     }
@@ -53,6 +65,10 @@ internal sealed class BenchmarkReport
         foreach (string name in _order)
         {
             sb.Append("<!-- ").Append(name).Append(":begin -->\n").Append(_sections[name]).Append("<!-- ").Append(name).Append(":end -->\n\n");
+            if (_trailers.TryGetValue(name, out string? trailer))
+            {
+                sb.Append(trailer).Append("\n\n");
+            }
         }
 
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);

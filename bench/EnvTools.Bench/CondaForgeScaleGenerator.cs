@@ -13,11 +13,18 @@ internal static class CondaForgeScaleGenerator
 {
     internal const int Copies = 172; // 172 x 2709 = 465,948 linux-64 records
 
+    /// <summary>The channel's folder when an earlier run generated it completely, else null (nothing is generated).</summary>
+    internal static string? Existing(string workRoot) => File.Exists(Marker(Target(workRoot))) ? Target(workRoot) : null;
+
+    private static string Target(string workRoot) => Path.Combine(workRoot, "conda-forge-scale");
+
+    private static string Marker(string target) => Path.Combine(target, $".complete-v2-{Copies}");
+
     internal static string Ensure(string dataRoot, string workRoot)
     {
         string source = Path.Combine(dataRoot, "repodata", "conda-forge-subchannel-python3.9-2024-05-16");
-        string target = Path.Combine(workRoot, "conda-forge-scale");
-        string marker = Path.Combine(target, $".complete-v2-{Copies}");
+        string target = Target(workRoot);
+        string marker = Marker(target);
         if (File.Exists(marker))
         {
             return target;

@@ -77,27 +77,63 @@ internal static class EnvToolsSolveRunner
             return (new EnvToolsRun(new SolveOutcome("error", Array.Empty<string>(), ReferenceSolver.First(stderr.Result + line)), 0, 0, 0), wall);
         }
 
+        return (ParseLine(line), wall);
+    }
+
+    /// <summary>One JSON line of <see cref="RunJob"/> back as a run.</summary>
+    internal static EnvToolsRun ParseLine(string line)
+    {
         using JsonDocument doc = JsonDocument.Parse(line);
         JsonElement r = doc.RootElement;
         var outcome = new SolveOutcome(
             r.GetProperty("status").GetString()!,
             r.GetProperty("records").EnumerateArray().Select(x => x.GetString()!).ToList(),
             r.TryGetProperty("error", out JsonElement e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null);
-        return (new EnvToolsRun(outcome, r.GetProperty("load").GetDouble(), r.GetProperty("solve").GetDouble(), r.GetProperty("decode").GetDouble()), wall);
+        return new EnvToolsRun(outcome, r.GetProperty("load").GetDouble(), r.GetProperty("solve").GetDouble(), r.GetProperty("decode").GetDouble());
     }
 
     /// <summary>Child mode: <c>--solve-child job.json</c> (the job file the reference reads too); prints one JSON line.</summary>
     internal static int RunChild(string[] args)
     {
-        using JsonDocument job = JsonDocument.Parse(File.ReadAllBytes(args[0]));
+        Console.WriteLine(RunJob(args[0], useDiskIndex: !args.Contains("--no-disk-index")));
+        return 0;
+    }
+
+    /// <summary>Server mode (<c>--solve-server</c>, the SolveCompare suite's children): one job file path per line
+    /// on stdin, one JSON line per job on stdout, until stdin closes. The process stays warm between jobs.</summary>
+    internal static int RunServer()
+    {
+        // first line: which engine this process runs, so that the parent can tell the two sides apart
+        Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["engine"] = typeof(CondaSolver).Assembly.ManifestModule.ModuleVersionId.ToString(),
+        }));
+        Console.Out.Flush();
+        while (Console.In.ReadLine() is { } jobFile)
+        {
+            if (jobFile.Length > 0)
+            {
+                Console.Out.WriteLine(RunJob(jobFile, useDiskIndex: true));
+                Console.Out.Flush();
+                GC.Collect();
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Loads and solves one job file once; the run as one JSON line.</summary>
+    private static string RunJob(string jobFile, bool useDiskIndex)
+    {
+        using JsonDocument job = JsonDocument.Parse(File.ReadAllBytes(jobFile));
         JsonElement j = job.RootElement;
         EnvToolsRun run = Once(
             j.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("dir").GetString()!).ToArray(),
             j.GetProperty("specs").EnumerateArray().Select(s => s.GetString()!).ToArray(),
             j.GetProperty("virtualPackages").EnumerateArray().Select(s => s.GetString()!).ToArray(),
             j.GetProperty("timeoutSeconds").GetDouble(),
-            useDiskIndex: !args.Contains("--no-disk-index"));
-        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+            useDiskIndex);
+        return JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["status"] = run.Outcome.Status,
             ["records"] = run.Outcome.Records,
@@ -105,8 +141,7 @@ internal static class EnvToolsSolveRunner
             ["load"] = run.LoadSeconds,
             ["solve"] = run.SolveSeconds,
             ["decode"] = run.DecodeSeconds,
-        }));
-        return 0;
+        });
     }
 
     /// <summary>Loads every subdir of the channels once, so that the on-disk indexes exist.</summary>

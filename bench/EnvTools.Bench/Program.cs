@@ -28,6 +28,11 @@ internal static class Program
                 return EnvToolsSolveRunner.RunChild(args[1..]);
             }
 
+            if (args.Length > 0 && args[0] == "--solve-server")
+            {
+                return EnvToolsSolveRunner.RunServer();
+            }
+
             string suite = ArgValue(args, "--suite") ?? "all";
             string root = Path.GetFullPath(ArgValue(args, "--root") ?? Directory.GetCurrentDirectory());
             if (args.Length > 0 && args[0] == "--install-child")
@@ -66,6 +71,13 @@ internal static class Program
                     SolveChannels.Ensure(data, work);
                     report.SetSection("solve_random", RandomSolveSuite.Run(data, work, ReferenceSolver.EnsureInstalled(root), root), after: "solve");
                 }
+            }
+
+            if (suite is "solvecompare")
+            {
+                // not part of "all": it builds another commit's engine
+                string baseRev = ArgValue(args, "--base") ?? "HEAD~1";
+                report.SetSection(SolveCompareSuite.Section, SolveCompareSuite.Run(data, work, root, baseRev), after: "solve_random");
             }
 
             if (suite is "fetch" or "all")

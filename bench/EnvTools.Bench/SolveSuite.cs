@@ -73,7 +73,8 @@ internal static class SolveSuite
         return Render(rows, timeoutCheck);
     }
 
-    private static List<SolveCase> Cases(string data, string work, string scale)
+    /// <summary>The fixed cases; <paramref name="scale"/> is the generated conda-forge-scale channel's folder.</summary>
+    internal static List<SolveCase> Cases(string data, string work, string scale)
     {
         string ch = SolveChannels.Root(work);
         string cf39 = Path.Combine(data, "repodata", "conda-forge-subchannel-python3.9-2024-05-16");
@@ -135,7 +136,7 @@ internal static class SolveSuite
         return doc.RootElement.GetProperty("specs").EnumerateArray().Select(s => s.GetString()!).ToArray();
     }
 
-    private static string WriteJob(SolveCase c, string work)
+    internal static string WriteJob(SolveCase c, string work)
     {
         string job = Path.Combine(work, "solve-jobs", c.Id + ".json");
         Directory.CreateDirectory(Path.GetDirectoryName(job)!);
