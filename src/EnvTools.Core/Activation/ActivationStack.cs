@@ -21,6 +21,16 @@ public sealed class ActivationStack
     /// <summary>Whatever the host keeps with the stack (the module: the user's prompt function before the first activation).</summary>
     public object? HostState { get; set; }
 
+    /// <summary>The top frame of <paramref name="stack"/>, the level a deactivation undoes.</summary>
+    /// <param name="stack">The session's stack; null when it has none.</param>
+    /// <param name="activePrefix">The active environment (<c>CONDA_PREFIX</c>), for the message when the stack is empty.</param>
+    /// <exception cref="NoActiveEnvironmentException">The stack is empty: no environment is active, or the active one was
+    /// not activated through this stack (its previous state is unknown).</exception>
+    public static ActivationFrame TopOf(ActivationStack? stack, string? activePrefix) =>
+        stack?.Top ?? throw new NoActiveEnvironmentException(string.IsNullOrEmpty(activePrefix)
+            ? "No environment is active."
+            : $"The active environment ({activePrefix}) was not activated by EnvTools in this session; its previous state is unknown.");
+
     /// <summary>Pushes a complete frame.</summary>
     public void Push(ActivationFrame frame)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EnvTools.Config;
 using EnvTools.Environments;
 
 namespace EnvTools.Activation;
@@ -39,6 +40,37 @@ public sealed class EnvironmentActivator
     public bool ChangePrompt { get; }
 
     private char Separator => IsWindows ? ';' : ':';
+
+    /// <summary>
+    /// The environment an activation command names: <paramref name="prefix"/> (a full path) when given, else
+    /// <paramref name="name"/> (looked up in the envs dirs), else the active environment (<c>CONDA_PREFIX</c> of the
+    /// process) when <paramref name="activeByDefault"/>, else <c>base</c>; with its name in the envs dirs, if any.
+    /// </summary>
+    /// <exception cref="EnvironmentNotFoundException">The name or prefix names no environment.</exception>
+    /// <exception cref="NoActiveEnvironmentException">The active environment was asked for and none is active.</exception>
+    public static EnvironmentLocation ResolveEnvironment(Settings settings, string? name, string? prefix, bool activeByDefault)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var locator = new EnvironmentLocator(settings);
+        string found;
+        if (!string.IsNullOrEmpty(prefix))
+        {
+            found = locator.Find(prefix);
+        }
+        else if (string.IsNullOrEmpty(name) && activeByDefault)
+        {
+            string? active = Environment.GetEnvironmentVariable("CONDA_PREFIX");
+            found = string.IsNullOrEmpty(active)
+                ? throw new NoActiveEnvironmentException("No environment is active: give -Name or -Prefix.")
+                : active;
+        }
+        else
+        {
+            found = locator.Find(string.IsNullOrEmpty(name) ? "base" : name);
+        }
+
+        return new EnvironmentLocation(locator.NameInEnvsDirs(found), found);
+    }
 
     /// <summary>
     /// The PATH entries of <paramref name="prefix"/>, in PATH order: <c>bin</c> on Unix; the prefix,

@@ -101,6 +101,17 @@ public static partial class VirtualPackages
     }
 
     /// <summary>
+    /// The virtual packages a solve for <paramref name="platform"/> sees: those of <see cref="For(Platform, Config.Settings)"/>,
+    /// with the <paramref name="given"/> ones (<c>__cuda=12.4</c>) over them.
+    /// </summary>
+    /// <exception cref="InvalidSpecException">A given value that is not <c>__name[=version[=build]]</c>.</exception>
+    public static IReadOnlyList<VirtualPackage> Resolve(Platform platform, Config.Settings settings, IReadOnlyList<string>? given)
+    {
+        IReadOnlyList<VirtualPackage> detected = For(platform, settings);
+        return given is { Count: > 0 } ? Merge(detected, given.Select(Parse)) : detected;
+    }
+
+    /// <summary>
     /// Parses user-given virtual packages: <c>__cuda=12.4</c>, <c>__glibc=2.28</c>, <c>__unix</c>,
     /// <c>__archspec=1=x86_64</c> (name, optional version, optional build).
     /// </summary>

@@ -75,6 +75,20 @@ public sealed class EnvironmentPlan
 
     /// <summary>True when applying the plan changes nothing (an existing environment that already satisfies the request).</summary>
     public bool IsEmpty => Changes.Count == 0 && Request.Action != EnvironmentAction.Create && !(Request.Force && Request.Action == EnvironmentAction.Install);
+
+    /// <summary>What applying the plan does, as a confirmation asks it: the action (or the revision restored), then the changes.</summary>
+    public string Description =>
+        (Request.Revision is { } revision ? $"Restore revision {revision}" : Request.Action.ToString()) + ": " +
+        (Changes.Count == 0 ? "create an empty environment" : ChangeList);
+
+    /// <summary>What downloading the plan's packages does, as a confirmation asks it.</summary>
+    public string DownloadDescription => "Download into the package cache: " + ChangeList;
+
+    /// <summary>One line on the plan: the environment, the number of changes and the solve's times.</summary>
+    public string Summary => $"{Request.Prefix}: {Changes.Count} change(s)" +
+        (Solve is { } s ? $"; solved in {s.SolveTime.TotalMilliseconds:F0} ms (load {s.LoadTime.TotalMilliseconds:F0} ms)" : string.Empty);
+
+    private string ChangeList => string.Join(", ", Changes.Select(c => c.ToString()));
 }
 
 /// <summary>What applying an <see cref="EnvironmentPlan"/> did.</summary>

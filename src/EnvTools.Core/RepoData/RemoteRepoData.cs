@@ -45,7 +45,7 @@ internal sealed class RemoteRepoData
         _mirrors = ChannelMirrors.From(settings);
         _cache = new Lazy<RepoDataCache?>(() => RepoDataCache.InFirstWritable(settings.PkgsDirs));
         _client = new Lazy<HttpClient>(() => EnvHttpClients.Create(_http));
-        _shards = settings.RepodataUseShards ? new ShardedRepoData(settings, _http, _client, _cache) : null;
+        _shards = settings.RepodataUseShards ? new ShardedRepoData(settings, _client, _cache) : null;
     }
 
     /// <summary>The subdir's records, or null when the server has no repodata for it (404).</summary>

@@ -29,7 +29,6 @@ internal sealed class ShardedRepoData
     private static readonly TimeSpan MissingIndexTrust = TimeSpan.FromHours(24);
 
     private readonly Settings _settings;
-    private readonly HttpFetchOptions _http;
     private readonly Lazy<HttpClient> _client;
     private readonly Lazy<RepoDataCache?> _cache;
     private readonly ConcurrentBag<ShardedSource> _sources = new();
@@ -37,10 +36,9 @@ internal sealed class ShardedRepoData
     private readonly ConcurrentDictionary<(ShardedSource, string), Lazy<Task<RepoDataIndex>>> _decoded = new();
     private readonly SemaphoreSlim _requests = new(16);
 
-    internal ShardedRepoData(Settings settings, HttpFetchOptions http, Lazy<HttpClient> client, Lazy<RepoDataCache?> cache)
+    internal ShardedRepoData(Settings settings, Lazy<HttpClient> client, Lazy<RepoDataCache?> cache)
     {
         _settings = settings;
-        _http = http;
         _client = client;
         _cache = cache;
     }

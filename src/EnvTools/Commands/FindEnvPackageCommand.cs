@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using EnvTools.Commands.Internal;
 using EnvTools.Conda;
+using EnvTools.Config;
 using EnvTools.RepoData;
 using EnvTools.Solve;
 
@@ -69,7 +70,7 @@ public sealed class FindEnvPackageCommand : EnvCmdlet, IDisposable
             MatchSpec spec = MatchSpec.Parse(Spec);
             if (_loaded is null)
             {
-                Platform platform = ChannelArguments.ResolvePlatform(Platform);
+                Platform platform = RequestPlatform.Resolve(Platform);
                 var settings = ChannelArguments.LoadSettings(this);
                 _loaded = ChannelArguments.Load(ChannelArguments.ResolveChannels(this, settings, Channel, OverrideChannels), platform, settings, QueueProgress, CancellationToken);
                 DrainProgress();

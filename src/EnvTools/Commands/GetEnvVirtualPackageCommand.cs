@@ -2,6 +2,7 @@ using System.Management.Automation;
 using EnvTools.Activation;
 using EnvTools.Commands.Internal;
 using EnvTools.Conda;
+using EnvTools.Config;
 
 namespace EnvTools.Commands;
 
@@ -59,7 +60,7 @@ public sealed class GetEnvVirtualPackageCommand : EnvCmdlet
     {
         TryRun(() =>
         {
-            Platform platform = ChannelArguments.ResolvePlatform(Platform);
+            Platform platform = RequestPlatform.Resolve(Platform);
             var settings = ChannelArguments.LoadSettings(this);
             if (Refresh && platform == Conda.Platform.Current)
             {

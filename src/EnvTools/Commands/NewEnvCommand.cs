@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using EnvTools.Commands.Internal;
 using EnvTools.Conda;
+using EnvTools.Config;
 using EnvTools.Environments;
 using EnvTools.Install;
 
@@ -74,7 +75,7 @@ public sealed partial class NewEnvCommand : EnvChangeCmdlet
             {
                 create.ThrowIfCloneWithFile();
                 string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(File);
-                EnvironmentSource source = EnvironmentSource.Load(path, ChannelArguments.ResolvePlatform(Platform), settings.Environment.GetEnvironmentVariable, LockEnvironment);
+                EnvironmentSource source = EnvironmentSource.Load(path, RequestPlatform.Resolve(Platform), settings.Environment.GetEnvironmentVariable, LockEnvironment);
                 string filePrefix = FileEnvironments.PrefixForCreate(source, locator, ParameterSetName == "FileName" ? Name : null, ParameterSetName == "FilePrefix" ? FullPath(Prefix) : null);
                 WriteOutcome(ExecuteFile(settings, filePrefix, EnvironmentAction.Create, source, specs, prune: false, create.Customize, DownloadOnly), locator, filePrefix);
                 return;

@@ -1,6 +1,8 @@
 using System.Management.Automation;
+using EnvTools.Activation;
 using EnvTools.Commands.Internal;
 using EnvTools.Conda;
+using EnvTools.Config;
 using EnvTools.Solve;
 
 namespace EnvTools.Commands;
@@ -51,10 +53,10 @@ public sealed partial class ResolveEnvPackageCommand : EnvCmdlet
         TryRun(() =>
         {
             var specs = _specs.Select(MatchSpec.Parse).ToArray();
-            Platform platform = ChannelArguments.ResolvePlatform(Platform);
+            Platform platform = RequestPlatform.Resolve(Platform);
             var settings = ChannelArguments.LoadSettings(this);
             var channels = ChannelArguments.ResolveChannels(this, settings, Channel, OverrideChannels);
-            var virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage, settings);
+            var virtuals = VirtualPackages.Resolve(platform, settings, VirtualPackage);
             var loaded = ChannelArguments.Load(channels, platform, settings, QueueProgress, CancellationToken);
             DrainProgress();
             WriteVerbose($"Solving {string.Join(", ", specs.Select(s => s.ToString()))} for {platform.Name} against {string.Join(", ", channels)}");

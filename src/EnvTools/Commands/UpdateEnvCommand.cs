@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using EnvTools.Commands.Internal;
 using EnvTools.Conda;
+using EnvTools.Config;
 using EnvTools.Environments;
 using EnvTools.Install;
 
@@ -85,7 +86,7 @@ public sealed class UpdateEnvCommand : EnvChangeCmdlet
         {
             var settings = LoadSettings(null);
             string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(File);
-            EnvironmentSource source = EnvironmentSource.Load(path, ChannelArguments.ResolvePlatform(Platform), settings.Environment.GetEnvironmentVariable, LockEnvironment);
+            EnvironmentSource source = EnvironmentSource.Load(path, RequestPlatform.Resolve(Platform), settings.Environment.GetEnvironmentVariable, LockEnvironment);
             string prefix = FileEnvironments.PrefixForUpdate(source, new EnvironmentLocator(settings), Name, FullPath(Prefix));
             var outcome = ExecuteFile(LoadSettings(prefix), prefix, EnvironmentAction.Install, source, Array.Empty<MatchSpec>(), Prune);
             if (outcome is { } o)

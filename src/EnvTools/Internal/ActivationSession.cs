@@ -42,26 +42,9 @@ internal static class ActivationSession
     /// </summary>
     internal static (string Prefix, string? Name) ResolveEnvironment(PSCmdlet cmdlet, Settings settings, string? name, string? prefix, bool activeByDefault)
     {
-        var locator = new EnvironmentLocator(settings);
-        if (!string.IsNullOrEmpty(prefix))
-        {
-            string full = locator.Find(cmdlet.GetUnresolvedProviderPathFromPSPath(prefix));
-            return (full, locator.NameInEnvsDirs(full));
-        }
-
-        if (string.IsNullOrEmpty(name) && activeByDefault)
-        {
-            string? active = Environment.GetEnvironmentVariable("CONDA_PREFIX");
-            if (string.IsNullOrEmpty(active))
-            {
-                throw new NoActiveEnvironmentException("No environment is active: give -Name or -Prefix.");
-            }
-
-            return (active, locator.NameInEnvsDirs(active));
-        }
-
-        string found = locator.Find(string.IsNullOrEmpty(name) ? "base" : name);
-        return (found, locator.NameInEnvsDirs(found));
+        EnvironmentLocation found = EnvironmentActivator.ResolveEnvironment(settings, name,
+            string.IsNullOrEmpty(prefix) ? null : cmdlet.GetUnresolvedProviderPathFromPSPath(prefix), activeByDefault);
+        return (found.Prefix, found.Name);
     }
 
     /// <summary>Activates an environment in the session and pushes its frame.</summary>
@@ -108,11 +91,8 @@ internal static class ActivationSession
     /// </summary>
     internal static ActivationFrame Deactivate(EnvCmdlet cmdlet, bool stopping = false)
     {
-        ActivationStack stack = GetStack(cmdlet, create: false) is { Count: > 0 } s ? s
-            : throw new NoActiveEnvironmentException(string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CONDA_PREFIX"))
-                ? "No environment is active."
-                : $"The active environment ({Environment.GetEnvironmentVariable("CONDA_PREFIX")}) was not activated by EnvTools in this session; its previous state is unknown.");
-        ActivationFrame frame = stack.Top!;
+        ActivationStack? stack = GetStack(cmdlet, create: false);
+        ActivationFrame frame = ActivationStack.TopOf(stack, Environment.GetEnvironmentVariable("CONDA_PREFIX"));
         if (!stopping)
         {
             foreach (ActivationScript script in frame.GetPlan().DeactivateScripts)
@@ -129,7 +109,7 @@ internal static class ActivationSession
         }
 
         new EnvironmentActivator().Restore(frame, Env);
-        stack.Pop();
+        stack!.Pop();
         if (stack.Count == 0 && stack.HostState is not null && !stopping)
         {
             RestorePrompt(cmdlet, stack);

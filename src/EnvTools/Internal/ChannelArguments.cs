@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using EnvTools.Activation;
 using EnvTools.Config;
 using EnvTools.Conda;
 using EnvTools.RepoData;
@@ -10,11 +9,6 @@ namespace EnvTools.Commands.Internal;
 /// <summary>The parts of channel/platform handling that several cmdlets share.</summary>
 internal static class ChannelArguments
 {
-    internal static Platform ResolvePlatform(string? platform, Settings? settings = null) =>
-        string.IsNullOrEmpty(platform) ? (settings?.Subdir is { } subdir ? ResolvePlatform(subdir) : Platform.Current) :
-        Platform.TryParse(platform, out Platform p) ? p :
-        throw new UnknownPlatformException(platform);
-
     /// <summary>The effective settings (.condarc files, CONDA_* variables) for the session's current directory.</summary>
     internal static Settings LoadSettings(PSCmdlet cmdlet, string? prefix = null, IReadOnlyDictionary<string, object?>? callOptions = null) =>
         Settings.Load(prefix, callOptions, ConfigEnvironment.FromProcess(CurrentDirectory(cmdlet)));
@@ -30,16 +24,6 @@ internal static class ChannelArguments
         RequestChannels.Resolve(settings, channels, overrideChannels, CurrentDirectory(cmdlet));
 
     private static string CurrentDirectory(PSCmdlet cmdlet) => cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-
-    /// <summary>
-    /// The virtual packages the solver sees: detected for the host platform (defaults for another), with the
-    /// <c>CONDA_OVERRIDE_*</c> variables and the configured <c>override_virtual_packages</c>, then the given ones.
-    /// </summary>
-    internal static IReadOnlyList<VirtualPackage> ResolveVirtualPackages(Platform platform, string[]? given, Settings settings)
-    {
-        IReadOnlyList<VirtualPackage> detected = VirtualPackages.For(platform, settings);
-        return given is { Length: > 0 } ? VirtualPackages.Merge(detected, given.Select(VirtualPackages.Parse)) : detected;
-    }
 
     /// <summary>Loads channels, reporting progress through the cmdlet's queue (written on the pipeline thread).</summary>
     internal static IReadOnlyList<SolverChannel> Load(IReadOnlyList<Channel> channels, Platform platform, Settings settings,

@@ -84,30 +84,27 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
 
     private string WorkingDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
 
+    /// <summary>The bound change options, for the engine's <see cref="EnvironmentRequestFactory"/>.</summary>
+    private EnvironmentChangeArguments ChangeArguments => new()
+    {
+        WorkingDirectory = WorkingDirectory,
+        Channels = Channel,
+        OverrideChannels = OverrideChannels,
+        Platform = Platform,
+        VirtualPackages = VirtualPackage,
+        ChannelPriority = ChannelPriority,
+        TimeoutSeconds = TimeoutSec,
+        AllowLinkScripts = AllowLinkScripts,
+        HistoryCommand = InvocationText.Of(this),
+    };
+
     /// <summary>Builds the request's common part and runs it: plan, then (unless -DryRun or declined) apply; with
     /// <paramref name="downloadOnly"/> the plan's packages are fetched into the package cache instead of applied.</summary>
     /// <returns>The planned changes (-DryRun, download only), the applied ones, or null when declined or nothing changed.</returns>
     protected (EnvironmentPlan Plan, EnvironmentResult? Result)? Execute(Settings settings, string prefix, EnvironmentAction action,
         IReadOnlyList<MatchSpec> specs, Func<EnvironmentRequest, EnvironmentRequest>? customize = null, bool downloadOnly = false)
     {
-        Conda.Platform platform = ChannelArguments.ResolvePlatform(Platform, settings); // the environment's subdir when it has one
-        IReadOnlyList<Channel> channels = action == EnvironmentAction.Remove
-            ? Array.Empty<Channel>()
-            : ChannelArguments.ResolveChannels(this, settings, Channel, OverrideChannels);
-        IReadOnlyList<VirtualPackage> virtuals = ChannelArguments.ResolveVirtualPackages(platform, VirtualPackage, settings);
-        var request = new EnvironmentRequest
-        {
-            Prefix = prefix,
-            Action = action,
-            Specs = specs,
-            Channels = channels,
-            Platform = platform,
-            VirtualPackages = virtuals.Select(v => v.ToRecord()).ToArray(),
-            ChannelPriority = ChannelPriority,
-            SolveTimeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,
-            AllowLinkScripts = AllowLinkScripts,
-            HistoryCommand = InvocationText.Of(this),
-        };
+        EnvironmentRequest request = EnvironmentRequestFactory.Create(settings, prefix, action, specs, ChangeArguments);
         request = customize?.Invoke(request) ?? request;
 
         var installer = new EnvironmentInstaller(settings);
@@ -115,8 +112,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
         var watch = System.Diagnostics.Stopwatch.StartNew();
         EnvironmentPlan plan = RunWithProgress(() => installer.Plan(request, progress, CancellationToken));
         WriteVerbose($"Planning: {watch.ElapsedMilliseconds:N0} ms");
-        WriteVerbose($"{prefix}: {plan.Changes.Count} change(s)" +
-                     (plan.Solve is { } s ? $"; solved in {s.SolveTime.TotalMilliseconds:F0} ms (load {s.LoadTime.TotalMilliseconds:F0} ms)" : string.Empty));
+        WriteVerbose(plan.Summary);
         if (DryRun)
         {
             return (plan, null);
@@ -124,7 +120,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
 
         if (downloadOnly)
         {
-            if (plan.IsEmpty || !ShouldProcess(prefix, $"Download into the package cache: {string.Join(", ", plan.Changes.Select(c => c.ToString()))}"))
+            if (plan.IsEmpty || !ShouldProcess(prefix, plan.DownloadDescription))
             {
                 return plan.IsEmpty ? (plan, null) : null;
             }
@@ -137,11 +133,7 @@ public abstract class EnvChangeCmdlet : EnvCmdlet
             return (plan, null);
         }
 
-        string summary = plan.Changes.Count == 0
-            ? "create an empty environment"
-            : string.Join(", ", plan.Changes.Select(c => c.ToString()));
-        string what = request.Revision is { } revision ? $"Restore revision {revision}" : action.ToString();
-        if (plan.IsEmpty || !ShouldProcess(prefix, $"{what}: {summary}"))
+        if (plan.IsEmpty || !ShouldProcess(prefix, plan.Description))
         {
             return plan.IsEmpty ? (plan, new EnvironmentResult(plan, null, Array.Empty<Fetch.CachedPackage>())) : null;
         }
