@@ -78,7 +78,7 @@ internal static class FetchSuite
         }
 
         using ChannelServer server = ChannelServer.StartAsync(served).GetAwaiter().GetResult();
-        Channel channel = Channel.Parse($"{server.Url}/cf");
+        Channel channel = EnvTools.Config.ChannelResolver.ParseChannel($"{server.Url}/cf");
         string pkgs = Path.Combine(root, "pkgs-repodata");
         var cold = new List<double>();
         var warm = new List<double>();

@@ -99,7 +99,7 @@ internal sealed class MirrorChannel
             Prefix = Path.Combine(home, "envs", "solve"),
             Action = EnvironmentAction.Create,
             Specs = Specs.Select(MatchSpec.Parse).ToArray(),
-            Channels = new[] { Channel.Parse(new Uri(original).AbsoluteUri) },
+            Channels = new[] { EnvTools.Config.ChannelResolver.ParseChannel(new Uri(original).AbsoluteUri) },
             Platform = Platform.Parse(Subdir),
             NoDefaultPackages = true,
         });

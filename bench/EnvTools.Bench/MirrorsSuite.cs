@@ -53,9 +53,9 @@ internal static class MirrorsSuite
             S3Client.From(world.Settings(Path.Combine(root, "publish"))).CreateBucketAsync(Bucket).GetAwaiter().GetResult();
             var channels = new Dictionary<string, Channel>
             {
-                ["http"] = Channel.Parse($"{http.Url}/cf39"),
-                ["oci"] = Channel.Parse($"oci://{registry.Authority}/bench/cf39"),
-                ["s3"] = Channel.Parse($"s3://{Bucket}/cf39"),
+                ["http"] = EnvTools.Config.ChannelResolver.ParseChannel($"{http.Url}/cf39"),
+                ["oci"] = EnvTools.Config.ChannelResolver.ParseChannel($"oci://{registry.Authority}/bench/cf39"),
+                ["s3"] = EnvTools.Config.ChannelResolver.ParseChannel($"s3://{Bucket}/cf39"),
             };
             var destinations = new Dictionary<string, string>
             {
@@ -124,7 +124,7 @@ internal static class MirrorsSuite
         sw.Restart();
         PublishPlan plan = publisher.PlanAsync(new PublishRequest
         {
-            Source = Channel.Parse(new Uri(source.Folder).AbsoluteUri),
+            Source = EnvTools.Config.ChannelResolver.ParseChannel(new Uri(source.Folder).AbsoluteUri),
             Subdirs = new[] { MirrorChannel.Subdir },
             Specs = source.Solved.Select(r => MatchSpec.Parse($"{r.Name}=={r.Version}={r.Build}")).ToArray(),
         }).GetAwaiter().GetResult();

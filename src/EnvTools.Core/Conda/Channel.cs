@@ -1,4 +1,3 @@
-using EnvTools.Config;
 
 namespace EnvTools.Conda;
 
@@ -91,18 +90,7 @@ public sealed class Channel : IEquatable<Channel>
         return $"{b[..schemeEnd]}{user}{authority}{token}{path}";
     }
 
-    /// <summary>
-    /// Resolves a channel as the user wrote it. Relative local paths are taken from
-    /// <paramref name="workingDirectory"/> (the current directory by default).
-    /// </summary>
-    /// <exception cref="InvalidSpecException">An empty or malformed channel.</exception>
-    public static Channel Parse(string text, string? workingDirectory = null, string channelAlias = DefaultChannelAlias)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return ChannelResolver.ForAlias(channelAlias).ResolveOne(text, workingDirectory);
-    }
-
-    /// <summary>The resolution of URLs and paths shared with <see cref="ChannelResolver"/>; names are the resolver's.</summary>
+    /// <summary>The resolution of URLs and paths shared with <see cref="EnvTools.Config.ChannelResolver"/>; names are the resolver's.</summary>
     internal static Channel? ParseUrlOrPath(string t, string? workingDirectory, string homeDirectory, Func<Uri, string?, string?, Channel> fromUrl)
     {
         if (t.Contains("://", StringComparison.Ordinal))

@@ -352,7 +352,7 @@ internal readonly record struct ChannelLocation(
 
         if (path.StartsWith('~'))
         {
-            string home = EnvTools.Config.ConfigEnvironment.UserHome;
+            string home = EnvTools.IO.HomeDirectory.Current;
             path = home + path[1..];
         }
 

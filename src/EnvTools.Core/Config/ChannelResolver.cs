@@ -80,6 +80,17 @@ public sealed class ChannelResolver
         _custom = custom.Select(p => (p.Key, p.Value)).OrderByDescending(p => p.Key.Length).ToList();
     }
 
+    /// <summary>
+    /// Resolves a channel as the user wrote it, with conda's default configuration but for <paramref name="channelAlias"/>.
+    /// Relative local paths are taken from <paramref name="workingDirectory"/> (the current directory by default).
+    /// </summary>
+    /// <exception cref="InvalidSpecException">An empty or malformed channel.</exception>
+    public static Channel ParseChannel(string text, string? workingDirectory = null, string channelAlias = Channel.DefaultChannelAlias)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return ForAlias(channelAlias).ResolveOne(text, workingDirectory);
+    }
+
     /// <summary>A resolver with conda's defaults and the given channel alias.</summary>
     public static ChannelResolver ForAlias(string channelAlias) =>
         channelAlias == Channel.DefaultChannelAlias ? Default : new ChannelResolver(channelAlias);

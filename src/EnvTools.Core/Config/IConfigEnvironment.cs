@@ -51,15 +51,10 @@ public sealed class ConfigEnvironment : IConfigEnvironment
     /// (.condarc, ~/.conda/environments.txt, <c>~/</c> channels) is this one (on Windows,
     /// <see cref="Environment.GetFolderPath(Environment.SpecialFolder)"/> ignores <c>USERPROFILE</c>).
     /// </summary>
-    public static string UserHome => HomeFrom(Environment.GetEnvironmentVariable, OperatingSystem.IsWindows());
+    public static string UserHome => IO.HomeDirectory.Current;
 
     /// <summary><see cref="UserHome"/> from the given variables, with Windows' or Unix's rule.</summary>
-    public static string HomeFrom(Func<string, string?> getVariable, bool isWindows)
-    {
-        ArgumentNullException.ThrowIfNull(getVariable);
-        string? home = getVariable(isWindows ? "USERPROFILE" : "HOME");
-        return string.IsNullOrEmpty(home) ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) : home;
-    }
+    public static string HomeFrom(Func<string, string?> getVariable, bool isWindows) => IO.HomeDirectory.From(getVariable, isWindows);
 
     /// <summary>
     /// The running process: <c>HOME</c> (<c>USERPROFILE</c> on Windows) read now, the process environment

@@ -94,7 +94,7 @@ public static class EnvironmentExport
         PrefixData data = PrefixData.Load(prefix, ct);
         Platform own = PlatformOf(data.Records);
         IReadOnlyList<string> channelNames = ChannelsOf(data.Records, null);
-        var channels = BaseUrls(data.Records).Select(u => Channel.Parse(u)).ToArray();
+        var channels = BaseUrls(data.Records).Select(u => EnvTools.Config.ChannelResolver.ParseChannel(u)).ToArray();
         MatchSpec[] specs = PrefixHistory.Load(PrefixHistory.PathFor(data.Prefix)).GetRequestedSpecs(data.Records.Select(r => r.Name)).Values
             .Select(s => MatchSpec.TryParse(s, out MatchSpec? m) ? m! : null).OfType<MatchSpec>().ToArray();
         var locked = new List<KeyValuePair<string, IReadOnlyList<RepoDataRecord>>>();
@@ -220,7 +220,7 @@ public static class EnvironmentExport
         string clean = ExplicitFile.StripCredentials(url);
         try
         {
-            Channel parsed = Channel.Parse(clean);
+            Channel parsed = EnvTools.Config.ChannelResolver.ParseChannel(clean);
             if (parsed.IsDefaultsMember)
             {
                 return "defaults";

@@ -20,7 +20,6 @@ public sealed class NamespaceLayersTests
     /// <summary>Uses that go upwards today (from -> to), to be taken out one by one.</summary>
     private static readonly string[] KnownUpward =
     {
-        "EnvTools.Conda -> EnvTools.Config",          // Channel.Parse resolves through the configured alias (ChannelResolver)
         "EnvTools.Environments -> EnvTools.Activation", // export of a lock detects virtual packages
         "EnvTools.Install -> EnvTools.Environments",  // plans carry PackageChange; installs register in environments.txt
     };

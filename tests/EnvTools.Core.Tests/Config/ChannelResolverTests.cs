@@ -164,7 +164,7 @@ public sealed class ChannelResolverTests : IDisposable
     [Fact]
     public void ChannelParse_StillResolvesWithAnAlias()
     {
-        Channel c = Channel.Parse("bioconda", channelAlias: "https://alias.example");
+        Channel c = EnvTools.Config.ChannelResolver.ParseChannel("bioconda", channelAlias: "https://alias.example");
         Assert.Equal("https://alias.example/bioconda", c.BaseUrl.AbsoluteUri);
         Assert.Equal("bioconda", c.Name);
     }

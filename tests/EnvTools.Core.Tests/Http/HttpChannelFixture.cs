@@ -125,7 +125,7 @@ internal sealed class HttpChannelFixture : IAsyncDisposable
         return EnvTools.Config.Settings.Load(null, options, ConfigEnvironment.Create(Path.Combine(Root, "home"), new Dictionary<string, string>(), Array.Empty<string>(), Root, isWindows: false));
     }
 
-    public Channel Channel(string path) => EnvTools.Conda.Channel.Parse($"{Server.Url}/{path}");
+    public Channel Channel(string path) => EnvTools.Config.ChannelResolver.ParseChannel($"{Server.Url}/{path}");
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "the tests call it on their fixture, beside its instance overload")]
     public IReadOnlyList<SolverChannel> Load(Settings settings, string platform = "linux-64", params Channel[] channels) =>

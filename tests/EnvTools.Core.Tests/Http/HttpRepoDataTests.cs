@@ -38,7 +38,7 @@ public sealed class HttpRepoDataTests : IAsyncLifetime
     {
         WriteChan("chan", "json");
         IReadOnlyList<SolverChannel> http = _f.Load(_f.Settings(), "chan");
-        IReadOnlyList<SolverChannel> folder = RepoDataGateway.Load(new[] { Channel.Parse(Path.Combine(_f.Served, "chan")) }, Platform.Parse("linux-64"));
+        IReadOnlyList<SolverChannel> folder = RepoDataGateway.Load(new[] { EnvTools.Config.ChannelResolver.ParseChannel(Path.Combine(_f.Served, "chan")) }, Platform.Parse("linux-64"));
         Assert.Equal(Names(folder), Names(http));
         RepoDataRecord numpy = http[0].Subdirs.Single(s => s.Subdir == "linux-64").GetRecords("numpy").Single();
         Assert.Equal($"{_f.Server.Url}/chan/linux-64/numpy-1.0-0.tar.bz2", numpy.Url);
@@ -293,7 +293,7 @@ public sealed class HttpRepoDataTests : IAsyncLifetime
         const string token = "sekrit-token-4711";
         WriteChan("chan", "zst");
         _f.Server.RequiredToken = token;
-        Channel channel = Channel.Parse($"{_f.Server.Url}/t/{token}/chan");
+        Channel channel = EnvTools.Config.ChannelResolver.ParseChannel($"{_f.Server.Url}/t/{token}/chan");
         IReadOnlyList<SolverChannel> loaded = _f.Load(_f.Settings(), "linux-64", channel);
         Assert.Equal(AllNames, Names(loaded));
         Assert.DoesNotContain(token, loaded[0].Subdirs[0].GetRecords("numpy")[0].Url ?? string.Empty);
@@ -313,7 +313,7 @@ public sealed class HttpRepoDataTests : IAsyncLifetime
     {
         WriteChan("chan", "zst");
         _f.Server.RequiredToken = "right";
-        Channel channel = Channel.Parse($"{_f.Server.Url}/t/wrong-token-99/chan");
+        Channel channel = EnvTools.Config.ChannelResolver.ParseChannel($"{_f.Server.Url}/t/wrong-token-99/chan");
         var ex = Assert.Throws<ChannelUnavailableException>(() => _f.Load(_f.Settings(), "linux-64", channel));
         Assert.Contains("HTTP 403", ex.Message);
         Assert.Contains("/t/<TOKEN>/chan/", ex.Message);
@@ -327,7 +327,7 @@ public sealed class HttpRepoDataTests : IAsyncLifetime
     public void BasicAuthCredentialsAreSentButNotStored()
     {
         WriteChan("chan", "zst");
-        Channel channel = Channel.Parse($"http://alice:pa55word@127.0.0.1:{_f.Server.Port}/chan");
+        Channel channel = EnvTools.Config.ChannelResolver.ParseChannel($"http://alice:pa55word@127.0.0.1:{_f.Server.Port}/chan");
         Assert.Equal(AllNames, Names(_f.Load(_f.Settings(), "linux-64", channel)));
         Assert.All(_f.Server.Requests, r => Assert.Equal("Basic " + Convert.ToBase64String("alice:pa55word"u8.ToArray()), r.Authorization));
         Assert.All(_f.CacheFiles(), f => Assert.DoesNotContain("pa55word", File.ReadAllText(Path.Combine(_f.CacheDir, f))));
@@ -337,7 +337,7 @@ public sealed class HttpRepoDataTests : IAsyncLifetime
     public void AnUnreachableHostIsChannelUnavailableAfterRetries()
     {
         int port = UnusedPort();
-        Channel channel = Channel.Parse($"http://127.0.0.1:{port}/chan");
+        Channel channel = EnvTools.Config.ChannelResolver.ParseChannel($"http://127.0.0.1:{port}/chan");
         var sw = Stopwatch.StartNew();
         var ex = Assert.Throws<ChannelUnavailableException>(() => _f.Load(_f.Settings(("remote_max_retries", 2)), "linux-64", channel));
         Assert.Contains("cannot fetch", ex.Message);
@@ -351,7 +351,7 @@ public sealed class HttpRepoDataTests : IAsyncLifetime
     {
         WriteChan("chan", "zst");
         int dead = UnusedPort();
-        Channel channel = Channel.Parse($"http://127.0.0.1:{dead}/chan");
+        Channel channel = EnvTools.Config.ChannelResolver.ParseChannel($"http://127.0.0.1:{dead}/chan");
         var proxies = new Dictionary<string, string> { ["http"] = _f.Server.Url };
         Assert.Equal(AllNames, Names(_f.Load(_f.Settings(("proxy_servers", proxies)), "linux-64", channel)));
         Assert.All(_f.Server.Requests, r => Assert.Equal($"127.0.0.1:{dead}", r.Host));

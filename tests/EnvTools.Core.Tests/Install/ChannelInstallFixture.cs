@@ -88,7 +88,7 @@ public sealed class ChannelInstallFixture : IDisposable
         Prefix = prefix,
         Action = action,
         Specs = specs.Select(MatchSpec.Parse).ToArray(),
-        Channels = new[] { EnvTools.Conda.Channel.Parse(Channel) },
+        Channels = new[] { EnvTools.Config.ChannelResolver.ParseChannel(Channel) },
         NoDefaultPackages = true,
     };
 

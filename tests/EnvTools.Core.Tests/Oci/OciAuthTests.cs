@@ -182,7 +182,7 @@ public sealed class OciBasicAuthTests
         f.RemoveDockerConfig();
 
         // user:password@ in the channel URL serves as well
-        Channel withUser = Channel.Parse($"oci://{OciFixture.User}:{OciFixture.Password}@{f.Registry.Authority}/envtools/chan");
+        Channel withUser = EnvTools.Config.ChannelResolver.ParseChannel($"oci://{OciFixture.User}:{OciFixture.Password}@{f.Registry.Authority}/envtools/chan");
         Assert.Contains("tool", RepoDataGateway.Load(new[] { withUser }, Platform.Current, f.Settings()).Single().Subdirs.SelectMany(s => s.Names));
 
         var none = Assert.Throws<ChannelUnavailableException>(() => f.Load(f.Settings()));

@@ -121,7 +121,7 @@ internal sealed class OciFixture : IAsyncDisposable
     /// <summary>The channel URL of <paramref name="path"/> in the registry.</summary>
     public string ChannelUrl(string path = "envtools/chan") => $"oci://{Registry.Authority}/{path}";
 
-    public Channel Channel(string path = "envtools/chan") => EnvTools.Conda.Channel.Parse(ChannelUrl(path));
+    public Channel Channel(string path = "envtools/chan") => EnvTools.Config.ChannelResolver.ParseChannel(ChannelUrl(path));
 
     /// <summary>
     /// Settings over this fixture's folders: TTL 0, fast back-off, the registry in <c>oci_insecure_registries</c> unless it

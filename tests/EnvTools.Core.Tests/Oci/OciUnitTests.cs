@@ -196,20 +196,20 @@ public sealed class OciUnitTests
     [Fact]
     public void OciChannelsAreRemoteKeepTheirSchemeAndHideCredentials()
     {
-        Channel c = Channel.Parse("oci://ghcr.io/channel-mirrors/conda-forge/");
+        Channel c = EnvTools.Config.ChannelResolver.ParseChannel("oci://ghcr.io/channel-mirrors/conda-forge/");
         Assert.False(c.IsLocal);
         Assert.Equal("oci://ghcr.io/channel-mirrors/conda-forge", c.Name);
         Assert.Equal("oci://ghcr.io/channel-mirrors/conda-forge/linux-64", c.SubdirUrl("linux-64"));
-        Assert.Equal(c, Channel.Parse("oci://ghcr.io/channel-mirrors/conda-forge/linux-64"));
-        Assert.Equal("s3://bucket/prefix", Channel.Parse("s3://bucket/prefix").Name);
+        Assert.Equal(c, EnvTools.Config.ChannelResolver.ParseChannel("oci://ghcr.io/channel-mirrors/conda-forge/linux-64"));
+        Assert.Equal("s3://bucket/prefix", EnvTools.Config.ChannelResolver.ParseChannel("s3://bucket/prefix").Name);
 
-        Channel withUser = Channel.Parse("oci://me:s3cret@127.0.0.1:5000/ns/chan");
+        Channel withUser = EnvTools.Config.ChannelResolver.ParseChannel("oci://me:s3cret@127.0.0.1:5000/ns/chan");
         Assert.True(withUser.HasCredentials);
         Assert.Equal("oci://127.0.0.1:5000/ns/chan", withUser.Name);
         Assert.Equal("oci://me:***@127.0.0.1:5000/ns/chan", withUser.DisplayUrl);
         Assert.DoesNotContain("s3cret", UrlRedaction.Redact("cannot fetch oci://me:s3cret@127.0.0.1:5000/ns/chan/noarch/repodata.json"), StringComparison.Ordinal);
 
-        var ex = Assert.Throws<InvalidSpecException>(() => Channel.Parse("ftp://host/x"));
+        var ex = Assert.Throws<InvalidSpecException>(() => EnvTools.Config.ChannelResolver.ParseChannel("ftp://host/x"));
         Assert.Contains("oci://", ex.Message);
     }
 

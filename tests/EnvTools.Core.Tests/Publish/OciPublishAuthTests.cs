@@ -42,7 +42,7 @@ public sealed class OciPublishAuthTests : IAsyncLifetime
     private async Task<PublishResult> PublishAsync(Settings settings)
     {
         var publisher = new ChannelPublisher(settings, ChannelDestinations.Open(_f.ChannelUrl(Path), settings, _f.Root));
-        using PublishPlan plan = await publisher.PlanAsync(new PublishRequest { Source = Channel.Parse(_f.Folder) });
+        using PublishPlan plan = await publisher.PlanAsync(new PublishRequest { Source = EnvTools.Config.ChannelResolver.ParseChannel(_f.Folder) });
         return await publisher.PublishAsync(plan);
     }
 

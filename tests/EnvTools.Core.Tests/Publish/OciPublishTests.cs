@@ -119,7 +119,7 @@ public sealed class OciPublishTests : IDisposable
             second.Packages.Select(p => (p.FileName, p.Action)).OrderBy(p => p.FileName, StringComparer.Ordinal));
 
         // the merged repodata, read through oci:// as any client reads it
-        using var loaded = RepoDataGateway.Load(new[] { Channel.Parse(Mirror) }, Platform.Current, Settings()).Single();
+        using var loaded = RepoDataGateway.Load(new[] { EnvTools.Config.ChannelResolver.ParseChannel(Mirror) }, Platform.Current, Settings()).Single();
         Assert.Equal(new[] { "_mutex", "docs", "pyx", "tool" }, loaded.Subdirs.SelectMany(s => s.Names).Order(StringComparer.Ordinal));
 
         // a destination path without a namespace, and a registry that is not there, are typed errors

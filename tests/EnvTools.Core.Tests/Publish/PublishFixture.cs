@@ -91,7 +91,7 @@ internal sealed class PublishFixture : IDisposable
         ChannelIndexer.Index(Source);
     }
 
-    public Channel SourceChannel => Channel.Parse(Source);
+    public Channel SourceChannel => EnvTools.Config.ChannelResolver.ParseChannel(Source);
 
     /// <summary>Plans and publishes <paramref name="request"/> (default: the whole source) to <paramref name="destination"/>.</summary>
     public PublishResult Publish(IChannelDestination destination, Settings? settings = null, Func<PublishRequest, PublishRequest>? request = null)

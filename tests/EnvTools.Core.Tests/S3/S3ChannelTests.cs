@@ -119,7 +119,7 @@ public sealed class S3ChannelTests
         Assert.Equal(new[] { "alpha" }, loaded.Single().Subdirs.SelectMany(d => d.Names));
 
         // a subdir of a bucket that does not exist is no empty subdir
-        Channel missing = Channel.Parse($"s3://{s.Bucket}-missing/channel");
+        Channel missing = EnvTools.Config.ChannelResolver.ParseChannel($"s3://{s.Bucket}-missing/channel");
         var ex = await Assert.ThrowsAsync<ChannelUnavailableException>(() =>
             new RemoteRepoData(s.Settings(overrides: ("s3_options", BucketOptions(s, s.Bucket + "-missing")))).LoadAsync(missing, "noarch", CancellationToken.None));
         Assert.Equal("NoSuchBucket", ex.ServerCode);

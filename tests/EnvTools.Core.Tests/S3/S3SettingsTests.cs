@@ -21,15 +21,15 @@ public sealed class S3SettingsTests : IDisposable
     [Fact]
     public void AnS3ChannelIsRemoteAndItsRecordUrlsKeepTheScheme()
     {
-        Channel c = Channel.Parse("s3://my-bucket/conda/channel/linux-64/");
+        Channel c = EnvTools.Config.ChannelResolver.ParseChannel("s3://my-bucket/conda/channel/linux-64/");
         Assert.Equal("s3://my-bucket/conda/channel", c.Name);
         Assert.False(c.IsLocal);
         Assert.Null(c.LocalPath);
         Assert.False(c.HasCredentials);
         Assert.Equal("s3://my-bucket/conda/channel/noarch", c.SubdirUrl("noarch"));
         Assert.Equal("s3://my-bucket/conda/channel", c.DisplayUrl);
-        Assert.Equal(c, Channel.Parse("s3://my-bucket/conda/channel"));
-        Assert.Equal("oci://ghcr.io/channel-mirrors/conda-forge", Channel.Parse("oci://ghcr.io/channel-mirrors/conda-forge").Name);
+        Assert.Equal(c, EnvTools.Config.ChannelResolver.ParseChannel("s3://my-bucket/conda/channel"));
+        Assert.Equal("oci://ghcr.io/channel-mirrors/conda-forge", EnvTools.Config.ChannelResolver.ParseChannel("oci://ghcr.io/channel-mirrors/conda-forge").Name);
     }
 
     [Theory]
@@ -38,7 +38,7 @@ public sealed class S3SettingsTests : IDisposable
     [InlineData("gs://bucket/channel", "s3:// or oci://")]
     public void BadS3ChannelsAreInvalidSpecsThatShowNoSecret(string text, string reason)
     {
-        var ex = Assert.Throws<InvalidSpecException>(() => Channel.Parse(text));
+        var ex = Assert.Throws<InvalidSpecException>(() => EnvTools.Config.ChannelResolver.ParseChannel(text));
         Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cr3tKey", ex.Message, StringComparison.Ordinal);
     }
@@ -182,7 +182,7 @@ public sealed class S3SettingsTests : IDisposable
         _f.Variables["AWS_PROFILE"] = "nowhere";
         Settings settings = _f.Load(options: new Dictionary<string, object?> { ["pkgs_dirs"] = new[] { Path.Combine(_f.Root, "pkgs") } });
         var ex = Assert.Throws<InvalidConfigurationException>(() =>
-            EnvTools.RepoData.RepoDataGateway.Load(new[] { Channel.Parse("s3://some-bucket/channel") }, Platform.Parse("linux-64"), settings));
+            EnvTools.RepoData.RepoDataGateway.Load(new[] { EnvTools.Config.ChannelResolver.ParseChannel("s3://some-bucket/channel") }, Platform.Parse("linux-64"), settings));
         Assert.Equal("InvalidConfiguration", ex.ErrorId);
         Assert.Equal("env:AWS_PROFILE", ex.Source.ToString());
     }

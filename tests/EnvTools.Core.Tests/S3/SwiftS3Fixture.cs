@@ -168,7 +168,7 @@ internal sealed class S3Scenario : IDisposable
     public S3Client Client(Dictionary<string, string>? variables = null) => S3Client.From(Settings(variables));
 
     /// <summary>The channel <c>s3://BUCKET/PREFIX</c>.</summary>
-    public Channel Channel(string prefix = "channel") => EnvTools.Conda.Channel.Parse($"s3://{Bucket}/{prefix}");
+    public Channel Channel(string prefix = "channel") => EnvTools.Config.ChannelResolver.ParseChannel($"s3://{Bucket}/{prefix}");
 
     /// <summary>Builds name-version into the local channel (for this platform): a text file, and <paramref name="filler"/>
     /// bytes of incompressible data when asked (to make a large archive).</summary>

@@ -88,7 +88,7 @@ public sealed class RepoDataMappingReleaseTests : IDisposable
     {
         string channel = Channel();
         string file = Path.Combine(channel, "linux-64", "repodata.json");
-        IReadOnlyList<SolverChannel> loaded = RepoDataGateway.Load(new[] { EnvTools.Conda.Channel.Parse(channel) }, Platform.Linux64);
+        IReadOnlyList<SolverChannel> loaded = RepoDataGateway.Load(new[] { EnvTools.Config.ChannelResolver.ParseChannel(channel) }, Platform.Linux64);
         Assert.True(Mapped(file));
         var result = CondaSolver.Solve(new SolveRequest { Specs = new[] { MatchSpec.Parse("pkg7") }, Channels = loaded });
         SolverChannel.DisposeAll(loaded);
