@@ -130,7 +130,7 @@ public sealed class Channel : IEquatable<Channel>
             return fromUrl(StripSubdir(clean), token, userInfo);
         }
 
-        if (LooksLikePath(t, workingDirectory))
+        if (ChannelPath.LooksLikePath(t, ChannelPathRules.Argument, workingDirectory))
         {
             string expanded = t == "~" ? homeDirectory
                 : t.StartsWith("~/", StringComparison.Ordinal) || t.StartsWith("~\\", StringComparison.Ordinal) ? Path.Combine(homeDirectory, t[2..]) : t;
@@ -146,11 +146,6 @@ public sealed class Channel : IEquatable<Channel>
 
         return null;
     }
-
-    private static bool LooksLikePath(string t, string? workingDirectory) =>
-        t.StartsWith('/') || t.StartsWith("./", StringComparison.Ordinal) || t.StartsWith("../", StringComparison.Ordinal) ||
-        t.StartsWith('~') || t == "." || t == ".." || t.Contains('\\', StringComparison.Ordinal) ||
-        (t.Length > 1 && t[1] == ':') || Directory.Exists(Path.Combine(workingDirectory ?? Directory.GetCurrentDirectory(), t));
 
     internal static Uri StripSubdir(Uri url)
     {

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace EnvTools.Conda;
 
 /// <summary>
@@ -14,9 +12,7 @@ namespace EnvTools.Conda;
 /// </summary>
 public sealed partial class MatchSpec : IEquatable<MatchSpec>
 {
-    private const int CacheLimit = 65536;
-    private static readonly ConcurrentDictionary<string, MatchSpec> Cache = new(StringComparer.Ordinal);
-    private static int _cacheCount;
+    private static readonly BoundedCache<string, MatchSpec> Cache = new(65536, StringComparer.Ordinal);
 
     private string? _text;
     private string? _key;
@@ -153,14 +149,7 @@ public sealed partial class MatchSpec : IEquatable<MatchSpec>
 
         spec.OriginalText = text;
 
-        // ConcurrentDictionary.Count takes every lock; keep our own approximate count instead.
-        if (Interlocked.Increment(ref _cacheCount) > CacheLimit)
-        {
-            Cache.Clear();
-            Interlocked.Exchange(ref _cacheCount, 0);
-        }
-
-        Cache.TryAdd(text, spec);
+        Cache.Add(text, spec);
         return spec;
     }
 

@@ -237,7 +237,7 @@ internal readonly record struct ChannelLocation(
             return new ChannelLocation(s, s, null, null, false, false);
         }
 
-        if (LooksLikePath(s))
+        if (ChannelPath.LooksLikePath(s, ChannelPathRules.Spec))
         {
             s = PathToFileUrl(s);
         }
@@ -335,17 +335,10 @@ internal readonly record struct ChannelLocation(
         return null;
     }
 
-    internal static bool LooksLikePath(string s) =>
-        s.StartsWith('/') || s.StartsWith("./", StringComparison.Ordinal) || s.StartsWith("../", StringComparison.Ordinal)
-        || s.StartsWith('~') || s.StartsWith('\\') || s == "." || IsDrivePath(s);
-
-    private static bool IsDrivePath(string s) =>
-        s.Length >= 2 && char.IsAsciiLetter(s[0]) && s[1] == ':' && (s.Length == 2 || s[2] == '\\' || s[2] == '/');
-
     /// <summary>conda's <c>path_to_url(expand(path))</c>, un-percent-encoded; Windows drive paths become <c>file:///C:/...</c> on every OS.</summary>
     internal static string PathToFileUrl(string path)
     {
-        if (IsDrivePath(path))
+        if (ChannelPath.IsDrivePath(path))
         {
             return "file:///" + path.Replace('\\', '/');
         }
@@ -357,7 +350,7 @@ internal readonly record struct ChannelLocation(
         }
 
         string full = Path.GetFullPath(path).Replace('\\', '/');
-        if (IsDrivePath(full))
+        if (ChannelPath.IsDrivePath(full))
         {
             return "file:///" + full;
         }

@@ -193,24 +193,10 @@ public class PackageRecord
     public string? PythonSitePackagesPath { get => _pythonSitePackagesPath; init { _pythonSitePackagesPath = value; Set(RecordField.PythonSitePackagesPath, value is null); } }
 
     /// <summary>The keys of the file that this type does not model, in file order.</summary>
-    public IReadOnlyList<string> ExtraKeys => _extra is null ? [] : Array.ConvertAll(_extra, e => e.Key);
+    public IReadOnlyList<string> ExtraKeys => RecordJson.ExtraKeys(_extra);
 
     /// <summary>The raw JSON of an extra key (see <see cref="ExtraKeys"/>), or null when there is none.</summary>
-    public string? GetExtraJson(string key)
-    {
-        if (_extra is not null)
-        {
-            foreach (var e in _extra)
-            {
-                if (e.Key == key)
-                {
-                    return System.Text.Encoding.UTF8.GetString(e.Value);
-                }
-            }
-        }
-
-        return null;
-    }
+    public string? GetExtraJson(string key) => RecordJson.ExtraJson(_extra, key);
 
     /// <summary>The value of an extra key as a <see cref="JsonElement"/>; false when there is none.</summary>
     public bool TryGetExtra(string key, out JsonElement value)
@@ -250,12 +236,28 @@ public class PackageRecord
         return System.Text.Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length);
     }
 
-    /// <summary>Reads a known field's value; false when the field is not one of this type's (nothing consumed).</summary>
+    /// <summary>
+    /// Reads a known field's value and records whether it was null (the one place for every record type); false when
+    /// the field is not one of this type's (nothing consumed).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool ReadField(RecordField f, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
+    {
+        bool isNull = r.TokenType == JsonTokenType.Null;
+        if (!ReadValue(f, ref r, source, ctx))
+        {
+            return false;
+        }
+
+        Set(f, isNull);
+        return true;
+    }
+
+    /// <summary>Reads a known field's value (a subtype handles its own fields, then defers to its base); false when not this type's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal virtual bool ReadField(RecordField f, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
+    private protected virtual bool ReadValue(RecordField f, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
     {
         RecordStringPool pool = ctx.Pool;
-        bool isNull = r.TokenType == JsonTokenType.Null;
         switch (f)
         {
             case RecordField.Name: _name = RecordJson.ReadString(ref r, pool, "name") ?? string.Empty; break;
@@ -280,32 +282,8 @@ public class PackageRecord
 
             case RecordField.NoArch: ReadNoArch(ref r, pool); break;
             case RecordField.Timestamp: ReadTimestamp(ref r); break;
-            case RecordField.Md5:
-                _forms &= unchecked((byte)~FormMd5Packed);
-                if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && HashBytes.TryParse(r.ValueSpan, _hashes.Md5Span))
-                {
-                    _md5 = null;
-                    _forms |= FormMd5Packed;
-                }
-                else
-                {
-                    _md5 = RecordJson.ReadString(ref r, pool, "md5", intern: false);
-                }
-
-                break;
-            case RecordField.Sha256:
-                _forms &= unchecked((byte)~FormSha256Packed);
-                if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && HashBytes.TryParse(r.ValueSpan, _hashes.Sha256Span))
-                {
-                    _sha256 = null;
-                    _forms |= FormSha256Packed;
-                }
-                else
-                {
-                    _sha256 = RecordJson.ReadString(ref r, pool, "sha256", intern: false);
-                }
-
-                break;
+            case RecordField.Md5: _md5 = ReadHash(ref r, pool, FormMd5Packed, _hashes.Md5Span, "md5"); break;
+            case RecordField.Sha256: _sha256 = ReadHash(ref r, pool, FormSha256Packed, _hashes.Sha256Span, "sha256"); break;
             case RecordField.Size: _size = RecordJson.ReadInt64(ref r, "size"); break;
             case RecordField.License: _license = RecordJson.ReadString(ref r, pool, "license"); break;
             case RecordField.LicenseFamily: _licenseFamily = RecordJson.ReadString(ref r, pool, "license_family"); break;
@@ -318,8 +296,23 @@ public class PackageRecord
             default: return false;
         }
 
-        Set(f, isNull);
         return true;
+    }
+
+    /// <summary>
+    /// Reads an md5 or sha256: packed into <paramref name="packed"/> (and null returned) when it is plain hex of the right
+    /// length, else the text as written.
+    /// </summary>
+    private string? ReadHash(ref Utf8JsonReader r, RecordStringPool pool, byte form, Span<byte> packed, string field)
+    {
+        _forms &= unchecked((byte)~form);
+        if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && HashBytes.TryParse(r.ValueSpan, packed))
+        {
+            _forms |= form;
+            return null;
+        }
+
+        return RecordJson.ReadString(ref r, pool, field, intern: false);
     }
 
     private static string[] ReadFeatures(ref Utf8JsonReader r, RecordReadContext ctx, string field, out string? raw)
@@ -409,8 +402,8 @@ public class PackageRecord
     /// <summary>True when the field has something to write.</summary>
     internal virtual bool Has(RecordField f) => (_present & Bit(f)) != 0;
 
-    /// <summary>Writes the value of a field this type knows (the property name is already written).</summary>
-    internal virtual void WriteValue(RecordField f, Utf8JsonWriter w)
+    /// <summary>Writes the value of a field this type knows, null when it was read or set as null (the property name is already written).</summary>
+    internal void WriteField(RecordField f, Utf8JsonWriter w)
     {
         if ((_nulls & Bit(f)) != 0)
         {
@@ -418,6 +411,12 @@ public class PackageRecord
             return;
         }
 
+        WriteValue(f, w);
+    }
+
+    /// <summary>Writes the non-null value of a field (a subtype writes its own fields, then defers to its base).</summary>
+    private protected virtual void WriteValue(RecordField f, Utf8JsonWriter w)
+    {
         switch (f)
         {
             case RecordField.Name: w.WriteStringValue(_name); break;

@@ -248,7 +248,7 @@ public class PrefixRecord : RepoDataRecord
         return rec;
     }
 
-    internal override bool ReadField(RecordField f, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
+    private protected override bool ReadValue(RecordField f, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
     {
         bool isNull = r.TokenType == JsonTokenType.Null;
         switch (f)
@@ -261,21 +261,14 @@ public class PrefixRecord : RepoDataRecord
             case RecordField.ExtractedPackageDir: _extractedPackageDir = RecordJson.ReadString(ref r, ctx.Pool, "extracted_package_dir", intern: false); break;
             case RecordField.PackageTarballFullPath: _packageTarballFullPath = RecordJson.ReadString(ref r, ctx.Pool, "package_tarball_full_path", intern: false); break;
             case RecordField.PackageType: _packageType = RecordJson.ReadString(ref r, ctx.Pool, "package_type"); break;
-            default: return base.ReadField(f, ref r, source, ctx);
+            default: return base.ReadValue(f, ref r, source, ctx);
         }
 
-        Set(f, isNull);
         return true;
     }
 
-    internal override void WriteValue(RecordField f, Utf8JsonWriter w)
+    private protected override void WriteValue(RecordField f, Utf8JsonWriter w)
     {
-        if ((_nulls & RecordFields.Bit(f)) != 0)
-        {
-            w.WriteNullValue();
-            return;
-        }
-
         switch (f)
         {
             case RecordField.Files: RecordJson.WriteArray(w, _files); break;

@@ -9,24 +9,10 @@ public abstract class PrefixRecordPart
     private protected string[]? _keyOrder;
 
     /// <summary>The keys of the object that this type does not model (or that held a value of another shape), in file order.</summary>
-    public IReadOnlyList<string> ExtraKeys => _extra is null ? [] : Array.ConvertAll(_extra, e => e.Key);
+    public IReadOnlyList<string> ExtraKeys => RecordJson.ExtraKeys(_extra);
 
     /// <summary>The raw JSON of an extra key, or null.</summary>
-    public string? GetExtraJson(string key)
-    {
-        if (_extra is not null)
-        {
-            foreach (var e in _extra)
-            {
-                if (e.Key == key)
-                {
-                    return System.Text.Encoding.UTF8.GetString(e.Value);
-                }
-            }
-        }
-
-        return null;
-    }
+    public string? GetExtraJson(string key) => RecordJson.ExtraJson(_extra, key);
 
     private protected abstract bool TryRead(string key, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx);
 

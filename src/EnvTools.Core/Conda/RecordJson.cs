@@ -27,6 +27,23 @@ internal sealed class RecordReadContext(RecordStringPool pool, bool keepKeyOrder
 /// <summary>Utf8JsonReader/Utf8JsonWriter helpers shared by the record types (no reflection).</summary>
 internal static class RecordJson
 {
+    /// <summary>The keys of a record's (or record part's) unmodelled entries, in file order.</summary>
+    internal static IReadOnlyList<string> ExtraKeys(KeyValuePair<string, byte[]>[]? extra) => extra is null ? [] : Array.ConvertAll(extra, e => e.Key);
+
+    /// <summary>The raw JSON of the unmodelled entry <paramref name="key"/>, or null.</summary>
+    internal static string? ExtraJson(KeyValuePair<string, byte[]>[]? extra, string key)
+    {
+        foreach (var e in extra ?? [])
+        {
+            if (e.Key == key)
+            {
+                return System.Text.Encoding.UTF8.GetString(e.Value);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Track features / features: a list, or a string separated by commas and/or spaces (conda's _FeaturesField).</summary>
     public static string[] SplitFeatures(string value, RecordStringPool? pool)
     {

@@ -62,7 +62,7 @@ internal static class RecordWriter
             }
             else
             {
-                rec.WriteValue(field, w);
+                rec.WriteField(field, w);
             }
         }
 

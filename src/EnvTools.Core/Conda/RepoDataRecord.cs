@@ -65,9 +65,8 @@ public class RepoDataRecord : PackageRecord, IPackageRecordView
     public string? Channel { get => _channel; init { _channel = value; Set(RecordField.Channel, value is null); } }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal override bool ReadField(RecordField f, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
+    private protected override bool ReadValue(RecordField f, ref Utf8JsonReader r, ReadOnlySpan<byte> source, RecordReadContext ctx)
     {
-        bool isNull = r.TokenType == JsonTokenType.Null;
         switch (f)
         {
             case RecordField.Fn:
@@ -81,21 +80,14 @@ public class RepoDataRecord : PackageRecord, IPackageRecordView
                 break;
             case RecordField.Url: _url = RecordJson.ReadString(ref r, ctx.Pool, "url", intern: false); break;
             case RecordField.Channel: _channel = RecordJson.ReadString(ref r, ctx.Pool, "channel"); break;
-            default: return base.ReadField(f, ref r, source, ctx);
+            default: return base.ReadValue(f, ref r, source, ctx);
         }
 
-        Set(f, isNull);
         return true;
     }
 
-    internal override void WriteValue(RecordField f, Utf8JsonWriter w)
+    private protected override void WriteValue(RecordField f, Utf8JsonWriter w)
     {
-        if ((_nulls & RecordFields.Bit(f)) != 0)
-        {
-            w.WriteNullValue();
-            return;
-        }
-
         switch (f)
         {
             case RecordField.Fn: w.WriteStringValue(FileName); break;

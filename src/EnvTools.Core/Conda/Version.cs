@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
@@ -15,9 +14,7 @@ namespace EnvTools.Conda;
 /// <see cref="CompareTo(Version?)"/> agree.</remarks>
 public sealed class Version : IComparable<Version>, IEquatable<Version>, IComparable
 {
-    private const int CacheLimit = 65536;
-    private static readonly ConcurrentDictionary<string, Version?> Cache = new(StringComparer.Ordinal);
-    private static int _cacheAdds;
+    private static readonly BoundedCache<string, Version?> Cache = new(65536, StringComparer.Ordinal);
 
     private readonly string _text;
     private readonly string _normalized;
@@ -108,14 +105,7 @@ public sealed class Version : IComparable<Version>, IEquatable<Version>, ICompar
         }
 
         _ = TryParseCore(text, out v, out _, out _); // an invalid text caches null
-        // ConcurrentDictionary.Count takes every internal lock: keep an approximate count instead.
-        if (Interlocked.Increment(ref _cacheAdds) >= CacheLimit)
-        {
-            Interlocked.Exchange(ref _cacheAdds, 0);
-            Cache.Clear();
-        }
-
-        Cache.TryAdd(text, v);
+        Cache.Add(text, v);
         return v;
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
@@ -55,9 +54,7 @@ public enum VersionOperator
 /// <remarks>Immutable and thread-safe. Equality is by canonical form (see <see cref="Equals(VersionSpec?)"/>).</remarks>
 public sealed class VersionSpec : IEquatable<VersionSpec>
 {
-    private const int CacheLimit = 16384;
-    private static readonly ConcurrentDictionary<string, VersionSpec> Cache = new(StringComparer.Ordinal);
-    private static int _cacheAdds;
+    private static readonly BoundedCache<string, VersionSpec> Cache = new(16384, StringComparer.Ordinal);
     private static readonly VersionSpec[] NoChildren = [];
 
     private readonly string _text;
@@ -144,14 +141,7 @@ public sealed class VersionSpec : IEquatable<VersionSpec>
             return null;
         }
 
-        // ConcurrentDictionary.Count takes every internal lock: keep an approximate count instead.
-        if (Interlocked.Increment(ref _cacheAdds) >= CacheLimit)
-        {
-            Interlocked.Exchange(ref _cacheAdds, 0);
-            Cache.Clear();
-        }
-
-        Cache.TryAdd(text, spec);
+        Cache.Add(text, spec);
         return spec;
     }
 

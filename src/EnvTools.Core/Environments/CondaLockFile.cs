@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using EnvTools.Conda;
+using EnvTools.IO;
 using YamlDotNet.RepresentationModel;
 
 namespace EnvTools.Environments;
@@ -261,7 +262,7 @@ public sealed class CondaLockFile
         {
             string input = string.Join('\n', channels.Select(ExplicitFile.StripCredentials)) + "\n" +
                            string.Join('\n', p.Value.Select(r => ExplicitFile.StripCredentials(r.Url)).Order(StringComparer.Ordinal));
-            string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(input))).ToLowerInvariant();
+            string hash = Checksums.HexOf(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(input));
             sb.Append("    ").Append(EnvFileYaml.Quote(p.Key)).Append(": ").Append(hash).Append('\n');
         }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using EnvTools.Conda;
+using EnvTools.IO;
 
 namespace EnvTools.Environments;
 
@@ -153,7 +154,7 @@ public static class PrefixVerifier
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
-            return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+            return Checksums.HexOf(HashAlgorithmName.SHA256, stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -145,7 +145,7 @@ public sealed class PackageCache
         }
 
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
-        return !Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream)).Equals(expected, StringComparison.OrdinalIgnoreCase);
+        return !EnvTools.IO.Checksums.HexOf(System.Security.Cryptography.HashAlgorithmName.SHA256, stream).Equals(expected, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EnvTools.IO;
 
 namespace EnvTools.RepoData;
 
@@ -27,10 +28,7 @@ internal sealed class RepoDataCache
     internal static string KeyFor(string subdirUrl, string fn = RepoDataFn)
     {
         string url = (subdirUrl.EndsWith('/') ? subdirUrl : subdirUrl + "/") + (fn == RepoDataFn ? string.Empty : fn);
-#pragma warning disable CA5351 // not security: conda's cache file naming
-        byte[] hash = MD5.HashData(Encoding.UTF8.GetBytes(url));
-#pragma warning restore CA5351
-        return Convert.ToHexString(hash, 0, 4).ToLowerInvariant();
+        return Checksums.HexOf(HashAlgorithmName.MD5, Encoding.UTF8.GetBytes(url))[..8]; // not security: conda's cache file naming
     }
 
     /// <summary>The server's plain repodata file name.</summary>

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.Fetch;
+using EnvTools.IO;
 using EnvTools.Solve;
 using MessagePack;
 
@@ -225,7 +226,7 @@ internal sealed class ShardedRepoData
             try
             {
                 byte[] cached = await File.ReadAllBytesAsync(path).ConfigureAwait(false);
-                if (Convert.ToHexString(SHA256.HashData(cached)).Equals(hex, StringComparison.OrdinalIgnoreCase))
+                if (Checksums.HexOf(HashAlgorithmName.SHA256, cached).Equals(hex, StringComparison.OrdinalIgnoreCase))
                 {
                     return cached;
                 }
@@ -257,7 +258,7 @@ internal sealed class ShardedRepoData
 
             ArraySegment<byte> body = response.Content is BufferedContent b ? b.Bytes : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
             byte[] raw = body.AsSpan().ToArray();
-            if (!Convert.ToHexString(SHA256.HashData(raw)).Equals(hex, StringComparison.OrdinalIgnoreCase))
+            if (!Checksums.HexOf(HashAlgorithmName.SHA256, raw).Equals(hex, StringComparison.OrdinalIgnoreCase))
             {
                 throw new ChannelUnavailableException(source.Channel, $"Channel '{source.Channel}': the shard at {display} does not match its sha256; nothing was cached.");
             }

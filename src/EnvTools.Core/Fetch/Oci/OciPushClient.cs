@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using EnvTools.Environments;
 using EnvTools.Conda;
+using EnvTools.IO;
 
 namespace EnvTools.Fetch.Oci;
 
@@ -18,11 +19,11 @@ internal sealed record OciLayerSource(string MediaType, string Title, string? Fi
     {
         if (Bytes is not null)
         {
-            return ("sha256:" + Convert.ToHexString(SHA256.HashData(Bytes)).ToLowerInvariant(), Bytes.LongLength);
+            return ("sha256:" + Checksums.HexOf(HashAlgorithmName.SHA256, Bytes), Bytes.LongLength);
         }
 
         using FileStream s = File.OpenRead(FilePath!);
-        return ("sha256:" + Convert.ToHexString(SHA256.HashData(s)).ToLowerInvariant(), s.Length);
+        return ("sha256:" + Checksums.HexOf(HashAlgorithmName.SHA256, s), s.Length);
     }
 
     /// <summary>A fresh body for one upload try.</summary>
@@ -221,7 +222,7 @@ internal sealed class OciPushClient
 
         return response.Headers.TryGetValues("Docker-Content-Digest", out IEnumerable<string>? d) && d.FirstOrDefault() is { } digest && OciLayout.IsValidDigest(digest)
             ? digest
-            : "sha256:" + Convert.ToHexString(SHA256.HashData(json)).ToLowerInvariant();
+            : "sha256:" + Checksums.HexOf(HashAlgorithmName.SHA256, json);
     }
 
     /// <summary>The manifest under <paramref name="reference"/> (a tag or digest), or null when the registry has none (404).</summary>
@@ -267,7 +268,7 @@ internal sealed class OciPushClient
         }
 
         byte[] body = await ReadLimitedAsync(response, repository, maxBytes, ct).ConfigureAwait(false);
-        string digest = "sha256:" + Convert.ToHexString(SHA256.HashData(body)).ToLowerInvariant();
+        string digest = "sha256:" + Checksums.HexOf(HashAlgorithmName.SHA256, body);
         return string.Equals(digest, blob.Digest, StringComparison.Ordinal) ? body
             : throw new OciRegistryException(Authority, repository, $"The blob {blob.Digest} of {repository} on {Authority} has the digest {digest}.", (int)response.StatusCode);
     }
