@@ -60,4 +60,6 @@ if ($RerunFailed -and $r.FailedCount -gt 0 -and $failed -eq $r.FailedCount) {
 }
 Write-Host "Pester: $([int] $clock.Elapsed.TotalSeconds) s"
 Write-Host "Pester: $passed passed, $failed failed, $($r.SkippedCount) skipped"
-exit ([int]($failed -gt 0))
+$code = [int]($failed -gt 0)
+Write-Host "Pester: exit code $code"   # the lane tells a process that dies at shutdown from one that failed
+exit $code

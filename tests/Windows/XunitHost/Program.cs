@@ -102,8 +102,10 @@ internal static class Program
         }
 
         Console.WriteLine($"xunit: {passed} passed, {failed} failed, {reporter.Skipped} skipped");
+        int code = failed > 0 ? 1 : 0;
+        Console.WriteLine($"xunit: exit code {code}"); // the lane tells a process that dies at shutdown from one that failed
         Console.Out.Flush();
-        return failed > 0 ? 1 : 0;
+        return code;
     }
 
     /// <summary>The options xunit reads by name (the runner utility's TestFrameworkOptions is not served here).</summary>
