@@ -4,6 +4,7 @@ using System.Text.Json;
 using EnvTools.Conda;
 using EnvTools.RepoData;
 using EnvTools.Solve;
+using EnvTools.Platforms;
 
 namespace EnvTools.Bench;
 

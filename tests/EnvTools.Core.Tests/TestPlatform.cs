@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Xunit;
+using EnvTools.Platforms;
 
 namespace EnvTools.Tests;
 
@@ -62,7 +63,7 @@ public sealed class DotnetHostFactAttribute : FactAttribute
 {
     public DotnetHostFactAttribute()
     {
-        if (OperatingSystem.IsWindows() && EnvTools.Activation.CudaDriver.FindDotnetHost(Environment.GetEnvironmentVariable) is null)
+        if (OperatingSystem.IsWindows() && EnvTools.Platforms.CudaDriver.FindDotnetHost(Environment.GetEnvironmentVariable) is null)
         {
             Skip = "no dotnet host on this Windows machine (set DOTNET_ROOT or put dotnet.exe on PATH): the CUDA probe runs in one";
         }

@@ -2,6 +2,7 @@ using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.Install;
 using EnvTools.Solve;
+using EnvTools.Platforms;
 
 namespace EnvTools.Activation;
 

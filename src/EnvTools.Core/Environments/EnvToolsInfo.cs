@@ -83,7 +83,7 @@ public sealed record EnvToolsInfo
             ChannelUrls = urls.Distinct(StringComparer.Ordinal).ToArray(),
             ChannelPriority = settings.ChannelPriority.ToString().ToLowerInvariant(),
             Platform = platform.Name,
-            VirtualPackages = Activation.VirtualPackages.For(platform, settings).Select(v => v.ToString()).ToArray(),
+            VirtualPackages = EnvTools.Platforms.VirtualPackages.For(platform, settings).Select(v => v.ToString()).ToArray(),
             ConfigFiles = settings.Files,
             Offline = settings.Offline,
             ModuleVersion = Install.InstallOptions.DefaultToolVersion,

@@ -3,6 +3,7 @@ using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.RepoData;
 using EnvTools.Solve;
+using EnvTools.Platforms;
 
 namespace EnvTools.Environments;
 

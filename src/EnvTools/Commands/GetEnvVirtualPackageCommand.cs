@@ -3,6 +3,7 @@ using EnvTools.Activation;
 using EnvTools.Commands.Internal;
 using EnvTools.Conda;
 using EnvTools.Config;
+using EnvTools.Platforms;
 
 namespace EnvTools.Commands;
 

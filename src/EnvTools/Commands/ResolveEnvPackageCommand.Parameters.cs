@@ -2,6 +2,7 @@ using System.Management.Automation;
 using EnvTools.Commands.Internal;
 using EnvTools.Conda;
 using EnvTools.Solve;
+using EnvTools.Platforms;
 
 namespace EnvTools.Commands;
 

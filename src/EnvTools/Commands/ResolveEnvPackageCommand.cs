@@ -4,6 +4,7 @@ using EnvTools.Commands.Internal;
 using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.Solve;
+using EnvTools.Platforms;
 
 namespace EnvTools.Commands;
 

@@ -5,6 +5,7 @@ using EnvTools.Config;
 using EnvTools.Environments;
 using EnvTools.Install;
 using EnvTools.Solve;
+using EnvTools.Platforms;
 
 namespace EnvTools.Commands.Internal;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EnvTools.Activation;
 using EnvTools.Conda;
 using Xunit;
+using EnvTools.Platforms;
 
 namespace EnvTools.Tests.Activation;
 

@@ -1,6 +1,7 @@
 using EnvTools.Activation;
 using EnvTools.Conda;
 using Xunit;
+using EnvTools.Platforms;
 
 namespace EnvTools.Tests.Activation;
 

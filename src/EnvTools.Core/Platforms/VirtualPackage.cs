@@ -1,6 +1,6 @@
 using EnvTools.Conda;
 
-namespace EnvTools.Activation;
+namespace EnvTools.Platforms;
 
 /// <summary>Where a virtual package's value came from.</summary>
 // Int64-based on purpose: PowerShell's ConvertTo-Json writes Int64 enums by name (others as numbers).

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 using System.Text.RegularExpressions;
 using EnvTools.Conda;
 
-namespace EnvTools.Activation;
+namespace EnvTools.Platforms;
 
 /// <summary>
 /// Detects the host's virtual packages, applies conda's <c>CONDA_OVERRIDE_*</c> variables, gives the

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace EnvTools.Activation;
+namespace EnvTools.Platforms;
 
 /// <summary>What CUDA driver detection found: the driver's maximum CUDA version, or nothing, and how.</summary>
 /// <param name="Version">The CUDA version as <c>major.minor</c> (<c>12.4</c>), or null when no usable driver was found.</param>
