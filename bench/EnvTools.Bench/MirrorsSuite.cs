@@ -11,6 +11,7 @@ using EnvTools.RepoData;
 using EnvTools.Solve;
 using EnvTools.Tests.Http;
 using EnvTools.Tests.S3;
+using EnvTools.Environments;
 
 namespace EnvTools.Bench;
 

@@ -66,7 +66,7 @@ catch { 'ERR ' + `$_.FullyQualifiedErrorId + ' ' + `$_.Exception.GetType().FullN
     }
 
     function Lock-Prefix([string] $Prefix) {
-        [EnvTools.Install.PrefixLock]::Acquire($Prefix, [TimeSpan]::FromSeconds(10), [Threading.CancellationToken]::None)
+        [EnvTools.Environments.PrefixLock]::Acquire($Prefix, [TimeSpan]::FromSeconds(10), [Threading.CancellationToken]::None)
     }
 }
 

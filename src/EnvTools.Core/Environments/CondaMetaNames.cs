@@ -33,8 +33,8 @@ internal static class CondaMetaNames
     }
 
     /// <summary>The conda-meta record files of a prefix's last committed state, in ordinal order (see
-    /// <see cref="Install.PrefixJournal.CommittedRecordFiles"/>): never the journal or another dot file.</summary>
-    internal static string[] RecordFiles(string prefix) => Install.PrefixJournal.CommittedRecordFiles(prefix, out _);
+    /// <see cref="PrefixJournal.CommittedRecordFiles"/>): never the journal or another dot file.</summary>
+    internal static string[] RecordFiles(string prefix) => PrefixJournal.CommittedRecordFiles(prefix, out _);
 
     /// <summary>
     /// The channel as <c>conda list</c> shows it: the channel name (<c>conda-forge</c>, <c>pkgs/main</c>) for

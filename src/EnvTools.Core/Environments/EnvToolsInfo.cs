@@ -9,6 +9,11 @@ namespace EnvTools.Environments;
 /// the channels and their URLs for the platform, the virtual packages, the configuration files read, versions.</summary>
 public sealed record EnvToolsInfo
 {
+    /// <summary>The engine's version (<c>major.minor.build</c> of this assembly), as history's <c># envtools version:</c>
+    /// line and <see cref="ModuleVersion"/> carry it.</summary>
+    internal static string DefaultToolVersion =>
+        typeof(EnvToolsInfo).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "unknown";
+
     /// <summary>The active environment's name (its folder name in an envs dir, else its path); null when none is active.</summary>
     public string? ActiveEnvironment { get; init; }
 
@@ -86,7 +91,7 @@ public sealed record EnvToolsInfo
             VirtualPackages = EnvTools.Platforms.VirtualPackages.For(platform, settings).Select(v => v.ToString()).ToArray(),
             ConfigFiles = settings.Files,
             Offline = settings.Offline,
-            ModuleVersion = Install.InstallOptions.DefaultToolVersion,
+            ModuleVersion = DefaultToolVersion,
             CondaCompatibleVersion = PrefixHistory.CondaCompatibleVersion,
             OperatingSystem = RuntimeInformation.OSDescription,
             Runtime = RuntimeInformation.FrameworkDescription,

@@ -105,11 +105,11 @@ public sealed class EnvironmentLocator
     /// <summary>True when <paramref name="prefix"/> is an environment: it has a conda-meta folder, and is not what a
     /// create that never committed leaves (a killed or running <c>New-Env</c>: only the lock, or an uncommitted journal).</summary>
     public static bool IsEnvironment(string prefix) =>
-        Directory.Exists(Path.Combine(prefix, "conda-meta")) && !Install.PrefixJournal.IsUncommittedCreate(prefix);
+        Directory.Exists(Path.Combine(prefix, "conda-meta")) && !PrefixJournal.IsUncommittedCreate(prefix);
 
     /// <summary>True when <paramref name="prefix"/> holds only the remains of a create that never committed.</summary>
     internal static bool IsUncommittedCreate(string prefix) =>
-        Directory.Exists(Path.Combine(prefix, "conda-meta")) && Install.PrefixJournal.IsUncommittedCreate(prefix);
+        Directory.Exists(Path.Combine(prefix, "conda-meta")) && PrefixJournal.IsUncommittedCreate(prefix);
 
     /// <summary>Throws <see cref="InvalidEnvironmentNameException"/> when <paramref name="name"/> cannot name an environment.</summary>
     public static void ValidateName(string name)

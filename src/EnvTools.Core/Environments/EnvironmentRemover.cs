@@ -33,7 +33,7 @@ public sealed class EnvironmentRemover
     /// <summary>
     /// Removes the environment at <paramref name="prefix"/> and unregisters it.
     /// </summary>
-    /// <exception cref="Install.PrefixLockedException">Another process is changing the environment.</exception>
+    /// <exception cref="PrefixLockedException">Another process is changing the environment.</exception>
     /// <exception cref="EnvironmentNotFoundException">The prefix is not an environment.</exception>
     /// <exception cref="EnvironmentActiveException">It is the active environment (or holds it).</exception>
     /// <exception cref="EnvironmentContainsEnvironmentsException">Other known environments lie inside it.</exception>
@@ -105,8 +105,8 @@ public sealed class EnvironmentRemover
         {
             // Under the prefix lock (an install in progress makes this fail with PrefixLocked), with an interrupted
             // transaction finished first. Windows cannot move a folder with the lock file open: it is released first.
-            Install.PrefixJournal.RecoverIfNeeded(full);
-            using (var held = Install.PrefixLock.AcquireExisting(full, LockTimeout, CancellationToken.None))
+            PrefixJournal.RecoverIfNeeded(full);
+            using (var held = PrefixLock.AcquireExisting(full, LockTimeout, CancellationToken.None))
             {
                 if (OperatingSystem.IsWindows())
                 {

@@ -1,5 +1,4 @@
 using EnvTools.Config;
-using EnvTools.Install;
 
 namespace EnvTools.Environments;
 

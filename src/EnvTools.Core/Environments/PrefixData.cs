@@ -40,7 +40,7 @@ public sealed class PrefixData
         string full = EnvironmentLocator.NormalizePrefix(prefix);
         for (int attempt = 0; ; attempt++)
         {
-            string[] files = Install.PrefixJournal.CommittedRecordFiles(full, out bool pending);
+            string[] files = PrefixJournal.CommittedRecordFiles(full, out bool pending);
             var records = new PrefixRecord[files.Length];
             try
             {

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using EnvTools.Config;
 using EnvTools.Environments;
-using EnvTools.Install;
 
 namespace EnvTools.Environments;
 

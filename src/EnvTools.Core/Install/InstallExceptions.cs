@@ -1,23 +1,5 @@
 namespace EnvTools.Install;
 
-/// <summary>Another process holds the prefix lock and did not release it within the time-out.</summary>
-public sealed class PrefixLockedException : EnvToolsException
-{
-    /// <summary>Creates the error.</summary>
-    public PrefixLockedException(string prefix, TimeSpan timeout, Exception? inner = null)
-        : base("PrefixLocked", ErrorKind.ResourceBusy, $"The environment '{prefix}' is locked by another process (waited {timeout.TotalSeconds:0.#} s).", prefix, inner)
-    {
-        Prefix = prefix;
-        Timeout = timeout;
-    }
-
-    /// <summary>The locked prefix.</summary>
-    public string Prefix { get; }
-
-    /// <summary>How long the lock was waited for.</summary>
-    public TimeSpan Timeout { get; }
-}
-
 /// <summary>A package's link script failed; the transaction was rolled back.</summary>
 public sealed class LinkScriptFailedException : EnvToolsException
 {

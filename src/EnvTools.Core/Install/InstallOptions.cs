@@ -1,5 +1,6 @@
 using EnvTools.Conda;
 using EnvTools.Config;
+using EnvTools.Environments;
 
 namespace EnvTools.Install;
 
@@ -46,8 +47,7 @@ public sealed class InstallOptions
     /// line always carries <see cref="Environments.PrefixHistory.CondaCompatibleVersion"/>).</summary>
     public string ToolVersion { get; init; } = DefaultToolVersion;
 
-    internal static string DefaultToolVersion =>
-        typeof(InstallOptions).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "unknown";
+    internal static string DefaultToolVersion => EnvToolsInfo.DefaultToolVersion;
 
     internal string EnvironmentsFilePath => EnvironmentsFile ?? Environments.EnvironmentsFile.DefaultPath;
 

@@ -1,4 +1,5 @@
 using EnvTools.Conda;
+using EnvTools.Environments;
 
 namespace EnvTools.Install;
 

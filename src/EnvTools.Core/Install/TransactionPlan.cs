@@ -30,7 +30,7 @@ public sealed class TransactionPlan
     /// when unchanged.
     /// </summary>
     /// <param name="prefix">The environment's folder.</param>
-    /// <param name="installed">The prefix's records (<see cref="PrefixState.ReadInstalled"/>).</param>
+    /// <param name="installed">The prefix's records (<see cref="Environments.PrefixState.ReadInstalled"/>).</param>
     /// <param name="solution">The final set of packages.</param>
     /// <param name="extractedDirOf">Where each solution record is extracted in the package cache.</param>
     /// <param name="requestedSpecs">Package name → the spec the user asked for, written as <c>requested_spec</c>.</param>

@@ -78,9 +78,9 @@ public sealed class TestEnvCommand : EnvCmdlet
         {
             EnvironmentLocator locator = EnvironmentArguments.Locator(this);
             string prefix = EnvironmentArguments.ResolveTarget(this, locator, Name, Prefix);
-            if (Install.PrefixJournal.IsPending(prefix))
+            if (PrefixJournal.IsPending(prefix))
             {
-                WriteWarning(Install.PrefixJournal.PendingMessage(prefix));
+                WriteWarning(PrefixJournal.PendingMessage(prefix));
             }
 
             const int activityId = 1;

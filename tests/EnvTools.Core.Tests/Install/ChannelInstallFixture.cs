@@ -2,6 +2,7 @@ using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.Install;
 using EnvTools.Packages;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.Install;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EnvTools.Install;
 using Xunit;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.Install;
 
@@ -19,7 +20,7 @@ public class CrashRecoveryProcessTests
         $rec = [EnvTools.Conda.RepoDataRecord]@{ Name = $idx.Name; Version = $idx.Version; Build = $idx.Build; Subdir = 'linux-64'; FileName = 'lib-2.0-0.tar.bz2' }
         $sol = [System.Collections.Generic.List[EnvTools.Conda.RepoDataRecord]]::new()
         $sol.Add($rec)
-        $installed = [EnvTools.Install.PrefixState]::ReadInstalled($Prefix)
+        $installed = [EnvTools.Environments.PrefixState]::ReadInstalled($Prefix)
         $plan = [EnvTools.Install.TransactionPlan]::Create($Prefix, $installed, $sol, [Func[EnvTools.Conda.RepoDataRecord,string]]{ param($r) $Dir }, $null, $false)
         $opt = [EnvTools.Install.InstallOptions]@{ EnvironmentsFile = $EnvFile }
         $null = [EnvTools.Install.PrefixTransaction]::Execute($plan, $opt, $null, [System.Threading.CancellationToken]::None)

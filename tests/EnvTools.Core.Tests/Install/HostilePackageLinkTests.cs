@@ -5,6 +5,7 @@ using EnvTools.Packages;
 using EnvTools.Tests.Packages;
 using Xunit;
 using EnvTools.IO;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.Install;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using EnvTools.Conda;
 using EnvTools.Install;
 using EnvTools.Packages;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.Install;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EnvTools.Install;
 using Xunit;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.Install;
 

@@ -10,6 +10,7 @@ using EnvTools.Packages;
 using EnvTools.RepoData;
 using EnvTools.Solve;
 using Xunit;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.Oci;
 

@@ -6,6 +6,7 @@ using EnvTools.Fetch.Oci;
 using EnvTools.Install;
 using EnvTools.RepoData;
 using Xunit;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.Oci;
 

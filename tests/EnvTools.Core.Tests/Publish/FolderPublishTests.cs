@@ -6,6 +6,7 @@ using EnvTools.Publish;
 using EnvTools.RepoData;
 using EnvTools.Solve;
 using Xunit;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.Publish;
 

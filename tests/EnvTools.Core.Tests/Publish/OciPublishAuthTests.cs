@@ -7,6 +7,7 @@ using EnvTools.Packages;
 using EnvTools.Publish;
 using EnvTools.Tests.Oci;
 using Xunit;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.Publish;
 

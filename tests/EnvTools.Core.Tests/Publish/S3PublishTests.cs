@@ -4,6 +4,7 @@ using EnvTools.Install;
 using EnvTools.Publish;
 using EnvTools.Tests.S3;
 using Xunit;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.Publish;
 

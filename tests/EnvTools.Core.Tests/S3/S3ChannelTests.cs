@@ -10,6 +10,7 @@ using EnvTools.RepoData;
 using EnvTools.Solve;
 using Xunit;
 using EnvTools.IO;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.S3;
 

@@ -2,6 +2,7 @@ using EnvTools.Conda;
 using EnvTools.Install;
 using EnvTools.Tests.Install;
 using Xunit;
+using EnvTools.Environments;
 
 namespace EnvTools.Tests.Windows;
 

@@ -1,6 +1,6 @@
 using EnvTools.Conda;
 
-namespace EnvTools.Install;
+namespace EnvTools.Environments;
 
 /// <summary>Reads what a prefix holds: the conda-meta records and pinned specs.</summary>
 public static class PrefixState

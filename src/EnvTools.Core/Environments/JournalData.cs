@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace EnvTools.Install;
+namespace EnvTools.Environments;
 
 /// <summary>The content of the transaction journal (see <see cref="PrefixJournal"/>). Paths are relative to the prefix, with '/'.</summary>
 internal sealed class JournalData

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EnvTools.IO;
 
-namespace EnvTools.Install;
+namespace EnvTools.Environments;
 
 /// <summary>
 /// The transaction journal, <c>conda-meta/.envtools-transaction.json</c>: written and flushed to disk before a
@@ -20,7 +20,7 @@ public static class PrefixJournal
 
     /// <summary>
     /// Finishes what an interrupted transaction left: rolls it back when it had not committed (restoring the old
-    /// files and records), or completes its clean-up when it had. <see cref="PrefixTransaction.Execute"/> calls it
+    /// files and records), or completes its clean-up when it had. <see cref="Install.PrefixTransaction.Execute"/> calls it
     /// first; call it under the <see cref="PrefixLock"/> (it takes the lock itself when no other process holds it).
     /// </summary>
     /// <returns>True when a journal was found and processed.</returns>

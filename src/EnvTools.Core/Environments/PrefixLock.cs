@@ -1,4 +1,4 @@
-namespace EnvTools.Install;
+namespace EnvTools.Environments;
 
 /// <summary>
 /// A cross-process exclusive lock on a prefix: the file <c>conda-meta/.envtools.lock</c> opened without sharing (an
