@@ -115,6 +115,6 @@ public sealed partial class InstallEnvPackageCommand : ExistingEnvChangeCmdlet
         string prefix = ResolveTarget(LoadSettings(null));
         var outcome = specs.Length == 0 ? null : Execute(LoadSettings(prefix), prefix, EnvironmentAction.Install, install.ParseSpecs(), install.Customize, DownloadOnly);
         WriteChanges(outcome);
-        InstallPip(prefix, install.PipToInstall(outcome?.Result), SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+        InstallPip(prefix, install.PipToInstall(outcome?.Result), WorkingDirectory);
     }, specs);
 }

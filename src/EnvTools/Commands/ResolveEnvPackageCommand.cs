@@ -41,8 +41,13 @@ namespace EnvTools.Commands;
 /// <seealso cref="GetEnvVirtualPackageCommand"/>
 [Cmdlet(VerbsDiagnostic.Resolve, "EnvPackage")]
 [OutputType(typeof(RepoDataRecord))]
-public sealed partial class ResolveEnvPackageCommand : EnvCmdlet
+public sealed class ResolveEnvPackageCommand : SolveCmdlet
 {
+    /// <summary>The MatchSpecs to solve (several may follow each other, as with conda: numpy "python=3.11").</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ValueFromRemainingArguments = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Spec { get; set; } = Array.Empty<string>();
+
     private readonly List<string> _specs = new();
 
     /// <inheritdoc />
@@ -71,7 +76,7 @@ public sealed partial class ResolveEnvPackageCommand : EnvCmdlet
                     VirtualPackages = virtuals.Select(v => v.ToRecord()).ToArray(),
                     ChannelPriority = ChannelPriority ?? settings.ChannelPriority,
                     PinnedSpecs = settings.PinnedPackages.Select(MatchSpec.Parse).ToArray(),
-                    Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,
+                    Timeout = SolveTimeout,
                 }, CancellationToken);
             }
             finally

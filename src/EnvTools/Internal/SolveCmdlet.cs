@@ -1,22 +1,19 @@
 using System.Management.Automation;
-using EnvTools.Commands.Internal;
-using EnvTools.Conda;
 using EnvTools.Solve;
-using EnvTools.Platforms;
 
-namespace EnvTools.Commands;
+namespace EnvTools.Commands.Internal;
 
-/// <content>The parameters of Resolve-EnvPackage.</content>
-public sealed partial class ResolveEnvPackageCommand
+/// <summary>
+/// Base of the cmdlets that solve against channels (Resolve-EnvPackage, and through <see cref="EnvChangeCmdlet"/>
+/// New-Env, Update-Env, Install-, Update-, Uninstall-EnvPackage and Restore-Env): the channel, platform, virtual-package,
+/// priority and time-out parameters, declared once so that they read and bind the same everywhere.
+/// </summary>
+public abstract class SolveCmdlet : EnvCmdlet
 {
     #region Parameters
 
-    /// <summary>The MatchSpecs to solve (several may follow each other, as with conda: numpy "python=3.11").</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ValueFromRemainingArguments = true)]
-    [ValidateNotNullOrEmpty]
-    public string[] Spec { get; set; } = Array.Empty<string>();
-
-    /// <summary>Channels in priority order: names, URLs or local folders.</summary>
+    /// <summary>Channels in priority order (names, URLs or local folders), read before the configured channels as
+    /// conda's -c; with -OverrideChannels, instead of them.</summary>
     [Parameter]
     [Alias("c")]
     [ArgumentCompleter(typeof(ChannelNameCompleter))]
@@ -35,7 +32,8 @@ public sealed partial class ResolveEnvPackageCommand
     [Parameter]
     public string[]? VirtualPackage { get; set; }
 
-    /// <summary>Channel priority: Flexible, Strict or Disabled; the configured channel_priority (conda's default: Flexible) when omitted.</summary>
+    /// <summary>Channel priority: Flexible, Strict or Disabled; the configured channel_priority (conda's default:
+    /// Flexible) when omitted.</summary>
     [Parameter]
     public ChannelPriority? ChannelPriority { get; set; }
 
@@ -45,4 +43,7 @@ public sealed partial class ResolveEnvPackageCommand
     public int TimeoutSec { get; set; }
 
     #endregion
+
+    /// <summary>The solve's time-out, or null for none.</summary>
+    protected TimeSpan? SolveTimeout => TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null;
 }
