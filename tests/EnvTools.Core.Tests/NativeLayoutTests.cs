@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using EnvTools.Environments;
 using EnvTools.Packages;
 using Xunit;
+using EnvTools.IO;
 
 namespace EnvTools.Tests;
 

@@ -1,4 +1,5 @@
 using System.IO.Enumeration;
+using EnvTools.IO;
 
 namespace EnvTools.Environments;
 

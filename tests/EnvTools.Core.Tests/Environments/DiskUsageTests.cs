@@ -1,5 +1,6 @@
 using EnvTools.Environments;
 using Xunit;
+using EnvTools.IO;
 
 namespace EnvTools.Tests.Environments;
 

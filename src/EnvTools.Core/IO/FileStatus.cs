@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EnvTools.Environments;
+namespace EnvTools.IO;
 
 /// <summary>What a directory entry is, seen without following symbolic links.</summary>
 internal enum FileKind

@@ -1,10 +1,9 @@
 using EnvTools.Conda;
 using EnvTools.Config;
-using EnvTools.Install;
 using EnvTools.Solve;
 using EnvTools.Platforms;
 
-namespace EnvTools.Activation;
+namespace EnvTools.Install;
 
 /// <summary>The options of one change to an environment as a host takes them (New-Env, Install-, Update-,
 /// Uninstall-EnvPackage): names and text, resolved by <see cref="EnvironmentRequestFactory"/>.</summary>
