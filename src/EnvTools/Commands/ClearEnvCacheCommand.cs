@@ -58,7 +58,7 @@ public sealed partial class ClearEnvCacheCommand : EnvCmdlet
         IReadOnlyList<CacheItem> plan = Array.Empty<CacheItem>();
         if (!TryRun(() =>
             {
-                Settings settings = Settings.Load(null, null, ConfigEnvironment.FromProcess(SessionState.Path.CurrentFileSystemLocation.ProviderPath));
+                Settings settings = ChannelArguments.LoadSettings(this);
                 plan = PackageCacheCleaner.Plan(new PackageCache(settings.PkgsDirs), kinds, Unused, RepoData.RepoDataIndexOptions.CacheDirectories());
             }))
         {

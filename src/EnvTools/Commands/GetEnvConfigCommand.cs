@@ -50,9 +50,8 @@ public sealed partial class GetEnvConfigCommand : EnvCmdlet
         {
             if (_settings is null)
             {
-                string cwd = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
                 string? prefix = string.IsNullOrEmpty(Prefix) ? null : GetUnresolvedProviderPathFromPSPath(Prefix);
-                _settings = Settings.Load(prefix, null, ConfigEnvironment.FromProcess(cwd));
+                _settings = ChannelArguments.LoadSettings(this, prefix);
                 foreach ((bool warning, string message) in ConfigQuery.UnknownKeyNotices(_settings))
                 {
                     if (warning)
