@@ -28,22 +28,20 @@ public sealed class InstalledPackageNameCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         PackageNameCompletion.Complete(wordToComplete, () =>
-        {
-            string? prefix = fakeBoundParameters["Prefix"] as string;
-            if (string.IsNullOrEmpty(prefix) && fakeBoundParameters["Name"] is string name && !string.IsNullOrEmpty(name))
-            {
-                prefix = new EnvironmentLocator(Settings.Load()).Find(name);
-            }
-
-            prefix ??= Environment.GetEnvironmentVariable("CONDA_PREFIX");
-            return string.IsNullOrEmpty(prefix)
-                ? Enumerable.Empty<(string, string)>()
-                : PrefixState.ReadInstalled(prefix).Select(r => (r.Name, $"{r.Name} {r.Version} {r.Build}"));
-        });
+            PrefixState.ReadInstalled(PackageNameCompletion.TargetPrefix(fakeBoundParameters)).Select(r => (r.Name, $"{r.Name} {r.Version} {r.Build}")));
 }
 
 internal static class PackageNameCompletion
 {
+    /// <summary>The environment the command being completed targets (-Name, -Prefix, else the active one), found as the
+    /// cmdlet will find it; an <see cref="EnvToolsException"/> when there is none (the completion then offers nothing).</summary>
+    internal static string TargetPrefix(IDictionary fakeBoundParameters)
+    {
+        string? prefix = fakeBoundParameters["Prefix"] as string;
+        return new EnvironmentLocator(Settings.Load()).ResolveTarget(
+            fakeBoundParameters["Name"] as string, string.IsNullOrEmpty(prefix) ? null : Path.GetFullPath(prefix));
+    }
+
     internal static IEnumerable<CompletionResult> Complete(string? wordToComplete, Func<IEnumerable<(string Name, string Tip)>> source)
     {
         string word = (wordToComplete ?? string.Empty).Trim('\'', '"');

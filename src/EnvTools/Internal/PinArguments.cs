@@ -41,16 +41,5 @@ public sealed class PinnedPackageNameCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         PackageNameCompletion.Complete(wordToComplete, () =>
-        {
-            string? prefix = fakeBoundParameters["Prefix"] as string;
-            if (string.IsNullOrEmpty(prefix) && fakeBoundParameters["Name"] is string name && !string.IsNullOrEmpty(name))
-            {
-                prefix = new EnvironmentLocator(Settings.Load()).Find(name);
-            }
-
-            prefix ??= Environment.GetEnvironmentVariable("CONDA_PREFIX");
-            return string.IsNullOrEmpty(prefix)
-                ? Enumerable.Empty<(string, string)>()
-                : PrefixPins.Read(Path.GetFullPath(prefix)).Select(p => (p.Package, p.Spec));
-        });
+            PrefixPins.Read(PackageNameCompletion.TargetPrefix(fakeBoundParameters)).Select(p => (p.Package, p.Spec)));
 }

@@ -2,7 +2,6 @@ using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using EnvTools.Config;
 using EnvTools.Environments;
 
 namespace EnvTools.Commands.Internal;
@@ -17,10 +16,7 @@ public sealed class RevisionCompleter : IArgumentCompleter
     {
         try
         {
-            var locator = new EnvironmentLocator(Settings.Load(null, null, ConfigEnvironment.FromProcess()));
-            string? name = fakeBoundParameters["Name"] as string;
-            string? prefix = fakeBoundParameters["Prefix"] as string;
-            string target = locator.ResolveTarget(name, string.IsNullOrEmpty(prefix) ? null : Path.GetFullPath(prefix));
+            string target = PackageNameCompletion.TargetPrefix(fakeBoundParameters);
             string word = (wordToComplete ?? string.Empty).Trim('\'', '"');
             return EnvironmentRevision.Read(target)
                 .Reverse()
