@@ -1,10 +1,8 @@
 using System.Management.Automation;
-using EnvTools.Activation;
 using EnvTools.Commands.Internal;
 using EnvTools.Conda;
-using EnvTools.Config;
+using EnvTools.Install;
 using EnvTools.Solve;
-using EnvTools.Platforms;
 
 namespace EnvTools.Commands;
 
@@ -59,30 +57,12 @@ public sealed class ResolveEnvPackageCommand : SolveCmdlet
         TryRun(() =>
         {
             var specs = _specs.Select(MatchSpec.Parse).ToArray();
-            Platform platform = RequestPlatform.Resolve(Platform);
-            var settings = ChannelArguments.LoadSettings(this);
-            var channels = ChannelArguments.ResolveChannels(this, settings, Channel, OverrideChannels);
-            var virtuals = VirtualPackages.Resolve(platform, settings, VirtualPackage);
-            var loaded = ChannelArguments.Load(channels, platform, settings, QueueProgress, CancellationToken);
+            PackageResolution resolution = PackageResolver.Solve(ChannelArguments.LoadSettings(this), specs, SolveArguments,
+                ChannelArguments.LoadProgress(QueueProgress), CancellationToken);
+            QueueProgress(ChannelArguments.LoadCompleted());
             DrainProgress();
-            WriteVerbose($"Solving {string.Join(", ", specs.Select(s => s.ToString()))} for {platform.Name} against {string.Join(", ", channels)}");
-            SolveResult result;
-            try
-            {
-                result = CondaSolver.Solve(new SolveRequest
-                {
-                    Specs = specs,
-                    Channels = loaded,
-                    VirtualPackages = virtuals.Select(v => v.ToRecord()).ToArray(),
-                    ChannelPriority = ChannelPriority ?? settings.ChannelPriority,
-                    PinnedSpecs = settings.PinnedPackages.Select(MatchSpec.Parse).ToArray(),
-                    Timeout = SolveTimeout,
-                }, CancellationToken);
-            }
-            finally
-            {
-                SolverChannel.DisposeAll(loaded); // release the repodata mappings now (a refresh may replace the files)
-            }
+            SolveResult result = resolution.Result;
+            WriteVerbose($"Solved {string.Join(", ", specs.Select(s => s.ToString()))} for {resolution.Platform.Name} against {string.Join(", ", resolution.Channels)}");
             WriteVerbose($"Solved in {result.SolveTime.TotalMilliseconds:F0} ms (load {result.LoadTime.TotalMilliseconds:F0} ms): " +
                          $"{result.Records.Count} packages, {result.Variables} variables, {result.Clauses} clauses, {result.Conflicts} conflicts");
             foreach (RepoDataRecord r in result.Records)

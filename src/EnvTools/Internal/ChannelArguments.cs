@@ -29,12 +29,21 @@ internal static class ChannelArguments
     internal static IReadOnlyList<SolverChannel> Load(IReadOnlyList<Channel> channels, Platform platform, Settings settings,
         Action<ProgressRecord> queueProgress, CancellationToken cancellationToken)
     {
-        const int activityId = 1;
-        IReadOnlyList<SolverChannel> loaded = RepoDataGateway.Load(channels, platform, settings, new SyncProgress<RepoDataProgress>(p => queueProgress(
-            new ProgressRecord(activityId, "Loading channels", $"{p.Channel}/{p.Subdir}") { PercentComplete = 100 * p.Completed / Math.Max(1, p.Total) })), cancellationToken);
-        queueProgress(new ProgressRecord(activityId, "Loading channels", "done") { RecordType = ProgressRecordType.Completed });
+        IReadOnlyList<SolverChannel> loaded = RepoDataGateway.Load(channels, platform, settings, LoadProgress(queueProgress), cancellationToken);
+        queueProgress(LoadCompleted());
         return loaded;
     }
+
+    /// <summary>Channel loading as a progress bar: each subdir read moves it (queued, written on the pipeline thread).</summary>
+    internal static IProgress<RepoDataProgress> LoadProgress(Action<ProgressRecord> queueProgress) =>
+        new SyncProgress<RepoDataProgress>(p => queueProgress(
+            new ProgressRecord(LoadActivityId, "Loading channels", $"{p.Channel}/{p.Subdir}") { PercentComplete = 100 * p.Completed / Math.Max(1, p.Total) }));
+
+    /// <summary>The record that closes the channel-loading bar.</summary>
+    internal static ProgressRecord LoadCompleted() =>
+        new(LoadActivityId, "Loading channels", "done") { RecordType = ProgressRecordType.Completed };
+
+    private const int LoadActivityId = 1;
 
     /// <summary>The output object of a package record: the engine record, typed as <c>EnvTools.PackageRecord</c>.</summary>
     internal static PSObject ToOutput(RepoDataRecord record) => OutputObjects.Of(record, "EnvTools.PackageRecord");

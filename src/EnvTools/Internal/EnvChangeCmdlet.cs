@@ -51,22 +51,9 @@ public abstract partial class EnvChangeCmdlet : SolveCmdlet
     protected string? FullPath(string? path) =>
         string.IsNullOrEmpty(path) ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
-    /// <summary>The session's current file-system folder.</summary>
-    private protected string WorkingDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-
     /// <summary>The bound change options, for the engine's <see cref="EnvironmentRequestFactory"/>.</summary>
-    private EnvironmentChangeArguments ChangeArguments => new()
-    {
-        WorkingDirectory = WorkingDirectory,
-        Channels = Channel,
-        OverrideChannels = OverrideChannels,
-        Platform = Platform,
-        VirtualPackages = VirtualPackage,
-        ChannelPriority = ChannelPriority,
-        TimeoutSeconds = TimeoutSec,
-        AllowLinkScripts = AllowLinkScripts,
-        HistoryCommand = InvocationText.Of(this),
-    };
+    private EnvironmentChangeArguments ChangeArguments =>
+        SolveArguments with { AllowLinkScripts = AllowLinkScripts, HistoryCommand = InvocationText.Of(this) };
 
     /// <summary>Builds the request's common part and runs it: plan, then (unless -DryRun or declined) apply; with
     /// <paramref name="downloadOnly"/> the plan's packages are fetched into the package cache instead of applied.</summary>

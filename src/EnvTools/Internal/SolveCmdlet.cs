@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using EnvTools.Install;
 using EnvTools.Solve;
 
 namespace EnvTools.Commands.Internal;
@@ -44,6 +45,18 @@ public abstract class SolveCmdlet : EnvCmdlet
 
     #endregion
 
-    /// <summary>The solve's time-out, or null for none.</summary>
-    protected TimeSpan? SolveTimeout => TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null;
+    /// <summary>The session's current file-system folder (relative channel folders are read from it).</summary>
+    private protected string WorkingDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+
+    /// <summary>The bound channel and solve parameters, as the engine takes them.</summary>
+    private protected EnvironmentChangeArguments SolveArguments => new()
+    {
+        WorkingDirectory = WorkingDirectory,
+        Channels = Channel,
+        OverrideChannels = OverrideChannels,
+        Platform = Platform,
+        VirtualPackages = VirtualPackage,
+        ChannelPriority = ChannelPriority,
+        TimeoutSeconds = TimeoutSec,
+    };
 }
