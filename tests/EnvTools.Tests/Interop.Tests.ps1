@@ -64,7 +64,7 @@ Describe 'Interoperability with the real conda' -Tag Interop, UnixOnly -Skip:$sk
             # conda sees only the variables of its sandbox and the shared cache: none that EnvTools' test isolation or
             # another suite in this process set (conda rejects a fractional CONDA_REMOTE_BACKOFF_FACTOR, and
             # CONDA_ENVS_PATH beside CONDA_ENVS_DIRS)
-            $keep = 'CONDA_SANDBOX', 'CONDA_SANDBOX_HOME', 'CONDA_PKGS_DIRS', 'CONDA_ADD_PIP_AS_PYTHON_DEPENDENCY'
+            $keep = 'CONDA_SANDBOX', 'CONDA_SANDBOX_HOME', 'CONDA_PKGS_DIRS', 'CONDA_ADD_PIP_AS_PYTHON_DEPENDENCY', 'CONDA_SUBDIR'
             $hidden = @{}
             foreach ($v in Get-ChildItem env: | Where-Object { $_.Name -like 'CONDA_*' -and $_.Name -notin $keep }) {
                 $hidden[$v.Name] = $v.Value
@@ -351,6 +351,39 @@ Describe 'Interoperability with the real conda' -Tag Interop, UnixOnly -Skip:$sk
             Get-EnvToolsSet $t | Should -Be (Get-CondaSet $c)
             Get-EnvToolsSet $t | Should -Not -Match '^dependent='
             (Get-EnvHistory -Prefix $t -Revision -1).RequestedSpecs | Sort-Object | Should -Be ((Get-EnvHistory -Prefix $c -Revision -1).RequestedSpecs | Sort-Object)
+        }
+    }
+
+    Context 'the configured subdir (CONDA_SUBDIR), side by side with conda' {
+        BeforeAll {
+            $script:demoUrl = [Uri]::new((Resolve-Path (Join-Path $PSScriptRoot '../../docs/demo/channel')).Path, [UriKind]::Absolute).AbsoluteUri
+        }
+        AfterEach { Set-TestVariable CONDA_SUBDIR $null }
+
+        It 'searches and reports the platform conda search and conda info do' {
+            $hostSubdir = (Get-EnvInfo).Platform
+            foreach ($subdir in 'osx-arm64', 'win-64') {
+                Set-TestVariable CONDA_SUBDIR $subdir
+                $conda = (Invoke-Conda search --json --offline --override-channels -c $demoUrl numpy | Out-String | ConvertFrom-Json).numpy |
+                    ForEach-Object { "$($_.version)-$($_.build)-$($_.subdir)" } | Sort-Object
+                $conda | Should -Not -BeNullOrEmpty
+                $conda | Should -Not -Match $hostSubdir
+                Find-EnvPackage numpy -Channel $demoUrl -OverrideChannels | ForEach-Object { "$($_.Version)-$($_.Build)-$($_.Subdir)" } |
+                    Sort-Object | Should -Be $conda
+                $info = Invoke-Conda info --json | Out-String | ConvertFrom-Json
+                (Get-EnvInfo).Platform | Should -Be $info.platform
+                (Get-EnvInfo).Platform | Should -Be $subdir
+            }
+        }
+
+        It 'solves for it with that platform''s virtual packages, and an explicit -Platform still wins' {
+            Set-TestVariable CONDA_SUBDIR 'osx-arm64'
+            $vp = Get-EnvVirtualPackage
+            $vp.Name | Should -Contain '__osx'
+            $vp.Name | Should -Not -Contain '__linux'
+            $r = Resolve-EnvPackage numpy -Channel $demoUrl -OverrideChannels
+            $r.Subdir | Where-Object { $_ -ne 'noarch' } | Sort-Object -Unique | Should -Be 'osx-arm64'
+            (Find-EnvPackage numpy -Channel $demoUrl -OverrideChannels -Platform linux-64).Subdir | Sort-Object -Unique | Should -Be 'linux-64'
         }
     }
 }

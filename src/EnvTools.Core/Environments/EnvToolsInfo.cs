@@ -39,7 +39,7 @@ public sealed record EnvToolsInfo
     /// <summary>channel_priority.</summary>
     public required string ChannelPriority { get; init; }
 
-    /// <summary>The host's platform (subdir).</summary>
+    /// <summary>The platform (subdir) channels are read for: the configured <c>subdir</c> (CONDA_SUBDIR), else the host's.</summary>
     public required string Platform { get; init; }
 
     /// <summary>The virtual packages the solver uses by default, as name=version=build.</summary>
@@ -67,7 +67,7 @@ public sealed record EnvToolsInfo
     public static EnvToolsInfo Collect(Settings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        Conda.Platform platform = Conda.Platform.Current;
+        Conda.Platform platform = RequestPlatform.Resolve(null, settings); // the configured subdir (CONDA_SUBDIR), else the host's
         string? active = settings.Environment.GetEnvironmentVariable("CONDA_PREFIX");
         active = string.IsNullOrEmpty(active) ? null : active;
         var urls = new List<string>();

@@ -14,8 +14,8 @@ public sealed record PackageResolution(SolveResult Result, Platform Platform, IR
 
 /// <summary>
 /// Solves specs against channels without an environment (Resolve-EnvPackage; conda create --dry-run into a new
-/// environment): the channels as conda's <c>-c</c> and <c>--override-channels</c> take them, the platform (the host's
-/// unless one is given), the virtual packages, the configured pins, and the channel priority given or configured.
+/// environment): the channels as conda's <c>-c</c> and <c>--override-channels</c> take them, the platform (the one
+/// given, else the configured <c>subdir</c>, else the host's), the virtual packages, the configured pins, and the channel priority given or configured.
 /// </summary>
 public static class PackageResolver
 {
@@ -35,7 +35,7 @@ public static class PackageResolver
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(specs);
         ArgumentNullException.ThrowIfNull(arguments);
-        Platform platform = RequestPlatform.Resolve(arguments.Platform);
+        Platform platform = RequestPlatform.Resolve(arguments.Platform, settings); // the configured subdir (CONDA_SUBDIR) when none is given
         IReadOnlyList<Channel> channels = RequestChannels.Resolve(settings, arguments.Channels, arguments.OverrideChannels, arguments.WorkingDirectory);
         IReadOnlyList<VirtualPackage> virtuals = VirtualPackages.Resolve(platform, settings, arguments.VirtualPackages);
         IReadOnlyList<SolverChannel> loaded = RepoDataGateway.Load(channels, platform, settings, progress, cancellationToken);

@@ -53,7 +53,7 @@ public sealed class FindEnvPackageCommand : EnvCmdlet, IDisposable
     [Parameter]
     public SwitchParameter OverrideChannels { get; set; }
 
-    /// <summary>The platform (subdir) to search, e.g. linux-64; the host's by default.</summary>
+    /// <summary>The platform (subdir) to search, e.g. linux-64; the configured subdir (CONDA_SUBDIR), else the host's, by default.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(PlatformCompleter))]
     public string? Platform { get; set; }
@@ -70,8 +70,8 @@ public sealed class FindEnvPackageCommand : EnvCmdlet, IDisposable
             MatchSpec spec = MatchSpec.Parse(Spec);
             if (_loaded is null)
             {
-                Platform platform = RequestPlatform.Resolve(Platform);
                 var settings = ChannelArguments.LoadSettings(this);
+                Platform platform = RequestPlatform.Resolve(Platform, settings);
                 _loaded = ChannelArguments.Load(ChannelArguments.ResolveChannels(this, settings, Channel, OverrideChannels), platform, settings, QueueProgress, CancellationToken);
                 DrainProgress();
             }

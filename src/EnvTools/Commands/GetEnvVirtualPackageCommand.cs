@@ -45,7 +45,8 @@ public sealed class GetEnvVirtualPackageCommand : EnvCmdlet
 {
     #region Parameters
 
-    /// <summary>The platform (subdir) whose virtual packages to show: detected for the host's, defaults for another.</summary>
+    /// <summary>The platform (subdir) whose virtual packages to show (the configured subdir, else the host's, by default):
+    /// detected for the host's, defaults for another.</summary>
     [Parameter(Position = 0)]
     [ArgumentCompleter(typeof(PlatformCompleter))]
     public string? Platform { get; set; }
@@ -61,8 +62,8 @@ public sealed class GetEnvVirtualPackageCommand : EnvCmdlet
     {
         TryRun(() =>
         {
-            Platform platform = RequestPlatform.Resolve(Platform);
             var settings = ChannelArguments.LoadSettings(this);
+            Platform platform = RequestPlatform.Resolve(Platform, settings);
             if (Refresh && platform == Conda.Platform.Current)
             {
                 CudaDetection d = CudaDriver.Detect(settings.Environment.GetEnvironmentVariable, refresh: true);

@@ -75,7 +75,7 @@ public sealed partial class NewEnvCommand : EnvChangeCmdlet
             {
                 create.ThrowIfCloneWithFile();
                 string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(File);
-                EnvironmentSource source = EnvironmentSource.Load(path, RequestPlatform.Resolve(Platform), settings.Environment.GetEnvironmentVariable, LockEnvironment);
+                EnvironmentSource source = EnvironmentSource.Load(path, RequestPlatform.Resolve(Platform, settings), settings.Environment.GetEnvironmentVariable, LockEnvironment);
                 string filePrefix = FileEnvironments.PrefixForCreate(source, locator, ParameterSetName == "FileName" ? Name : null, ParameterSetName == "FilePrefix" ? FullPath(Prefix) : null);
                 WriteOutcome(ExecuteFile(settings, filePrefix, EnvironmentAction.Create, source, specs, prune: false, create.Customize, DownloadOnly), locator, filePrefix);
                 return;

@@ -86,7 +86,7 @@ public sealed class UpdateEnvCommand : EnvChangeCmdlet
         {
             var settings = LoadSettings(null);
             string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(File);
-            EnvironmentSource source = EnvironmentSource.Load(path, RequestPlatform.Resolve(Platform), settings.Environment.GetEnvironmentVariable, LockEnvironment);
+            EnvironmentSource source = EnvironmentSource.Load(path, RequestPlatform.Resolve(Platform, settings), settings.Environment.GetEnvironmentVariable, LockEnvironment);
             string prefix = FileEnvironments.PrefixForUpdate(source, new EnvironmentLocator(settings), Name, FullPath(Prefix));
             var outcome = ExecuteFile(LoadSettings(prefix), prefix, EnvironmentAction.Install, source, Array.Empty<MatchSpec>(), Prune);
             if (outcome is { } o)

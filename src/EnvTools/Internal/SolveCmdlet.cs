@@ -24,7 +24,7 @@ public abstract class SolveCmdlet : EnvCmdlet
     [Parameter]
     public SwitchParameter OverrideChannels { get; set; }
 
-    /// <summary>The target platform (subdir), e.g. linux-64; the host's by default.</summary>
+    /// <summary>The target platform (subdir), e.g. linux-64; the configured subdir (CONDA_SUBDIR), else the host's, by default.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(PlatformCompleter))]
     public string? Platform { get; set; }
