@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.RegularExpressions;
-
 namespace EnvTools.Conda;
 
 /// <content>The bracket section of a MatchSpec: <c>[key=value, key="quoted", key=[a, b]]</c>.</content>

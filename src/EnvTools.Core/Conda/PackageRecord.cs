@@ -280,7 +280,7 @@ public class PackageRecord
                 break;
             }
 
-            case RecordField.NoArch: ReadNoArch(ref r, pool); break;
+            case RecordField.NoArch: ReadNoArch(ref r); break;
             case RecordField.Timestamp: ReadTimestamp(ref r); break;
             case RecordField.Md5: _md5 = ReadHash(ref r, pool, FormMd5Packed, _hashes.Md5Span, "md5"); break;
             case RecordField.Sha256: _sha256 = ReadHash(ref r, pool, FormSha256Packed, _hashes.Sha256Span, "sha256"); break;
@@ -328,7 +328,7 @@ public class PackageRecord
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ReadNoArch(ref Utf8JsonReader r, RecordStringPool pool)
+    private void ReadNoArch(ref Utf8JsonReader r)
     {
         _forms &= unchecked((byte)~(FormNoArchTrue | FormNoArchFalse | FormNoArchEmpty));
         switch (r.TokenType)

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using EnvTools.IO;
 
 namespace EnvTools.Conda;
 

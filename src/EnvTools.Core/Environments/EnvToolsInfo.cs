@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using EnvTools.Activation;
 using EnvTools.Conda;
 using EnvTools.Config;
 

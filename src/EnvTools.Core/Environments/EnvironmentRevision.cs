@@ -1,5 +1,3 @@
-using EnvTools.Conda;
-
 namespace EnvTools.Environments;
 
 /// <summary>A package named in a history revision.</summary>

@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using EnvTools.Conda;
-using EnvTools.Config;
 
 namespace EnvTools.Environments;
 

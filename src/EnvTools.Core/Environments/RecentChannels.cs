@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EnvTools.Config;
-using EnvTools.Environments;
 
 namespace EnvTools.Environments;
 

@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using EnvTools.Conda;
-using EnvTools.Config;
-using EnvTools.RepoData;
 using EnvTools.IO;
 
 namespace EnvTools.Fetch;

@@ -1,4 +1,3 @@
-using EnvTools.Activation;
 using EnvTools.Conda;
 using EnvTools.Config;
 using EnvTools.Environments;

@@ -1,4 +1,3 @@
-using EnvTools.Conda;
 using EnvTools.Environments;
 
 namespace EnvTools.Install;

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using EnvTools.Conda;
-using EnvTools.Packages;
 
 namespace EnvTools.Install;
 

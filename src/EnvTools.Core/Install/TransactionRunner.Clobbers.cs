@@ -1,8 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using EnvTools.Conda;
-using EnvTools.Environments;
-using EnvTools.Packages;
 using EnvTools.Solve;
 
 namespace EnvTools.Install;

@@ -1,9 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using EnvTools.Conda;
 using EnvTools.Environments;
-using EnvTools.Packages;
-using EnvTools.Solve;
 using EnvTools.IO;
 
 namespace EnvTools.Install;

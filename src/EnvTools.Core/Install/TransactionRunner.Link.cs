@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
-using System.Text;
 using EnvTools.Conda;
 using EnvTools.Environments;
 using EnvTools.Packages;
-using EnvTools.Solve;
 using EnvTools.IO;
 
 namespace EnvTools.Install;
@@ -113,7 +111,7 @@ internal sealed partial class TransactionRunner
 
             foreach (var p in w.Paths)
             {
-                LinkOne(w, p);
+                LinkOne(p);
                 _linkedFiles++;
                 if (_crashAfterFiles > 0 && _linkedFiles >= _crashAfterFiles)
                 {
@@ -132,7 +130,7 @@ internal sealed partial class TransactionRunner
         Report(LinkPhase.Link, null, _linkedFiles, total);
     }
 
-    private void LinkOne(PackageWork w, PlannedPath p)
+    private void LinkOne(PlannedPath p)
     {
         string abs = PrefixJournal.Abs(_prefix, p.Target);
         switch (p.Kind)

@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
-using System.Text;
 using EnvTools.Conda;
 using EnvTools.Environments;
 using EnvTools.Packages;
-using EnvTools.Solve;
 using EnvTools.IO;
 
 namespace EnvTools.Install;

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using EnvTools.Conda;
-using EnvTools.Fetch;
-using EnvTools.RepoData;
 using EnvTools.IO;
 
 namespace EnvTools.Packages;

@@ -3,7 +3,6 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using EnvTools.Conda;
-using EnvTools.Fetch;
 using SharpCompress.Compressors.BZip2;
 using ZstdSharp;
 using EnvTools.IO;

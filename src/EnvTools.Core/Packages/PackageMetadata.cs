@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using EnvTools.Packages;
 
 namespace EnvTools.Packages;
 

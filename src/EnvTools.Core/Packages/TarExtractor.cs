@@ -1,5 +1,4 @@
 using System.Text;
-using EnvTools.IO;
 
 namespace EnvTools.Packages;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EnvTools.Conda;
-using EnvTools.Fetch;
 using EnvTools.IO;
 using EnvTools.Packages;
 

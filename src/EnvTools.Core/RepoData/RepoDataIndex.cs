@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using EnvTools.Conda;
 
 namespace EnvTools.RepoData;

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using SharpCompress.Compressors;
 using SharpCompress.Compressors.BZip2;
 using ZstdSharp;
 

@@ -58,7 +58,7 @@ internal sealed class ShardedRepoData
                 : IsFresh(state, now));
             if (trusted)
             {
-                return state.Missing ? null : FromCache(channel, subdir, cache, state);
+                return state.Missing ? null : FromCache(channel, subdir, cache);
             }
         }
         else if (_settings.Offline)
@@ -86,7 +86,7 @@ internal sealed class ShardedRepoData
             {
                 RepoDataCacheState refreshed = state! with { RefreshNs = RepoDataCacheState.ToNs(now), CacheControl = response.Headers.CacheControl?.ToString() ?? state.CacheControl };
                 RemoteRepoData.TryWrite(() => cache.WriteState(subdirUrl, refreshed, IndexFile));
-                return FromCache(channel, subdir, cache, refreshed);
+                return FromCache(channel, subdir, cache);
             }
 
             if (response.StatusCode != HttpStatusCode.OK)
@@ -131,7 +131,7 @@ internal sealed class ShardedRepoData
         return age >= TimeSpan.Zero && age < window;
     }
 
-    private ShardedSource? FromCache(Channel channel, string subdir, RepoDataCache cache, RepoDataCacheState state)
+    private ShardedSource? FromCache(Channel channel, string subdir, RepoDataCache cache)
     {
         try
         {

@@ -1,7 +1,4 @@
 using System.Management.Automation;
-using EnvTools.Commands.Internal;
-using EnvTools.Config;
-using EnvTools.Fetch;
 
 namespace EnvTools.Commands;
 

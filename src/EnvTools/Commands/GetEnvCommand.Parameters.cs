@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using EnvTools.Commands.Internal;
-using EnvTools.Environments;
 
 namespace EnvTools.Commands;
 

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using EnvTools.Commands.Internal;
 using EnvTools.Environments;
-using EnvTools.Install;
 
 namespace EnvTools.Commands;
 

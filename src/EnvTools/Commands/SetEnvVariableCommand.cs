@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using EnvTools.Activation;
 using EnvTools.Commands.Internal;
 using EnvTools.Environments;
 

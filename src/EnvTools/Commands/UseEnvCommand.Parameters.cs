@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using EnvTools.Activation;
 using EnvTools.Commands.Internal;
 
 namespace EnvTools.Commands;

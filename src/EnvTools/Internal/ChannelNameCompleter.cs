@@ -3,7 +3,6 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using EnvTools.Config;
-using EnvTools.RepoData;
 using EnvTools.Environments;
 
 namespace EnvTools.Commands.Internal;

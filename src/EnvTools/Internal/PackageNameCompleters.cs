@@ -4,7 +4,6 @@ using System.Management.Automation.Language;
 using EnvTools.Config;
 using EnvTools.Environments;
 using EnvTools.Fetch;
-using EnvTools.Install;
 
 namespace EnvTools.Commands.Internal;
 

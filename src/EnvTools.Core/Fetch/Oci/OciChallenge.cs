@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using EnvTools.Conda;
 
 namespace EnvTools.Fetch.Oci;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using EnvTools.Conda;
 
 namespace EnvTools.Fetch.Oci;
 

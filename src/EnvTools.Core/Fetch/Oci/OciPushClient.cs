@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using EnvTools.Environments;
 using EnvTools.Conda;
 using EnvTools.IO;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace EnvTools.Solve.Sat;
 
 /// <summary>
