@@ -6,18 +6,19 @@ using EnvTools.Install;
 namespace EnvTools.Host;
 
 /// <summary>What <see cref="HostWorkflow.Run"/> saw at each step.</summary>
+/// <param name="Resolved">What the spec to install resolves to on its own, before anything is created (name=version).</param>
 /// <param name="Prefix">The environment created.</param>
 /// <param name="Created">The packages after the create from the file (name=version).</param>
 /// <param name="Installed">The packages after the install.</param>
 /// <param name="Exported">The environment exported as environment.yml text.</param>
 /// <param name="Activation">The variables an activation would set (name → value; null: unset).</param>
 /// <param name="Removed">Whether the environment is gone after the removal.</param>
-public sealed record HostReport(string Prefix, IReadOnlyList<string> Created, IReadOnlyList<string> Installed, string Exported,
+public sealed record HostReport(IReadOnlyList<string> Resolved, string Prefix, IReadOnlyList<string> Created, IReadOnlyList<string> Installed, string Exported,
     IReadOnlyDictionary<string, string?> Activation, bool Removed);
 
 /// <summary>
-/// The main job of EnvTools done by a plain .NET program: create an environment from an environment.yml, install a
-/// package into it, export it, compute its activation, remove it — through the engine's public API only.
+/// The main job of EnvTools done by a plain .NET program: resolve a spec, create an environment from an environment.yml,
+/// install a package into it, export it, compute its activation, remove it — through the engine's public API only.
 /// </summary>
 public static class HostWorkflow
 {
@@ -40,8 +41,13 @@ public static class HostWorkflow
         Settings settings = Settings.Load(null, null, config);
         var locator = new EnvironmentLocator(settings);
 
-        // conda env create -f environment.yml
+        // conda create --dry-run -c CHANNEL SPEC (Resolve-EnvPackage): the file's channels, nothing written
         EnvironmentSource source = EnvironmentSource.Load(environmentFile, Conda.Platform.Current, config.GetEnvironmentVariable);
+        PackageResolution resolution = PackageResolver.Solve(settings, new[] { Conda.MatchSpec.Parse(install) },
+            new EnvironmentChangeArguments { WorkingDirectory = root, Channels = source.Channels });
+        IReadOnlyList<string> resolved = resolution.Result.Records.Select(r => $"{r.Name}={r.Version}").Order(StringComparer.Ordinal).ToList();
+
+        // conda env create -f environment.yml
         string prefix = FileEnvironments.PrefixForCreate(source, locator, name: null, prefix: null);
         var create = new EnvironmentRequest { Prefix = prefix, Action = EnvironmentAction.Create, Platform = Conda.Platform.Current };
         create = FileEnvironments.Request(create, source, Array.Empty<Conda.MatchSpec>(), prune: false, settings, channels: null,
@@ -75,7 +81,7 @@ public static class HostWorkflow
 
         // conda env remove
         new EnvironmentRemover(locator).Remove(prefix);
-        return new HostReport(prefix, created, installed, exported, activation, !Directory.Exists(prefix));
+        return new HostReport(resolved, prefix, created, installed, exported, activation, !Directory.Exists(prefix));
     }
 
     private static IReadOnlyList<string> Packages(string prefix) =>

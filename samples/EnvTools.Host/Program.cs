@@ -1,5 +1,5 @@
 // Usage: dotnet EnvTools.Host.dll <environment.yml> <spec to install> <work folder>
-// Creates the environment of the file, installs the spec, exports, computes the activation and removes it, printing
+// Resolves the spec against the file's channels, creates the environment of the file, installs the spec, exports, computes the activation and removes it, printing
 // what it saw at each step.
 using EnvTools.Host;
 
@@ -10,6 +10,7 @@ if (args.Length != 3)
 }
 
 HostReport report = HostWorkflow.Run(Path.GetFullPath(args[0]), args[1], Path.GetFullPath(args[2]));
+Console.WriteLine($"resolved: {string.Join(", ", report.Resolved)}");
 Console.WriteLine($"created {report.Prefix}: {string.Join(", ", report.Created)}");
 Console.WriteLine($"installed: {string.Join(", ", report.Installed)}");
 Console.Write(report.Exported);

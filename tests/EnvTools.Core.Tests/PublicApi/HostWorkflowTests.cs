@@ -8,7 +8,7 @@ namespace EnvTools.Tests.PublicApi;
 /// <summary>
 /// A plain .NET host does what the cmdlets do through the engine's public API alone: samples/EnvTools.Host compiles
 /// without the engine's internals (EnvTools.Core grants them only to its tests and the benchmarks), and here its
-/// workflow runs against a channel of real packages: create from an environment.yml, install, export, activate, remove.
+/// workflow runs against a channel of real packages: resolve, create from an environment.yml, install, export, activate, remove.
 /// </summary>
 public sealed class HostWorkflowTests : IDisposable
 {
@@ -40,6 +40,7 @@ public sealed class HostWorkflowTests : IDisposable
 
         HostReport report = HostWorkflow.Run(yml, "hosttool", Path.Combine(_root, "work"));
 
+        Assert.Equal(new[] { "hostapp=2.0", "hosttool=0.3", "libhost=1.0" }, report.Resolved);
         Assert.Equal(Path.Combine(_root, "work", "envs", "hosted"), report.Prefix);
         Assert.Equal(new[] { "hostapp=2.0", "libhost=1.0" }, report.Created);
         Assert.Equal(new[] { "hostapp=2.0", "hosttool=0.3", "libhost=1.0" }, report.Installed);
