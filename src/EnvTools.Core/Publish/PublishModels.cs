@@ -102,8 +102,7 @@ public sealed record PublishRequest
         {
             Source = settings.CreateChannelResolver().ResolveOne(source, cwd),
             Subdirs = subdirs,
-            HostPlatform = settings.Subdir is not { Length: > 0 } subdir ? Platform.Current
-                : Platform.TryParse(subdir, out Platform host) ? host : throw new UnknownPlatformException(subdir),
+            HostPlatform = RequestPlatform.Resolve(null, settings), // the configured subdir (CONDA_SUBDIR), else the host's
             Specs = (specs ?? Array.Empty<string>()).Select(MatchSpec.Parse).ToArray(),
             WithDependencies = withDependencies,
         };
