@@ -6,8 +6,8 @@ namespace EnvTools.Tests.Windows;
 /// <summary>
 /// The Windows lane's premise: data the runtime's vectorized code produces stays intact while other threads make the
 /// garbage collector suspend and resume this one. Under Wine 10 with AVX2 it did not: about 3% of the UTF-8 byte arrays
-/// built here differed from the reference (Wine loses the upper halves of the 256-bit registers of a thread it suspends
-/// and resumes), which showed up as a NUL or a cut in in-memory repodata and failed a random test now and then.
+/// built here differed from the reference (by all signs Wine loses the upper halves of the 256-bit registers of a thread
+/// it suspends and resumes; with AVX2 off none differ), which showed up as a NUL or a cut in in-memory repodata and failed a random test now and then.
 /// .ci/wine10 runs the Windows programs with DOTNET_EnableAVX2=0 for that reason; on Linux and real Windows this holds
 /// with AVX2.
 /// </summary>
