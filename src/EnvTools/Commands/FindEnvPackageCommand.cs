@@ -34,7 +34,7 @@ namespace EnvTools.Commands;
 /// <seealso cref="InstallEnvPackageCommand"/>
 [Cmdlet(VerbsCommon.Find, "EnvPackage")]
 [OutputType(typeof(RepoDataRecord))]
-public sealed class FindEnvPackageCommand : EnvCmdlet, IDisposable
+public sealed class FindEnvPackageCommand : ChannelCmdlet, IDisposable
 {
     #region Parameters
 
@@ -42,21 +42,6 @@ public sealed class FindEnvPackageCommand : EnvCmdlet, IDisposable
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string Spec { get; set; } = string.Empty;
-
-    /// <summary>Channels: names, URLs or local folders.</summary>
-    [Parameter]
-    [Alias("c")]
-    [ArgumentCompleter(typeof(ChannelNameCompleter))]
-    public string[]? Channel { get; set; }
-
-    /// <summary>Reads only the -Channel channels, not the configured ones (conda's --override-channels).</summary>
-    [Parameter]
-    public SwitchParameter OverrideChannels { get; set; }
-
-    /// <summary>The platform (subdir) to search, e.g. linux-64; the configured subdir (CONDA_SUBDIR), else the host's, by default.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(PlatformCompleter))]
-    public string? Platform { get; set; }
 
     #endregion
 

@@ -6,28 +6,13 @@ namespace EnvTools.Commands.Internal;
 
 /// <summary>
 /// Base of the cmdlets that solve against channels (Resolve-EnvPackage, and through <see cref="EnvChangeCmdlet"/>
-/// New-Env, Update-Env, Install-, Update-, Uninstall-EnvPackage and Restore-Env): the channel, platform, virtual-package,
-/// priority and time-out parameters, declared once so that they read and bind the same everywhere.
+/// New-Env, Update-Env, Install-, Update-, Uninstall-EnvPackage and Restore-Env): the virtual-package, priority and
+/// time-out parameters over <see cref="ChannelCmdlet"/>'s channel and platform ones, declared once so that they read and
+/// bind the same everywhere.
 /// </summary>
-public abstract class SolveCmdlet : EnvCmdlet
+public abstract class SolveCmdlet : ChannelCmdlet
 {
     #region Parameters
-
-    /// <summary>Channels in priority order (names, URLs or local folders), read before the configured channels as
-    /// conda's -c; with -OverrideChannels, instead of them.</summary>
-    [Parameter]
-    [Alias("c")]
-    [ArgumentCompleter(typeof(ChannelNameCompleter))]
-    public string[]? Channel { get; set; }
-
-    /// <summary>Reads only the -Channel channels, not the configured ones (conda's --override-channels).</summary>
-    [Parameter]
-    public SwitchParameter OverrideChannels { get; set; }
-
-    /// <summary>The target platform (subdir), e.g. linux-64; the configured subdir (CONDA_SUBDIR), else the host's, by default.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(PlatformCompleter))]
-    public string? Platform { get; set; }
 
     /// <summary>Virtual packages (__cuda=12.4, __glibc=2.28 …), over the host's (or the platform's defaults).</summary>
     [Parameter]
@@ -44,9 +29,6 @@ public abstract class SolveCmdlet : EnvCmdlet
     public int TimeoutSec { get; set; }
 
     #endregion
-
-    /// <summary>The session's current file-system folder (relative channel folders are read from it).</summary>
-    private protected string WorkingDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
 
     /// <summary>The bound channel and solve parameters, as the engine takes them.</summary>
     private protected EnvironmentChangeArguments SolveArguments => new()
